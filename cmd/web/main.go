@@ -1,0 +1,67 @@
+// Command web runs the segview dashboard. Without CDF_PROJECT it runs in
+// demo mode against the built-in CDF simulator.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/segview/segview/internal/app"
+	"github.com/segview/segview/internal/config"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "segview:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stderr *os.File) error {
+	fs := flag.NewFlagSet("segview", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "", "listen address (default $SEGVIEW_ADDR or :8080)")
+	envFile := fs.String("env-file", ".env", "a .env file to read when present; real environment variables win")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dotenv, err := config.ReadDotEnv(*envFile)
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(config.Environ(os.LookupEnv, dotenv), os.ReadFile)
+	if err != nil {
+		return err
+	}
+	if *addr != "" {
+		cfg.Addr = *addr
+	}
+	logger := newLogger(stderr)
+	a, err := app.New(ctx, cfg, logger, version)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	logger.LogAttrs(ctx, slog.LevelInfo, "configuration", a.Config.LogAttrs()...)
+	return a.Serve(ctx, cfg.Addr, logger, nil)
+}
+
+// newLogger writes text to a terminal and JSON otherwise.
+func newLogger(w *os.File) *slog.Logger {
+	var out io.Writer = w
+	if fi, err := w.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		return slog.New(slog.NewTextHandler(out, nil))
+	}
+	return slog.New(slog.NewJSONHandler(out, nil))
+}

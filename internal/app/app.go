@@ -1,0 +1,202 @@
+// Package app wires segview together: configuration in, a running HTTP
+// server out. In demo mode it starts the built-in CDF simulator and points
+// the real CDF client at it through the real OAuth2 flow.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/cdfsim"
+	"github.com/segview/segview/internal/config"
+	"github.com/segview/segview/internal/handlers"
+	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/web/templates"
+)
+
+// Demo-mode identity. The secret is random per start.
+const (
+	demoProject  = "demo"
+	demoClientID = "segview-demo"
+)
+
+// App is a configured dashboard, ready to serve.
+type App struct {
+	Config  config.Config
+	Handler http.Handler
+	closers []func() error
+}
+
+// Option adjusts how New builds the dashboard.
+type Option func(*options)
+
+type options struct {
+	cdf []cdf.Option
+}
+
+// WithCDFOptions passes extra options to the CDF client (tests use it for
+// fast retries).
+func WithCDFOptions(opts ...cdf.Option) Option {
+	return func(o *options) { o.cdf = append(o.cdf, opts...) }
+}
+
+// New builds the dashboard from cfg. In demo mode (cfg.Demo) it first starts
+// the simulator on a loopback port and fills in the CDF settings for it.
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version string, opts ...Option) (*App, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	a := &App{}
+	var demoJobs []templates.JobLink
+	if cfg.Demo {
+		sim, simURL, secret, err := startDemo(ctx, logger)
+		if err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, sim.Close)
+		cfg = demoConfig(cfg, sim.TokenURL(simURL), simURL, secret)
+		for _, j := range sim.DemoJobs() {
+			demoJobs = append(demoJobs, templates.JobLink{
+				Href:        "/projects/" + demoProject + "/jobs/" + strconv.FormatInt(j.ID, 10),
+				Label:       fmt.Sprintf("Job %d · %s", j.ID, j.Title),
+				Description: j.Description,
+			})
+		}
+	}
+	a.Config = cfg
+
+	client, err := newCDFClient(ctx, cfg, version, o.cdf)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	renderer := render.New(client, render.Limits{
+		MaxPixels:   cfg.Limits.MaxImagePixels,
+		MaxVertices: cfg.Limits.MaxVertices,
+		MaxWidth:    cfg.Limits.MaxOverlayWidth,
+	})
+	router, err := handlers.NewRouter(handlers.Deps{
+		CDF:             client,
+		Renderer:        renderer,
+		Project:         cfg.Project,
+		Demo:            cfg.Demo,
+		DemoJobs:        demoJobs,
+		MaxItems:        cfg.Limits.MaxItems,
+		MaxVertices:     cfg.Limits.MaxVertices,
+		MaxOverlayWidth: cfg.Limits.MaxOverlayWidth,
+		RequestTimeout:  cfg.RequestTimeout,
+		Logger:          logger,
+	})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Handler = router
+	return a, nil
+}
+
+// Close stops what New started (the demo simulator).
+func (a *App) Close() error {
+	var errs []error
+	for _, c := range a.closers {
+		errs = append(errs, c())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}
+
+// startDemo starts the simulator with a client secret made up for this run.
+func startDemo(ctx context.Context, logger *slog.Logger) (sim *cdfsim.Server, baseURL, secret string, err error) {
+	secret, err = randomSecret()
+	if err != nil {
+		return nil, "", "", err
+	}
+	sim, err = cdfsim.New(cdfsim.Options{
+		Project:      demoProject,
+		ClientID:     demoClientID,
+		ClientSecret: secret,
+		Seed:         true,
+		Logger:       logger.With("component", "cdfsim"),
+	})
+	if err != nil {
+		return nil, "", "", fmt.Errorf("starting the demo CDF simulator: %w", err)
+	}
+	baseURL, err = sim.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		return nil, "", "", fmt.Errorf("starting the demo CDF simulator: %w", err)
+	}
+	return sim, baseURL, secret, nil
+}
+
+// demoConfig points cfg at the simulator, using the same client-credentials
+// flow as a real deployment.
+func demoConfig(cfg config.Config, tokenURL, simURL, secret string) config.Config {
+	cfg.URL = simURL
+	cfg.Project = demoProject
+	cfg.LoginFlow = config.FlowClientCredentials
+	cfg.TokenURL = tokenURL
+	cfg.ClientID = demoClientID
+	cfg.ClientSecret = config.Secret(secret)
+	cfg.Scopes = []string{simURL + "/.default"}
+	return cfg
+}
+
+func randomSecret() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// newCDFClient builds the authenticated CDF client for cfg.
+func newCDFClient(ctx context.Context, cfg config.Config, version string, extra []cdf.Option) (*cdf.Client, error) {
+	base := &http.Client{
+		Transport: newTransport(),
+		// Bounds token requests, which do not carry a request's context.
+		Timeout: 2 * time.Minute,
+	}
+	hc, err := cdf.HTTPClient(ctx, cdf.Credentials{
+		Flow:         cfg.LoginFlow,
+		TokenURL:     cfg.TokenURL,
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret.Reveal(),
+		Scopes:       cfg.Scopes,
+		Audience:     cfg.Audience,
+		Token:        cfg.Token.Reveal(),
+	}, base)
+	if err != nil {
+		return nil, err
+	}
+	opts := append([]cdf.Option{
+		cdf.WithVersion(cfg.CDFVersion),
+		cdf.WithAppVersion(version),
+		cdf.WithMaxJSONBytes(cfg.Limits.MaxJSONBytes),
+		cdf.WithMaxDownloadBytes(cfg.Limits.MaxImageBytes),
+		cdf.WithDownloadClient(&http.Client{Transport: newTransport()}),
+	}, extra...)
+	return cdf.New(cfg.URL, cfg.Project, hc, opts...)
+}
+
+func newTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: time.Minute,
+	}
+}

@@ -1,0 +1,563 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/cdfsim"
+	"github.com/segview/segview/internal/config"
+	"github.com/segview/segview/internal/htmltest"
+)
+
+const (
+	testProject  = "acme"
+	testClientID = "segview-test"
+	testSecret   = "test-client-secret-7f3a9c"
+)
+
+// syncBuffer collects everything the server logs, for the secret scan.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// stack is a dashboard wired to a simulator exactly as in production:
+// config from environment variables, OAuth2 client credentials, HTTP.
+type stack struct {
+	sim    *cdfsim.Server
+	simURL string
+	app    *App
+	srv    *httptest.Server
+	logs   *syncBuffer
+	client *http.Client // does not follow redirects
+}
+
+func newStack(t *testing.T, env map[string]string) *stack {
+	t.Helper()
+	sim, err := cdfsim.New(cdfsim.Options{Project: testProject, ClientID: testClientID, ClientSecret: testSecret, Seed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	simURL, err := sim.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); sim.Close() })
+
+	vars := map[string]string{
+		"CDF_PROJECT":       testProject,
+		"CDF_URL":           simURL,
+		"LOGIN_FLOW":        "client_credentials",
+		"IDP_TOKEN_URL":     sim.TokenURL(simURL),
+		"IDP_CLIENT_ID":     testClientID,
+		"IDP_CLIENT_SECRET": testSecret,
+	}
+	for k, v := range env {
+		vars[k] = v
+	}
+	cfg, err := config.Load(func(k string) (string, bool) { v, ok := vars[k]; return v, ok }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
+	a, err := New(ctx, cfg, logger, "test", WithCDFOptions(cdf.WithRetry(fastRetry())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close()
+		if strings.Contains(logs.String(), testSecret) {
+			t.Errorf("the client secret appears in the server log")
+		}
+	})
+	return &stack{sim: sim, simURL: simURL, app: a, srv: srv, logs: logs,
+		client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func fastRetry() cdf.RetryPolicy {
+	p := cdf.DefaultRetryPolicy()
+	p.Base, p.Cap = time.Millisecond, 5*time.Millisecond
+	return p
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (s *stack) get(t *testing.T, path string) response {
+	t.Helper()
+	resp, err := s.client.Get(s.srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), testSecret) {
+		t.Errorf("GET %s: the client secret appears in the response", path)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+func (s *stack) cdfClient(t *testing.T) *cdf.Client {
+	t.Helper()
+	hc, err := cdf.HTTPClient(context.Background(), cdf.Credentials{Flow: "client_credentials",
+		TokenURL: s.sim.TokenURL(s.simURL), ClientID: testClientID, ClientSecret: testSecret}, http.DefaultClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cdf.New(s.simURL, testProject, hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func wantStatus(t *testing.T, r response, status int) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status = %d, want %d; body:\n%.600s", r.status, status, r.body)
+	}
+}
+
+func TestEveryDemoJobPageAndOverlay(t *testing.T) {
+	s := newStack(t, nil)
+	client := s.cdfClient(t)
+	jobs := s.sim.DemoJobs()
+	if len(jobs) < 7 {
+		t.Fatalf("simulator seeds %d demo jobs, want at least 7", len(jobs))
+	}
+	wantJobs := map[int64]*cdf.SegmentJob{}
+	for _, dj := range jobs {
+		j, err := client.SegmentJob(context.Background(), dj.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantJobs[dj.ID] = j
+	}
+	tokensBefore := s.sim.TokenRequests()
+	sawHole, sawFailedGroup, sawInstanceID := false, false, false
+	for _, dj := range jobs {
+		t.Run(strconv.FormatInt(dj.ID, 10), func(t *testing.T) {
+			want := wantJobs[dj.ID]
+			r := s.get(t, fmt.Sprintf("/projects/%s/jobs/%d", testProject, dj.ID))
+			wantStatus(t, r, http.StatusOK)
+			doc := htmltest.Parse(t, r.body)
+			if got := htmltest.Text(doc.One(t, "job-status")); got != string(want.Status) {
+				t.Errorf("status badge = %q, want %q", got, want.Status)
+			}
+			files := doc.ByTestID("file")
+			if len(files) != len(want.Items) {
+				t.Fatalf("files = %d, want %d", len(files), len(want.Items))
+			}
+			for i, f := range files {
+				item := want.Items[i]
+				rows := htmltest.ByTestID(f, "segment-row")
+				if len(rows) != len(item.Segments) {
+					t.Errorf("file %d: rows = %d, want %d", item.FileID, len(rows), len(item.Segments))
+				}
+				for _, row := range rows {
+					cells := htmltest.ByTag(row, "td")
+					if len(cells) == 6 && htmltest.Text(cells[3]) == "2" {
+						sawHole = true
+					}
+				}
+				if len(htmltest.ByTestID(f, "file-instance-id")) > 0 {
+					sawInstanceID = true
+				}
+				imgs := htmltest.ByTestID(f, "overlay")
+				if len(imgs) != 1 {
+					t.Fatalf("file %d: overlay images = %d", item.FileID, len(imgs))
+				}
+				checkPNG(t, s, htmltest.Attr(imgs[0], "src"), 1600)
+			}
+			if want.Status == cdf.StatusFailed {
+				if got := htmltest.Text(doc.One(t, "job-error")); !strings.Contains(got, want.ErrorMessage) {
+					t.Errorf("job error = %q, want it to contain %q", got, want.ErrorMessage)
+				}
+			}
+			if len(doc.ByTestID("failed-group")) > 0 {
+				sawFailedGroup = true
+			}
+			refreshes := len(doc.ByTestID("refreshing")) == 1
+			if refreshes == want.Status.Terminal() {
+				t.Errorf("status %s: refreshing=%v", want.Status, refreshes)
+			}
+		})
+	}
+	if !sawHole || !sawFailedGroup || !sawInstanceID {
+		t.Errorf("demo data lacks a case: hole=%v failedGroup=%v instanceId=%v", sawHole, sawFailedGroup, sawInstanceID)
+	}
+	if n := s.sim.TokenRequests() - tokensBefore; n != 1 {
+		t.Errorf("the dashboard made %d token requests, want 1 (the token is reused until it expires)", n)
+	}
+}
+
+func checkPNG(t *testing.T, s *stack, src string, maxWidth int) {
+	t.Helper()
+	r := s.get(t, src)
+	wantStatus(t, r, http.StatusOK)
+	if ct := r.header.Get("Content-Type"); ct != "image/png" {
+		t.Errorf("%s: content type %q", src, ct)
+	}
+	img, _, err := image.Decode(bytes.NewReader(r.body))
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	if w := img.Bounds().Dx(); w <= 0 || w > maxWidth {
+		t.Errorf("%s: width %d, want 1..%d", src, w, maxWidth)
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	s := newStack(t, nil)
+	job := s.sim.DemoJobs()[0].ID
+	jobURL := fmt.Sprintf("/projects/%s/jobs/%d", testProject, job)
+
+	t.Run("home", func(t *testing.T) {
+		r := s.get(t, "/")
+		wantStatus(t, r, http.StatusOK)
+		doc := htmltest.Parse(t, r.body)
+		form := doc.One(t, "open-form")
+		if htmltest.Attr(form, "action") != "/open" || htmltest.Attr(form, "method") != "get" {
+			t.Errorf("form action/method = %q %q", htmltest.Attr(form, "action"), htmltest.Attr(form, "method"))
+		}
+		if len(doc.ByTestID("demo-badge")) != 0 {
+			t.Errorf("demo badge shown outside demo mode")
+		}
+	})
+	t.Run("recently opened jobs come from the cookie", func(t *testing.T) {
+		r := s.get(t, jobURL)
+		wantStatus(t, r, http.StatusOK)
+		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/", nil)
+		for _, c := range (&http.Response{Header: r.header}).Cookies() {
+			req.AddCookie(c)
+		}
+		resp, err := s.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		links := htmltest.Parse(t, body).ByTestID("recent-job")
+		if len(links) != 1 || htmltest.Attr(htmltest.ByTag(links[0], "a")[0], "href") != jobURL {
+			t.Errorf("recent jobs = %d entries", len(links))
+		}
+	})
+	t.Run("short job link redirects", func(t *testing.T) {
+		r := s.get(t, fmt.Sprintf("/jobs/%d", job))
+		wantStatus(t, r, http.StatusSeeOther)
+		if loc := r.header.Get("Location"); loc != jobURL {
+			t.Errorf("Location = %q, want %q", loc, jobURL)
+		}
+		r = s.get(t, fmt.Sprintf("/open?job=+%d+", job))
+		wantStatus(t, r, http.StatusSeeOther)
+		if loc := r.header.Get("Location"); loc != jobURL {
+			t.Errorf("Location = %q, want %q", loc, jobURL)
+		}
+	})
+	t.Run("healthz", func(t *testing.T) {
+		wantStatus(t, s.get(t, "/healthz"), http.StatusOK)
+	})
+	t.Run("security headers", func(t *testing.T) {
+		r := s.get(t, jobURL)
+		csp := r.header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("CSP = %q", csp)
+		}
+		if r.header.Get("X-Content-Type-Options") != "nosniff" || r.header.Get("Referrer-Policy") != "same-origin" {
+			t.Errorf("headers = %v", r.header)
+		}
+	})
+	t.Run("static assets are fingerprinted and cacheable", func(t *testing.T) {
+		doc := htmltest.Parse(t, s.get(t, "/").body)
+		for _, n := range append(doc.ByTag("link"), doc.ByTag("script")...) {
+			src := htmltest.Attr(n, "href") + htmltest.Attr(n, "src")
+			r := s.get(t, src)
+			wantStatus(t, r, http.StatusOK)
+			if !strings.Contains(r.header.Get("Cache-Control"), "immutable") {
+				t.Errorf("%s: Cache-Control %q", src, r.header.Get("Cache-Control"))
+			}
+		}
+		wantStatus(t, s.get(t, "/static/app.css"), http.StatusNotFound)
+	})
+}
+
+func TestBadInputMakesNoUpstreamCall(t *testing.T) {
+	s := newStack(t, nil)
+	tests := []struct {
+		path   string
+		status int
+		plain  bool
+	}{
+		{"/projects/acme/jobs/abc", 400, false},
+		{"/projects/acme/jobs/0", 400, false},
+		{"/projects/acme/jobs/-5", 400, false},
+		{"/projects/acme/jobs/9223372036854775808", 400, false},
+		{"/jobs/1.5", 400, false},
+		{"/open?job=%3Cscript%3E", 400, false},
+		{"/projects/other/jobs/1001", 404, false},
+		{"/projects/acme/jobs/1001/files/x/overlay.png", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.png?width=wide", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.png?width=0", 400, true},
+		{"/no/such/page", 404, false},
+	}
+	before := s.sim.APIRequests("/api/v1/")
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			r := s.get(t, tt.path)
+			wantStatus(t, r, tt.status)
+			ct := r.header.Get("Content-Type")
+			if tt.plain != strings.HasPrefix(ct, "text/plain") {
+				t.Errorf("content type %q, plain=%v", ct, tt.plain)
+			}
+			if !tt.plain {
+				doc := htmltest.Parse(t, r.body)
+				if got := htmltest.Attr(doc.One(t, "error"), "data-status"); got != strconv.Itoa(tt.status) {
+					t.Errorf("error page status = %q", got)
+				}
+			}
+		})
+	}
+	if after := s.sim.APIRequests("/api/v1/"); after != before {
+		t.Errorf("bad input caused %d CDF calls", after-before)
+	}
+}
+
+func TestUpstreamFaults(t *testing.T) {
+	s := newStack(t, map[string]string{"SEGVIEW_REQUEST_TIMEOUT": "400ms"})
+	job := s.sim.DemoJobs()[0].ID
+	client := s.cdfClient(t)
+	j, err := client.SegmentJob(context.Background(), job)
+	if err != nil || len(j.Items) == 0 {
+		t.Fatalf("demo job %d: %v", job, err)
+	}
+	page := fmt.Sprintf("/projects/%s/jobs/%d", testProject, job)
+	img := fmt.Sprintf("%s/files/%d/overlay.png?width=200", page, j.Items[0].FileID)
+	tests := []struct {
+		name    string
+		fault   cdfsim.Fault
+		status  int
+		mention string
+	}{
+		{"401", cdfsim.Fault{Match: "/context/vision/segment/", Status: 401}, 502, "Authentication to CDF failed"},
+		{"403", cdfsim.Fault{Match: "/context/vision/segment/", Status: 403}, 403, "filesAcl:READ"},
+		{"429 after retries", cdfsim.Fault{Match: "/context/vision/segment/", Status: 429, RetryAfter: "0"}, 503, "busy"},
+		{"500", cdfsim.Fault{Match: "/context/vision/segment/", Status: 500}, 502, "HTTP 500"},
+		{"503 after retries", cdfsim.Fault{Match: "/context/vision/segment/", Status: 503}, 503, "unavailable"},
+		{"timeout", cdfsim.Fault{Match: "/context/vision/segment/", Latency: 3 * time.Second}, 504, "in time"},
+		{"malformed JSON", cdfsim.Fault{Match: "/context/vision/segment/", Malformed: true}, 502, ""},
+		{"download fails", cdfsim.Fault{Match: "/download/", Status: 500}, 502, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			remove := s.sim.InjectFault(tt.fault)
+			r := s.get(t, page)
+			wantStatus(t, r, map[bool]int{true: http.StatusOK, false: tt.status}[strings.HasPrefix(tt.fault.Match, "/download/")])
+			if !strings.HasPrefix(tt.fault.Match, "/download/") {
+				doc := htmltest.Parse(t, r.body)
+				text := htmltest.Text(doc.One(t, "error"))
+				if !strings.Contains(text, tt.mention) {
+					t.Errorf("error page %q does not mention %q", text, tt.mention)
+				}
+				if tt.fault.Status != 0 {
+					if ids := doc.ByTestID("request-id"); len(ids) != 1 || htmltest.Text(ids[0]) == "" {
+						t.Errorf("error page shows no CDF request id")
+					}
+				}
+			}
+			r = s.get(t, img)
+			wantStatus(t, r, tt.status)
+			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+				t.Errorf("overlay error has content type %q, want plain text", ct)
+			}
+			if tt.fault.Status != 0 && !strings.Contains(string(r.body), "request id") {
+				t.Errorf("overlay error body %q carries no request id", r.body)
+			}
+			remove()
+			wantStatus(t, s.get(t, page), http.StatusOK)
+		})
+	}
+}
+
+func TestLimits(t *testing.T) {
+	t.Run("image pixels", func(t *testing.T) {
+		s := newStack(t, map[string]string{"SEGVIEW_MAX_IMAGE_PIXELS": "1000"})
+		r := s.get(t, firstOverlay(t, s))
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		if !strings.Contains(string(r.body), "SEGVIEW_MAX_IMAGE_PIXELS") {
+			t.Errorf("body %q does not name the limit", r.body)
+		}
+	})
+	t.Run("image bytes", func(t *testing.T) {
+		s := newStack(t, map[string]string{"SEGVIEW_MAX_IMAGE_BYTES": "1000"})
+		r := s.get(t, firstOverlay(t, s))
+		wantStatus(t, r, http.StatusBadGateway)
+		if !strings.Contains(string(r.body), "SEGVIEW_MAX_IMAGE_BYTES") {
+			t.Errorf("body %q does not name the limit", r.body)
+		}
+	})
+	t.Run("JSON bytes", func(t *testing.T) {
+		s := newStack(t, map[string]string{"SEGVIEW_MAX_JSON_BYTES": "200"})
+		r := s.get(t, fmt.Sprintf("/projects/%s/jobs/%d", testProject, s.sim.DemoJobs()[0].ID))
+		wantStatus(t, r, http.StatusBadGateway)
+		if !strings.Contains(string(r.body), "SEGVIEW_MAX_JSON_BYTES") {
+			t.Errorf("body does not name the limit")
+		}
+	})
+	t.Run("vertices", func(t *testing.T) {
+		s := newStack(t, map[string]string{"SEGVIEW_MAX_VERTICES": "10"})
+		page := fmt.Sprintf("/projects/%s/jobs/%d", testProject, s.sim.DemoJobs()[0].ID)
+		r := s.get(t, page)
+		wantStatus(t, r, http.StatusOK)
+		doc := htmltest.Parse(t, r.body)
+		if len(doc.ByTestID("no-overlay")) == 0 {
+			t.Errorf("page does not say the overlay is not drawn")
+		}
+	})
+	t.Run("overlay width is capped", func(t *testing.T) {
+		s := newStack(t, map[string]string{"SEGVIEW_MAX_OVERLAY_WIDTH": "300"})
+		src := firstOverlay(t, s)
+		u, _ := url.Parse(src)
+		checkPNG(t, s, u.Path, 300)
+		checkPNG(t, s, u.Path+"?width=100", 100)
+	})
+}
+
+// firstOverlay returns the overlay URL of the first file of the first demo job.
+func firstOverlay(t *testing.T, s *stack) string {
+	t.Helper()
+	r := s.get(t, fmt.Sprintf("/projects/%s/jobs/%d", testProject, s.sim.DemoJobs()[0].ID))
+	wantStatus(t, r, http.StatusOK)
+	imgs := htmltest.Parse(t, r.body).ByTestID("overlay")
+	if len(imgs) == 0 {
+		t.Fatal("no overlay on the first demo job")
+	}
+	return htmltest.Attr(imgs[0], "src")
+}
+
+// TestInjection puts markup into every CDF string that reaches a page and
+// checks it arrives as text, never as elements or attributes.
+func TestInjection(t *testing.T) {
+	s := newStack(t, nil)
+	const evil = `<script>alert("x")</script><img src=x onerror=alert(1)>"'&`
+	s.sim.AddFile(cdfsim.File{ID: 777, ExternalID: "ext" + evil, Name: "name" + evil, MimeType: "image/png", Data: tinyPNG(t)})
+	now := time.Now()
+	s.sim.AddJob(cdfsim.Job{ID: 4242, Status: "Failed", Created: now, Started: now, StatusAt: now,
+		ErrorMessage: "job" + evil,
+		Items: []cdfsim.JobItem{{FileID: 777, FileExternalID: "ext" + evil, Segments: []cdfsim.Segment{
+			{Score: 0.5, Polygons: [][]cdfsim.Vertex{{{X: 0.1, Y: 0.1}, {X: 0.9, Y: 0.1}, {X: 0.5, Y: 0.9}}}}}}},
+		Failed: []cdfsim.FailedBatch{{ErrorMessage: "batch" + evil, Items: []cdfsim.FailedRef{{FileID: 777}}}},
+	})
+	r := s.get(t, "/projects/acme/jobs/4242")
+	wantStatus(t, r, http.StatusOK)
+	doc := htmltest.Parse(t, r.body)
+	for _, sc := range doc.ByTag("script") {
+		if htmltest.Attr(sc, "src") == "" || sc.FirstChild != nil {
+			t.Errorf("injected script element: %v", sc)
+		}
+	}
+	for _, n := range htmltest.Find(doc.Root, func(n *html.Node) bool { return htmltest.Attr(n, "onerror") != "" }) {
+		t.Errorf("injected event handler on <%s>", n.Data)
+	}
+	for _, id := range []string{"job-error", "file-external-id"} {
+		if got := htmltest.Text(doc.One(t, id)); !strings.Contains(got, evil) {
+			t.Errorf("%s = %q, want the markup shown as text", id, got)
+		}
+	}
+	if got := htmltest.Text(doc.One(t, "failed-group")); !strings.Contains(got, "batch"+evil) || !strings.Contains(got, "name"+evil) {
+		t.Errorf("failed group = %q", got)
+	}
+}
+
+func tinyPNG(t *testing.T) []byte {
+	t.Helper()
+	// A 4×4 PNG written by the standard library's encoder.
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestDemoMode(t *testing.T) {
+	cfg, err := config.Load(func(string) (string, bool) { return "", false }, nil)
+	if err != nil || !cfg.Demo {
+		t.Fatalf("empty environment: demo=%v err=%v", cfg.Demo, err)
+	}
+	logs := &syncBuffer{}
+	a, err := New(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(a.Config.URL)
+	if !config.IsLoopback(u.Hostname()) || a.Config.LoginFlow != config.FlowClientCredentials || !a.Config.ClientSecret.IsSet() {
+		t.Errorf("demo config: url=%q flow=%q", a.Config.URL, a.Config.LoginFlow)
+	}
+	resp, err := http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	doc := htmltest.Parse(t, body)
+	doc.One(t, "demo-badge")
+	links := doc.ByTestID("demo-job")
+	if len(links) < 7 {
+		t.Fatalf("demo jobs listed = %d", len(links))
+	}
+	href := htmltest.Attr(htmltest.ByTag(links[0], "a")[0], "href")
+	resp2, err := http.Get(srv.URL + href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp2.Body.Close()
+	body2, _ := io.ReadAll(resp2.Body)
+	if resp2.StatusCode != http.StatusOK {
+		t.Fatalf("demo job page: %d %s", resp2.StatusCode, body2)
+	}
+	htmltest.Parse(t, body2).One(t, "demo-badge")
+	if strings.Contains(logs.String(), a.Config.ClientSecret.Reveal()) {
+		t.Errorf("demo secret logged")
+	}
+}

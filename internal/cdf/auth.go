@@ -1,0 +1,220 @@
+package cdf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// Flows accepted in Credentials.Flow.
+const (
+	FlowClientCredentials = "client_credentials"
+	FlowToken             = "token"
+)
+
+// tokenTimeout bounds a token request when the base client has no
+// timeout of its own.
+const tokenTimeout = 30 * time.Second
+
+// Credentials says how to authenticate to CDF.
+type Credentials struct {
+	// Flow is FlowClientCredentials or FlowToken.
+	Flow string
+	// TokenURL, ClientID, ClientSecret, Scopes and Audience configure the
+	// OAuth2 client-credentials flow. Scopes and Audience are sent as
+	// given (Audience only when non-empty).
+	TokenURL, ClientID, ClientSecret string
+	Scopes                           []string
+	Audience                         string
+	// Token is a static bearer token for FlowToken.
+	Token string
+}
+
+// HTTPClient returns an *http.Client that adds a bearer token to every
+// request, for use with New. base (nil means a new http.Client) supplies
+// the transport, timeout and redirect policy, and also makes the token
+// requests. ctx supplies values only: its cancellation does not stop
+// later token refreshes, which are bounded by base.Timeout (30 s if
+// unset) and by each API request's own context.
+//
+// For FlowClientCredentials the token is fetched on first use and reused
+// until it is about to expire. A failure to obtain one reaches API callers
+// as *AuthError. The returned client refuses redirects to another host or
+// from https to http, so the token never leaves the CDF cluster.
+func HTTPClient(ctx context.Context, creds Credentials, base *http.Client) (*http.Client, error) {
+	if base == nil {
+		base = &http.Client{}
+	}
+	var (
+		src    oauth2.TokenSource
+		redact []string
+	)
+	switch creds.Flow {
+	case FlowClientCredentials:
+		if err := checkTokenURL(creds.TokenURL); err != nil {
+			return nil, err
+		}
+		if creds.ClientID == "" {
+			return nil, errors.New("cdf: client credentials need a client id")
+		}
+		if creds.ClientSecret == "" {
+			return nil, errors.New("cdf: client credentials need a client secret")
+		}
+		cfg := &clientcredentials.Config{
+			ClientID:     creds.ClientID,
+			ClientSecret: creds.ClientSecret,
+			TokenURL:     creds.TokenURL,
+			Scopes:       creds.Scopes,
+		}
+		if creds.Audience != "" {
+			cfg.EndpointParams = url.Values{"audience": {creds.Audience}}
+		}
+		tokenClient := *base
+		if tokenClient.Timeout == 0 {
+			tokenClient.Timeout = tokenTimeout
+		}
+		tctx := context.WithValue(context.WithoutCancel(ctx), oauth2.HTTPClient, &tokenClient)
+		src = cfg.TokenSource(tctx) // an oauth2.ReuseTokenSource
+		redact = []string{creds.ClientSecret}
+		if u, err := url.Parse(creds.TokenURL); err == nil && u.RawQuery != "" {
+			redact = append(redact, u.RawQuery)
+		}
+	case FlowToken:
+		if creds.Token == "" {
+			return nil, errors.New("cdf: token flow needs a token")
+		}
+		src = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: creds.Token, TokenType: "Bearer"})
+		redact = []string{creds.Token}
+	default:
+		return nil, fmt.Errorf("cdf: unknown auth flow %q (want %q or %q)", creds.Flow, FlowClientCredentials, FlowToken)
+	}
+	hc := *base
+	hc.Transport = &authTransport{src: src, base: base.Transport, redact: redact}
+	hc.CheckRedirect = sameOriginRedirects(base.CheckRedirect)
+	return &hc, nil
+}
+
+func checkTokenURL(s string) error {
+	if s == "" {
+		return errors.New("cdf: client credentials need a token URL")
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return errors.New("cdf: token URL must be an absolute http(s) URL")
+	}
+	return nil
+}
+
+// errCrossOriginRedirect stops a redirect that would carry the token
+// elsewhere.
+var errCrossOriginRedirect = errors.New("cdf: refusing to follow a redirect to another origin with credentials")
+
+func sameOriginRedirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		first := via[0].URL
+		if req.URL.Host != first.Host || req.URL.Scheme != first.Scheme {
+			return errCrossOriginRedirect
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("cdf: stopped after 10 redirects")
+		}
+		return nil
+	}
+}
+
+// authTransport adds a bearer token to each request. Unlike
+// oauth2.Transport it gives up waiting for the token when the request's
+// context ends, and reports token failures as sanitized *AuthError.
+type authTransport struct {
+	src    oauth2.TokenSource
+	base   http.RoundTripper
+	redact []string
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	tok, err := t.token(req.Context())
+	if err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, err
+	}
+	r2 := req.Clone(req.Context())
+	tok.SetAuthHeader(r2)
+	base := t.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return base.RoundTrip(r2)
+}
+
+func (t *authTransport) token(ctx context.Context) (*oauth2.Token, error) {
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	// The token source cannot be cancelled, so wait for it in a goroutine;
+	// a refresh that outlives this request still fills the cache.
+	ch := make(chan result, 1)
+	go func() {
+		tok, err := t.src.Token()
+		ch <- result{tok, err}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			return nil, &AuthError{Err: sanitizeTokenError(r.err, t.redact)}
+		}
+		return r.tok, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// sanitizeTokenError reduces a token-source error to the token endpoint's
+// status and its OAuth2 error fields, with every secret in redact removed.
+// The raw body of the token response is never included.
+func sanitizeTokenError(err error, redact []string) error {
+	var msg string
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		msg = "token endpoint"
+		if re.Response != nil {
+			msg += " returned " + statusLine(re.Response.StatusCode)
+		} else {
+			msg += " failed"
+		}
+		if re.ErrorCode != "" {
+			msg += ": " + re.ErrorCode
+		}
+		if re.ErrorDescription != "" {
+			msg += ": " + re.ErrorDescription
+		}
+	} else {
+		// Errors from oauth2 other than RetrieveError are built with %v
+		// from transport or JSON errors, for example
+		// `oauth2: cannot fetch token: Post "https://idp/token": dial tcp ...`.
+		msg = "token request failed: " + err.Error()
+	}
+	for _, s := range redact {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "[redacted]")
+		}
+	}
+	msg = strings.Join(strings.Fields(msg), " ")
+	if r := []rune(msg); len(r) > 300 {
+		msg = string(r[:300]) + "..."
+	}
+	return errors.New(msg)
+}

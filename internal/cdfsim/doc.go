@@ -1,0 +1,45 @@
+// Package cdfsim is a small, faithful simulator of the parts of Cognite Data
+// Fusion (CDF) that segview talks to: the OAuth2 client-credentials token
+// endpoint, the vision segmentation jobs (/context/vision/segment), the files
+// metadata and download-link endpoints, and the signed download URLs those
+// links point at.
+//
+// It is a real HTTP server speaking the CDF wire format (see
+// shared/cdf-api.md), not a mock of segview's client: it defines its own wire
+// structs so that the client in internal/cdf is tested against an independent
+// implementation. Tests mount it with [Server.Start] or through an
+// httptest.Server; cmd/cdfsim runs it on its own as the built-in demo.
+//
+// # Routes
+//
+//	POST /oauth2/token                                   client_credentials grant
+//	POST /api/v1/projects/{project}/context/vision/segment        start a job
+//	GET  /api/v1/projects/{project}/context/vision/segment/{id}   job status/results
+//	POST /api/v1/projects/{project}/files/byids                   file metadata
+//	GET  /api/v1/projects/{project}/files/{id}                    one file's metadata
+//	POST /api/v1/projects/{project}/files/downloadlink            signed download URLs
+//	GET  /download/{opaque}?exp=<unix>&sig=<hmac>                 file bytes, no bearer
+//	GET|POST|DELETE /_sim/faults[/{id}]                           fault injection (no auth)
+//
+// Every response carries a fresh x-request-id header. API errors use the CDF
+// error body {"error":{"code":N,"message":"...","missing":[...]}}; the token
+// endpoint answers in the OAuth2 error shape; downloads answer errors like a
+// cloud storage bucket does (XML), not like CDF.
+//
+// # Time
+//
+// All time comes from Options.Now, so tests can move a fake clock forward to
+// expire tokens and links or to walk a job through Queued, Running and
+// Completed without sleeping.
+//
+// # Fault injection over HTTP
+//
+// POST /_sim/faults takes a JSON [Fault] with lower-camel-case keys:
+//
+//	{"match":"/context/vision/segment","status":503,"retryAfter":"1","times":2}
+//	{"match":"/files/byids","latency":"1.5s"}          // or "latency":1500 (milliseconds)
+//	{"match":"/download/","reset":true,"probability":0.3}
+//
+// and answers {"id":N}. DELETE /_sim/faults clears every fault,
+// DELETE /_sim/faults/{id} removes one, GET /_sim/faults lists them.
+package cdfsim

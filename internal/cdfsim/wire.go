@@ -1,0 +1,181 @@
+package cdfsim
+
+// Wire structs: the JSON shapes of shared/cdf-api.md, defined here on purpose
+// instead of shared with internal/cdf, so that the client is tested against an
+// independent reading of the spec.
+
+// wireError is the CDF error body (§4.1).
+type wireError struct {
+	Error wireErrorBody `json:"error"`
+}
+
+type wireErrorBody struct {
+	Code       int    `json:"code"`
+	Message    string `json:"message"`
+	Missing    []any  `json:"missing,omitempty"`
+	Duplicated []any  `json:"duplicated,omitempty"`
+}
+
+// wireOAuthError is the RFC 6749 §5.2 error body of the token endpoint.
+type wireOAuthError struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+}
+
+type wireToken struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int64  `json:"expires_in"`
+}
+
+type wireInstanceID struct {
+	Space      string `json:"space"`
+	ExternalID string `json:"externalId"`
+}
+
+// wireFileIdentity is one item of files/byids and files/downloadlink: exactly
+// one of id, externalId or instanceId.
+type wireFileIdentity struct {
+	ID         *int64          `json:"id,omitempty"`
+	ExternalID *string         `json:"externalId,omitempty"`
+	InstanceID *wireInstanceID `json:"instanceId,omitempty"`
+}
+
+type wireByIDsRequest struct {
+	Items            []wireFileIdentity `json:"items"`
+	IgnoreUnknownIDs bool               `json:"ignoreUnknownIds"`
+}
+
+type wireDownloadLinkRequest struct {
+	Items []wireFileIdentity `json:"items"`
+}
+
+// wireFileMetadata is FilesMetadata (§3).
+type wireFileMetadata struct {
+	ID              int64           `json:"id"`
+	ExternalID      string          `json:"externalId,omitempty"`
+	InstanceID      *wireInstanceID `json:"instanceId,omitempty"`
+	Name            string          `json:"name"`
+	MimeType        string          `json:"mimeType,omitempty"`
+	Uploaded        bool            `json:"uploaded"`
+	UploadedTime    int64           `json:"uploadedTime,omitempty"`
+	CreatedTime     int64           `json:"createdTime"`
+	LastUpdatedTime int64           `json:"lastUpdatedTime"`
+}
+
+type wireItems[T any] struct {
+	Items []T `json:"items"`
+}
+
+type wireDownloadLink struct {
+	wireFileIdentity
+	DownloadURL string `json:"downloadUrl"`
+}
+
+// wireFileRef is the vision FileReference: exactly one of the three.
+type wireFileRef struct {
+	FileID         *int64          `json:"fileId,omitempty"`
+	FileExternalID *string         `json:"fileExternalId,omitempty"`
+	FileInstanceID *wireInstanceID `json:"fileInstanceId,omitempty"`
+}
+
+// wirePointIn is a prompt point as sent; pointers tell "absent" from zero.
+type wirePointIn struct {
+	X     *float64 `json:"x"`
+	Y     *float64 `json:"y"`
+	Label *float64 `json:"label"`
+}
+
+type wireBoxIn struct {
+	XMin *float64 `json:"xMin"`
+	YMin *float64 `json:"yMin"`
+	XMax *float64 `json:"xMax"`
+	YMax *float64 `json:"yMax"`
+}
+
+// wireSegmentRequest is VisionSegmentPostRequestSchema (§1.3).
+type wireSegmentRequest struct {
+	Items       []wireFileRef `json:"items"`
+	Points      []wirePointIn `json:"points"`
+	BoundingBox *wireBoxIn    `json:"boundingBox"`
+}
+
+type wirePoint struct {
+	X     float64 `json:"x"`
+	Y     float64 `json:"y"`
+	Label int     `json:"label"`
+}
+
+type wireBox struct {
+	XMin float64 `json:"xMin"`
+	YMin float64 `json:"yMin"`
+	XMax float64 `json:"xMax"`
+	YMax float64 `json:"yMax"`
+}
+
+// wireStatus is StatusSchema; errorMessage is null unless the job failed.
+type wireStatus struct {
+	Status       string  `json:"status"`
+	CreatedTime  int64   `json:"createdTime"`
+	StartTime    int64   `json:"startTime"`
+	StatusTime   int64   `json:"statusTime"`
+	JobID        int64   `json:"jobId"`
+	ErrorMessage *string `json:"errorMessage"`
+}
+
+// wireFileIDs is VisionAllOfFileId: fileId always, the others when known.
+type wireFileIDs struct {
+	FileID         int64           `json:"fileId"`
+	FileExternalID string          `json:"fileExternalId,omitempty"`
+	FileInstanceID *wireInstanceID `json:"fileInstanceId,omitempty"`
+}
+
+// wireSegmentPostResponse is VisionSegmentPostResponse (§1.4).
+type wireSegmentPostResponse struct {
+	wireStatus
+	Items       []wireFileIDs `json:"items"`
+	Points      []wirePoint   `json:"points,omitempty"`
+	BoundingBox *wireBox      `json:"boundingBox,omitempty"`
+}
+
+// wireSegmentGetResponse is VisionSegmentGetResponse (§1.5).
+type wireSegmentGetResponse struct {
+	wireStatus
+	Items       []wireSegmentItem `json:"items"`
+	Prompt      wirePrompt        `json:"prompt"`
+	FailedItems []wireFailedBatch `json:"failedItems,omitempty"`
+}
+
+type wirePrompt struct {
+	Points      []wirePoint `json:"points,omitempty"`
+	BoundingBox *wireBox    `json:"boundingBox,omitempty"`
+}
+
+// wireSegmentItem is VisionSegmentItem: no fileInstanceId in the GET schema.
+type wireSegmentItem struct {
+	FileID         int64         `json:"fileId"`
+	FileExternalID string        `json:"fileExternalId,omitempty"`
+	Segments       []wireSegment `json:"segments"`
+}
+
+type wireSegment struct {
+	Score    float64       `json:"score"`
+	Polygons []wirePolygon `json:"polygons"`
+}
+
+// wirePolygon and wireVertex send confidence as an explicit null, as CDF does.
+type wirePolygon struct {
+	Vertices   []wireVertex `json:"vertices"`
+	Confidence *float64     `json:"confidence"`
+}
+
+type wireVertex struct {
+	X          float64  `json:"x"`
+	Y          float64  `json:"y"`
+	Confidence *float64 `json:"confidence"`
+}
+
+type wireFailedBatch struct {
+	ErrorMessage string        `json:"errorMessage,omitempty"`
+	Items        []wireFileIDs `json:"items,omitempty"`
+}

@@ -1,0 +1,332 @@
+// Package config reads segview's configuration once, at start-up, from the
+// environment (with the variable names of the Cognite Toolkit's .env files)
+// and validates it with messages that say what to set.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Login flows understood by segview (LOGIN_FLOW).
+const (
+	FlowClientCredentials = "client_credentials"
+	FlowToken             = "token"
+)
+
+// Config is segview's whole configuration.
+type Config struct {
+	// Addr is the address the dashboard listens on (SEGVIEW_ADDR, -addr).
+	Addr string
+	// Demo is true when CDF_PROJECT is unset: segview then runs its built-in
+	// CDF simulator and the CDF fields below are filled in by the caller.
+	Demo bool
+
+	Cluster    string // CDF_CLUSTER
+	URL        string // CDF_URL, without a trailing slash
+	Project    string // CDF_PROJECT
+	CDFVersion string // SEGVIEW_CDF_VERSION, sent as the cdf-version header
+
+	LoginFlow    string   // LOGIN_FLOW
+	TokenURL     string   // IDP_TOKEN_URL, or derived from IDP_TENANT_ID
+	TenantID     string   // IDP_TENANT_ID
+	ClientID     string   // IDP_CLIENT_ID
+	ClientSecret Secret   // IDP_CLIENT_SECRET or the contents of IDP_CLIENT_SECRET_FILE
+	Scopes       []string // IDP_SCOPES, default {CDF_URL}/.default
+	Audience     string   // IDP_AUDIENCE
+	Token        Secret   // CDF_TOKEN
+
+	Limits Limits
+	// RequestTimeout bounds the work behind one dashboard request.
+	RequestTimeout time.Duration
+}
+
+// Limits are the explicit bounds on what segview accepts from CDF.
+type Limits struct {
+	MaxJSONBytes    int64 // SEGVIEW_MAX_JSON_BYTES: largest CDF JSON response body
+	MaxImageBytes   int64 // SEGVIEW_MAX_IMAGE_BYTES: largest source image download
+	MaxImagePixels  int64 // SEGVIEW_MAX_IMAGE_PIXELS: largest decoded image (width × height)
+	MaxVertices     int   // SEGVIEW_MAX_VERTICES: most polygon vertices drawn for one file
+	MaxItems        int   // SEGVIEW_MAX_ITEMS: most files shown for one job
+	MaxOverlayWidth int   // SEGVIEW_MAX_OVERLAY_WIDTH: widest overlay rendered
+}
+
+// Defaults.
+const (
+	DefaultAddr            = ":8080"
+	DefaultCDFVersion      = "alpha"
+	DefaultMaxJSONBytes    = 64 << 20
+	DefaultMaxImageBytes   = 64 << 20
+	DefaultMaxImagePixels  = 100_000_000
+	DefaultMaxVertices     = 1_000_000
+	DefaultMaxItems        = 200
+	DefaultMaxOverlayWidth = 2048
+	DefaultRequestTimeout  = 30 * time.Second
+)
+
+// Getenv looks a variable up; it reports whether the variable is set.
+type Getenv func(key string) (string, bool)
+
+// Environ layers the process environment over the values of a .env file:
+// real environment variables win.
+func Environ(lookup Getenv, dotenv map[string]string) Getenv {
+	return func(key string) (string, bool) {
+		if v, ok := lookup(key); ok {
+			return v, true
+		}
+		v, ok := dotenv[key]
+		return v, ok
+	}
+}
+
+// Load parses and validates the configuration. readFile reads secret files
+// (IDP_CLIENT_SECRET_FILE); pass os.ReadFile. All problems are reported
+// together, each saying what to set.
+func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
+	p := parser{env: env}
+	c := Config{
+		Addr:           p.str("SEGVIEW_ADDR", DefaultAddr),
+		CDFVersion:     p.str("SEGVIEW_CDF_VERSION", DefaultCDFVersion),
+		RequestTimeout: p.duration("SEGVIEW_REQUEST_TIMEOUT", DefaultRequestTimeout),
+		Limits: Limits{
+			MaxJSONBytes:    p.int64("SEGVIEW_MAX_JSON_BYTES", DefaultMaxJSONBytes),
+			MaxImageBytes:   p.int64("SEGVIEW_MAX_IMAGE_BYTES", DefaultMaxImageBytes),
+			MaxImagePixels:  p.int64("SEGVIEW_MAX_IMAGE_PIXELS", DefaultMaxImagePixels),
+			MaxVertices:     int(p.int64("SEGVIEW_MAX_VERTICES", DefaultMaxVertices)),
+			MaxItems:        int(p.int64("SEGVIEW_MAX_ITEMS", DefaultMaxItems)),
+			MaxOverlayWidth: int(p.int64("SEGVIEW_MAX_OVERLAY_WIDTH", DefaultMaxOverlayWidth)),
+		},
+		Project: p.str("CDF_PROJECT", ""),
+	}
+	if strings.TrimSpace(c.CDFVersion) == "" {
+		p.fail("SEGVIEW_CDF_VERSION is empty: unset it for the default %q or set a CDF API version", DefaultCDFVersion)
+	}
+	if c.Project == "" {
+		c.Demo = true
+		return c, p.err()
+	}
+	c.Cluster = p.str("CDF_CLUSTER", "")
+	c.URL = strings.TrimRight(p.str("CDF_URL", ""), "/")
+	switch {
+	case c.URL == "" && c.Cluster == "":
+		p.fail("CDF_PROJECT is set but neither CDF_URL nor CDF_CLUSTER is: set CDF_CLUSTER (for example westeurope-1) or CDF_URL")
+	case c.URL == "":
+		if !validCluster(c.Cluster) {
+			p.fail("CDF_CLUSTER %q is not a cluster name: use letters, digits and dashes (for example westeurope-1)", c.Cluster)
+		}
+		c.URL = "https://" + c.Cluster + ".cognitedata.com"
+	default:
+		if msg := checkCDFURL(c.URL); msg != "" {
+			p.fail("CDF_URL %s", msg)
+		}
+	}
+
+	c.LoginFlow = p.str("LOGIN_FLOW", FlowClientCredentials)
+	switch c.LoginFlow {
+	case FlowClientCredentials:
+		c.TenantID = p.str("IDP_TENANT_ID", "")
+		c.TokenURL = p.str("IDP_TOKEN_URL", "")
+		if c.TokenURL == "" && c.TenantID != "" {
+			c.TokenURL = "https://login.microsoftonline.com/" + url.PathEscape(c.TenantID) + "/oauth2/v2.0/token"
+		}
+		if c.TokenURL == "" {
+			p.fail("LOGIN_FLOW=client_credentials needs IDP_TOKEN_URL (or IDP_TENANT_ID for Microsoft Entra ID)")
+		} else if msg := checkTokenURL(c.TokenURL); msg != "" {
+			p.fail("IDP_TOKEN_URL %s", msg)
+		}
+		c.ClientID = p.str("IDP_CLIENT_ID", "")
+		if c.ClientID == "" {
+			p.fail("LOGIN_FLOW=client_credentials needs IDP_CLIENT_ID")
+		}
+		c.ClientSecret = p.secret("IDP_CLIENT_SECRET", "IDP_CLIENT_SECRET_FILE", readFile)
+		if !c.ClientSecret.IsSet() {
+			p.fail("LOGIN_FLOW=client_credentials needs IDP_CLIENT_SECRET or IDP_CLIENT_SECRET_FILE")
+		}
+		c.Scopes = splitScopes(p.str("IDP_SCOPES", ""))
+		if len(c.Scopes) == 0 && c.URL != "" {
+			c.Scopes = []string{c.URL + "/.default"}
+		}
+		c.Audience = p.str("IDP_AUDIENCE", "")
+	case FlowToken:
+		c.Token = Secret(p.str("CDF_TOKEN", ""))
+		if !c.Token.IsSet() {
+			p.fail("LOGIN_FLOW=token needs CDF_TOKEN")
+		}
+	default:
+		p.fail("LOGIN_FLOW %q is not supported: set LOGIN_FLOW=client_credentials (with IDP_* variables) or LOGIN_FLOW=token (with CDF_TOKEN)", c.LoginFlow)
+	}
+	return c, p.err()
+}
+
+// LogAttrs is a redacted summary of the configuration for the start-up log.
+func (c Config) LogAttrs() []slog.Attr {
+	attrs := []slog.Attr{
+		slog.String("addr", c.Addr),
+		slog.Bool("demo", c.Demo),
+		slog.String("cdf_url", c.URL),
+		slog.String("cdf_project", c.Project),
+		slog.String("cdf_version", c.CDFVersion),
+		slog.String("login_flow", c.LoginFlow),
+	}
+	switch c.LoginFlow {
+	case FlowClientCredentials:
+		attrs = append(attrs,
+			slog.String("idp_token_url", c.TokenURL),
+			slog.String("idp_client_id", c.ClientID),
+			slog.Any("idp_client_secret", c.ClientSecret),
+			slog.String("idp_scopes", strings.Join(c.Scopes, " ")),
+			slog.String("idp_audience", c.Audience),
+		)
+	case FlowToken:
+		attrs = append(attrs, slog.Any("cdf_token", c.Token))
+	}
+	return append(attrs,
+		slog.Duration("request_timeout", c.RequestTimeout),
+		slog.Int64("max_json_bytes", c.Limits.MaxJSONBytes),
+		slog.Int64("max_image_bytes", c.Limits.MaxImageBytes),
+		slog.Int64("max_image_pixels", c.Limits.MaxImagePixels),
+		slog.Int("max_vertices", c.Limits.MaxVertices),
+		slog.Int("max_items", c.Limits.MaxItems),
+		slog.Int("max_overlay_width", c.Limits.MaxOverlayWidth),
+	)
+}
+
+// IsLoopback reports whether host (without port) names this machine.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func checkCDFURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Sprintf("%q is not an absolute https URL: set it like https://westeurope-1.cognitedata.com", raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "must not carry credentials, a query or a fragment: set only scheme, host and port"
+	}
+	if u.Path != "" {
+		return fmt.Sprintf("%q has a path: set only the base URL, like https://westeurope-1.cognitedata.com", raw)
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+		return "uses http:// for a host that is not loopback: use https://"
+	}
+	return ""
+}
+
+func checkTokenURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "is not an absolute https URL"
+	}
+	if u.User != nil {
+		return "must not carry credentials"
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+		return "uses http:// for a host that is not loopback: use https://"
+	}
+	return ""
+}
+
+func validCluster(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func splitScopes(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
+}
+
+// parser collects every problem instead of stopping at the first.
+type parser struct {
+	env      Getenv
+	problems []string
+}
+
+func (p *parser) fail(format string, args ...any) {
+	p.problems = append(p.problems, fmt.Sprintf(format, args...))
+}
+
+func (p *parser) err() error {
+	if len(p.problems) == 0 {
+		return nil
+	}
+	return errors.New("configuration: " + strings.Join(p.problems, "; "))
+}
+
+func (p *parser) str(key, def string) string {
+	v, ok := p.env(key)
+	v = strings.TrimSpace(v)
+	if !ok || v == "" {
+		return def
+	}
+	return v
+}
+
+func (p *parser) int64(key string, def int64) int64 {
+	v := p.str(key, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 || n > 1<<40 {
+		p.fail("%s=%q is not a positive whole number: set it like %s=%d", key, v, key, def)
+		return def
+	}
+	return n
+}
+
+func (p *parser) duration(key string, def time.Duration) time.Duration {
+	v := p.str(key, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		p.fail("%s=%q is not a positive duration: set it like %s=%s", key, v, key, def)
+		return def
+	}
+	return d
+}
+
+// secret reads key, or the file named by fileKey. Setting both is an error
+// because it is unclear which one the operator meant.
+func (p *parser) secret(key, fileKey string, readFile func(string) ([]byte, error)) Secret {
+	v := p.str(key, "")
+	path := p.str(fileKey, "")
+	switch {
+	case v != "" && path != "":
+		p.fail("both %s and %s are set: keep one", key, fileKey)
+		return ""
+	case path != "":
+		b, err := readFile(path)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				p.fail("%s names %q, which does not exist", fileKey, path)
+			} else {
+				p.fail("%s names %q, which cannot be read", fileKey, path)
+			}
+			return ""
+		}
+		s := strings.TrimSpace(string(b))
+		if s == "" {
+			p.fail("%s names an empty file", fileKey)
+		}
+		return Secret(s)
+	}
+	return Secret(v)
+}

@@ -1,0 +1,217 @@
+// Package e2e drives the dashboard in a real headless Chromium against the
+// built-in CDF simulator. Without a browser the tests skip, unless
+// SEGVIEW_E2E=1 requires them (as .ci/run does).
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/segview/segview/internal/app"
+	"github.com/segview/segview/internal/config"
+)
+
+// browserPath finds Chromium or skips (fails under SEGVIEW_E2E=1).
+func browserPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("SEGVIEW_E2E") == "1" {
+		t.Fatal("SEGVIEW_E2E=1 but no Chromium found: install the Debian package chromium")
+	}
+	t.Skip("no Chromium found (install the Debian package chromium, or set SEGVIEW_E2E=1 to require it)")
+	return ""
+}
+
+// demoServer runs the dashboard in demo mode.
+func demoServer(t *testing.T) string {
+	t.Helper()
+	cfg, err := config.Load(func(string) (string, bool) { return "", false }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(func() { srv.Close(); a.Close() })
+	return srv.URL
+}
+
+// browser starts headless Chromium with the flags this machine needs and
+// records console errors and exceptions (CSP violations land there too).
+func browser(t *testing.T, width, height int) (context.Context, func() []string) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browserPath(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(width, height),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+
+	var mu sync.Mutex
+	var problems []string
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
+				mu.Lock()
+				problems = append(problems, string(m.Type)+": "+m.Text)
+				mu.Unlock()
+			}
+		}
+	}()
+	return ctx, func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), problems...) }
+}
+
+// screenshotDir is where screenshots go: SEGVIEW_SCREENSHOT_DIR or a temp dir.
+func screenshotDir(t *testing.T) string {
+	if d := os.Getenv("SEGVIEW_SCREENSHOT_DIR"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return t.TempDir()
+}
+
+const overlaysLoaded = `(() => {
+  const imgs = Array.from(document.querySelectorAll('img[data-testid="overlay"]'));
+  return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0);
+})()`
+
+// waitTrue polls a JavaScript expression until it is true.
+func waitTrue(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for {
+			ok, err := chromedp.Evaluate[bool](expr)(ctx, t)
+			if err != nil {
+				return err
+			}
+			if ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %s: %w", expr, ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// run runs an action and fails the test on error.
+func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestOpenDemoJobInBrowser(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 1280, 900)
+
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="demo-badge"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="demo-job"] a`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="job-status"]`)),
+		waitTrue(overlaysLoaded),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := run(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="job-status"]`)))
+	badge := run(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="demo-badge"]`)))
+	rows := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="segment-row"]').length`))
+	files := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="file"]').length`))
+	shot := run(t, ctx, chromedp.FullScreenshot(100))
+
+	if strings.TrimSpace(status) != "Completed" {
+		t.Errorf("first demo job status = %q, want Completed", status)
+	}
+	if strings.TrimSpace(badge) != "demo data" {
+		t.Errorf("badge = %q", badge)
+	}
+	if files < 1 || rows < 4 {
+		t.Errorf("files = %d, segment rows = %d", files, rows)
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser reported problems: %q", p)
+	}
+	if err := os.WriteFile(filepath.Join(screenshotDir(t), "job-page.png"), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestJobPageFitsAPhone(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 390, 844)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.Click(chromedp.CSS(`[data-testid="demo-job"] a`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="job-status"]`)),
+		waitTrue(overlaysLoaded),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run(t, ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`)) {
+		t.Errorf("the job page scrolls sideways on a 390 px wide screen")
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser reported problems: %q", p)
+	}
+}
+
+func TestBadJobIDShowsErrorPage(t *testing.T) {
+	base := demoServer(t)
+	ctx, _ := browser(t, 1024, 768)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.SendKeys(chromedp.CSS(`#job-id`), "99999"),
+		chromedp.Submit(chromedp.CSS(`#job-id`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="error"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := run(t, ctx, chromedp.AttributeValue(chromedp.CSS(`[data-testid="error"]`), "data-status"))
+	msg := run(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="error-message"]`)))
+	if status.Value != "404" || !strings.Contains(msg, "no such job") {
+		t.Errorf("error page status %q message %q", status.Value, msg)
+	}
+}

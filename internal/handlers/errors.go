@@ -1,0 +1,222 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/imaging"
+	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/web/templates"
+)
+
+// Context keys shared with the request logger and the routes.
+const (
+	// ctxPlainErrors marks routes whose errors are plain text (images).
+	ctxPlainErrors = "segview.plainErrors"
+	// ctxCDFRequestID carries the x-request-id of a failed CDF call to the log.
+	ctxCDFRequestID = "segview.cdfRequestID"
+	// ctxErrorKind carries the classified error to the log.
+	ctxErrorKind = "segview.errorKind"
+)
+
+// problem is an error as the person in front of the browser sees it.
+type problem struct {
+	Status    int
+	Heading   string
+	Message   string
+	Detail    string // CDF's own message
+	RequestID string // CDF's x-request-id
+	Hint      string
+	Kind      string // short machine-readable kind, for logs
+}
+
+// classify maps every error segview can meet to what the person sees. It is
+// the only place that decides status codes and wording of failures.
+func classify(err error) problem {
+	var (
+		in       *inputError
+		nf       *notFoundError
+		httpErr  *echo.HTTPError
+		apiErr   *cdf.APIError
+		authErr  *cdf.AuthError
+		limitErr *cdf.LimitError
+		decErr   *cdf.DecodeError
+		tooLarge *imaging.TooLargeError
+		rnf      *render.NotFoundError
+		verts    *render.TooManyVerticesError
+	)
+	switch {
+	case errors.As(err, &in):
+		return problem{Status: http.StatusBadRequest, Heading: "Bad request", Message: in.msg, Kind: "input"}
+	case errors.As(err, &nf):
+		return problem{Status: http.StatusNotFound, Heading: "Not found", Message: nf.msg, Kind: "not_found"}
+	case errors.As(err, &rnf):
+		return problem{Status: http.StatusNotFound, Heading: "Not found", Message: capitalize(rnf.What) + ".", Kind: "not_found"}
+	case errors.As(err, &apiErr):
+		return classifyAPI(apiErr)
+	case errors.As(err, &authErr):
+		return problem{Status: http.StatusBadGateway, Heading: "Authentication to CDF failed",
+			Message: "segview could not obtain an access token for CDF.",
+			Detail:  authErr.Error(),
+			Hint:    "Check IDP_TOKEN_URL, IDP_CLIENT_ID, IDP_CLIENT_SECRET and IDP_SCOPES (or CDF_TOKEN).",
+			Kind:    "cdf_auth"}
+	case errors.As(err, &limitErr):
+		return problem{Status: http.StatusBadGateway, Heading: "CDF response too large",
+			Message: limitErr.Error() + ".", Kind: "cdf_limit"}
+	case errors.As(err, &decErr):
+		return problem{Status: http.StatusBadGateway, Heading: "Unreadable answer from CDF",
+			Message:   "CDF answered with a body segview could not read as the expected JSON.",
+			RequestID: decErr.RequestID, Kind: "cdf_decode"}
+	case errors.As(err, &tooLarge):
+		return problem{Status: http.StatusUnprocessableEntity, Heading: "Image too large",
+			Message: capitalize(tooLarge.Error()) + ".", Kind: "image_too_large"}
+	case errors.Is(err, imaging.ErrUnsupported):
+		return problem{Status: http.StatusUnprocessableEntity, Heading: "Not a supported image",
+			Message: "The file is not a JPEG or PNG image segview can draw on: " + err.Error() + ".", Kind: "image_unsupported"}
+	case errors.As(err, &verts):
+		return problem{Status: http.StatusUnprocessableEntity, Heading: "Too much geometry",
+			Message: capitalize(verts.Error()) + ".", Kind: "too_many_vertices"}
+	case errors.Is(err, render.ErrNoImage):
+		return problem{Status: http.StatusBadGateway, Heading: "No image from CDF",
+			Message: "CDF returned no download link for the file.", Kind: "cdf_no_link"}
+	case errors.Is(err, context.DeadlineExceeded):
+		return problem{Status: http.StatusGatewayTimeout, Heading: "CDF did not answer in time",
+			Message: "The request to CDF took longer than segview waits (SEGVIEW_REQUEST_TIMEOUT).", Hint: "Try again in a moment.", Kind: "timeout"}
+	case errors.Is(err, context.Canceled):
+		return problem{Status: http.StatusServiceUnavailable, Heading: "Request cancelled",
+			Message: "The request was cancelled before it finished.", Kind: "canceled"}
+	case errors.As(err, &httpErr):
+		return classifyHTTP(httpErr)
+	case isNetError(err):
+		return problem{Status: http.StatusBadGateway, Heading: "Could not reach CDF",
+			Message: "The connection to CDF failed.", Hint: "Check CDF_URL and the network, then try again.", Kind: "cdf_unreachable"}
+	}
+	return problem{Status: http.StatusInternalServerError, Heading: "Something went wrong",
+		Message: "segview failed to answer this request. The error has been logged.", Kind: "internal"}
+}
+
+func classifyAPI(e *cdf.APIError) problem {
+	p := problem{Detail: e.Message, RequestID: e.RequestID}
+	switch {
+	case e.Status == http.StatusUnauthorized:
+		p.Status, p.Heading, p.Kind = http.StatusBadGateway, "Authentication to CDF failed", "cdf_401"
+		p.Message = "CDF did not accept segview's credentials."
+		p.Hint = "Check that the service principal's token is issued for this CDF cluster (IDP_SCOPES, IDP_AUDIENCE) and project."
+	case e.Status == http.StatusForbidden:
+		p.Status, p.Heading, p.Kind = http.StatusForbidden, "Access denied by CDF", "cdf_403"
+		p.Message = "CDF refused access. Reading segmentation jobs and their images needs the filesAcl:READ capability in this project."
+		p.Hint = "Ask a CDF administrator to grant filesAcl:READ to the group of segview's identity."
+	case e.Status == http.StatusNotFound || e.Status == http.StatusBadRequest && len(e.Missing) > 0:
+		p.Status, p.Heading, p.Kind = http.StatusNotFound, "Not found in CDF", "cdf_not_found"
+		p.Message = "CDF has no such job or file in this project."
+	case e.Status == http.StatusTooManyRequests:
+		p.Status, p.Heading, p.Kind = http.StatusServiceUnavailable, "CDF is busy", "cdf_429"
+		p.Message = "CDF kept throttling segview's requests after several retries."
+		p.Hint = "Try again in a minute."
+	case e.Status == http.StatusServiceUnavailable:
+		p.Status, p.Heading, p.Kind = http.StatusServiceUnavailable, "CDF is unavailable", "cdf_503"
+		p.Message = "CDF answered that it is unavailable, also after several retries."
+		p.Hint = "Try again in a minute."
+	case e.Status >= 500:
+		p.Status, p.Heading, p.Kind = http.StatusBadGateway, "CDF failed", fmt.Sprintf("cdf_%d", e.Status)
+		p.Message = fmt.Sprintf("CDF answered with an error (HTTP %d).", e.Status)
+	default:
+		p.Status, p.Heading, p.Kind = http.StatusBadGateway, "CDF rejected the request", fmt.Sprintf("cdf_%d", e.Status)
+		p.Message = fmt.Sprintf("CDF answered HTTP %d to a request segview made.", e.Status)
+	}
+	return p
+}
+
+func classifyHTTP(e *echo.HTTPError) problem {
+	p := problem{Status: e.Code, Kind: fmt.Sprintf("http_%d", e.Code)}
+	switch e.Code {
+	case http.StatusNotFound:
+		p.Heading, p.Message = "Page not found", "There is no page at this address."
+	case http.StatusMethodNotAllowed:
+		p.Heading, p.Message = "Method not allowed", "This address does not accept that kind of request."
+	case http.StatusRequestEntityTooLarge:
+		p.Heading, p.Message = "Request too large", "The request body is larger than segview accepts."
+	default:
+		p.Heading = http.StatusText(e.Code)
+		if p.Heading == "" {
+			p.Heading = "Error"
+		}
+		if msg, ok := e.Message.(string); ok && e.Code < 500 {
+			p.Message = msg
+		} else {
+			p.Message = http.StatusText(e.Code)
+		}
+	}
+	if p.Status < 400 || p.Status > 599 {
+		p.Status = http.StatusInternalServerError
+	}
+	return p
+}
+
+func isNetError(err error) bool {
+	var ne interface{ Timeout() bool }
+	return errors.As(err, &ne)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// ErrorHandler is segview's one echo.HTTPErrorHandler: it classifies the
+// error and answers with an HTML error page, or plain text on image routes.
+// The request logger writes the single log line for the request.
+func ErrorHandler(page Page, logger *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		// The request's context may be cancelled by now (the timeout
+		// middleware has returned); the error page must still render.
+		c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
+		p := classify(err)
+		c.Set(ctxErrorKind, p.Kind)
+		if p.RequestID != "" {
+			c.Set(ctxCDFRequestID, p.RequestID)
+		}
+		h := c.Response().Header()
+		h.Set("Cache-Control", "no-store")
+		if p.Status == http.StatusServiceUnavailable {
+			h.Set("Retry-After", "30")
+		}
+		if plain, _ := c.Get(ctxPlainErrors).(bool); plain || c.Request().Method == http.MethodHead {
+			if werr := c.String(p.Status, plainText(p)); werr != nil {
+				logger.Warn("writing error response", "err", werr)
+			}
+			return
+		}
+		m := templates.ErrorPage{Base: page.Base(p.Heading), Status: p.Status, Heading: p.Heading,
+			Message: p.Message, Detail: p.Detail, RequestID: p.RequestID, Hint: p.Hint}
+		if rerr := writePage(c, p.Status, templates.Error(m)); rerr != nil {
+			logger.Error("rendering error page", "err", rerr)
+			_ = c.String(p.Status, plainText(p))
+		}
+	}
+}
+
+func plainText(p problem) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s: %s", p.Status, p.Heading, p.Message)
+	if p.Detail != "" {
+		fmt.Fprintf(&b, "\nCDF said: %s", p.Detail)
+	}
+	if p.RequestID != "" {
+		fmt.Fprintf(&b, "\nCDF request id: %s", p.RequestID)
+	}
+	b.WriteString("\n")
+	return b.String()
+}

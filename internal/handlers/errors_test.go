@@ -1,0 +1,88 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/imaging"
+	"github.com/segview/segview/internal/render"
+)
+
+func TestClassify(t *testing.T) {
+	t.Parallel()
+	api := func(status int, msg string, missing bool) error {
+		e := &cdf.APIError{Status: status, Code: status, Message: msg, RequestID: "req-1"}
+		if missing {
+			e.Missing = []map[string]any{{"id": 1}}
+		}
+		return fmt.Errorf("loading job: %w", e)
+	}
+	netErr := &url.Error{Op: "Get", URL: "https://x", Err: &net.OpError{Op: "dial", Err: errors.New("refused")}}
+	tests := []struct {
+		name       string
+		err        error
+		status     int
+		mentions   string
+		requestID  string
+		wantDetail string
+	}{
+		{"bad input", &inputError{msg: "The job id \"x\" is not valid"}, 400, "not valid", "", ""},
+		{"own not found", &notFoundError{msg: "Project \"p\" is not served"}, 404, "not served", "", ""},
+		{"render not found", &render.NotFoundError{What: "file 3 has no results in job 4"}, 404, "File 3", "", ""},
+		{"cdf 401", api(401, "Could not authenticate.", false), 502, "credentials", "req-1", "Could not authenticate."},
+		{"cdf 403", api(403, "Forbidden", false), 403, "filesAcl:READ", "req-1", "Forbidden"},
+		{"cdf 404", api(404, "Not found", false), 404, "no such job", "req-1", "Not found"},
+		{"cdf 400 missing", api(400, "Ids not found", true), 404, "no such job", "req-1", "Ids not found"},
+		{"cdf 400 other", api(400, "bad", false), 502, "HTTP 400", "req-1", "bad"},
+		{"cdf 429", api(429, "Too many", false), 503, "throttling", "req-1", "Too many"},
+		{"cdf 503", api(503, "Down", false), 503, "unavailable", "req-1", "Down"},
+		{"cdf 500", api(500, "Oops", false), 502, "HTTP 500", "req-1", "Oops"},
+		{"cdf 504", api(504, "Slow", false), 502, "HTTP 504", "req-1", "Slow"},
+		{"token", &cdf.AuthError{Err: errors.New("invalid_client")}, 502, "access token", "", ""},
+		{"undecodable", &cdf.DecodeError{Method: "GET", Path: "/x", RequestID: "req-2", Err: errors.New("unexpected EOF")}, 502, "could not read", "req-2", ""},
+		{"json limit", &cdf.LimitError{What: "JSON response", Limit: 10}, 502, "10", "", ""},
+		{"image too large", &imaging.TooLargeError{Width: 30000, Height: 30000, MaxPixels: 100_000_000}, 422, "30000", "", ""},
+		{"not an image", fmt.Errorf("%w: HTML document", imaging.ErrUnsupported), 422, "HTML", "", ""},
+		{"too many vertices", &render.TooManyVerticesError{FileID: 1, Vertices: 10, Limit: 5}, 422, "SEGVIEW_MAX_VERTICES", "", ""},
+		{"no link", render.ErrNoImage, 502, "download link", "", ""},
+		{"deadline", fmt.Errorf("get: %w", context.DeadlineExceeded), 504, "SEGVIEW_REQUEST_TIMEOUT", "", ""},
+		{"network", netErr, 502, "connection", "", ""},
+		{"echo 404", echo.ErrNotFound, 404, "no page", "", ""},
+		{"echo 405", echo.ErrMethodNotAllowed, 405, "does not accept", "", ""},
+		{"echo 413", echo.ErrStatusRequestEntityTooLarge, 413, "larger", "", ""},
+		{"unknown", errors.New("secret internals"), 500, "logged", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := classify(tt.err)
+			if p.Status != tt.status {
+				t.Errorf("status = %d, want %d", p.Status, tt.status)
+			}
+			if !strings.Contains(p.Message+" "+p.Heading+" "+p.Hint, tt.mentions) {
+				t.Errorf("message %q / heading %q does not mention %q", p.Message, p.Heading, tt.mentions)
+			}
+			if p.RequestID != tt.requestID {
+				t.Errorf("request id = %q, want %q", p.RequestID, tt.requestID)
+			}
+			if tt.wantDetail != "" && p.Detail != tt.wantDetail {
+				t.Errorf("detail = %q, want %q", p.Detail, tt.wantDetail)
+			}
+			if strings.Contains(p.Message+p.Detail, "secret internals") {
+				t.Errorf("internal error text leaked: %q", p.Message)
+			}
+			if p.Status < 400 || p.Status > 599 || http.StatusText(p.Status) == "" {
+				t.Errorf("status %d is not an error status", p.Status)
+			}
+		})
+	}
+}

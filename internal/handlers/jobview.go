@@ -1,0 +1,270 @@
+package handlers
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/geom"
+	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/web/templates"
+)
+
+// refreshSeconds is how often a page of an unfinished job reloads itself.
+const refreshSeconds = 5
+
+// displayWidth is the overlay width the job page asks for.
+const displayWidth = 1600
+
+// jobView holds what buildJobPage needs besides the job.
+type jobView struct {
+	Page        Page
+	Files       map[int64]cdf.File // file metadata by id; may miss some
+	Now         time.Time
+	MaxItems    int
+	MaxVertices int
+}
+
+// buildJobPage turns a CDF job into the job page's model. It is pure: all
+// inputs are arguments, so it is table-tested without HTTP.
+func buildJobPage(job *cdf.SegmentJob, v jobView) templates.JobPage {
+	m := templates.JobPage{
+		Base:         v.Page.Base(fmt.Sprintf("Job %d", job.JobID)),
+		JobID:        job.JobID,
+		Status:       string(job.Status),
+		Terminal:     job.Status.Terminal(),
+		ErrorMessage: job.ErrorMessage,
+		Prompt:       promptView(job.Prompt),
+		ItemLimit:    v.MaxItems,
+		SelfURL:      jobPath(v.Page.Project, job.JobID),
+	}
+	if m.Status == "" {
+		m.Status = "Unknown"
+	}
+	if !m.Terminal {
+		m.RefreshSeconds = refreshSeconds
+	}
+	m.Times = []templates.TimeRow{
+		timeRow("Created", job.CreatedTime, v.Now),
+		timeRow("Started", job.StartTime, v.Now),
+		timeRow("Status since", job.StatusTime, v.Now),
+	}
+	m.Duration = jobDuration(job, v.Now)
+
+	items := job.Items
+	if v.MaxItems > 0 && len(items) > v.MaxItems {
+		m.HiddenFiles = len(items) - v.MaxItems
+		items = items[:v.MaxItems]
+	}
+	for _, it := range items {
+		m.Files = append(m.Files, fileView(job, it, v))
+	}
+	m.FailedGroups = failedGroups(job.FailedItems, v.Files)
+	return m
+}
+
+func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobView) templates.FileView {
+	f, known := v.Files[it.FileID]
+	fv := templates.FileView{ID: it.FileID, ExternalID: it.FileExternalID, Name: f.Name}
+	if fv.ExternalID == "" {
+		fv.ExternalID = f.ExternalID
+	}
+	if id := it.FileInstanceID; id != nil {
+		fv.InstanceID = id.Space + ":" + id.ExternalID
+	} else if id := f.InstanceID; id != nil {
+		fv.InstanceID = id.Space + ":" + id.ExternalID
+	}
+	if !known || fv.Name == "" {
+		fv.Name = fmt.Sprintf("File %d", it.FileID)
+	}
+	ranked := render.Rank(it.Segments)
+	for _, r := range ranked {
+		fv.Segments = append(fv.Segments, templates.SegmentRow{
+			Rank:     r.Rank,
+			Color:    fmt.Sprintf("#%02x%02x%02x", r.Color.R, r.Color.G, r.Color.B),
+			Score:    strconv.FormatFloat(r.Score, 'f', 2, 64),
+			Polygons: len(r.Polygons),
+			Vertices: r.Vertices,
+			Area:     formatPercent(r.Area),
+		})
+		for _, p := range geom.Validate(r.Polygons, 0) {
+			fv.Problems = append(fv.Problems, fmt.Sprintf("Segment %d, polygon %d: %s.", r.Rank, p.Polygon+1, p.Detail))
+		}
+	}
+	n := render.Vertices(ranked)
+	switch {
+	case v.MaxVertices > 0 && n > v.MaxVertices:
+		fv.NotRendered = fmt.Sprintf("The overlay is not drawn: this file has %d vertices, above the limit of %d (SEGVIEW_MAX_VERTICES).", n, v.MaxVertices)
+	default:
+		base := overlayPath(v.Page.Project, job.JobID, it.FileID)
+		fv.OverlayURL = base + "?width=" + strconv.Itoa(displayWidth)
+		fv.FullURL = base
+		fv.OverlayAlt = fmt.Sprintf("%s with %d segments drawn over it", fv.Name, len(ranked))
+	}
+	return fv
+}
+
+func promptView(p cdf.Prompt) templates.PromptView {
+	var pv templates.PromptView
+	for i, pt := range p.Points {
+		v := templates.PointView{Index: i + 1, X: coord(pt.X), Y: coord(pt.Y), Label: "foreground", Class: "fg"}
+		if pt.Label == 0 {
+			v.Label, v.Class = "background", "bg"
+		}
+		pv.Points = append(pv.Points, v)
+	}
+	if b := p.BoundingBox; b != nil {
+		pv.Box = &templates.BoxView{XMin: coord(b.XMin), YMin: coord(b.YMin), XMax: coord(b.XMax), YMax: coord(b.YMax)}
+	}
+	return pv
+}
+
+// failedGroups groups failed files by their error message, in the order
+// the messages first appear.
+func failedGroups(batches []cdf.FailedBatch, files map[int64]cdf.File) []templates.FailedGroup {
+	var out []templates.FailedGroup
+	index := map[string]int{}
+	for _, b := range batches {
+		msg := strings.TrimSpace(b.ErrorMessage)
+		if msg == "" {
+			msg = "CDF gave no error message."
+		}
+		i, ok := index[msg]
+		if !ok {
+			i = len(out)
+			index[msg] = i
+			out = append(out, templates.FailedGroup{Message: msg})
+		}
+		for _, ref := range b.Items {
+			out[i].Files = append(out[i].Files, describeRef(ref, files))
+		}
+	}
+	return out
+}
+
+func describeRef(ref cdf.FileRef, files map[int64]cdf.File) string {
+	var parts []string
+	if f, ok := files[ref.FileID]; ok && f.Name != "" {
+		parts = append(parts, f.Name)
+	}
+	if ref.FileID != 0 {
+		parts = append(parts, "id "+strconv.FormatInt(ref.FileID, 10))
+	}
+	if ref.FileExternalID != "" {
+		parts = append(parts, "externalId "+ref.FileExternalID)
+	}
+	if id := ref.FileInstanceID; id != nil {
+		parts = append(parts, "instanceId "+id.Space+":"+id.ExternalID)
+	}
+	if len(parts) == 0 {
+		return "an unnamed file"
+	}
+	return strings.Join(parts, " · ")
+}
+
+func timeRow(label string, ms cdf.Millis, now time.Time) templates.TimeRow {
+	if ms <= 0 {
+		return templates.TimeRow{Label: label}
+	}
+	t := ms.Time()
+	return templates.TimeRow{Label: label, ISO: t.UTC().Format(time.RFC3339), Relative: relative(t, now)}
+}
+
+// jobDuration is how long the job ran: until its last status change when
+// finished, until now while it runs, and empty before it started.
+func jobDuration(job *cdf.SegmentJob, now time.Time) string {
+	if job.StartTime <= 0 || job.Status == cdf.StatusQueued {
+		return ""
+	}
+	end := now
+	if job.Status.Terminal() && job.StatusTime > 0 {
+		end = job.StatusTime.Time()
+	}
+	d := end.Sub(job.StartTime.Time())
+	if d < 0 {
+		return ""
+	}
+	s := humanDuration(d)
+	if !job.Status.Terminal() {
+		s += " so far"
+	}
+	return s
+}
+
+// relative says how long ago (or ahead) t is from now, in the largest unit.
+func relative(t, now time.Time) string {
+	d := now.Sub(t)
+	suffix := "ago"
+	if d < 0 {
+		d, suffix = -d, "from now"
+	}
+	if d < 5*time.Second {
+		return "just now"
+	}
+	return humanDuration(d) + " " + suffix
+}
+
+func humanDuration(d time.Duration) string {
+	units := []struct {
+		name string
+		size time.Duration
+	}{
+		{"day", 24 * time.Hour}, {"hour", time.Hour}, {"minute", time.Minute}, {"second", time.Second},
+	}
+	if d < time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	for _, u := range units {
+		if d >= u.size {
+			n := int64(d / u.size)
+			if n == 1 {
+				return "1 " + u.name
+			}
+			return strconv.FormatInt(n, 10) + " " + u.name + "s"
+		}
+	}
+	return "0 seconds"
+}
+
+func coord(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "invalid"
+	}
+	return strconv.FormatFloat(f, 'f', 3, 64)
+}
+
+func formatPercent(frac float64) string {
+	if math.IsNaN(frac) || math.IsInf(frac, 0) {
+		return "–"
+	}
+	return strconv.FormatFloat(frac*100, 'f', 1, 64) + "\u00a0%"
+}
+
+// fileIDs lists the distinct file ids a job refers to, sorted.
+func fileIDs(job *cdf.SegmentJob, maxItems int) []int64 {
+	seen := map[int64]bool{}
+	items := job.Items
+	if maxItems > 0 && len(items) > maxItems {
+		items = items[:maxItems]
+	}
+	for _, it := range items {
+		seen[it.FileID] = true
+	}
+	for _, b := range job.FailedItems {
+		for _, r := range b.Items {
+			if r.FileID > 0 {
+				seen[r.FileID] = true
+			}
+		}
+	}
+	ids := make([]int64, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}

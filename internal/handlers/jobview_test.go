@@ -1,0 +1,183 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/htmltest"
+	"github.com/segview/segview/web/templates"
+)
+
+var testNow = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+
+func ms(t time.Time) cdf.Millis { return cdf.Millis(t.UnixMilli()) }
+
+func square(x0, y0, x1, y1 float64) cdf.Polygon {
+	return cdf.Polygon{Vertices: []cdf.Vertex{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}}
+}
+
+func TestBuildJobPage(t *testing.T) {
+	t.Parallel()
+	page := Page{Project: "demo"}
+	completed := &cdf.SegmentJob{
+		JobID: 7, Status: cdf.StatusCompleted,
+		CreatedTime: ms(testNow.Add(-10 * time.Minute)), StartTime: ms(testNow.Add(-9 * time.Minute)),
+		StatusTime: ms(testNow.Add(-8*time.Minute - 30*time.Second)),
+		Items: []cdf.SegmentItem{{FileID: 11, Segments: []cdf.Segment{
+			{Score: 0.5, Polygons: []cdf.Polygon{square(0, 0, 0.5, 0.5)}},
+			{Score: 0.9, Polygons: []cdf.Polygon{square(0, 0, 1, 1), square(0.25, 0.25, 0.75, 0.75)}},
+		}}},
+		Prompt: cdf.Prompt{Points: []cdf.PromptPoint{{X: 0.5, Y: 0.25, Label: 1}, {X: 0.1, Y: 0.2, Label: 0}},
+			BoundingBox: &cdf.BoundingBox{XMin: 0.1, YMin: 0.2, XMax: 0.5, YMax: 0.6}},
+	}
+	files := map[int64]cdf.File{11: {ID: 11, Name: "pump.jpg", ExternalID: "pump-1"}}
+
+	t.Run("completed", func(t *testing.T) {
+		m := buildJobPage(completed, jobView{Page: page, Files: files, Now: testNow, MaxItems: 10, MaxVertices: 100})
+		if !m.Terminal || m.RefreshSeconds != 0 || m.Status != "Completed" {
+			t.Errorf("Terminal=%v Refresh=%d Status=%q", m.Terminal, m.RefreshSeconds, m.Status)
+		}
+		if m.Duration != "30 seconds" {
+			t.Errorf("Duration = %q, want 30 seconds", m.Duration)
+		}
+		wantTimes := []templates.TimeRow{
+			{Label: "Created", ISO: "2026-11-28T11:50:00Z", Relative: "10 minutes ago"},
+			{Label: "Started", ISO: "2026-11-28T11:51:00Z", Relative: "9 minutes ago"},
+			{Label: "Status since", ISO: "2026-11-28T11:51:30Z", Relative: "8 minutes ago"},
+		}
+		if diff := cmp.Diff(wantTimes, m.Times); diff != "" {
+			t.Errorf("times (-want +got):\n%s", diff)
+		}
+		wantPrompt := templates.PromptView{
+			Points: []templates.PointView{
+				{Index: 1, X: "0.500", Y: "0.250", Label: "foreground", Class: "fg"},
+				{Index: 2, X: "0.100", Y: "0.200", Label: "background", Class: "bg"},
+			},
+			Box: &templates.BoxView{XMin: "0.100", YMin: "0.200", XMax: "0.500", YMax: "0.600"},
+		}
+		if diff := cmp.Diff(wantPrompt, m.Prompt); diff != "" {
+			t.Errorf("prompt (-want +got):\n%s", diff)
+		}
+		if len(m.Files) != 1 {
+			t.Fatalf("files = %d", len(m.Files))
+		}
+		f := m.Files[0]
+		if f.Name != "pump.jpg" || f.ExternalID != "pump-1" || f.ID != 11 {
+			t.Errorf("file = %+v", f)
+		}
+		if f.OverlayURL != "/projects/demo/jobs/7/files/11/overlay.png?width=1600" || f.FullURL != "/projects/demo/jobs/7/files/11/overlay.png" {
+			t.Errorf("overlay URLs = %q, %q", f.OverlayURL, f.FullURL)
+		}
+		want := []templates.SegmentRow{
+			{Rank: 1, Color: "#e69f00", Score: "0.90", Polygons: 2, Vertices: 8, Area: "75.0\u00a0%"},
+			{Rank: 2, Color: "#56b4e9", Score: "0.50", Polygons: 1, Vertices: 4, Area: "25.0\u00a0%"},
+		}
+		if diff := cmp.Diff(want, f.Segments); diff != "" {
+			t.Errorf("segments (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("running refreshes and shows duration so far", func(t *testing.T) {
+		job := &cdf.SegmentJob{JobID: 8, Status: cdf.StatusRunning, CreatedTime: ms(testNow.Add(-time.Hour)),
+			StartTime: ms(testNow.Add(-2 * time.Minute)), StatusTime: ms(testNow.Add(-2 * time.Minute))}
+		m := buildJobPage(job, jobView{Page: page, Now: testNow})
+		if m.Terminal || m.RefreshSeconds != refreshSeconds || m.Duration != "2 minutes so far" {
+			t.Errorf("Terminal=%v Refresh=%d Duration=%q", m.Terminal, m.RefreshSeconds, m.Duration)
+		}
+	})
+
+	t.Run("queued has no duration and unset times", func(t *testing.T) {
+		job := &cdf.SegmentJob{JobID: 9, Status: cdf.StatusQueued, CreatedTime: ms(testNow)}
+		m := buildJobPage(job, jobView{Page: page, Now: testNow})
+		if m.Duration != "" || m.Times[1].ISO != "" || m.Times[0].Relative != "just now" {
+			t.Errorf("Duration=%q Started=%+v Created=%+v", m.Duration, m.Times[1], m.Times[0])
+		}
+	})
+
+	t.Run("failed items grouped by message", func(t *testing.T) {
+		job := &cdf.SegmentJob{JobID: 10, Status: cdf.StatusFailed, ErrorMessage: "boom",
+			FailedItems: []cdf.FailedBatch{
+				{ErrorMessage: "Unsupported image", Items: []cdf.FileRef{{FileID: 11}, {FileID: 12, FileExternalID: "x"}}},
+				{ErrorMessage: "Timeout", Items: []cdf.FileRef{{FileInstanceID: &cdf.InstanceID{Space: "s", ExternalID: "e"}}}},
+				{ErrorMessage: "Unsupported image", Items: []cdf.FileRef{{FileID: 13}}},
+				{Items: []cdf.FileRef{{}}},
+			}}
+		m := buildJobPage(job, jobView{Page: page, Files: files, Now: testNow})
+		want := []templates.FailedGroup{
+			{Message: "Unsupported image", Files: []string{"pump.jpg · id 11", "id 12 · externalId x", "id 13"}},
+			{Message: "Timeout", Files: []string{"instanceId s:e"}},
+			{Message: "CDF gave no error message.", Files: []string{"an unnamed file"}},
+		}
+		if diff := cmp.Diff(want, m.FailedGroups); diff != "" {
+			t.Errorf("groups (-want +got):\n%s", diff)
+		}
+		if m.ErrorMessage != "boom" {
+			t.Errorf("ErrorMessage = %q", m.ErrorMessage)
+		}
+	})
+
+	t.Run("item and vertex limits", func(t *testing.T) {
+		job := &cdf.SegmentJob{JobID: 11, Status: cdf.StatusCompleted}
+		for i := int64(1); i <= 5; i++ {
+			job.Items = append(job.Items, cdf.SegmentItem{FileID: i, Segments: []cdf.Segment{{Score: 1, Polygons: []cdf.Polygon{square(0, 0, 1, 1)}}}})
+		}
+		m := buildJobPage(job, jobView{Page: page, Now: testNow, MaxItems: 3, MaxVertices: 3})
+		if len(m.Files) != 3 || m.HiddenFiles != 2 {
+			t.Errorf("files=%d hidden=%d", len(m.Files), m.HiddenFiles)
+		}
+		if m.Files[0].OverlayURL != "" || !strings.Contains(m.Files[0].NotRendered, "SEGVIEW_MAX_VERTICES") {
+			t.Errorf("vertex limit not applied: %+v", m.Files[0])
+		}
+		if m.Files[0].Name != "File 1" {
+			t.Errorf("unknown file name = %q", m.Files[0].Name)
+		}
+		if got := fileIDs(job, 3); !cmp.Equal(got, []int64{1, 2, 3}) {
+			t.Errorf("fileIDs = %v", got)
+		}
+	})
+
+	t.Run("degenerate geometry is reported", func(t *testing.T) {
+		job := &cdf.SegmentJob{JobID: 12, Status: cdf.StatusCompleted, Items: []cdf.SegmentItem{{FileID: 11, Segments: []cdf.Segment{
+			{Score: 0.3, Polygons: []cdf.Polygon{{Vertices: []cdf.Vertex{{X: 0.1, Y: 0.1}, {X: 0.2, Y: 0.2}}}}},
+			{Score: 0.2, Polygons: []cdf.Polygon{{Vertices: []cdf.Vertex{{X: math.NaN(), Y: 0.1}, {X: 0.2, Y: 0.2}, {X: 0.3, Y: 1.5}}}}},
+		}}}}
+		m := buildJobPage(job, jobView{Page: page, Now: testNow})
+		if got := len(m.Files[0].Problems); got < 2 {
+			t.Errorf("problems = %q, want one per bad polygon", m.Files[0].Problems)
+		}
+	})
+}
+
+// TestJobTemplate renders the job page model and checks the hooks the
+// browser tests and people rely on.
+func TestJobTemplate(t *testing.T) {
+	t.Parallel()
+	job := &cdf.SegmentJob{JobID: 7, Status: cdf.StatusRunning, StartTime: ms(testNow)}
+	m := buildJobPage(job, jobView{Page: Page{Project: "demo", Demo: true}, Now: testNow})
+	var buf bytes.Buffer
+	if err := templates.Job(m).Render(context.Background(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	doc := htmltest.Parse(t, buf.Bytes())
+	if got := htmltest.Text(doc.One(t, "job-status")); got != "Running" {
+		t.Errorf("status = %q", got)
+	}
+	doc.One(t, "demo-badge")
+	doc.One(t, "refreshing")
+	var refresh bool
+	for _, meta := range doc.ByTag("meta") {
+		if htmltest.Attr(meta, "http-equiv") == "refresh" && htmltest.Attr(meta, "content") == "5" {
+			refresh = true
+		}
+	}
+	if !refresh {
+		t.Errorf("running job page has no meta refresh")
+	}
+}

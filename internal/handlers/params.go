@@ -1,0 +1,80 @@
+package handlers
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+)
+
+// inputError is bad input from the browser: a 400 with a message that says
+// what was wrong. Nothing was sent upstream.
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+
+// notFoundError is a 404 decided by segview itself.
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string { return e.msg }
+
+// parseID parses a CDF id: a positive int64 written in decimal digits only.
+func parseID(raw, what string) (int64, error) {
+	bad := &inputError{msg: fmt.Sprintf("The %s %q is not valid: it must be a positive whole number.", what, clip(raw))}
+	if raw == "" || len(raw) > 19 {
+		return 0, bad
+	}
+	for _, r := range raw {
+		if r < '0' || r > '9' {
+			return 0, bad
+		}
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, bad
+	}
+	return n, nil
+}
+
+// parseWidth parses the optional width query value: 0 when absent, else a
+// positive number of pixels no larger than max (larger asks are capped).
+func parseWidth(raw string, max int) (int, error) {
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n <= 0 || len(raw) > 9 {
+		return 0, &inputError{msg: fmt.Sprintf("The width %q is not valid: it must be a positive whole number of pixels.", clip(raw))}
+	}
+	if max > 0 && n > max {
+		n = max
+	}
+	return n, nil
+}
+
+// checkProject rejects projects other than the configured one.
+func checkProject(got, want string) error {
+	if got != want {
+		return &notFoundError{msg: fmt.Sprintf("Project %q is not served by this dashboard; it shows project %q.", clip(got), want)}
+	}
+	return nil
+}
+
+// jobPath is the job page's URL path.
+func jobPath(project string, jobID int64) string {
+	return "/projects/" + url.PathEscape(project) + "/jobs/" + strconv.FormatInt(jobID, 10)
+}
+
+// overlayPath is the overlay image's URL path.
+func overlayPath(project string, jobID, fileID int64) string {
+	return jobPath(project, jobID) + "/files/" + strconv.FormatInt(fileID, 10) + "/overlay.png"
+}
+
+// clip shortens echoed input so an error page cannot be made huge.
+func clip(s string) string {
+	const max = 64
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return string(r[:max]) + "…"
+}

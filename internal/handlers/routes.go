@@ -1,0 +1,140 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/segview/segview/web"
+	"github.com/segview/segview/web/templates"
+)
+
+// CDF is everything the handlers read from CDF.
+type CDF interface {
+	JobReader
+}
+
+// Deps are the router's dependencies.
+type Deps struct {
+	CDF      CDF
+	Renderer OverlayRenderer
+	// Project is the one CDF project this dashboard serves.
+	Project string
+	// Demo shows the demo badge; DemoJobs are listed on the start page.
+	Demo     bool
+	DemoJobs []templates.JobLink
+
+	MaxItems        int
+	MaxVertices     int
+	MaxOverlayWidth int
+	// RequestTimeout bounds each request's work (0: no bound).
+	RequestTimeout time.Duration
+	// BodyLimit bounds request bodies, e.g. "1M".
+	BodyLimit string
+
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// NewRouter builds segview's HTTP handler: the route table, the middleware
+// and the one error handler.
+func NewRouter(d Deps) (*echo.Echo, error) {
+	if d.CDF == nil || d.Renderer == nil || d.Project == "" || d.Logger == nil {
+		return nil, fmt.Errorf("handlers: CDF, Renderer, Project and Logger are required")
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.BodyLimit == "" {
+		d.BodyLimit = "64K"
+	}
+	assets, err := web.Assets()
+	if err != nil {
+		return nil, fmt.Errorf("handlers: loading assets: %w", err)
+	}
+	css, js, icon := assetURLs(assets)
+	page := Page{Demo: d.Demo, Project: d.Project, CSS: css, JS: js, Icon: icon}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = ErrorHandler(page, d.Logger)
+	e.Use(
+		middleware.RequestID(),
+		requestLogger(d.Logger),
+		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			d.Logger.Error("panic", "err", err, "stack", string(stack))
+			return err
+		}}),
+		securityHeaders,
+		middleware.BodyLimit(d.BodyLimit),
+	)
+	if d.RequestTimeout > 0 {
+		e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
+			Timeout: d.RequestTimeout,
+			// Keep the deadline error as it is: the error handler maps it to 504.
+			ErrorHandler: func(err error, c echo.Context) error { return err },
+		}))
+	}
+
+	home := &Home{Page: page, DemoJobs: d.DemoJobs}
+	job := &Job{CDF: d.CDF, Page: page, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
+	overlay := &Overlay{Renderer: d.Renderer, Project: d.Project, MaxWidth: d.MaxOverlayWidth}
+	redirects := &Redirects{Project: d.Project}
+	static := &Static{Assets: assets}
+
+	e.GET("/", home.Show)
+	e.GET("/open", redirects.Open)
+	e.GET("/jobs/:jobId", redirects.Job)
+	e.GET("/projects/:project/jobs/:jobId", job.Show)
+	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors)
+	e.GET("/static/:name", static.Serve)
+	e.GET("/healthz", Health)
+	return e, nil
+}
+
+// requestLogger writes one line per request: method, route, status,
+// duration, request id and, for upstream failures, CDF's x-request-id.
+func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		HandleError:  true,
+		LogMethod:    true,
+		LogURIPath:   true,
+		LogRoutePath: true,
+		LogStatus:    true,
+		LogLatency:   true,
+		LogRequestID: true,
+		LogError:     true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			switch {
+			case v.Status >= 500:
+				level = slog.LevelError
+			case v.Status >= 400:
+				level = slog.LevelWarn
+			}
+			attrs := []slog.Attr{
+				slog.String("method", v.Method),
+				slog.String("route", v.RoutePath),
+				slog.String("path", v.URIPath),
+				slog.Int("status", v.Status),
+				slog.Duration("duration", v.Latency),
+				slog.String("request_id", v.RequestID),
+			}
+			if id, ok := c.Get(ctxCDFRequestID).(string); ok {
+				attrs = append(attrs, slog.String("cdf_request_id", id))
+			}
+			if kind, ok := c.Get(ctxErrorKind).(string); ok {
+				attrs = append(attrs, slog.String("error_kind", kind))
+			}
+			if v.Error != nil && v.Status >= 500 {
+				attrs = append(attrs, slog.String("err", v.Error.Error()))
+			}
+			logger.LogAttrs(context.Background(), level, "request", attrs...)
+			return nil
+		},
+	})
+}

@@ -1,0 +1,94 @@
+package overlay
+
+import (
+	"image"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/segview/segview/internal/geom"
+)
+
+// photo is a 4000×3000 stand-in for a camera picture: smooth gradients plus
+// sensor-like noise, which is what makes photographs expensive to compress.
+func photo(w, h int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	rng := rand.New(rand.NewPCG(7, 7))
+	for y := range h {
+		for x := range w {
+			n := rng.IntN(9) - 4
+			i := img.PixOffset(x, y)
+			img.Pix[i+0] = uint8(min(255, max(0, 40+150*x/w+n)))
+			img.Pix[i+1] = uint8(min(255, max(0, 60+120*y/h+n)))
+			img.Pix[i+2] = uint8(min(255, max(0, 180-100*(x+y)/(w+h)+n)))
+			img.Pix[i+3] = 255
+		}
+	}
+	return img
+}
+
+// wobbly is a 500-vertex blob, like a mask contour from a model.
+func wobbly(rng *rand.Rand, cx, cy, r float64) geom.Polygon {
+	p := make(geom.Polygon, 500)
+	phase := rng.Float64() * 2 * math.Pi
+	for i := range p {
+		a := 2 * math.Pi * float64(i) / float64(len(p))
+		rr := r * (1 + 0.15*math.Sin(5*a+phase) + 0.02*rng.Float64())
+		p[i] = geom.Point{X: cx + rr*math.Cos(a), Y: cy + rr*math.Sin(a)*4/3}
+	}
+	return p
+}
+
+func benchSpec(b *testing.B) Spec {
+	b.Helper()
+	rng := rand.New(rand.NewPCG(1, 1))
+	segs := make([]Segment, 20)
+	for i := range segs {
+		segs[i] = Segment{
+			Polygons: []geom.Polygon{wobbly(rng, 0.2+0.6*rng.Float64(), 0.2+0.6*rng.Float64(), 0.03+0.15*rng.Float64())},
+			Color:    Color(i + 1),
+		}
+	}
+	return Spec{
+		Image:    photo(4000, 3000),
+		Segments: segs,
+		Points:   []PromptPoint{{X: 0.4, Y: 0.5, Label: 1}, {X: 0.6, Y: 0.5, Label: 0}},
+		Box:      &Box{XMin: 0.1, YMin: 0.1, XMax: 0.9, YMax: 0.9},
+	}
+}
+
+// BenchmarkRender draws 20 segments of 500 vertices, two points and a box
+// on a 12-megapixel photo.
+func BenchmarkRender(b *testing.B) {
+	spec := benchSpec(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Render(spec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncodePNG measures the encoder EncodePNG uses on a rendered
+// 12-megapixel overlay and reports the size.
+func BenchmarkEncodePNG(b *testing.B) {
+	img, err := Render(benchSpec(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var w countingWriter
+	for b.Loop() {
+		w = 0
+		if err := EncodePNG(&w, img); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(w)/1e6, "MB")
+}
+
+type countingWriter int
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	*w += countingWriter(len(p))
+	return len(p), nil
+}

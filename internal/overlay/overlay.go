@@ -1,0 +1,314 @@
+// Package overlay draws segmentation results onto their source image:
+// translucent filled masks with outlines, SAM-style prompt points and a
+// prompt box. It is pure: a typed Spec in, an image out, with no HTTP and no
+// configuration.
+//
+// Coordinates are normalized to the image, origin top-left. A vertex (x, y)
+// lands on pixel position (x·W, y·H) measured in pixel edges: x = 0 is the
+// left edge of the first column and x = 1 the right edge of the last, so a
+// polygon spanning x in [0, 0.5] covers exactly the left half of the image.
+package overlay
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"math"
+	"slices"
+
+	"github.com/fogleman/gg"
+
+	"github.com/segview/segview/internal/geom"
+)
+
+// Segment is one mask to draw. Polygons are combined with the even-odd rule:
+// a polygon inside another is a hole. Color is usually Color(rank), so that
+// swatches on the page match; its alpha is ignored, since the fill uses
+// Style.FillAlpha and the outline is opaque.
+type Segment struct {
+	Polygons []geom.Polygon
+	Color    color.NRGBA
+}
+
+// Labels of prompt points, as in SAM's point_labels.
+const (
+	LabelBackground = 0
+	LabelForeground = 1
+)
+
+// PromptPoint is a point prompt in normalized coordinates. Label is
+// LabelForeground or LabelBackground; points with any other label (SAM pads
+// with -1) are not drawn.
+type PromptPoint struct {
+	X, Y  float64
+	Label int
+}
+
+// Box is a box prompt in normalized coordinates. Swapped edges are put in
+// order.
+type Box struct{ XMin, YMin, XMax, YMax float64 }
+
+// DefaultFillAlpha is the opacity of segment fills when Style.FillAlpha is
+// not set.
+const DefaultFillAlpha = 0.4
+
+// Style tunes the drawing. The zero value gives the defaults.
+type Style struct {
+	// FillAlpha is the opacity of segment fills; values <= 0 (or NaN) mean
+	// DefaultFillAlpha and values above 1 are treated as 1.
+	FillAlpha float64
+}
+
+func (s Style) fillAlpha() float64 {
+	if !(s.FillAlpha > 0) {
+		return DefaultFillAlpha
+	}
+	return min(s.FillAlpha, 1)
+}
+
+// Spec is everything Render draws.
+type Spec struct {
+	Image    image.Image
+	Segments []Segment
+	Points   []PromptPoint
+	Box      *Box
+	Style    Style
+}
+
+// ErrNoImage is returned by Render when Spec.Image is nil or has no pixels.
+var ErrNoImage = errors.New("overlay: no image to draw on")
+
+// Sizes in pixels for an image whose larger side is referenceSize; they
+// scale with the image so that the overlay looks the same once the page
+// shows the image at a similar size, however large the source.
+const (
+	referenceSize = 1000
+	outlineWidth  = 2 // segment outlines and the box's dashes
+	markerRadius  = 8 // prompt points
+	dashLength    = 8
+	gapLength     = 5
+	// minMarkerRadius keeps a point's "+" or "−" legible on small images.
+	minMarkerRadius = 3
+)
+
+var (
+	foreground = color.NRGBA{0, 170, 70, 255}  // green
+	background = color.NRGBA{225, 35, 35, 255} // red
+	white      = color.NRGBA{255, 255, 255, 255}
+	underlay   = color.NRGBA{20, 20, 20, 255}
+)
+
+// Render returns a copy of spec.Image, with its origin at (0, 0), with the
+// segments, the box and the points drawn on it, in that order.
+//
+// Segments are drawn largest first (by geom.Area) so that small ones stay
+// visible on top: each is filled at Style.FillAlpha with the even-odd rule
+// and then outlined at full opacity in the same colour. The box is a white
+// dashed line over a slightly wider dark one, visible on any background.
+// Prompt points are green (foreground, with a "+") or red (background, with
+// a "−") discs with a white edge. Line widths (2 px) and the marker radius
+// (8 px) are given for a 1000-pixel image and scale with max(width, height);
+// lines never get thinner than 1 px and markers no smaller than a 3 px
+// radius, below which the sign is illegible.
+//
+// Degenerate input never panics or fails: polygons with fewer than three
+// vertices or a non-finite coordinate, and points or boxes with non-finite
+// coordinates, are skipped; out-of-range coordinates are clamped to the image.
+// Callers report such input with geom.Validate.
+func Render(spec Spec) (*image.RGBA, error) {
+	if spec.Image == nil {
+		return nil, ErrNoImage
+	}
+	b := spec.Image.Bounds()
+	if b.Empty() {
+		return nil, fmt.Errorf("%w: the image is %d×%d", ErrNoImage, b.Dx(), b.Dy())
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(dst, dst.Rect, spec.Image, b.Min, draw.Src)
+
+	r := newRenderer(dst)
+	alpha := spec.Style.fillAlpha()
+	for _, s := range largestFirst(spec.Segments) {
+		r.segment(s, alpha)
+	}
+	if spec.Box != nil {
+		r.box(*spec.Box)
+	}
+	for _, p := range spec.Points {
+		r.point(p)
+	}
+	return dst, nil
+}
+
+// drawable is a segment reduced to the polygons that can be drawn, clamped
+// to the image.
+type drawable struct {
+	polys []geom.Polygon
+	color color.NRGBA
+	area  float64
+}
+
+// largestFirst drops what cannot be drawn and orders the rest by decreasing
+// area; equal areas keep their order.
+func largestFirst(segments []Segment) []drawable {
+	out := make([]drawable, 0, len(segments))
+	for _, s := range segments {
+		d := drawable{color: s.Color}
+		for _, p := range s.Polygons {
+			if !p.Measurable() {
+				continue
+			}
+			c := make(geom.Polygon, len(p))
+			for i, v := range p {
+				c[i] = geom.Point{X: clamp01(v.X), Y: clamp01(v.Y)}
+			}
+			d.polys = append(d.polys, c)
+		}
+		if len(d.polys) == 0 {
+			continue
+		}
+		d.area = geom.Area(d.polys)
+		out = append(out, d)
+	}
+	slices.SortStableFunc(out, func(a, b drawable) int { return cmp.Compare(b.area, a.area) })
+	return out
+}
+
+// renderer holds the drawing context and the sizes scaled to the image.
+type renderer struct {
+	dc            *gg.Context
+	w, h          float64
+	line          float64 // segment outline and box dash width
+	radius        float64
+	dash, gap     float64
+	underlayWidth float64
+}
+
+func newRenderer(dst *image.RGBA) *renderer {
+	w, h := float64(dst.Rect.Dx()), float64(dst.Rect.Dy())
+	scale := max(w, h) / referenceSize
+	px := func(v float64) float64 { return max(1, v*scale) }
+	return &renderer{
+		dc:            gg.NewContextForRGBA(dst), // draws into dst: no second copy
+		w:             w,
+		h:             h,
+		line:          px(outlineWidth),
+		radius:        max(minMarkerRadius, markerRadius*scale),
+		dash:          px(dashLength),
+		gap:           px(gapLength),
+		underlayWidth: px(outlineWidth) + px(1),
+	}
+}
+
+func (r *renderer) segment(s drawable, alpha float64) {
+	dc := r.dc
+	dc.ClearPath()
+	for _, p := range s.polys {
+		dc.NewSubPath()
+		for i, v := range p {
+			if i == 0 {
+				dc.MoveTo(v.X*r.w, v.Y*r.h)
+			} else {
+				dc.LineTo(v.X*r.w, v.Y*r.h)
+			}
+		}
+		dc.ClosePath()
+	}
+	fill := s.color
+	fill.A = uint8(math.Round(alpha * 255))
+	dc.SetFillRuleEvenOdd()
+	dc.SetColor(fill)
+	dc.FillPreserve()
+
+	outline := s.color
+	outline.A = 255
+	dc.SetColor(outline)
+	dc.SetDash()
+	dc.SetLineWidth(r.line)
+	dc.SetLineJoinRound()
+	// The rasterizer strokes a closed path as an open one that ends where it
+	// starts; round caps make that first corner look like the others.
+	dc.SetLineCapRound()
+	dc.Stroke()
+}
+
+func (r *renderer) box(b Box) {
+	if !finite(b.XMin, b.YMin, b.XMax, b.YMax) {
+		return
+	}
+	x0, x1 := clamp01(min(b.XMin, b.XMax))*r.w, clamp01(max(b.XMin, b.XMax))*r.w
+	y0, y1 := clamp01(min(b.YMin, b.YMax))*r.h, clamp01(max(b.YMin, b.YMax))*r.h
+	// Keep the whole line inside the image so a box on the image's edge
+	// does not lose half its width.
+	in := r.underlayWidth / 2
+	x0, x1 = math.Min(math.Max(x0, in), r.w-in), math.Max(math.Min(x1, r.w-in), in)
+	y0, y1 = math.Min(math.Max(y0, in), r.h-in), math.Max(math.Min(y1, r.h-in), in)
+
+	dc := r.dc
+	dc.ClearPath()
+	dc.SetLineJoinRound()
+	dc.DrawRectangle(x0, y0, x1-x0, y1-y0)
+	dc.SetDash()
+	dc.SetColor(underlay)
+	dc.SetLineWidth(r.underlayWidth)
+	// Square caps fill the corner where the rectangle's path starts and ends.
+	dc.SetLineCapSquare()
+	dc.StrokePreserve()
+	dc.SetLineCapButt()
+	dc.SetDash(r.dash, r.gap)
+	dc.SetColor(white)
+	dc.SetLineWidth(r.line)
+	dc.Stroke()
+	dc.SetDash()
+}
+
+func (r *renderer) point(p PromptPoint) {
+	if !finite(p.X, p.Y) {
+		return
+	}
+	var fill color.NRGBA
+	switch p.Label {
+	case LabelForeground:
+		fill = foreground
+	case LabelBackground:
+		fill = background
+	default:
+		return
+	}
+	x, y := clamp01(p.X)*r.w, clamp01(p.Y)*r.h
+
+	dc := r.dc
+	dc.ClearPath()
+	dc.SetDash()
+	dc.DrawCircle(x, y, r.radius)
+	dc.SetColor(fill)
+	dc.FillPreserve()
+	dc.SetColor(white)
+	dc.SetLineWidth(max(1, r.radius/4))
+	dc.Stroke()
+
+	// The sign is drawn with lines rather than a font: no font files, and
+	// it stays centred at every size.
+	arm := r.radius * 0.55
+	dc.SetLineCapButt()
+	dc.SetLineWidth(max(1, r.radius/4))
+	dc.DrawLine(x-arm, y, x+arm, y)
+	if p.Label == LabelForeground {
+		dc.DrawLine(x, y-arm, x, y+arm)
+	}
+	dc.Stroke()
+}
+
+func clamp01(v float64) float64 { return min(max(v, 0), 1) }
+
+func finite(vs ...float64) bool {
+	for _, v := range vs {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}

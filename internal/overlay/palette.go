@@ -1,0 +1,42 @@
+package overlay
+
+import (
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+)
+
+// Palette is the categorical palette of Okabe and Ito (2008), which stays
+// distinguishable under the common forms of colour blindness, in its
+// canonical order. Its eighth colour, black, is left out: as a 40% fill it
+// reads as shadow rather than as a mask, and its outline vanishes on dark
+// photos. Segments beyond the seventh reuse the colours, in the same order.
+var Palette = []color.NRGBA{
+	{0xE6, 0x9F, 0x00, 0xFF}, // orange
+	{0x56, 0xB4, 0xE9, 0xFF}, // sky blue
+	{0x00, 0x9E, 0x73, 0xFF}, // bluish green
+	{0xF0, 0xE4, 0x42, 0xFF}, // yellow
+	{0x00, 0x72, 0xB2, 0xFF}, // blue
+	{0xD5, 0x5E, 0x00, 0xFF}, // vermillion
+	{0xCC, 0x79, 0xA7, 0xFF}, // reddish purple
+}
+
+// Color returns the palette colour for a 1-based rank: Palette[(rank-1) %
+// len(Palette)]. Ranks below 1 wrap around the same way instead of
+// panicking.
+func Color(rank int) color.NRGBA {
+	n := len(Palette)
+	return Palette[((rank-1)%n+n)%n]
+}
+
+// EncodePNG writes img as a PNG at png.BestSpeed. Overlays are encoded per
+// request, mostly from photographs, whose noise deflate barely compresses:
+// on a noisy 12-megapixel render (BenchmarkEncodePNG) the default level
+// takes five times as long (6.4 s against 1.3 s on two cores) to save only a
+// fifth of the bytes (9.9 MB against 12.3 MB), and a person waiting for the
+// page notices the seconds more than the megabytes.
+func EncodePNG(w io.Writer, img image.Image) error {
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	return enc.Encode(w, img)
+}

@@ -1,0 +1,117 @@
+// Package templates holds segview's templ components and the typed view
+// models they render. Components never call APIs: handlers build a model and
+// the component turns it into HTML.
+package templates
+
+// Base is what every page needs.
+type Base struct {
+	Title string
+	// Demo shows the "demo data" badge.
+	Demo bool
+	// Project is the configured CDF project.
+	Project string
+	// CSS, JS and Icon are the fingerprinted URLs of the embedded assets.
+	CSS, JS, Icon string
+	// RefreshSeconds, when above zero, makes the page reload itself.
+	RefreshSeconds int
+}
+
+// JobLink is one job in a list of links.
+type JobLink struct {
+	Href        string
+	Label       string
+	Description string
+}
+
+// HomePage is the start page.
+type HomePage struct {
+	Base
+	DemoJobs []JobLink
+	Recent   []JobLink
+}
+
+// JobPage shows one segmentation job.
+type JobPage struct {
+	Base
+	JobID    int64
+	Status   string // Queued, Running, Completed, Failed (or whatever CDF sent)
+	Terminal bool
+	Times    []TimeRow
+	Duration string
+	// ErrorMessage is the job's own error, shown when it failed.
+	ErrorMessage string
+	Prompt       PromptView
+	Files        []FileView
+	// HiddenFiles counts files left out by the item limit.
+	HiddenFiles  int
+	ItemLimit    int
+	FailedGroups []FailedGroup
+	SelfURL      string
+}
+
+// TimeRow is one of the job's timestamps.
+type TimeRow struct {
+	Label    string
+	ISO      string // RFC 3339 in UTC, or "" when CDF sent none
+	Relative string // "3 minutes ago"
+}
+
+// PromptView is the prompt the job was started with.
+type PromptView struct {
+	Points []PointView
+	Box    *BoxView
+}
+
+// PointView is one prompt point.
+type PointView struct {
+	Index int
+	X, Y  string
+	Label string // "foreground" or "background"
+	Class string // "fg" or "bg"
+}
+
+// BoxView is the prompt box.
+type BoxView struct {
+	XMin, YMin, XMax, YMax string
+}
+
+// FileView is one file of the job with its segments.
+type FileView struct {
+	Name        string
+	ID          int64
+	ExternalID  string
+	InstanceID  string
+	OverlayURL  string // display-size overlay for the page
+	FullURL     string // full-size overlay (capped by the server)
+	OverlayAlt  string
+	Segments    []SegmentRow
+	Problems    []string
+	NotRendered string // why no overlay is shown, when it is not
+}
+
+// SegmentRow is one row of a file's segment table.
+type SegmentRow struct {
+	Rank     int
+	Color    string // #rrggbb
+	Score    string // two decimals
+	Polygons int
+	Vertices int
+	Area     string // percent of the image
+}
+
+// FailedGroup lists the files that failed with one error message.
+type FailedGroup struct {
+	Message string
+	Files   []string
+}
+
+// ErrorPage explains a failed request.
+type ErrorPage struct {
+	Base
+	Status    int
+	Heading   string
+	Message   string
+	Detail    string // CDF's own message, when there is one
+	RequestID string // CDF x-request-id, when there is one
+	Hint      string
+}
