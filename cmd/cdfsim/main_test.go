@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a concurrency-safe stderr for run.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+var baseURLRE = regexp.MustCompile(`cdfsim listening base_url=(http://\S+)`)
+
+// startRun runs the command in the background and waits until it listens.
+func startRun(t *testing.T, args ...string) (base string, stderr *syncBuffer, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr = &syncBuffer{}
+	errc := make(chan error, 1)
+	go func() { errc <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), stderr) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if m := baseURLRE.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+			break
+		}
+		select {
+		case err := <-errc:
+			cancel()
+			t.Fatalf("run returned early: %v\n%s", err, stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("no base URL logged:\n%s", stderr)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case runErr = <-errc:
+			case <-time.After(5 * time.Second):
+				t.Errorf("run did not return after cancel")
+			}
+		})
+		return runErr
+	}
+	t.Cleanup(func() { _ = stop() })
+	return base, stderr, stop
+}
+
+func tokenStatus(t *testing.T, base, id, secret string) int {
+	t.Helper()
+	res, err := http.PostForm(base+"/oauth2/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func TestRunWithFlags(t *testing.T) {
+	t.Setenv(secretEnv, "")
+	base, stderr, stop := startRun(t, "-seed=false", "-client-id", "me", "-client-secret", "flag-secret", "-project", "acme")
+	if got := tokenStatus(t, base, "me", "flag-secret"); got != http.StatusOK {
+		t.Errorf("token with the flag secret: %d", got)
+	}
+	if got := tokenStatus(t, base, "me", "other"); got != http.StatusUnauthorized {
+		t.Errorf("token with a wrong secret: %d", got)
+	}
+	logs := stderr.String()
+	for _, want := range []string{"token_url=" + base + "/oauth2/token", "project=acme", "CDF_URL=" + base, "IDP_CLIENT_ID=me"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, "flag-secret") || strings.Contains(logs, "generated") {
+		t.Errorf("a given secret was logged:\n%s", logs)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("run after cancel: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "stopped") {
+		t.Errorf("no graceful shutdown logged:\n%s", stderr)
+	}
+	if _, err := http.Get(base + "/"); err == nil {
+		t.Error("still serving after shutdown")
+	}
+}
+
+func TestRunSecretFromEnv(t *testing.T) {
+	t.Setenv(secretEnv, "env-secret")
+	base, stderr, _ := startRun(t, "-seed=false")
+	if got := tokenStatus(t, base, "segview-dev", "env-secret"); got != http.StatusOK {
+		t.Errorf("token with the env secret: %d", got)
+	}
+	if strings.Contains(stderr.String(), "env-secret") {
+		t.Errorf("the env secret was logged:\n%s", stderr)
+	}
+}
+
+func TestRunGeneratesAndPrintsSecret(t *testing.T) {
+	t.Setenv(secretEnv, "")
+	base, stderr, _ := startRun(t)
+	m := regexp.MustCompile(`generated client secret \(shown once\): (\S+)`).FindAllStringSubmatch(stderr.String(), -1)
+	if len(m) != 1 {
+		t.Fatalf("want the generated secret printed exactly once:\n%s", stderr)
+	}
+	if got := tokenStatus(t, base, "segview-dev", m[0][1]); got != http.StatusOK {
+		t.Errorf("token with the generated secret: %d", got)
+	}
+	if !strings.Contains(stderr.String(), "demo_jobs=7") {
+		t.Errorf("demo project not seeded by default:\n%s", stderr)
+	}
+}
+
+func TestRunRejectsBadArguments(t *testing.T) {
+	for _, args := range [][]string{{"-nope"}, {"extra"}, {"-job-phase", "soon"}, {"-project", "a/b", "-client-secret", "x"}, {"-addr", "256.0.0.1:1", "-client-secret", "x", "-seed=false"}} {
+		var stderr syncBuffer
+		if err := run(context.Background(), args, &stderr); err == nil {
+			t.Errorf("run(%q) succeeded", args)
+		}
+	}
+}
