@@ -30,7 +30,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-var baseURLRE = regexp.MustCompile(`cdfsim listening base_url=(http://\S+)`)
+var baseURLRE = regexp.MustCompile(` base_url=(http://\S+)`)
 
 // startRun runs the command in the background and waits until it listens.
 func startRun(t *testing.T, args ...string) (base string, stderr *syncBuffer, stop func() error) {
