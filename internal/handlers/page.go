@@ -16,8 +16,8 @@ import (
 
 // Page is what every rendered page shares.
 type Page struct {
-	Demo    bool
-	Project string
+	Demo          bool
+	Project       string
 	CSS, JS, Icon string // fingerprinted asset URLs
 }
 
