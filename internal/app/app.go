@@ -183,7 +183,6 @@ func newCDFClient(ctx context.Context, cfg config.Config, version string, extra 
 		cdf.WithAppVersion(version),
 		cdf.WithMaxJSONBytes(cfg.Limits.MaxJSONBytes),
 		cdf.WithMaxDownloadBytes(cfg.Limits.MaxImageBytes),
-		cdf.WithDownloadClient(&http.Client{Transport: newTransport()}),
 	}, extra...)
 	return cdf.New(cfg.URL, cfg.Project, hc, opts...)
 }

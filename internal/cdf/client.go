@@ -29,7 +29,8 @@ const (
 type Client struct {
 	hc          *http.Client // authenticated, for the CDF API
 	dl          *http.Client // unauthenticated, for signed download URLs
-	prefix      string       // {baseURL}/api/v1/projects/{project}, escaped
+	dlPolicy    DownloadPolicy
+	prefix      string // {baseURL}/api/v1/projects/{project}, escaped
 	project     string
 	version     string
 	userAgent   string
@@ -143,7 +144,8 @@ func New(baseURL, project string, hc *http.Client, opts ...Option) (*Client, err
 	}
 	c := &Client{
 		hc:          hc,
-		dl:          &http.Client{},
+		dl:          NewDownloadClient(policyFor(u)),
+		dlPolicy:    policyFor(u),
 		prefix:      u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/") + "/api/v1/projects/" + url.PathEscape(project),
 		project:     project,
 		version:     DefaultVersion,

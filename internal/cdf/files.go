@@ -112,6 +112,9 @@ func (c *Client) Download(ctx context.Context, rawURL string) ([]byte, string, e
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, "", errors.New("cdf: download URL is not an absolute http(s) URL")
 	}
+	if err := c.dlPolicy.Check(u); err != nil {
+		return nil, "", err
+	}
 	attempt := func(ctx context.Context) (*response, error) {
 		req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
 		if err != nil {
@@ -123,6 +126,9 @@ func (c *Client) Download(ctx context.Context, rawURL string) ([]byte, string, e
 	}
 	resp, err := c.retry.do(ctx, true, attempt)
 	if err != nil {
+		if pe, ok := asPolicyError(err); ok {
+			return nil, "", pe
+		}
 		err = callError(method, path, err)
 		if _, ok := err.(*LimitError); ok {
 			return nil, "", err

@@ -241,7 +241,7 @@ func TestDownload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := New("https://x.cognitedata.com", "p", authed, WithRetry(testRetry(&sleepRecorder{})))
+	c, err := New("https://x.cognitedata.com", "p", authed, WithDownloadPolicy(DownloadPolicy{AllowPrivate: true}), WithRetry(testRetry(&sleepRecorder{})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +312,7 @@ func TestDownloadErrorsHideURL(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ds := newDownloadServer(t, tt.handler)
-			c, err := New("https://x.cognitedata.com", "p", nil, WithRetry(testRetry(&sleepRecorder{})))
+			c, err := New("https://x.cognitedata.com", "p", nil, WithDownloadPolicy(DownloadPolicy{AllowPrivate: true}), WithRetry(testRetry(&sleepRecorder{})))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -342,7 +342,7 @@ func TestDownloadRetries(t *testing.T) {
 		_, _ = w.Write([]byte("ok"))
 	})
 	rec := &sleepRecorder{}
-	c, err := New("https://x.cognitedata.com", "p", nil, WithRetry(testRetry(rec)))
+	c, err := New("https://x.cognitedata.com", "p", nil, WithDownloadPolicy(DownloadPolicy{AllowPrivate: true}), WithRetry(testRetry(rec)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +360,7 @@ func TestDownloadLimit(t *testing.T) {
 		w.Header().Set("Content-Type", "image/jpeg")
 		_, _ = w.Write(make([]byte, 4096))
 	})
-	c, err := New("https://x.cognitedata.com", "p", nil, WithMaxDownloadBytes(1024), WithRetry(testRetry(&sleepRecorder{})))
+	c, err := New("https://x.cognitedata.com", "p", nil, WithDownloadPolicy(DownloadPolicy{AllowPrivate: true}), WithMaxDownloadBytes(1024), WithRetry(testRetry(&sleepRecorder{})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +380,7 @@ func TestDownloadClientOption(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := New("https://x.cognitedata.com", "p", authed, WithDownloadClient(authed)); err == nil {
+	if _, err := New("https://x.cognitedata.com", "p", authed, WithDownloadPolicy(DownloadPolicy{AllowPrivate: true}), WithDownloadClient(authed)); err == nil {
 		t.Error("WithDownloadClient accepted an authenticated client")
 	}
 	c, err := New("https://x.cognitedata.com", "p", authed)

@@ -147,7 +147,8 @@ func retryableError(ctx context.Context, err error) bool {
 	}
 	var ae *AuthError
 	var le *LimitError
-	if errors.As(err, &ae) || errors.As(err, &le) {
+	var pe *PolicyError
+	if errors.As(err, &ae) || errors.As(err, &le) || errors.As(err, &pe) {
 		return false
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
