@@ -7,9 +7,20 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/segview ./cmd/web
+# cgo for the libjpeg-turbo JPEG path (the library is opened at run time, so
+# no -dev package is needed); netgo and osusergo keep DNS and user lookups
+# in pure Go, as in a static build.
+RUN CGO_ENABLED=1 go build -trimpath -tags netgo,osusergo -ldflags="-s -w -X main.version=${VERSION}" -o /out/segview ./cmd/web
 
-FROM gcr.io/distroless/static-debian12:nonroot
+# The binary needs glibc and libturbojpeg0, so the runtime is Debian slim
+# (the same release as the build image) rather than distroless/static; the
+# user is distroless's nonroot, 65532.
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates libturbojpeg0 \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 65532 nonroot \
+ && useradd --uid 65532 --gid nonroot --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nonroot
 COPY --from=build /out/segview /usr/local/bin/segview
 USER nonroot:nonroot
 EXPOSE 8080

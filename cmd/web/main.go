@@ -14,6 +14,7 @@ import (
 
 	"github.com/segview/segview/internal/app"
 	"github.com/segview/segview/internal/config"
+	"github.com/segview/segview/internal/jpegturbo"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -54,6 +55,7 @@ func run(ctx context.Context, args []string, stderr *os.File) error {
 	}
 	defer a.Close()
 	logger.LogAttrs(ctx, slog.LevelInfo, "configuration", a.Config.LogAttrs()...)
+	logger.LogAttrs(ctx, slog.LevelInfo, "jpeg codec", slog.String("jpeg", jpegturbo.Status()))
 	return a.Serve(ctx, cfg.Addr, logger, nil)
 }
 

@@ -80,22 +80,39 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		a.Close()
 		return nil, err
 	}
-	renderer := render.New(client, render.Limits{
-		MaxPixels:   cfg.Limits.MaxImagePixels,
-		MaxVertices: cfg.Limits.MaxVertices,
-		MaxWidth:    cfg.Limits.MaxOverlayWidth,
+	renderer := render.New(client, render.Options{
+		Limits: render.Limits{
+			MaxPixels:   cfg.Limits.MaxImagePixels,
+			MaxVertices: cfg.Limits.MaxVertices,
+			MaxWidth:    cfg.Limits.MaxOverlayWidth,
+		},
+		IgnoreEXIF:      cfg.Render.IgnoreEXIF,
+		ImageCacheBytes: cfg.Render.ImageCacheBytes,
+		Concurrency:     cfg.Render.Concurrency,
+		Wait:            cfg.Render.Wait,
+		BuildVersion:    version,
 	})
+	signedIn, overlays, err := signIn(cfg, logger, client, renderer)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	router, err := handlers.NewRouter(handlers.Deps{
-		CDF:             client,
-		Renderer:        renderer,
-		Project:         cfg.Project,
-		Demo:            cfg.Demo,
-		DemoJobs:        demoJobs,
-		MaxItems:        cfg.Limits.MaxItems,
-		MaxVertices:     cfg.Limits.MaxVertices,
-		MaxOverlayWidth: cfg.Limits.MaxOverlayWidth,
-		RequestTimeout:  cfg.RequestTimeout,
-		Logger:          logger,
+		CDF:            client,
+		Renderer:       overlays,
+		Auth:           signedIn,
+		Project:        cfg.Project,
+		Demo:           cfg.Demo,
+		DemoJobs:       demoJobs,
+		MaxItems:       cfg.Limits.MaxItems,
+		MaxVertices:    cfg.Limits.MaxVertices,
+		RequestTimeout: cfg.RequestTimeout,
+		Security: handlers.Security{
+			FrameAncestors: cfg.Security.FrameAncestors,
+			HSTS:           cfg.Security.HSTS,
+			PublicURL:      cfg.Security.PublicURL,
+		},
+		Logger: logger,
 	})
 	if err != nil {
 		a.Close()

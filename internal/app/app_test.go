@@ -62,7 +62,17 @@ type stack struct {
 
 func newStack(t *testing.T, env map[string]string) *stack {
 	t.Helper()
-	sim, err := cdfsim.New(cdfsim.Options{Project: testProject, ClientID: testClientID, ClientSecret: testSecret, Seed: true})
+	return newStackWith(t, env, nil)
+}
+
+// newStackWith is newStack with simulator options adjusted by simOpts.
+func newStackWith(t *testing.T, env map[string]string, simOpts func(*cdfsim.Options)) *stack {
+	t.Helper()
+	opts := cdfsim.Options{Project: testProject, ClientID: testClientID, ClientSecret: testSecret, Seed: true}
+	if simOpts != nil {
+		simOpts(&opts)
+	}
+	sim, err := cdfsim.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +215,10 @@ func TestEveryDemoJobPageAndOverlay(t *testing.T) {
 				if len(imgs) != 1 {
 					t.Fatalf("file %d: overlay images = %d", item.FileID, len(imgs))
 				}
-				checkPNG(t, s, htmltest.Attr(imgs[0], "src"), 1600)
+				checkImage(t, s, htmltest.Attr(imgs[0], "src"), 1600)
+				if exports := htmltest.ByTestID(f, "overlay-export"); len(exports) != 1 || !strings.HasSuffix(htmltest.Attr(exports[0], "href"), "/overlay.png?export=1") {
+					t.Errorf("file %d: no full-resolution export link", item.FileID)
+				}
 			}
 			if want.Status == cdf.StatusFailed {
 				if got := htmltest.Text(doc.One(t, "job-error")); !strings.Contains(got, want.ErrorMessage) {
@@ -229,16 +242,29 @@ func TestEveryDemoJobPageAndOverlay(t *testing.T) {
 	}
 }
 
-func checkPNG(t *testing.T, s *stack, src string, maxWidth int) {
+// checkImage fetches an overlay and checks its type, by the name's
+// extension, and its width.
+func checkImage(t *testing.T, s *stack, src string, maxWidth int) {
 	t.Helper()
 	r := s.get(t, src)
 	wantStatus(t, r, http.StatusOK)
-	if ct := r.header.Get("Content-Type"); ct != "image/png" {
-		t.Errorf("%s: content type %q", src, ct)
+	u, err := url.Parse(src)
+	if err != nil {
+		t.Fatal(err)
 	}
-	img, _, err := image.Decode(bytes.NewReader(r.body))
+	wantType, wantFormat := "image/png", "png"
+	if strings.HasSuffix(u.Path, ".jpg") {
+		wantType, wantFormat = "image/jpeg", "jpeg"
+	}
+	if ct := r.header.Get("Content-Type"); ct != wantType {
+		t.Errorf("%s: content type %q, want %q", src, ct, wantType)
+	}
+	img, format, err := image.Decode(bytes.NewReader(r.body))
 	if err != nil {
 		t.Fatalf("%s: %v", src, err)
+	}
+	if format != wantFormat {
+		t.Errorf("%s: body is %s, want %s", src, format, wantFormat)
 	}
 	if w := img.Bounds().Dx(); w <= 0 || w > maxWidth {
 		t.Errorf("%s: width %d, want 1..%d", src, w, maxWidth)
@@ -336,7 +362,54 @@ func TestBadInputMakesNoUpstreamCall(t *testing.T) {
 		{"/projects/acme/jobs/1001/files/x/overlay.png", 400, true},
 		{"/projects/acme/jobs/1001/files/1/overlay.png?width=wide", 400, true},
 		{"/projects/acme/jobs/1001/files/1/overlay.png?width=0", 400, true},
+		{"/projects/acme/jobs/1001/files/x/overlay.jpg", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.jpg?export=yes", 400, true},
+		{"/projects/acme/jobs/1001/files/1/layer.png?width=-3", 400, true},
+		{"/projects/other/jobs/1001/files/1/layer.png", 404, true},
 		{"/no/such/page", 404, false},
+		// Ids: signs, spaces, leading zeros past 19 digits, overflow.
+		{"/projects/acme/jobs/+1001", 400, false},
+		{"/projects/acme/jobs/%201001", 400, false},
+		{"/projects/acme/jobs/0x3e9", 400, false},
+		{"/projects/acme/jobs/00000000000000001001", 400, false},
+		{"/projects/acme/jobs/18446744073709551616", 400, false},
+		{"/jobs/-1", 400, false},
+		{"/jobs/0", 400, false},
+		{"/open?job=9223372036854775808", 400, false},
+		{"/open?job=", 400, false},
+		{"/projects/acme/jobs/1001/files/0/overlay.png", 400, true},
+		{"/projects/acme/jobs/1001/files/-7/overlay.jpg", 400, true},
+		{"/projects/acme/jobs/1001/files/9223372036854775808/layer.png", 400, true},
+		{"/projects/acme/jobs/0/files/1/overlay.png", 400, true},
+		// Query values out of range, not numbers, or not one of the choices.
+		{"/projects/acme/jobs/1001/files/1/overlay.png?width=NaN", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.png?width=Inf", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.png?width=1e9", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.png?width=1000000000", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.png?width=99999999999999999999", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.png?width=12.5", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.png?width=-0", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.png?width=%00", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.png?export=maybe", 400, true},
+		{"/projects/acme/jobs/1001/files/1/layer.png?export=true", 400, true},
+		// Encoded path separators and dot segments stay inside their
+		// parameter: a bad id or project, never another route.
+		{"/projects/acme/jobs/1001%2Ffiles%2F1%2Foverlay.png", 400, false},
+		{"/projects/acme/jobs/1001%2F..%2F1002", 400, false},
+		{"/projects/acme/jobs/1001%5C1002", 400, false},
+		{"/projects/acme/jobs/%2e%2e", 400, false},
+		{"/projects/acme/jobs/%2E%2E%2F1001", 400, false},
+		{"/projects/acme%2Fjobs%2F1001/jobs/1001", 404, false},
+		{"/projects/%2e%2e/jobs/1001", 404, false},
+		{"/projects/acme%5C..%5Cother/jobs/1001", 404, false},
+		{"/projects/acme/jobs/1001/files/1%2F2/overlay.png", 400, true},
+		{"/projects/acme/jobs/1001/files/%2e%2e/overlay.png", 400, true},
+		{"/projects/acme/jobs/1001/files/1%5C2/layer.png", 400, true},
+		{"/projects/acme/jobs/%2e%2e/files/1/overlay.png", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.png%2F..%2F..", 404, false},
+		{"/jobs/1001%2F..%2F..%2Fhealthz", 400, false},
+		{"/static/..%2Fapp.js", 404, false},
+		{"/static/%2e%2e%2fgo.mod", 404, false},
 	}
 	before := s.sim.APIRequests("/api/v1/")
 	for _, tt := range tests {
@@ -455,8 +528,11 @@ func TestLimits(t *testing.T) {
 		s := newStack(t, map[string]string{"SEGVIEW_MAX_OVERLAY_WIDTH": "300"})
 		src := firstOverlay(t, s)
 		u, _ := url.Parse(src)
-		checkPNG(t, s, u.Path, 300)
-		checkPNG(t, s, u.Path+"?width=100", 100)
+		checkImage(t, s, u.Path, 300)
+		checkImage(t, s, u.Path+"?width=100", 100)
+		png := strings.TrimSuffix(u.Path, "overlay.jpg") + "overlay.png"
+		checkImage(t, s, png, 300)
+		checkImage(t, s, strings.TrimSuffix(u.Path, "overlay.jpg")+"layer.png", 300)
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -92,8 +93,10 @@ func HTTPClient(ctx context.Context, creds Credentials, base *http.Client) (*htt
 		}
 		src = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: creds.Token, TokenType: "Bearer"})
 		redact = []string{creds.Token}
+	case FlowUser:
+		// No credentials of its own: each call brings its person's token.
 	default:
-		return nil, fmt.Errorf("cdf: unknown auth flow %q (want %q or %q)", creds.Flow, FlowClientCredentials, FlowToken)
+		return nil, fmt.Errorf("cdf: unknown auth flow %q (want %q, %q or %q)", creds.Flow, FlowClientCredentials, FlowToken, FlowUser)
 	}
 	hc := *base
 	hc.Transport = &authTransport{src: src, base: base.Transport, redact: redact}
@@ -132,25 +135,63 @@ func sameOriginRedirects(next func(*http.Request, []*http.Request) error) func(*
 	}
 }
 
-// authTransport adds a bearer token to each request. Unlike
-// oauth2.Transport it gives up waiting for the token when the request's
-// context ends, and reports token failures as sanitized *AuthError.
+// authTransport adds a bearer token to each request: the token of the
+// person the request is made for when its context carries a token source
+// (WithTokenSource), else the client's own. Unlike oauth2.Transport it
+// gives up waiting for the token when the request's context ends, reports
+// token failures as sanitized *AuthError, and answers a 401 to a person's
+// token with one refresh and one retry.
 type authTransport struct {
-	src    oauth2.TokenSource
+	src    oauth2.TokenSource // nil for FlowUser
 	base   http.RoundTripper
 	redact []string
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tok, err := t.token(req.Context())
+	ctx := req.Context()
+	src, personal := tokenSourceFrom(ctx)
+	if !personal {
+		src = t.src
+	}
+	if src == nil {
+		closeBody(req)
+		return nil, &AuthError{Err: errNoIdentity}
+	}
+	tok, err := t.token(ctx, src)
 	if err != nil {
-		if req.Body != nil {
-			req.Body.Close()
-		}
+		closeBody(req)
 		return nil, err
 	}
+	resp, err := t.send(req, req.Body, tok)
+	if err != nil || !personal || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+	// The person's access token may have been revoked or may have expired
+	// early: refresh it once and try again. A second 401 goes to the caller,
+	// which asks the person to sign in again.
+	r, ok := src.(Refresher)
+	if !ok || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
+		return resp, nil
+	}
+	drainAndClose(resp)
+	fresh, err := t.await(ctx, func() (*oauth2.Token, error) { return r.Refresh(ctx, tok) })
+	if err != nil {
+		return nil, err
+	}
+	body := req.Body
+	if req.GetBody != nil {
+		if body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	return t.send(req, body, fresh)
+}
+
+// send sends a copy of req with body and tok's Authorization header.
+func (t *authTransport) send(req *http.Request, body io.ReadCloser, tok *oauth2.Token) (*http.Response, error) {
 	r2 := req.Clone(req.Context())
+	r2.Body = body
 	tok.SetAuthHeader(r2)
 	base := t.base
 	if base == nil {
@@ -159,27 +200,52 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return base.RoundTrip(r2)
 }
 
-func (t *authTransport) token(ctx context.Context) (*oauth2.Token, error) {
+func (t *authTransport) token(ctx context.Context, src oauth2.TokenSource) (*oauth2.Token, error) {
+	return t.await(ctx, src.Token)
+}
+
+// await runs get, which cannot be cancelled, in a goroutine and waits for
+// it until ctx ends; a refresh that outlives the request still fills the
+// source's cache.
+func (t *authTransport) await(ctx context.Context, get func() (*oauth2.Token, error)) (*oauth2.Token, error) {
 	type result struct {
 		tok *oauth2.Token
 		err error
 	}
-	// The token source cannot be cancelled, so wait for it in a goroutine;
-	// a refresh that outlives this request still fills the cache.
 	ch := make(chan result, 1)
 	go func() {
-		tok, err := t.src.Token()
+		tok, err := get()
 		ch <- result{tok, err}
 	}()
 	select {
 	case r := <-ch:
 		if r.err != nil {
+			var ae *AuthError
+			if errors.As(r.err, &ae) {
+				return nil, ae
+			}
 			return nil, &AuthError{Err: sanitizeTokenError(r.err, t.redact)}
+		}
+		if r.tok == nil || r.tok.AccessToken == "" {
+			return nil, &AuthError{Err: errors.New("the token source returned no access token")}
 		}
 		return r.tok, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+// drainAndClose reads a little of a discarded response so that its
+// connection can be reused.
+func drainAndClose(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body.Close()
 }
 
 // sanitizeTokenError reduces a token-source error to the token endpoint's

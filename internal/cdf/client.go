@@ -213,6 +213,9 @@ func (c *Client) do(ctx context.Context, cl call) error {
 	if cl.out == nil {
 		return nil
 	}
+	if ct := resp.header.Get("Content-Type"); !isJSON(ct) {
+		return &ContentTypeError{Method: cl.method, Path: cl.path, ContentType: ct, RequestID: resp.header.Get("x-request-id")}
+	}
 	if err := json.Unmarshal(resp.body, cl.out); err != nil {
 		return &DecodeError{Method: cl.method, Path: cl.path, RequestID: resp.header.Get("x-request-id"), Err: err}
 	}

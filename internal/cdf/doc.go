@@ -11,6 +11,12 @@
 // in one place (retry.go) with full-jitter exponential backoff that honours
 // Retry-After and the context deadline.
 //
+// A call whose context carries a person's token source ([WithTokenSource])
+// is made with that person's token instead of the client's own, so that CDF
+// applies the person's access rights; a 401 to it is retried once after a
+// refresh ([Refresher]). With [FlowUser] the client has no identity of its
+// own at all. Downloads of signed URLs never carry any token.
+//
 // Nothing in this package puts a client secret, an access token or a signed
 // download URL into an error message.
 package cdf

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -200,3 +201,35 @@ func (e *DecodeError) Error() string {
 }
 
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+// ContentTypeError means a 2xx response that should be JSON declared
+// another content type, such as the HTML page of a proxy or a captive
+// portal standing in for CDF. The body is not read as JSON.
+type ContentTypeError struct {
+	Method, Path string
+	// ContentType is the response's Content-Type header.
+	ContentType string
+	RequestID   string // x-request-id response header, if any
+}
+
+func (e *ContentTypeError) Error() string {
+	msg := fmt.Sprintf("cdf: %s %s: the response is %q, not JSON", e.Method, e.Path, e.ContentType)
+	if e.RequestID != "" {
+		msg += " (request id " + e.RequestID + ")"
+	}
+	return msg
+}
+
+// isJSON reports whether a Content-Type header names JSON:
+// application/json or a +json type. A missing header is left to the JSON
+// decoder to judge.
+func isJSON(contentType string) bool {
+	if strings.TrimSpace(contentType) == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
+}

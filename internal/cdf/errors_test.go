@@ -164,3 +164,58 @@ func TestJSONLimit(t *testing.T) {
 		})
 	}
 }
+
+// A 2xx answer that is not JSON, such as a proxy's HTML page, fails with a
+// *ContentTypeError before any decoding; JSON under any of its names, or
+// without a Content-Type, is decoded.
+func TestContentType(t *testing.T) {
+	t.Parallel()
+	const job = `{"jobId":1,"status":"Queued","createdTime":1,"items":[]}`
+	tests := []struct {
+		contentType string // "" sends none
+		body        string
+		wantErr     bool
+	}{
+		{"application/json", job, false},
+		{"application/json; charset=utf-8", job, false},
+		{"Application/JSON", job, false},
+		{"application/problem+json", job, false},
+		{"", job, false},
+		{"text/html; charset=utf-8", "<!DOCTYPE html><html><body>Sign in to the proxy</body></html>", true},
+		{"text/html", job, true},
+		{"text/plain", job, true},
+		{"application/xml", "<Error/>", true},
+		{"application/jsonx", job, true},
+		{"text/json+html", job, true},
+		{";;", job, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.contentType, func(t *testing.T) {
+			t.Parallel()
+			c, mux, _ := setup(t, WithRetry(RetryPolicy{MaxAttempts: 1}))
+			mux.HandleFunc("GET /context/vision/segment/{id}", func(w http.ResponseWriter, r *http.Request) {
+				w.Header()["Content-Type"] = nil // no sniffing
+				if tt.contentType != "" {
+					w.Header().Set("Content-Type", tt.contentType)
+				}
+				w.Header().Set("X-Request-Id", "ct-1")
+				_, _ = w.Write([]byte(tt.body))
+			})
+			_, err := c.SegmentJob(t.Context(), 1)
+			var ce *ContentTypeError
+			if got := errors.As(err, &ce); got != tt.wantErr {
+				t.Fatalf("SegmentJob() error = %v, want a *ContentTypeError: %v", err, tt.wantErr)
+			}
+			if !tt.wantErr {
+				return
+			}
+			want := &ContentTypeError{Method: "GET", Path: "/context/vision/segment/1", ContentType: tt.contentType, RequestID: "ct-1"}
+			if diff := cmp.Diff(want, ce); diff != "" {
+				t.Errorf("ContentTypeError mismatch (-want +got):\n%s", diff)
+			}
+			if !strings.Contains(err.Error(), "not JSON") || !strings.Contains(err.Error(), "ct-1") {
+				t.Errorf("Error() = %q, want it to say not JSON and name the request id", err)
+			}
+		})
+	}
+}

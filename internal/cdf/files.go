@@ -101,13 +101,17 @@ func inRequestOrder(req []FileIdentifier, links []DownloadLink) []DownloadLink {
 	return sorted
 }
 
+// DownloadPath is the Path of an *APIError from Download: the signed URL
+// itself is never named.
+const DownloadPath = "download"
+
 // Download GETs a signed URL from DownloadLinks with the download client
 // and returns the body and its Content-Type. No CDF headers or credentials
 // are sent. Bodies over the download limit fail with *LimitError, non-2xx
 // responses with an *APIError whose Path is "download". Errors never
 // contain the URL.
 func (c *Client) Download(ctx context.Context, rawURL string) ([]byte, string, error) {
-	const method, path = http.MethodGet, "download"
+	const method, path = http.MethodGet, DownloadPath
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, "", errors.New("cdf: download URL is not an absolute http(s) URL")

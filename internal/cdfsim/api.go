@@ -52,7 +52,7 @@ func (s *Server) apiRoutes() *http.ServeMux {
 }
 
 // route wraps h with the checks every project route shares, in the order
-// CDF applies them: project access, then method.
+// CDF applies them: project access, method, then the capability.
 func (s *Server) route(method string, h apiHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := func() error {
@@ -61,6 +61,9 @@ func (s *Server) route(method string, h apiHandler) http.Handler {
 			}
 			if r.Method != method {
 				return &apiError{status: http.StatusMethodNotAllowed, message: "Method " + r.Method + " not allowed", allow: method}
+			}
+			if !principalFrom(r.Context()).can(CapFilesRead) {
+				return &apiError{status: http.StatusForbidden, message: "Insufficient access rights: this route needs " + CapFilesRead + " in project " + s.project + "."}
 			}
 			return h(w, r)
 		}()
@@ -72,9 +75,16 @@ func (s *Server) route(method string, h apiHandler) http.Handler {
 
 // serveAPI authenticates every request under /api/v1/projects/ and routes it.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, projectsPrefix) && !s.validBearer(r) {
-		writeAPIError(w, &apiError{status: http.StatusUnauthorized, message: "Could not authenticate."})
-		return
+	if strings.HasPrefix(r.URL.Path, projectsPrefix) {
+		p, ok := s.authenticate(r)
+		if !ok {
+			writeAPIError(w, &apiError{status: http.StatusUnauthorized, message: "Could not authenticate."})
+			return
+		}
+		if !p.service {
+			s.recordPerson(p.subject, r.URL.Path)
+		}
+		r = r.WithContext(withPrincipal(r.Context(), p))
 	}
 	s.api.ServeHTTP(w, r)
 }

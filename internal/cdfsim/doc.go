@@ -26,6 +26,16 @@
 // endpoint answers in the OAuth2 error shape; downloads answer errors like a
 // cloud storage bucket does (XML), not like CDF.
 //
+// # People's tokens
+//
+// With Options.OIDCIssuer the API also accepts bearer JWTs that an OpenID
+// Connect provider issued to people (signature by the provider's JWKS,
+// issuer, audience Options.OIDCAudience, expiry), and grants each person the
+// capabilities of Options.UserCapabilities: without filesAcl:READ every
+// project route answers 403, as CDF does for a person outside the right
+// groups. Tests use it to check that segview calls CDF as the signed-in
+// person; [Server.PersonRequests] counts those calls.
+//
 // # Time
 //
 // All time comes from Options.Now, so tests can move a fake clock forward to

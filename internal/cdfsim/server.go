@@ -51,6 +51,20 @@ type Options struct {
 	// Logger receives one debug line per request and info lines for injected
 	// faults. Default: discard.
 	Logger *slog.Logger
+
+	// OIDCIssuer, when set, makes the API also accept bearer JWTs that this
+	// OpenID Connect provider issued to people, as CDF accepts the tokens
+	// of the identity provider a project trusts. A token is valid when its
+	// signature checks against the provider's JWKS (found through
+	// discovery on first use), its iss is OIDCIssuer, its aud contains
+	// OIDCAudience (required with OIDCIssuer) and it has not expired by
+	// Now. Client-credentials tokens keep working as before.
+	OIDCIssuer, OIDCAudience string
+	// UserCapabilities grants capabilities such as "filesAcl:READ"
+	// (CapFilesRead) to people, by the sub or the email claim of their
+	// token. A person without filesAcl:READ gets 403 from every project
+	// route. The service principal holds every capability.
+	UserCapabilities map[string][]string
 }
 
 // Server is the CDF simulator. It is an http.Handler; [Server.Start] also
@@ -66,10 +80,14 @@ type Server struct {
 	log      *slog.Logger
 	linkKey  []byte
 	api      *http.ServeMux
+	jwt      *jwtVerifier // nil without Options.OIDCIssuer
+	userCaps map[string][]string
 
 	mu              sync.Mutex
 	tokens          map[string]time.Time // access token -> expiry
+	issued          []string             // every access token granted, for secret scans
 	tokenGrants     int
+	personRequests  map[string]map[string]int // subject -> path -> count
 	lastTokenParams url.Values
 	requests        map[string]*requestStat // by URL path
 	requestSeq      uint64
@@ -120,6 +138,8 @@ func New(opts Options) (*Server, error) {
 		log:            opts.Logger,
 		linkKey:        make([]byte, 32),
 		tokens:         map[string]time.Time{},
+		personRequests: map[string]map[string]int{},
+		userCaps:       map[string][]string{},
 		requests:       map[string]*requestStat{},
 		files:          map[int64]*storedFile{},
 		fileByExtID:    map[string]int64{},
@@ -137,6 +157,16 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if opts.OIDCIssuer != "" {
+		v, err := newJWTVerifier(opts.OIDCIssuer, opts.OIDCAudience, s.now)
+		if err != nil {
+			return nil, err
+		}
+		s.jwt = v
+	}
+	for who, caps := range opts.UserCapabilities {
+		s.userCaps[who] = append([]string(nil), caps...)
 	}
 	_, _ = rand.Read(s.linkKey)
 	s.api = s.apiRoutes()

@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/url"
-	"strings"
 )
 
 // serveToken is an OAuth2 client-credentials token endpoint (RFC 6749 §4.4),
@@ -73,6 +72,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.tokens[token] = now.Add(s.tokenTTL)
+	s.issued = append(s.issued, token)
 	s.tokenGrants++
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, wireToken{AccessToken: token, TokenType: "Bearer", ExpiresIn: int64(s.tokenTTL.Seconds())})
@@ -92,24 +92,19 @@ func formUnescape(v string) string {
 	return v
 }
 
-// validBearer reports whether r carries an access token this server issued
-// and that has not expired.
-func (s *Server) validBearer(r *http.Request) bool {
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return false
-	}
-	s.mu.Lock()
-	exp, ok := s.tokens[token]
-	s.mu.Unlock()
-	return ok && s.now().Before(exp)
-}
-
 // TokenRequests returns how many tokens the server has granted.
 func (s *Server) TokenRequests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.tokenGrants
+}
+
+// IssuedTokens returns every access token the token endpoint has granted,
+// expired ones included, so that tests can check that none of them leaks.
+func (s *Server) IssuedTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.issued...)
 }
 
 // LastTokenParams returns the form parameters of the last token request

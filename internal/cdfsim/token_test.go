@@ -50,8 +50,8 @@ func TestTokenEndpoint(t *testing.T) {
 				if oe.Error != tt.wantError || oe.Description == "" {
 					t.Errorf("error body = %+v, want error %q with a description", oe, tt.wantError)
 				}
-				if e.sim.TokenRequests() != 0 {
-					t.Errorf("TokenRequests = %d after a refused grant", e.sim.TokenRequests())
+				if e.sim.TokenRequests() != 0 || len(e.sim.IssuedTokens()) != 0 {
+					t.Errorf("TokenRequests = %d, IssuedTokens = %d after a refused grant", e.sim.TokenRequests(), len(e.sim.IssuedTokens()))
 				}
 				return
 			}
@@ -65,6 +65,9 @@ func TestTokenEndpoint(t *testing.T) {
 			}
 			if got := e.sim.TokenRequests(); got != 1 {
 				t.Errorf("TokenRequests = %d, want 1", got)
+			}
+			if diff := cmp.Diff([]string{tok}, e.sim.IssuedTokens()); diff != "" {
+				t.Errorf("IssuedTokens (-want +got):\n%s", diff)
 			}
 			want := url.Values{}
 			for k, v := range tt.form {
@@ -117,5 +120,9 @@ func TestTokenExpiry(t *testing.T) {
 	// A new token works again.
 	if res := e.call(http.MethodPost, "/files/byids", body); res.status != http.StatusOK {
 		t.Errorf("fresh token: %d", res.status)
+	}
+	// Expired tokens stay in IssuedTokens: a leak of one is still a leak.
+	if issued := e.sim.IssuedTokens(); len(issued) != 2 || issued[0] != tok {
+		t.Errorf("IssuedTokens = %d tokens, want the expired one first and the fresh one", len(issued))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -43,9 +44,26 @@ type Config struct {
 	Audience     string   // IDP_AUDIENCE
 	Token        Secret   // CDF_TOKEN
 
+	// Auth is who may use the dashboard and whose identity CDF sees.
+	Auth Auth
+	// Security configures the response headers (CSP frame-ancestors, HSTS).
+	Security Security
+
 	Limits Limits
+	Render Render
 	// RequestTimeout bounds the work behind one dashboard request.
 	RequestTimeout time.Duration
+}
+
+// Render tunes the overlay renderer's caching, concurrency and orientation.
+type Render struct {
+	ImageCacheBytes int64         // SEGVIEW_IMAGE_CACHE_BYTES: decoded images kept in memory
+	Concurrency     int           // SEGVIEW_RENDER_CONCURRENCY: most image decodes at a time
+	Wait            time.Duration // SEGVIEW_RENDER_WAIT: how long a request waits for a decode turn
+	// IgnoreEXIF (SEGVIEW_IGNORE_EXIF) draws on JPEG pixels as stored, for
+	// models that saw raw pixels; by default the EXIF Orientation is
+	// applied, as browsers do.
+	IgnoreEXIF bool
 }
 
 // Limits are the explicit bounds on what segview accepts from CDF.
@@ -69,7 +87,16 @@ const (
 	DefaultMaxItems        = 200
 	DefaultMaxOverlayWidth = 2048
 	DefaultRequestTimeout  = 30 * time.Second
+	DefaultImageCacheBytes = 256 << 20
+	DefaultRenderWait      = 5 * time.Second
+	// maxRenderConcurrency is a sanity bound: every decode can hold
+	// hundreds of megabytes.
+	maxRenderConcurrency = 1024
 )
+
+// DefaultRenderConcurrency is the default of SEGVIEW_RENDER_CONCURRENCY:
+// one decode per CPU.
+func DefaultRenderConcurrency() int { return runtime.NumCPU() }
 
 // Getenv looks a variable up; it reports whether the variable is set.
 type Getenv func(key string) (string, bool)
@@ -103,11 +130,24 @@ func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
 			MaxItems:        int(p.int64("SEGVIEW_MAX_ITEMS", DefaultMaxItems)),
 			MaxOverlayWidth: int(p.int64("SEGVIEW_MAX_OVERLAY_WIDTH", DefaultMaxOverlayWidth)),
 		},
+		Render: Render{
+			ImageCacheBytes: p.int64("SEGVIEW_IMAGE_CACHE_BYTES", DefaultImageCacheBytes),
+			Concurrency:     int(p.int64("SEGVIEW_RENDER_CONCURRENCY", int64(DefaultRenderConcurrency()))),
+			Wait:            p.duration("SEGVIEW_RENDER_WAIT", DefaultRenderWait),
+			IgnoreEXIF:      p.bool("SEGVIEW_IGNORE_EXIF", false),
+		},
 		Project: p.str("CDF_PROJECT", ""),
+	}
+	if c.Render.Concurrency > maxRenderConcurrency {
+		p.fail("SEGVIEW_RENDER_CONCURRENCY=%d is above %d: each decode can hold hundreds of megabytes; set about the number of CPUs (%d)",
+			c.Render.Concurrency, maxRenderConcurrency, DefaultRenderConcurrency())
+		c.Render.Concurrency = DefaultRenderConcurrency()
 	}
 	if strings.TrimSpace(c.CDFVersion) == "" {
 		p.fail("SEGVIEW_CDF_VERSION is empty: unset it for the default %q or set a CDF API version", DefaultCDFVersion)
 	}
+	c.Auth = p.parseAuth(c.Project == "", readFile)
+	c.Security = p.parseSecurity(c.Auth)
 	if c.Project == "" {
 		c.Demo = true
 		return c, p.err()
@@ -128,6 +168,10 @@ func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
 		}
 	}
 
+	if c.Auth.Identity == IdentityUser {
+		p.userIdentity(&c)
+		return c, p.err()
+	}
 	c.LoginFlow = p.str("LOGIN_FLOW", FlowClientCredentials)
 	switch c.LoginFlow {
 	case FlowClientCredentials:
@@ -186,7 +230,11 @@ func (c Config) LogAttrs() []slog.Attr {
 		)
 	case FlowToken:
 		attrs = append(attrs, slog.Any("cdf_token", c.Token))
+	case FlowUser:
+		attrs = append(attrs, slog.String("idp_scopes", strings.Join(c.Scopes, " ")), slog.String("idp_audience", c.Audience))
 	}
+	attrs = append(attrs, c.Auth.logAttrs()...)
+	attrs = append(attrs, c.Security.logAttrs(c.Auth)...)
 	return append(attrs,
 		slog.Duration("request_timeout", c.RequestTimeout),
 		slog.Int64("max_json_bytes", c.Limits.MaxJSONBytes),
@@ -195,6 +243,10 @@ func (c Config) LogAttrs() []slog.Attr {
 		slog.Int("max_vertices", c.Limits.MaxVertices),
 		slog.Int("max_items", c.Limits.MaxItems),
 		slog.Int("max_overlay_width", c.Limits.MaxOverlayWidth),
+		slog.Int64("image_cache_bytes", c.Render.ImageCacheBytes),
+		slog.Int("render_concurrency", c.Render.Concurrency),
+		slog.Duration("render_wait", c.Render.Wait),
+		slog.Bool("ignore_exif", c.Render.IgnoreEXIF),
 	)
 }
 
@@ -301,6 +353,21 @@ func (p *parser) duration(key string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+func (p *parser) bool(key string, def bool) bool {
+	v := p.str(key, "")
+	if v == "" {
+		return def
+	}
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on":
+		return true
+	case "0", "false", "no", "off":
+		return false
+	}
+	p.fail("%s=%q is not a boolean: set it to true or false", key, v)
+	return def
 }
 
 // secret reads key, or the file named by fileKey. Setting both is an error

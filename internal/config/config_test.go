@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -51,9 +52,11 @@ func TestLoad(t *testing.T) {
 			name: "no project means demo mode with defaults",
 			env:  map[string]string{},
 			check: func(t *testing.T, c Config) {
-				want := Config{Addr: ":8080", Demo: true, CDFVersion: "alpha", RequestTimeout: 30 * time.Second,
+				want := Config{Addr: ":8080", Demo: true, CDFVersion: "alpha", RequestTimeout: 30 * time.Second, Auth: Auth{Mode: AuthNone},
+					Security: Security{FrameAncestors: "'self'"},
 					Limits: Limits{MaxJSONBytes: 64 << 20, MaxImageBytes: 64 << 20, MaxImagePixels: 100_000_000,
-						MaxVertices: 1_000_000, MaxItems: 200, MaxOverlayWidth: 2048}}
+						MaxVertices: 1_000_000, MaxItems: 200, MaxOverlayWidth: 2048},
+					Render: Render{ImageCacheBytes: 256 << 20, Concurrency: runtime.NumCPU(), Wait: 5 * time.Second}}
 				if diff := cmp.Diff(want, c); diff != "" {
 					t.Errorf("config mismatch (-want +got):\n%s", diff)
 				}
@@ -128,6 +131,37 @@ func TestLoad(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "render settings",
+			env: map[string]string{"SEGVIEW_IMAGE_CACHE_BYTES": "1048576", "SEGVIEW_RENDER_CONCURRENCY": "3",
+				"SEGVIEW_RENDER_WAIT": "250ms", "SEGVIEW_IGNORE_EXIF": "true"},
+			check: func(t *testing.T, c Config) {
+				want := Render{ImageCacheBytes: 1 << 20, Concurrency: 3, Wait: 250 * time.Millisecond, IgnoreEXIF: true}
+				if diff := cmp.Diff(want, c.Render); diff != "" {
+					t.Errorf("render (-want +got):\n%s", diff)
+				}
+			},
+		},
+		{
+			name: "booleans are read in the usual spellings",
+			env:  map[string]string{"SEGVIEW_IGNORE_EXIF": " FALSE "},
+			check: func(t *testing.T, c Config) {
+				if c.Render.IgnoreEXIF {
+					t.Errorf("IgnoreEXIF = true for FALSE")
+				}
+			},
+		},
+		{name: "ignore EXIF: 1", env: map[string]string{"SEGVIEW_IGNORE_EXIF": "1"}, check: func(t *testing.T, c Config) {
+			if !c.Render.IgnoreEXIF {
+				t.Errorf("IgnoreEXIF = false for 1")
+			}
+		}},
+		{name: "bad boolean", env: map[string]string{"SEGVIEW_IGNORE_EXIF": "sometimes"}, wantErr: []string{"SEGVIEW_IGNORE_EXIF", "true or false"}},
+		{name: "zero cache", env: map[string]string{"SEGVIEW_IMAGE_CACHE_BYTES": "0"}, wantErr: []string{"SEGVIEW_IMAGE_CACHE_BYTES"}},
+		{name: "zero concurrency", env: map[string]string{"SEGVIEW_RENDER_CONCURRENCY": "0"}, wantErr: []string{"SEGVIEW_RENDER_CONCURRENCY"}},
+		{name: "absurd concurrency", env: map[string]string{"SEGVIEW_RENDER_CONCURRENCY": "100000"}, wantErr: []string{"SEGVIEW_RENDER_CONCURRENCY", "number of CPUs"}},
+		{name: "bad render wait", env: map[string]string{"SEGVIEW_RENDER_WAIT": "5"}, wantErr: []string{"SEGVIEW_RENDER_WAIT"}},
+		{name: "negative render wait", env: map[string]string{"SEGVIEW_RENDER_WAIT": "-1s"}, wantErr: []string{"SEGVIEW_RENDER_WAIT"}},
 		{name: "no URL or cluster", env: with(cc, "CDF_CLUSTER", "<unset>"), wantErr: []string{"set CDF_CLUSTER"}},
 		{name: "bad cluster", env: with(cc, "CDF_CLUSTER", "west/../evil"), wantErr: []string{"CDF_CLUSTER"}},
 		{name: "http to remote host", env: with(cc, "CDF_URL", "http://example.com"), wantErr: []string{"CDF_URL", "https://"}},

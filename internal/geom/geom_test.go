@@ -91,7 +91,7 @@ func TestValidate(t *testing.T) {
 		want        []Problem
 	}{
 		{"nil", nil, 0, nil},
-		{"fine", []Polygon{rect(0, 0, 1, 1, false), {{0.5, 0.5}, {1, 0}, {0, 1}}}, 4, nil},
+		{"fine", []Polygon{rect(0, 0, 1, 1, false), {{0.2, 0.2}, {1, 0}, {0, 1}}}, 4, nil},
 		{
 			name:  "too few vertices",
 			polys: []Polygon{rect(0, 0, 1, 1, false), {{0, 0}, {1, 1}}, {}},
@@ -126,6 +126,24 @@ func TestValidate(t *testing.T) {
 				{Polygon: 0, Kind: KindNotFinite, Detail: "vertex 1 is (NaN, NaN)"},
 				{Polygon: 0, Kind: KindOutOfRange, Detail: "vertex 0 is (2, 0), outside 0..1"},
 			},
+		},
+		{
+			name:  "self-intersecting after the other kinds",
+			polys: []Polygon{rect(0, 0, 1, 1, false), {{0, 0}, {1.5, 1}, {1, 0}, {0, 1}}},
+			want: []Problem{
+				{Polygon: 1, Kind: KindOutOfRange, Detail: "vertex 1 is (1.5, 1), outside 0..1"},
+				{Polygon: 1, Kind: KindSelfIntersecting, Detail: "edges 0–1 and 2–3 cross near (0.6, 0.4)"},
+			},
+		},
+		{
+			name:  "collinear triangle",
+			polys: []Polygon{{{0.5, 0.5}, {1, 0}, {0, 1}}},
+			want:  []Problem{{Polygon: 0, Kind: KindSelfIntersecting, Detail: "edges 1–2 and 2–0 overlap"}},
+		},
+		{
+			name:  "not checked for self-intersection when not finite",
+			polys: []Polygon{{{0, 0}, {1, 1}, {1, 0}, {0, 1}, {nan, 0}}},
+			want:  []Problem{{Polygon: 0, Kind: KindNotFinite, Detail: "vertex 4 is (NaN, 0)"}},
 		},
 	}
 	for _, tt := range tests {

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/segview/segview/internal/auth"
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/imaging"
 	"github.com/segview/segview/internal/render"
@@ -35,7 +38,12 @@ type problem struct {
 	RequestID string // CDF's x-request-id
 	Hint      string
 	Kind      string // short machine-readable kind, for logs
+	// RetryAfter is sent as Retry-After with a 503; 0 means the default.
+	RetryAfter time.Duration
 }
+
+// defaultRetryAfter is the Retry-After of a 503 that does not name its own.
+const defaultRetryAfter = 30 * time.Second
 
 // classify maps every error segview can meet to what the person sees. It is
 // the only place that decides status codes and wording of failures.
@@ -51,14 +59,25 @@ func classify(err error) problem {
 		tooLarge *imaging.TooLargeError
 		rnf      *render.NotFoundError
 		verts    *render.TooManyVerticesError
+		busy     *render.BusyError
+		signIn   *auth.Error
+		csrf     *csrfError
+		policy   *cdf.PolicyError
+		ctype    *cdf.ContentTypeError
+		notImage *render.NotAnImageError
 	)
 	switch {
 	case errors.As(err, &in):
 		return problem{Status: http.StatusBadRequest, Heading: "Bad request", Message: in.msg, Kind: "input"}
+	case errors.As(err, &csrf):
+		return problem{Status: http.StatusForbidden, Heading: "Request refused", Message: csrf.msg,
+			Hint: "Go back, reload the page and try again.", Kind: "csrf"}
 	case errors.As(err, &nf):
 		return problem{Status: http.StatusNotFound, Heading: "Not found", Message: nf.msg, Kind: "not_found"}
 	case errors.As(err, &rnf):
 		return problem{Status: http.StatusNotFound, Heading: "Not found", Message: capitalize(rnf.What) + ".", Kind: "not_found"}
+	case errors.As(err, &signIn):
+		return problem{Status: signIn.Status, Heading: "Sign-in failed", Message: signIn.Message, Hint: signIn.Hint, Kind: "sign_in"}
 	case errors.As(err, &apiErr):
 		return classifyAPI(apiErr)
 	case errors.As(err, &authErr):
@@ -70,6 +89,21 @@ func classify(err error) problem {
 	case errors.As(err, &limitErr):
 		return problem{Status: http.StatusBadGateway, Heading: "CDF response too large",
 			Message: limitErr.Error() + ".", Kind: "cdf_limit"}
+	case errors.As(err, &ctype):
+		return problem{Status: http.StatusBadGateway, Heading: "Unreadable answer from CDF",
+			Message:   fmt.Sprintf("CDF answered with %s instead of JSON; something between segview and CDF, such as a proxy, may have answered in its place.", mediaType(ctype.ContentType)),
+			Hint:      "Check CDF_URL and any proxy between segview and CDF.",
+			RequestID: ctype.RequestID, Kind: "cdf_content_type"}
+	case errors.As(err, &policy):
+		return problem{Status: http.StatusBadGateway, Heading: "Download link refused",
+			Message: "CDF handed out a download link for the image that segview does not follow: " + strings.TrimPrefix(policy.Error(), "cdf: download link refused: ") + ".",
+			Hint:    "segview downloads only over https or from the CDF_URL host, never from loopback or private addresses, and follows no redirect to another host.",
+			Kind:    "download_policy"}
+	case errors.As(err, &notImage):
+		return problem{Status: http.StatusBadGateway, Heading: "No image from CDF",
+			Message: fmt.Sprintf("The download of the image answered with a web page (%s) instead of the image.", mediaType(notImage.ContentType)),
+			Hint:    "Something between segview and CDF's file storage, such as a proxy, may have answered in its place.",
+			Kind:    "download_not_image"}
 	case errors.As(err, &decErr):
 		return problem{Status: http.StatusBadGateway, Heading: "Unreadable answer from CDF",
 			Message:   "CDF answered with a body segview could not read as the expected JSON.",
@@ -83,6 +117,10 @@ func classify(err error) problem {
 	case errors.As(err, &verts):
 		return problem{Status: http.StatusUnprocessableEntity, Heading: "Too much geometry",
 			Message: capitalize(verts.Error()) + ".", Kind: "too_many_vertices"}
+	case errors.As(err, &busy):
+		return problem{Status: http.StatusServiceUnavailable, Heading: "Busy drawing other images",
+			Message: "segview is decoding as many images as it may at once and none finished in time: " + busy.Error() + ".",
+			Hint:    "Try again in a moment.", Kind: "render_busy", RetryAfter: busy.RetryAfter()}
 	case errors.Is(err, render.ErrNoImage):
 		return problem{Status: http.StatusBadGateway, Heading: "No image from CDF",
 			Message: "CDF returned no download link for the file.", Kind: "cdf_no_link"}
@@ -104,11 +142,14 @@ func classify(err error) problem {
 
 func classifyAPI(e *cdf.APIError) problem {
 	p := problem{Detail: e.Message, RequestID: e.RequestID}
+	if e.Path == cdf.DownloadPath {
+		return classifyDownload(e, p)
+	}
 	switch {
 	case e.Status == http.StatusUnauthorized:
 		p.Status, p.Heading, p.Kind = http.StatusBadGateway, "Authentication to CDF failed", "cdf_401"
 		p.Message = "CDF did not accept segview's credentials."
-		p.Hint = "Check that the service principal's token is issued for this CDF cluster (IDP_SCOPES, IDP_AUDIENCE) and project."
+		p.Hint = "Check that the token is issued for this CDF cluster (IDP_SCOPES, IDP_AUDIENCE; with SEGVIEW_CDF_IDENTITY=user, SEGVIEW_OIDC_SCOPES) and project."
 	case e.Status == http.StatusForbidden:
 		p.Status, p.Heading, p.Kind = http.StatusForbidden, "Access denied by CDF", "cdf_403"
 		p.Message = "CDF refused access. Reading segmentation jobs and their images needs the filesAcl:READ capability in this project."
@@ -132,6 +173,39 @@ func classifyAPI(e *cdf.APIError) problem {
 		p.Message = fmt.Sprintf("CDF answered HTTP %d to a request segview made.", e.Status)
 	}
 	return p
+}
+
+// classifyDownload is classifyAPI for the download of an image from CDF's
+// file storage: its refusals are not CDF's access rights (a 403 is a link
+// that expired even after a new one was fetched), and it has no message of
+// its own worth showing.
+func classifyDownload(e *cdf.APIError, p problem) problem {
+	p.Detail = ""
+	switch e.Status {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		p.Status, p.Heading, p.Kind = http.StatusServiceUnavailable, "CDF's file storage is busy", fmt.Sprintf("download_%d", e.Status)
+		p.Message = fmt.Sprintf("The download of the image answered HTTP %d, also after several retries.", e.Status)
+		p.Hint = "Try again in a minute."
+	default:
+		p.Status, p.Heading, p.Kind = http.StatusBadGateway, "Could not download the image", fmt.Sprintf("download_%d", e.Status)
+		p.Message = fmt.Sprintf("The download of the image from CDF's file storage answered HTTP %d.", e.Status)
+		if e.Status == http.StatusForbidden {
+			p.Message += " The download link was refused twice, also a fresh one."
+			p.Hint = "Check that the clock of this machine is right: download links live only about 30 seconds."
+		}
+	}
+	return p
+}
+
+// mediaType returns the media type of a Content-Type header, without its
+// parameters and shortened, for messages.
+func mediaType(contentType string) string {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.TrimSpace(mt)
+	if mt == "" {
+		return "an unnamed content type"
+	}
+	return clip(mt)
 }
 
 func classifyHTTP(e *echo.HTTPError) problem {
@@ -191,7 +265,7 @@ func ErrorHandler(page Page, logger *slog.Logger) echo.HTTPErrorHandler {
 		h := c.Response().Header()
 		h.Set("Cache-Control", "no-store")
 		if p.Status == http.StatusServiceUnavailable {
-			h.Set("Retry-After", "30")
+			h.Set("Retry-After", retryAfter(p.RetryAfter))
 		}
 		if plain, _ := c.Get(ctxPlainErrors).(bool); plain || c.Request().Method == http.MethodHead {
 			if werr := c.String(p.Status, plainText(p)); werr != nil {
@@ -199,13 +273,22 @@ func ErrorHandler(page Page, logger *slog.Logger) echo.HTTPErrorHandler {
 			}
 			return
 		}
-		m := templates.ErrorPage{Base: page.Base(p.Heading), Status: p.Status, Heading: p.Heading,
+		m := templates.ErrorPage{Base: forRequest(c, page.Base(p.Heading)), Status: p.Status, Heading: p.Heading,
 			Message: p.Message, Detail: p.Detail, RequestID: p.RequestID, Hint: p.Hint}
 		if rerr := writePage(c, p.Status, templates.Error(m)); rerr != nil {
 			logger.Error("rendering error page", "err", rerr)
 			_ = c.String(p.Status, plainText(p))
 		}
 	}
+}
+
+// retryAfter formats d as Retry-After seconds, rounded up, at least 1;
+// 0 means defaultRetryAfter.
+func retryAfter(d time.Duration) string {
+	if d <= 0 {
+		d = defaultRetryAfter
+	}
+	return strconv.FormatInt(max(1, int64((d+time.Second-1)/time.Second)), 10)
 }
 
 func plainText(p problem) string {

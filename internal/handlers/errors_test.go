@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -54,11 +55,18 @@ func TestClassify(t *testing.T) {
 		{"not an image", fmt.Errorf("%w: HTML document", imaging.ErrUnsupported), 422, "HTML", "", ""},
 		{"too many vertices", &render.TooManyVerticesError{FileID: 1, Vertices: 10, Limit: 5}, 422, "SEGVIEW_MAX_VERTICES", "", ""},
 		{"no link", render.ErrNoImage, 502, "download link", "", ""},
+		{"render busy", fmt.Errorf("rendering: %w", &render.BusyError{Concurrency: 2, Waited: 5 * time.Second}), 503, "SEGVIEW_RENDER_CONCURRENCY", "", ""},
 		{"deadline", fmt.Errorf("get: %w", context.DeadlineExceeded), 504, "SEGVIEW_REQUEST_TIMEOUT", "", ""},
 		{"network", netErr, 502, "connection", "", ""},
 		{"echo 404", echo.ErrNotFound, 404, "no page", "", ""},
 		{"echo 405", echo.ErrMethodNotAllowed, 405, "does not accept", "", ""},
 		{"echo 413", echo.ErrStatusRequestEntityTooLarge, 413, "larger", "", ""},
+		{"download link policy", fmt.Errorf("rendering: %w", &cdf.PolicyError{Reason: "it redirects to another host"}), 502, "redirects to another host", "", ""},
+		{"not JSON", &cdf.ContentTypeError{Method: "GET", Path: "/x", ContentType: "text/html; charset=utf-8", RequestID: "req-3"}, 502, "text/html instead of JSON", "req-3", ""},
+		{"web page instead of the image", &render.NotAnImageError{ContentType: "text/html"}, 502, "web page", "", ""},
+		{"download link expired twice", &cdf.APIError{Status: 403, Message: "HTTP 403 Forbidden", Path: cdf.DownloadPath, RequestID: "st-1"}, 502, "HTTP 403", "st-1", ""},
+		{"download storage busy", &cdf.APIError{Status: 503, Message: "HTTP 503", Path: cdf.DownloadPath}, 503, "after several retries", "", ""},
+		{"cross-site request", &csrfError{msg: "This request came from another site", err: errors.New("cross-origin")}, 403, "another site", "", ""},
 		{"unknown", errors.New("secret internals"), 500, "logged", "", ""},
 	}
 	for _, tt := range tests {
@@ -82,6 +90,32 @@ func TestClassify(t *testing.T) {
 			}
 			if p.Status < 400 || p.Status > 599 || http.StatusText(p.Status) == "" {
 				t.Errorf("status %d is not an error status", p.Status)
+			}
+		})
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"render busy waits as long as the request did", &render.BusyError{Concurrency: 2, Waited: 5 * time.Second}, "5"},
+		{"short waits round up to a second", &render.BusyError{Concurrency: 1, Waited: 50 * time.Millisecond}, "1"},
+		{"fractions round up", &render.BusyError{Concurrency: 1, Waited: 2500 * time.Millisecond}, "3"},
+		{"CDF busy uses the default", &cdf.APIError{Status: 429}, "30"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := classify(tt.err)
+			if p.Status != http.StatusServiceUnavailable {
+				t.Fatalf("status = %d, want 503", p.Status)
+			}
+			if got := retryAfter(p.RetryAfter); got != tt.want {
+				t.Errorf("Retry-After = %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -16,7 +16,7 @@ type Home struct {
 
 // Show handles GET /.
 func (h *Home) Show(c echo.Context) error {
-	m := templates.HomePage{Base: h.Page.Base("Segmentation jobs"), DemoJobs: h.DemoJobs}
+	m := templates.HomePage{Base: forRequest(c, h.Page.Base("Segmentation jobs")), DemoJobs: h.DemoJobs}
 	for _, r := range recentJobs(c) {
 		if r.Project != h.Page.Project {
 			continue

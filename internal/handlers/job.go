@@ -55,6 +55,7 @@ func (h *Job) Show(c echo.Context) error {
 		}
 	}
 	m := buildJobPage(job, jobView{Page: h.Page, Files: files, Now: h.Now(), MaxItems: h.MaxItems, MaxVertices: h.MaxVertices})
+	m.Base = forRequest(c, m.Base)
 	rememberJob(c, h.Page.Project, jobID)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return writePage(c, http.StatusOK, templates.Job(m))

@@ -100,9 +100,12 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobView) templates.File
 	case v.MaxVertices > 0 && n > v.MaxVertices:
 		fv.NotRendered = fmt.Sprintf("The overlay is not drawn: this file has %d vertices, above the limit of %d (SEGVIEW_MAX_VERTICES).", n, v.MaxVertices)
 	default:
-		base := overlayPath(v.Page.Project, job.JobID, it.FileID)
-		fv.OverlayURL = base + "?width=" + strconv.Itoa(displayWidth)
-		fv.FullURL = base
+		// JPEG for the page and the larger view: a fraction of a PNG's bytes
+		// and encoding time; the lossless full-resolution PNG is an export.
+		jpg := overlayPath(v.Page.Project, job.JobID, it.FileID, "overlay.jpg")
+		fv.OverlayURL = jpg + "?width=" + strconv.Itoa(displayWidth)
+		fv.FullURL = jpg
+		fv.ExportURL = overlayPath(v.Page.Project, job.JobID, it.FileID, "overlay.png") + "?export=1"
 		fv.OverlayAlt = fmt.Sprintf("%s with %d segments drawn over it", fv.Name, len(ranked))
 	}
 	return fv

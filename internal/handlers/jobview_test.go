@@ -72,8 +72,9 @@ func TestBuildJobPage(t *testing.T) {
 		if f.Name != "pump.jpg" || f.ExternalID != "pump-1" || f.ID != 11 {
 			t.Errorf("file = %+v", f)
 		}
-		if f.OverlayURL != "/projects/demo/jobs/7/files/11/overlay.png?width=1600" || f.FullURL != "/projects/demo/jobs/7/files/11/overlay.png" {
-			t.Errorf("overlay URLs = %q, %q", f.OverlayURL, f.FullURL)
+		if f.OverlayURL != "/projects/demo/jobs/7/files/11/overlay.jpg?width=1600" || f.FullURL != "/projects/demo/jobs/7/files/11/overlay.jpg" ||
+			f.ExportURL != "/projects/demo/jobs/7/files/11/overlay.png?export=1" {
+			t.Errorf("overlay URLs = %q, %q, %q", f.OverlayURL, f.FullURL, f.ExportURL)
 		}
 		want := []templates.SegmentRow{
 			{Rank: 1, Color: "#e69f00", Score: "0.90", Polygons: 2, Vertices: 8, Area: "75.0\u00a0%"},

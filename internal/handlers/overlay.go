@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -11,41 +13,89 @@ import (
 
 // OverlayRenderer draws a job file's overlay.
 type OverlayRenderer interface {
-	OverlayPNG(ctx context.Context, req render.Request) ([]byte, error)
+	Render(ctx context.Context, req render.Request) (render.Result, error)
 }
+
+// cacheFinished is the Cache-Control of an overlay of a finished job.
+//
+// private: the image is a customer's photo; no shared cache or CDN may keep
+// it. max-age of a day: the job's results never change and the file's
+// lastUpdatedTime is part of the ETag, but not of the URL, so a browser
+// should ask again now and then in case the file was replaced in CDF. That
+// question is cheap: segview answers 304 from the job cache and one file
+// metadata call, without drawing.
+const cacheFinished = "private, max-age=86400"
 
 // Overlay serves overlay images.
 type Overlay struct {
 	Renderer OverlayRenderer
 	Project  string
-	MaxWidth int
 }
 
-// PNG handles GET /projects/:project/jobs/:jobId/files/:fileId/overlay.png.
-func (h *Overlay) PNG(c echo.Context) error {
-	if err := checkProject(c.Param("project"), h.Project); err != nil {
+// PNG handles GET .../files/:fileId/overlay.png.
+func (h *Overlay) PNG(c echo.Context) error { return h.serve(c, render.FormatPNG) }
+
+// JPEG handles GET .../files/:fileId/overlay.jpg.
+func (h *Overlay) JPEG(c echo.Context) error { return h.serve(c, render.FormatJPEG) }
+
+// Layer handles GET .../files/:fileId/layer.png.
+func (h *Overlay) Layer(c echo.Context) error { return h.serve(c, render.FormatLayer) }
+
+func (h *Overlay) serve(c echo.Context, format render.Format) error {
+	req, err := parseOverlayRequest(c, h.Project, format)
+	if err != nil {
 		return err
+	}
+	res, err := h.Renderer.Render(c.Request().Context(), req)
+	if err != nil {
+		return err
+	}
+	hdr := c.Response().Header()
+	if res.ETag != "" {
+		hdr.Set("ETag", res.ETag)
+		hdr.Set("Cache-Control", cacheFinished)
+	} else {
+		hdr.Set("Cache-Control", "no-store")
+	}
+	if res.NotModified {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if req.Export {
+		hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="job-%d-file-%d-%s"`, req.JobID, req.FileID, format))
+	}
+	return c.Blob(http.StatusOK, res.ContentType, res.Body)
+}
+
+// parseOverlayRequest reads the path and the query of an overlay route.
+func parseOverlayRequest(c echo.Context, project string, format render.Format) (render.Request, error) {
+	if err := checkProject(c.Param("project"), project); err != nil {
+		return render.Request{}, err
 	}
 	jobID, err := parseID(c.Param("jobId"), "job id")
 	if err != nil {
-		return err
+		return render.Request{}, err
 	}
 	fileID, err := parseID(c.Param("fileId"), "file id")
 	if err != nil {
-		return err
+		return render.Request{}, err
 	}
-	width, err := parseWidth(c.QueryParam("width"), h.MaxWidth)
+	// The renderer applies SEGVIEW_MAX_OVERLAY_WIDTH, which export lifts.
+	width, err := parseWidth(c.QueryParam("width"), 0)
 	if err != nil {
-		return err
+		return render.Request{}, err
 	}
-	png, err := h.Renderer.OverlayPNG(c.Request().Context(), render.Request{JobID: jobID, FileID: fileID, Width: width})
+	export, err := parseExport(c.QueryParam("export"))
 	if err != nil {
-		return err
+		return render.Request{}, err
 	}
-	// A job's results can still change while it runs; caching comes with
-	// the render cache.
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, "image/png", png)
+	return render.Request{
+		JobID:       jobID,
+		FileID:      fileID,
+		Format:      format,
+		Width:       width,
+		Export:      export,
+		IfNoneMatch: strings.Join(c.Request().Header.Values("If-None-Match"), ","),
+	}, nil
 }
 
 // plainErrors marks a route whose errors are answered as plain text, so an

@@ -51,6 +51,18 @@ func parseWidth(raw string, max int) (int, error) {
 	return n, nil
 }
 
+// parseExport parses the optional export query value: "1" asks for the
+// full-resolution image as a download, "0" or nothing for the display size.
+func parseExport(raw string) (bool, error) {
+	switch raw {
+	case "", "0":
+		return false, nil
+	case "1":
+		return true, nil
+	}
+	return false, &inputError{msg: fmt.Sprintf("The export value %q is not valid: use export=1 for the full-resolution image.", clip(raw))}
+}
+
 // checkProject rejects projects other than the configured one.
 func checkProject(got, want string) error {
 	if got != want {
@@ -64,9 +76,10 @@ func jobPath(project string, jobID int64) string {
 	return "/projects/" + url.PathEscape(project) + "/jobs/" + strconv.FormatInt(jobID, 10)
 }
 
-// overlayPath is the overlay image's URL path.
-func overlayPath(project string, jobID, fileID int64) string {
-	return jobPath(project, jobID) + "/files/" + strconv.FormatInt(fileID, 10) + "/overlay.png"
+// overlayPath is the URL path of a file's overlay image named name
+// ("overlay.png", "overlay.jpg" or "layer.png").
+func overlayPath(project string, jobID, fileID int64, name string) string {
+	return jobPath(project, jobID) + "/files/" + strconv.FormatInt(fileID, 10) + "/" + name
 }
 
 // clip shortens echoed input so an error page cannot be made huge.

@@ -27,14 +27,17 @@ type Deps struct {
 	// Demo shows the demo badge; DemoJobs are listed on the start page.
 	Demo     bool
 	DemoJobs []templates.JobLink
+	// Auth signs people in (SEGVIEW_AUTH=oidc); nil leaves every page open.
+	Auth Authenticator
 
-	MaxItems        int
-	MaxVertices     int
-	MaxOverlayWidth int
+	MaxItems    int
+	MaxVertices int
 	// RequestTimeout bounds each request's work (0: no bound).
 	RequestTimeout time.Duration
 	// BodyLimit bounds request bodies, e.g. "1M".
 	BodyLimit string
+	// Security configures the response headers and the cross-site checks.
+	Security Security
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -59,6 +62,19 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	css, js, icon := assetURLs(assets)
 	page := Page{Demo: d.Demo, Project: d.Project, CSS: css, JS: js, Icon: icon}
 
+	var csrfChecker CSRFChecker
+	if d.Auth != nil {
+		csrfChecker = d.Auth
+	}
+	var trusted []string
+	if d.Security.PublicURL != "" {
+		trusted = append(trusted, d.Security.PublicURL)
+	}
+	csrf, err := csrfGuard(csrfChecker, trusted...)
+	if err != nil {
+		return nil, err
+	}
+
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = ErrorHandler(page, d.Logger)
@@ -69,8 +85,9 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 			d.Logger.Error("panic", "err", err, "stack", string(stack))
 			return err
 		}}),
-		securityHeaders,
+		securityHeaders(d.Security),
 		middleware.BodyLimit(d.BodyLimit),
+		csrf,
 	)
 	if d.RequestTimeout > 0 {
 		e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
@@ -82,15 +99,20 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 
 	home := &Home{Page: page, DemoJobs: d.DemoJobs}
 	job := &Job{CDF: d.CDF, Page: page, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
-	overlay := &Overlay{Renderer: d.Renderer, Project: d.Project, MaxWidth: d.MaxOverlayWidth}
+	overlay := &Overlay{Renderer: d.Renderer, Project: d.Project}
 	redirects := &Redirects{Project: d.Project}
 	static := &Static{Assets: assets}
 
-	e.GET("/", home.Show)
-	e.GET("/open", redirects.Open)
-	e.GET("/jobs/:jobId", redirects.Job)
-	e.GET("/projects/:project/jobs/:jobId", job.Show)
-	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors)
+	signedIn, signedInImage := guards(d.Auth)
+
+	e.GET("/", home.Show, signedIn)
+	e.GET("/open", redirects.Open, signedIn)
+	e.GET("/jobs/:jobId", redirects.Job, signedIn)
+	e.GET("/projects/:project/jobs/:jobId", job.Show, signedIn)
+	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors, signedInImage)
+	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", overlay.JPEG, plainErrors, signedInImage)
+	e.GET("/projects/:project/jobs/:jobId/files/:fileId/layer.png", overlay.Layer, plainErrors, signedInImage)
+	signInRoutes(e, d.Auth, page)
 	e.GET("/static/:name", static.Serve)
 	e.GET("/healthz", Health)
 	return e, nil

@@ -1,20 +1,144 @@
 package handlers
 
-import "github.com/labstack/echo/v4"
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
 
-// contentSecurityPolicy allows only segview's own scripts, styles and
-// images: no inline scripts, no inline styles, no third-party origins.
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
+	"github.com/labstack/echo/v4"
 
-// securityHeaders sets the headers every response carries.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		return next(c)
+	"github.com/segview/segview/web/templates"
+)
+
+// Security configures the protections of every response and request.
+type Security struct {
+	// FrameAncestors is the CSP frame-ancestors source list, already
+	// validated (config.Security); "" means 'self'.
+	FrameAncestors string
+	// HSTS sends Strict-Transport-Security (the public URL is https).
+	HSTS bool
+	// PublicURL is the address people open (scheme, host and port), or "";
+	// its origin is trusted by the cross-origin check, for proxies that
+	// change the Host header.
+	PublicURL string
+}
+
+// hstsMaxAge is a year, the value browsers' preload lists expect; subdomains
+// are not included: they are not segview's to decide.
+const hstsMaxAge = "max-age=31536000"
+
+// contentSecurityPolicy allows only segview's own scripts (and only with
+// the request's nonce or from its own origin), styles and images: no inline
+// scripts, no inline styles, no third-party origins.
+func contentSecurityPolicy(nonce, frameAncestors string) string {
+	return "default-src 'none'; script-src 'self' 'nonce-" + nonce + "'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors " + frameAncestors
+}
+
+type nonceKey struct{}
+
+// nonceFrom returns the request's CSP nonce, "" outside securityHeaders.
+func nonceFrom(ctx context.Context) string {
+	n, _ := ctx.Value(nonceKey{}).(string)
+	return n
+}
+
+// newNonce returns 128 random bits, base64: a fresh value for each response
+// that an injected script cannot guess.
+func newNonce() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails (crypto/rand panics instead)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// securityHeaders sets the headers every response carries and puts the
+// request's CSP nonce into its context for the page templates.
+func securityHeaders(s Security) echo.MiddlewareFunc {
+	frameAncestors := s.FrameAncestors
+	if frameAncestors == "" {
+		frameAncestors = "'self'"
 	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			nonce := newNonce()
+			r := c.Request()
+			c.SetRequest(r.WithContext(context.WithValue(r.Context(), nonceKey{}, nonce)))
+			h := c.Response().Header()
+			h.Set("Content-Security-Policy", contentSecurityPolicy(nonce, frameAncestors))
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "same-origin")
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			if s.HSTS {
+				h.Set("Strict-Transport-Security", hstsMaxAge)
+			}
+			return next(c)
+		}
+	}
+}
+
+// forRequest completes a page's frame with what belongs to the request:
+// its CSP nonce and the signed-in person, if any.
+func forRequest(c echo.Context, b templates.Base) templates.Base {
+	b.Nonce = nonceFrom(c.Request().Context())
+	return withViewer(c, b)
+}
+
+// CSRFChecker checks the CSRF token of a state-changing request against
+// the session; *auth.Auth implements it.
+type CSRFChecker interface {
+	CheckCSRF(r *http.Request) error
+}
+
+// csrfError is a state-changing request refused by csrfGuard.
+type csrfError struct {
+	msg string
+	err error
+}
+
+func (e *csrfError) Error() string { return "csrf: " + e.msg + ": " + e.err.Error() }
+func (e *csrfError) Unwrap() error { return e.err }
+
+// errNoStateChanges refuses state-changing requests when there is nobody
+// signed in whose token they could carry: without sign-in segview has no
+// state-changing routes at all.
+var errNoStateChanges = errors.New("no state-changing requests without sign-in")
+
+// csrfGuard refuses every request with a method other than GET, HEAD and
+// OPTIONS that comes from another site (Sec-Fetch-Site, or an Origin that
+// is not this host or trusted), or that does not carry the CSRF token of
+// its session. check is nil without sign-in, and then every such request
+// is refused. It runs after the body limit: the token may be in the form.
+func csrfGuard(check CSRFChecker, trustedOrigins ...string) (echo.MiddlewareFunc, error) {
+	cop := http.NewCrossOriginProtection()
+	for _, o := range trustedOrigins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("handlers: trusted origin %q: %w", o, err)
+		}
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			switch r.Method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions:
+				return next(c)
+			}
+			if err := cop.Check(r); err != nil {
+				return &csrfError{msg: "This request came from another site, and segview does not accept changes from other sites.", err: err}
+			}
+			if check == nil {
+				return &csrfError{msg: "segview accepts no changes here.", err: errNoStateChanges}
+			}
+			if err := check.CheckCSRF(r); err != nil {
+				var he *echo.HTTPError
+				if errors.As(err, &he) {
+					return err // the body limit, from reading the form
+				}
+				return &csrfError{msg: "The form has expired or did not come from this page.", err: err}
+			}
+			return next(c)
+		}
+	}, nil
 }

@@ -2,21 +2,33 @@
 //
 // Decode reads an image's header before its pixels so that a small file
 // claiming huge dimensions is refused before any allocation, accepts only
-// JPEG and PNG, and applies the JPEG EXIF Orientation the way browsers do
-// (CSS image-orientation: from-image), so that normalized coordinates from a
-// model that saw the upright image land where a person sees the object.
+// JPEG and PNG, and applies the EXIF Orientation the way browsers do (CSS
+// image-orientation: from-image, for JPEG and for a PNG's eXIf chunk), so
+// that normalized coordinates from a model that saw the upright image land
+// where a person sees the object.
+//
+// Whatever the file holds (baseline or progressive JPEG, grayscale, CMYK,
+// PNG of 1 to 16 bits, paletted, with transparency), Decode returns an
+// opaque image with 8 bits per channel. Transparent pixels are composited
+// over mid-grey (#808080), on which the overlay's colours, its white and
+// dark lines, and both dark and light content stay visible.
 package imaging
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"math"
 	"strconv"
 )
+
+// matte is the grey that transparent pixels are composited over.
+const matte = 128
 
 // DefaultMaxPixels is the pixel limit used when Limits.MaxPixels is not set:
 // 100 megapixels, about 400 MB once decoded to RGBA.
@@ -39,9 +51,16 @@ func (l Limits) maxPixels() int64 {
 // Options configure Decode. The zero value is ready to use.
 type Options struct {
 	Limits Limits
-	// IgnoreEXIF returns JPEG pixels as stored, without applying the EXIF
-	// Orientation.
+	// IgnoreEXIF returns pixels as stored, without applying the EXIF
+	// Orientation of a JPEG or of a PNG's eXIf chunk.
 	IgnoreEXIF bool
+	// MinWidth lets a JPEG be decoded at reduced scale (libjpeg-turbo's DCT
+	// scaling: 1/2, 1/4 or 1/8) when the result, once oriented, is still at
+	// least this wide; 0 means full size.
+	MinWidth int
+	// Decoder set to DecoderGo decodes JPEGs with image/jpeg even when
+	// libjpeg-turbo is available; empty picks the fastest.
+	Decoder string
 }
 
 // Info describes a decoded image.
@@ -49,10 +68,13 @@ type Info struct {
 	Format string // "jpeg" or "png"
 	// Width and Height are those of the returned image, after orientation.
 	Width, Height int
-	// Orientation is the EXIF Orientation tag (1..8) found in a JPEG, 1 when
-	// there is none or the image is a PNG. It has been applied unless
-	// Options.IgnoreEXIF was set.
+	// Orientation is the EXIF Orientation tag (1..8) found in a JPEG's
+	// APP1 segment or a PNG's eXIf chunk, 1 when there is none. It has been
+	// applied unless Options.IgnoreEXIF was set.
 	Orientation int
+	// Decoder is the decoder that decoded the pixels: DecoderTurbo or
+	// DecoderGo.
+	Decoder string
 }
 
 // ErrUnsupported is returned, wrapped with a description of what the data
@@ -84,45 +106,208 @@ func megapixels(n int64) string {
 //
 // It reads the header first and returns a *TooLargeError, without decoding
 // pixels, when width×height exceeds opts.Limits. Anything that is not a JPEG
-// or PNG yields an error wrapping ErrUnsupported. For a JPEG, the EXIF
-// Orientation is applied unless opts.IgnoreEXIF is set, so the result is
-// upright as a browser displays it. PNG eXIf chunks are not read.
+// or PNG yields an error wrapping ErrUnsupported. The EXIF Orientation of a
+// JPEG or of a PNG's eXIf chunk is applied unless opts.IgnoreEXIF is set, so
+// the result is upright as a browser displays it.
+//
+// The result is opaque, 8 bits per channel, and one of *image.RGBA,
+// *image.Gray or *image.YCbCr: 16-bit, paletted and CMYK images are
+// converted (CMYK naively, without a colour profile, as browsers do for
+// files without one), and transparency is composited over mid-grey
+// (#808080) with straight alpha in sRGB values, as browsers composite.
 func Decode(data []byte, opts Options) (image.Image, Info, error) {
-	format, err := sniff(data)
+	info, decode, err := header(data, opts)
 	if err != nil {
 		return nil, Info{}, err
 	}
-	decodeConfig, decode := jpeg.DecodeConfig, jpeg.Decode
-	if format == "png" {
-		decodeConfig, decode = png.DecodeConfig, png.Decode
-	}
-
-	cfg, err := decodeConfig(bytes.NewReader(data))
+	img, decoder, err := decodePixels(info.Format, data, opts, decode)
 	if err != nil {
-		return nil, Info{}, fmt.Errorf("imaging: reading %s header: %w", format, err)
+		return nil, Info{}, fmt.Errorf("imaging: decoding %s: %w", info.Format, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, Info{}, fmt.Errorf("imaging: %s header declares an empty %d×%d image", format, cfg.Width, cfg.Height)
-	}
-	if limit := opts.Limits.maxPixels(); int64(cfg.Width)*int64(cfg.Height) > limit {
-		return nil, Info{}, &TooLargeError{Width: cfg.Width, Height: cfg.Height, MaxPixels: limit}
-	}
-
-	img, err := decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, Info{}, fmt.Errorf("imaging: decoding %s: %w", format, err)
-	}
-
-	info := Info{Format: format, Orientation: 1}
-	if format == "jpeg" {
-		info.Orientation = Orientation(data)
-		if !opts.IgnoreEXIF {
-			img = Orient(img, info.Orientation)
-		}
+	info.Decoder = decoder
+	img = flatten(img)
+	if !opts.IgnoreEXIF {
+		img = Orient(img, info.Orientation)
 	}
 	size := img.Bounds().Size()
 	info.Width, info.Height = size.X, size.Y
 	return img, info, nil
+}
+
+// DecodeConfig returns what Decode would report about data, from its
+// header alone: the format, the orientation and the size as displayed
+// (after orientation unless opts.IgnoreEXIF is set), at full scale whatever
+// opts.MinWidth asks; Decoder is empty. It fails as Decode does on
+// unsupported data, a bad header or an image over the pixel limit.
+func DecodeConfig(data []byte, opts Options) (Info, error) {
+	info, _, err := header(data, opts)
+	return info, err
+}
+
+// header checks data's header and returns its Info and the standard
+// library decoder for its format.
+func header(data []byte, opts Options) (Info, func(io.Reader) (image.Image, error), error) {
+	format, err := sniff(data)
+	if err != nil {
+		return Info{}, nil, err
+	}
+	decodeConfig, decode := jpeg.DecodeConfig, jpeg.Decode
+	orientation := Orientation
+	if format == "png" {
+		decodeConfig, decode = png.DecodeConfig, png.Decode
+		orientation = pngOrientation
+	}
+
+	cfg, err := decodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return Info{}, nil, fmt.Errorf("imaging: reading %s header: %w", format, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return Info{}, nil, fmt.Errorf("imaging: %s header declares an empty %d×%d image", format, cfg.Width, cfg.Height)
+	}
+	if limit := opts.Limits.maxPixels(); int64(cfg.Width)*int64(cfg.Height) > limit {
+		return Info{}, nil, &TooLargeError{Width: cfg.Width, Height: cfg.Height, MaxPixels: limit}
+	}
+	info := Info{Format: format, Width: cfg.Width, Height: cfg.Height, Orientation: orientation(data)}
+	if !opts.IgnoreEXIF && info.Orientation >= 5 {
+		info.Width, info.Height = info.Height, info.Width
+	}
+	return info, decode, nil
+}
+
+// pngOrientation returns the Orientation (1..8) in a PNG's eXIf chunk, 1
+// when there is none or it is unreadable. Like Chromium, it reads the
+// first eXIf chunk before the image data.
+func pngOrientation(data []byte) int {
+	const signature = 8
+	for i := signature; i+8 <= len(data); {
+		n := uint64(binary.BigEndian.Uint32(data[i:]))
+		typ := string(data[i+4 : i+8])
+		end := uint64(i) + 8 + n
+		if typ == "IDAT" || end+4 > uint64(len(data)) {
+			break
+		}
+		if typ == "eXIf" {
+			return tiffOrientation(data[i+8 : end])
+		}
+		i = int(end + 4) // past the CRC
+	}
+	return 1
+}
+
+// flatten returns img as an opaque image with 8 bits per channel, of a type
+// the rest of segview handles quickly: 16-bit, paletted and CMYK images
+// become *image.RGBA (16-bit gray becomes *image.Gray), and transparency is
+// composited over matte. Other images are returned as they are: the
+// decoders make *image.RGBA, *image.Gray and *image.YCbCr only opaque.
+func flatten(img image.Image) image.Image {
+	switch m := img.(type) {
+	case *image.NRGBA:
+		return flattenNRGBA(m)
+	case *image.Gray16:
+		out := image.NewGray(m.Rect)
+		for y := m.Rect.Min.Y; y < m.Rect.Max.Y; y++ {
+			src := m.Pix[(y-m.Rect.Min.Y)*m.Stride:]
+			dst := out.Pix[(y-m.Rect.Min.Y)*out.Stride:]
+			for x := range m.Rect.Dx() {
+				dst[x] = to8(uint32(src[2*x])<<8 | uint32(src[2*x+1]))
+			}
+		}
+		return out
+	case *image.NRGBA64, *image.RGBA64, *image.Paletted, *image.CMYK:
+		return flattenAny(m)
+	}
+	return img
+}
+
+// flattenNRGBA composites m over matte in place and returns its pixels as
+// an *image.RGBA: once opaque, NRGBA and RGBA hold the same bytes.
+func flattenNRGBA(m *image.NRGBA) *image.RGBA {
+	for y := m.Rect.Min.Y; y < m.Rect.Max.Y; y++ {
+		row := m.Pix[(y-m.Rect.Min.Y)*m.Stride:][:4*m.Rect.Dx()]
+		for i := 0; i < len(row); i += 4 {
+			p := row[i : i+4 : i+4]
+			a := uint32(p[3])
+			if a == 255 {
+				continue
+			}
+			for c := range 3 {
+				p[c] = uint8((uint32(p[c])*a + matte*(255-a) + 127) / 255)
+			}
+			p[3] = 255
+		}
+	}
+	return &image.RGBA{Pix: m.Pix, Stride: m.Stride, Rect: m.Rect}
+}
+
+// flattenAny converts a 16-bit, paletted or CMYK image to an opaque
+// *image.RGBA, compositing over matte.
+func flattenAny(m image.Image) *image.RGBA {
+	b := m.Bounds()
+	out := image.NewRGBA(b)
+	// A paletted image's colours, composited once. Indices past the
+	// palette are opaque black, as image/png decodes them.
+	var table [256][4]uint8
+	if p, ok := m.(*image.Paletted); ok {
+		for i := range table {
+			table[i] = [4]uint8{0, 0, 0, 255}
+			if i < len(p.Palette) {
+				r, g, bl, a := p.Palette[i].RGBA()
+				over16(table[i][:], r, g, bl, a)
+			}
+		}
+	}
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		dst := out.Pix[(y-b.Min.Y)*out.Stride:][:4*b.Dx()]
+		switch m := m.(type) {
+		case *image.RGBA64:
+			src := m.Pix[(y-b.Min.Y)*m.Stride:]
+			for x := 0; x < len(dst); x += 4 {
+				s := src[2*x : 2*x+8 : 2*x+8]
+				over16(dst[x:x+4], u16(s[0:]), u16(s[2:]), u16(s[4:]), u16(s[6:]))
+			}
+		case *image.NRGBA64:
+			src := m.Pix[(y-b.Min.Y)*m.Stride:]
+			for x := 0; x < len(dst); x += 4 {
+				s := src[2*x : 2*x+8 : 2*x+8]
+				a := u16(s[6:])
+				over16(dst[x:x+4], u16(s[0:])*a/0xffff, u16(s[2:])*a/0xffff, u16(s[4:])*a/0xffff, a)
+			}
+		case *image.CMYK:
+			src := m.Pix[(y-b.Min.Y)*m.Stride:]
+			for x := 0; x < len(dst); x += 4 {
+				// No colour profile: each ink and black take their share
+				// of white, as browsers convert CMYK files without one.
+				s := src[x : x+4 : x+4]
+				w := 255 - uint32(s[3])
+				d := dst[x : x+4 : x+4]
+				d[0] = uint8(((255-uint32(s[0]))*w + 127) / 255)
+				d[1] = uint8(((255-uint32(s[1]))*w + 127) / 255)
+				d[2] = uint8(((255-uint32(s[2]))*w + 127) / 255)
+				d[3] = 255
+			}
+		case *image.Paletted:
+			src := m.Pix[(y-b.Min.Y)*m.Stride:][:b.Dx()]
+			for x, i := range src {
+				copy(dst[4*x:4*x+4], table[i][:])
+			}
+		}
+	}
+	return out
+}
+
+// over16 writes to dst the premultiplied 16-bit colour (r, g, b, a)
+// composited over matte, in 8 bits.
+func over16(dst []uint8, r, g, b, a uint32) {
+	k := (0xffff - a) * (matte * 0x101) / 0xffff
+	dst[0], dst[1], dst[2], dst[3] = to8(r+k), to8(g+k), to8(b+k), 255
+}
+
+func u16(b []uint8) uint32 { return uint32(b[0])<<8 | uint32(b[1]) }
+
+// to8 rounds a 16-bit value to 8 bits.
+func to8(v uint32) uint8 {
+	return uint8((v*255 + 32895) >> 16)
 }
 
 // sniff names the format of data, "jpeg" or "png", or returns an error

@@ -3,10 +3,14 @@
 // prompt box. It is pure: a typed Spec in, an image out, with no HTTP and no
 // configuration.
 //
-// Coordinates are normalized to the image, origin top-left. A vertex (x, y)
-// lands on pixel position (x·W, y·H) measured in pixel edges: x = 0 is the
-// left edge of the first column and x = 1 the right edge of the last, so a
-// polygon spanning x in [0, 0.5] covers exactly the left half of the image.
+// Coordinates are normalized to the image, origin top-left, and the image is
+// expected upright as a browser displays it (imaging.Decode applies the
+// EXIF orientation). A vertex (x, y) lands on pixel position (x·W, y·H)
+// measured in pixel edges: x = 0 is the left edge of the first column and
+// x = 1 the right edge of the last, so a polygon spanning x in [0, 0.5]
+// tints exactly the left half of the image, fill and outline alike, and
+// pixels an edge passes through are covered by the area inside it (see
+// raster.go).
 package overlay
 
 import (
@@ -104,9 +108,13 @@ var (
 // Render returns a copy of spec.Image, with its origin at (0, 0), with the
 // segments, the box and the points drawn on it, in that order.
 //
-// Segments are drawn largest first (by geom.Area) so that small ones stay
-// visible on top: each is filled at Style.FillAlpha with the even-odd rule
-// and then outlined at full opacity in the same colour. The box is a white
+// Segments are drawn largest first (by geom.Area within the image) so that
+// small ones stay visible on top: each is filled at Style.FillAlpha with the
+// even-odd rule and outlined at full opacity in the same colour. The outline
+// lies inside the polygon, along every edge of it that is in the image, so
+// nothing of a segment is drawn outside its polygon; edges are
+// anti-aliased by the exact area each pixel has inside (see the package
+// comment for the coordinate convention). The box is a white
 // dashed line over a slightly wider dark one, visible on any background.
 // Prompt points are green (foreground, with a "+") or red (background, with
 // a "−") discs with a white edge. Line widths (2 px) and the marker radius
@@ -116,8 +124,11 @@ var (
 //
 // Degenerate input never panics or fails: polygons with fewer than three
 // vertices or a non-finite coordinate, and points or boxes with non-finite
-// coordinates, are skipped; out-of-range coordinates are clamped to the image.
-// Callers report such input with geom.Validate.
+// coordinates, are skipped. Polygons reaching outside 0..1 are clipped to
+// the image, keeping their shape inside it, and not outlined along the
+// image's border where they continue beyond it; points and boxes are
+// clamped to the image. Self-intersecting polygons are filled by the
+// even-odd rule. Callers report such input with geom.Validate.
 func Render(spec Spec) (*image.RGBA, error) {
 	if spec.Image == nil {
 		return nil, ErrNoImage
@@ -131,9 +142,11 @@ func Render(spec Spec) (*image.RGBA, error) {
 
 	r := newRenderer(dst)
 	alpha := spec.Style.fillAlpha()
+	segments := newCanvas(dst)
 	for _, s := range largestFirst(spec.Segments) {
-		r.segment(s, alpha)
+		segments.add(s.polys, s.visible, s.color, alpha, r.line)
 	}
+	segments.draw()
 	if spec.Box != nil {
 		r.box(*spec.Box)
 	}
@@ -143,12 +156,12 @@ func Render(spec Spec) (*image.RGBA, error) {
 	return dst, nil
 }
 
-// drawable is a segment reduced to the polygons that can be drawn, clamped
-// to the image.
+// drawable is a segment reduced to the polygons that can be drawn.
 type drawable struct {
-	polys []geom.Polygon
-	color color.NRGBA
-	area  float64
+	polys   []geom.Polygon
+	visible []geom.Polygon // polys clipped to the image
+	color   color.NRGBA
+	area    float64 // of visible
 }
 
 // largestFirst drops what cannot be drawn and orders the rest by decreasing
@@ -161,16 +174,15 @@ func largestFirst(segments []Segment) []drawable {
 			if !p.Measurable() {
 				continue
 			}
-			c := make(geom.Polygon, len(p))
-			for i, v := range p {
-				c[i] = geom.Point{X: clamp01(v.X), Y: clamp01(v.Y)}
+			d.polys = append(d.polys, p)
+			if c := clipRing(p, geom.Point{}, geom.Point{X: 1, Y: 1}); c != nil {
+				d.visible = append(d.visible, c)
 			}
-			d.polys = append(d.polys, c)
 		}
 		if len(d.polys) == 0 {
 			continue
 		}
-		d.area = geom.Area(d.polys)
+		d.area = geom.Area(d.visible)
 		out = append(out, d)
 	}
 	slices.SortStableFunc(out, func(a, b drawable) int { return cmp.Compare(b.area, a.area) })
@@ -201,38 +213,6 @@ func newRenderer(dst *image.RGBA) *renderer {
 		gap:           px(gapLength),
 		underlayWidth: px(outlineWidth) + px(1),
 	}
-}
-
-func (r *renderer) segment(s drawable, alpha float64) {
-	dc := r.dc
-	dc.ClearPath()
-	for _, p := range s.polys {
-		dc.NewSubPath()
-		for i, v := range p {
-			if i == 0 {
-				dc.MoveTo(v.X*r.w, v.Y*r.h)
-			} else {
-				dc.LineTo(v.X*r.w, v.Y*r.h)
-			}
-		}
-		dc.ClosePath()
-	}
-	fill := s.color
-	fill.A = uint8(math.Round(alpha * 255))
-	dc.SetFillRuleEvenOdd()
-	dc.SetColor(fill)
-	dc.FillPreserve()
-
-	outline := s.color
-	outline.A = 255
-	dc.SetColor(outline)
-	dc.SetDash()
-	dc.SetLineWidth(r.line)
-	dc.SetLineJoinRound()
-	// The rasterizer strokes a closed path as an open one that ends where it
-	// starts; round caps make that first corner look like the others.
-	dc.SetLineCapRound()
-	dc.Stroke()
 }
 
 func (r *renderer) box(b Box) {

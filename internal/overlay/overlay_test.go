@@ -5,13 +5,11 @@ import (
 	"errors"
 	"image"
 	"image/color"
-	"image/jpeg"
 	"image/png"
 	"math"
 	"testing"
 
 	"github.com/segview/segview/internal/geom"
-	"github.com/segview/segview/internal/imaging"
 )
 
 // scene is a flat two-tone checkerboard: cheap to store as a golden and
@@ -41,6 +39,51 @@ func uniform(w, h int, c color.RGBA) *image.RGBA {
 
 func rect(x0, y0, x1, y1 float64) geom.Polygon {
 	return geom.Polygon{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
+}
+
+// wavyCircle is a mask-like contour: a circle with bumps.
+func wavyCircle(cx, cy, r float64, n int) geom.Polygon {
+	p := make(geom.Polygon, n)
+	for i := range p {
+		a := 2 * math.Pi * float64(i) / float64(n)
+		rr := r * (1 + 0.08*math.Sin(7*a) + 0.02*math.Sin(31*a))
+		p[i] = geom.Point{X: cx + rr*math.Cos(a), Y: cy + rr*math.Sin(a)*4/3}
+	}
+	return p
+}
+
+// spikes is a star of n vertices alternating between radii r0 and r1.
+func spikes(cx, cy, r0, r1 float64, n int) geom.Polygon {
+	p := make(geom.Polygon, n)
+	for i := range p {
+		r := r1
+		if i%2 == 1 {
+			r = r0
+		}
+		a := 2 * math.Pi * float64(i) / float64(n)
+		p[i] = geom.Point{X: cx + r*math.Cos(a)*0.75, Y: cy + r*math.Sin(a)}
+	}
+	return p
+}
+
+// figureEight is a lemniscate-like curve crossing itself at its centre.
+func figureEight(cx, cy, w, h float64, n int) geom.Polygon {
+	p := make(geom.Polygon, n)
+	for i := range p {
+		a := 2 * math.Pi * (float64(i) + 0.5) / float64(n)
+		p[i] = geom.Point{X: cx + w/2*math.Sin(2*a), Y: cy + h*math.Sin(a)}
+	}
+	return p
+}
+
+// wavyLine runs from the top of the image to its bottom in n segments.
+func wavyLine(n int) []geom.Point {
+	l := make([]geom.Point, n+1)
+	for i := range l {
+		y := float64(i) / float64(n)
+		l[i] = geom.Point{X: 0.5 + 0.2*math.Sin(9*y) + 0.003*math.Sin(97*y), Y: y}
+	}
+	return l
 }
 
 func circle(cx, cy, r float64, n int) geom.Polygon {
@@ -199,6 +242,104 @@ func TestRenderGolden(t *testing.T) {
 				}
 			},
 		},
+		{
+			// A 1000-vertex contour with a 1000-vertex hole wound the same
+			// way (a hole by the even-odd rule, not by winding), and a
+			// 1000-vertex star whose 500 spikes are a few pixels wide.
+			name: "many_vertices",
+			spec: func() Spec {
+				return Spec{Image: scene(480, 360), Segments: []Segment{
+					{Polygons: []geom.Polygon{wavyCircle(0.3, 0.5, 0.22, 1000), wavyCircle(0.3, 0.5, 0.1, 1000)}, Color: Color(3)},
+					{Polygons: []geom.Polygon{spikes(0.72, 0.5, 0.04, 0.24, 1000)}, Color: Color(6)},
+				}}
+			},
+			check: func(t *testing.T, src, got *image.RGBA) {
+				for _, p := range [][2]float64{{0.3, 0.5}, {0.32, 0.47}} {
+					if x, y := at(got, p[0], p[1]); got.RGBAAt(x, y) != src.RGBAAt(x, y) {
+						t.Errorf("hole pixel (%d,%d) tinted", x, y)
+					}
+				}
+				x, y := at(got, 0.3, 0.5+0.16*480/360)
+				if want := blend(src.RGBAAt(x, y), Color(3), DefaultFillAlpha); !near(got.RGBAAt(x, y), want, 2) {
+					t.Errorf("ring pixel (%d,%d) = %v, want %v", x, y, got.RGBAAt(x, y), want)
+				}
+				for _, p := range []geom.Polygon{wavyCircle(0.3, 0.5, 0.22, 1000), spikes(0.72, 0.5, 0.04, 0.24, 1000)} {
+					if d, bad := geom.SelfIntersection(p); bad {
+						t.Errorf("test polygon is not simple: %s", d)
+					}
+				}
+			},
+		},
+		{
+			// The image split along a 200-vertex curve into two segments,
+			// with a third, smaller one over both.
+			name: "adjacent_segments",
+			spec: func() Spec {
+				left, right := split(wavyLine(200))
+				return Spec{Image: scene(480, 360), Segments: []Segment{
+					{Polygons: []geom.Polygon{left}, Color: Color(1)},
+					{Polygons: []geom.Polygon{right}, Color: Color(5)},
+					{Polygons: []geom.Polygon{circle(0.5, 0.5, 0.1, 200)}, Color: Color(3)},
+				}}
+			},
+			check: func(t *testing.T, src, got *image.RGBA) {
+				// Away from the small one, every pixel holds at least the
+				// fill's share of the two colours: no seam shows the photo.
+				for y := range got.Rect.Dy() {
+					for x := range got.Rect.Dx() {
+						if math.Hypot(float64(x)/480-0.5, float64(y)/360-0.5) < 0.15 {
+							continue
+						}
+						if ka, kb := tint(got.RGBAAt(x, y), src.RGBAAt(x, y), Color(1), Color(5)); ka+kb < DefaultFillAlpha-0.05 {
+							t.Fatalf("pixel (%d,%d) = %v holds only %.2f of the segments' colours", x, y, got.RGBAAt(x, y), ka+kb)
+						}
+					}
+				}
+			},
+		},
+		{
+			// Both lobes of a bow-tie and of a figure eight are filled by
+			// the even-odd rule; geom.Validate reports them.
+			name: "self_intersecting",
+			spec: func() Spec {
+				return Spec{Image: scene(480, 360), Segments: []Segment{
+					{Polygons: []geom.Polygon{{{X: 0.05, Y: 0.2}, {X: 0.45, Y: 0.8}, {X: 0.45, Y: 0.2}, {X: 0.05, Y: 0.8}}}, Color: Color(2)},
+					{Polygons: []geom.Polygon{figureEight(0.75, 0.5, 0.2, 0.3, 400)}, Color: Color(7)},
+				}}
+			},
+			check: func(t *testing.T, src, got *image.RGBA) {
+				for _, p := range []struct {
+					x, y float64
+					c    color.NRGBA
+				}{{0.12, 0.5, Color(2)}, {0.38, 0.5, Color(2)}, {0.75, 0.35, Color(7)}, {0.75, 0.65, Color(7)}} {
+					x, y := at(got, p.x, p.y)
+					if want := blend(src.RGBAAt(x, y), p.c, DefaultFillAlpha); !near(got.RGBAAt(x, y), want, 2) {
+						t.Errorf("lobe pixel (%d,%d) = %v, want %v", x, y, got.RGBAAt(x, y), want)
+					}
+				}
+			},
+		},
+		{
+			// Polygons reaching outside the image keep their shape inside
+			// it and are not outlined along the image's border.
+			name: "clipped",
+			spec: func() Spec {
+				return Spec{Image: scene(480, 360), Segments: []Segment{
+					{Polygons: []geom.Polygon{{{X: 0.5, Y: 0.5}, {X: 1.5, Y: 0.5}, {X: 0.5, Y: 1.5}}}, Color: Color(1)},
+					{Polygons: []geom.Polygon{{{X: -1e300, Y: 0.1}, {X: 0.3, Y: 0.1}, {X: 0.3, Y: 0.4}, {X: -1e300, Y: 0.4}}}, Color: Color(2)},
+				}}
+			},
+			check: func(t *testing.T, src, got *image.RGBA) {
+				for _, p := range []struct {
+					x, y int
+					c    color.NRGBA
+				}{{475, 355, Color(1)}, {479, 300, Color(1)}, {0, 100, Color(2)}} {
+					if want := blend(src.RGBAAt(p.x, p.y), p.c, DefaultFillAlpha); !near(got.RGBAAt(p.x, p.y), want, 2) {
+						t.Errorf("pixel (%d,%d) = %v, want the fill %v", p.x, p.y, got.RGBAAt(p.x, p.y), want)
+					}
+				}
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,119 +351,6 @@ func TestRenderGolden(t *testing.T) {
 			checkGolden(t, tt.name, got)
 		})
 	}
-}
-
-// TestRenderEXIFOrientation follows a phone photo through imaging.Decode:
-// stored sideways with EXIF Orientation 6, it must be drawn upright so that
-// the model's polygon, in upright coordinates, lands on the object.
-func TestRenderEXIFOrientation(t *testing.T) {
-	t.Parallel()
-	const w, h = 480, 320 // as displayed
-	magenta := color.RGBA{220, 0, 200, 255}
-	object := [4]float64{0.55, 0.2, 0.85, 0.5} // where the object appears, normalized
-	upright := scene(w, h)
-	for y := int(object[1] * h); y < int(object[3]*h); y++ {
-		for x := int(object[0] * w); x < int(object[2]*w); x++ {
-			upright.SetRGBA(x, y, magenta)
-		}
-	}
-	// Orientation 6 means "rotate 90° clockwise to display", so the camera
-	// stores the upright picture rotated 90° counter-clockwise.
-	stored := image.NewRGBA(image.Rect(0, 0, h, w))
-	for y := range h {
-		for x := range w {
-			stored.SetRGBA(y, w-1-x, upright.RGBAAt(x, y))
-		}
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, stored, &jpeg.Options{Quality: 95}); err != nil {
-		t.Fatal(err)
-	}
-	data, err := imaging.WithOrientation(buf.Bytes(), 6)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	segment := Segment{Polygons: []geom.Polygon{rect(object[0], object[1], object[2], object[3])}, Color: Color(2)}
-	cx, cy := (object[0]+object[2])/2, (object[1]+object[3])/2
-	tinted := blend(magenta, Color(2), DefaultFillAlpha)
-
-	img, info, err := imaging.Decode(data, imaging.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.Width != w || info.Height != h || info.Orientation != 6 {
-		t.Fatalf("decoded %+v, want %d×%d with orientation 6", info, w, h)
-	}
-	got := render(t, Spec{Image: img, Segments: []Segment{segment}})
-	if x, y := at(got, cx, cy); !near(got.RGBAAt(x, y), tinted, 12) {
-		t.Errorf("centre of the polygon = %v, want the object tinted, about %v", got.RGBAAt(x, y), tinted)
-	}
-	checkGolden(t, "exif_orientation_6", got)
-
-	// The bug this guards against: drawn on the pixels as stored, the same
-	// polygon misses the object.
-	raw, _, err := imaging.Decode(data, imaging.Options{IgnoreEXIF: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wrong := render(t, Spec{Image: raw, Segments: []Segment{segment}})
-	if x, y := at(wrong, cx, cy); near(wrong.RGBAAt(x, y), tinted, 40) {
-		t.Error("the polygon hits the object even without orientation; the test proves nothing")
-	}
-}
-
-func TestRenderMapsEdgesExactly(t *testing.T) {
-	t.Parallel()
-	// 200×100: outlines are 1 px wide, centred on the polygon's edge.
-	bg := color.RGBA{100, 150, 200, 255}
-	c := Color(1)
-	fill := blend(bg, c, DefaultFillAlpha)
-
-	t.Run("left half", func(t *testing.T) {
-		t.Parallel()
-		got := render(t, Spec{Image: uniform(200, 100, bg), Segments: []Segment{{Polygons: []geom.Polygon{rect(0, 0, 0.5, 1)}, Color: c}}})
-		inside := got.RGBAAt(1, 50)
-		if !near(inside, fill, 2) {
-			t.Fatalf("inside = %v, want about %v", inside, fill)
-		}
-		// x = 0.5 is the edge between columns 99 and 100. The half-pixel
-		// outline on each side of it is the only anti-aliasing allowed.
-		for x := 1; x <= 98; x++ {
-			if p := got.RGBAAt(x, 50); p != inside {
-				t.Errorf("column %d = %v, want the fill %v", x, p, inside)
-			}
-		}
-		for x := 99; x <= 100; x++ {
-			if p := got.RGBAAt(x, 50); p == inside || p == bg {
-				t.Errorf("column %d = %v, want the outline blended in", x, p)
-			}
-		}
-		for x := 101; x < 200; x++ {
-			if p := got.RGBAAt(x, 50); p != bg {
-				t.Errorf("column %d = %v, want the source %v", x, p, bg)
-			}
-		}
-	})
-
-	t.Run("vertex at 1 reaches the last column and row", func(t *testing.T) {
-		t.Parallel()
-		got := render(t, Spec{Image: uniform(200, 100, bg), Segments: []Segment{{Polygons: []geom.Polygon{rect(0.5, 0.5, 1, 1)}, Color: c}}})
-		// Edges at x = 100 and x = 200 (the image's right edge) are drawn
-		// alike: half the outline over the fill in the column inside each.
-		if l, r := got.RGBAAt(100, 75), got.RGBAAt(199, 75); l != r || r == bg {
-			t.Errorf("last column = %v, want it like the first column inside the polygon, %v", r, l)
-		}
-		if top, bottom := got.RGBAAt(150, 50), got.RGBAAt(150, 99); top != bottom || bottom == bg {
-			t.Errorf("last row = %v, want it like the first row inside the polygon, %v", bottom, top)
-		}
-		if p := got.RGBAAt(150, 75); !near(p, fill, 2) {
-			t.Errorf("inside = %v, want about %v", p, fill)
-		}
-		if p := got.RGBAAt(98, 75); p != bg {
-			t.Errorf("column 98 = %v, want the source", p)
-		}
-	})
 }
 
 func TestRenderFillAlpha(t *testing.T) {
@@ -391,7 +419,7 @@ func TestRenderDegenerateInput(t *testing.T) {
 		})
 	}
 
-	t.Run("out-of-range polygon is clamped to the whole image", func(t *testing.T) {
+	t.Run("out-of-range polygon is clipped to the whole image", func(t *testing.T) {
 		t.Parallel()
 		bg := color.RGBA{100, 150, 200, 255}
 		got := render(t, Spec{Image: uniform(60, 40, bg), Segments: seg(rect(-5, -1e300, 7, 1e300))})

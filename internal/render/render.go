@@ -2,6 +2,15 @@
 // it fetches the job and the source image from CDF, decodes the image and
 // draws the job's segments and prompt with package overlay. It also owns the
 // ranking of segments, so the page's table and the image agree on colours.
+//
+// The Service decodes each source once: the decoded, oriented image is kept
+// at a display width in a cache bounded by bytes, keyed by the file's
+// lastUpdatedTime so that a changed file is never served stale, and
+// concurrent identical requests share one download and decode. Cold decodes
+// are limited to a few at a time; a request that cannot get a turn soon
+// enough fails with a *BusyError instead of queueing without bound. Results
+// of finished jobs never change, so they carry a strong ETag and the jobs
+// themselves are cached.
 package render
 
 import (
@@ -12,17 +21,22 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"runtime"
 	"slices"
+	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/geom"
-	"github.com/segview/segview/internal/imaging"
+	"github.com/segview/segview/internal/lru"
 	"github.com/segview/segview/internal/overlay"
 )
 
 // CDF is what rendering needs from the CDF client.
 type CDF interface {
 	SegmentJob(ctx context.Context, jobID int64) (*cdf.SegmentJob, error)
+	FilesByIDs(ctx context.Context, ids []cdf.FileIdentifier, ignoreUnknown bool) ([]cdf.File, error)
 	DownloadLinks(ctx context.Context, ids []cdf.FileIdentifier) ([]cdf.DownloadLink, error)
 	Download(ctx context.Context, url string) ([]byte, string, error)
 }
@@ -31,28 +45,162 @@ type CDF interface {
 type Limits struct {
 	MaxPixels   int64 // largest source image, width × height
 	MaxVertices int   // most vertices drawn for one file
-	MaxWidth    int   // widest output; also the default width
+	MaxWidth    int   // widest output unless exported; also the default width
 }
 
-// Service renders overlays.
+// Defaults of Options.
+const (
+	DefaultImageCacheBytes = 256 << 20
+	DefaultWait            = 5 * time.Second
+)
+
+// Sizes of the small caches, which are not configurable: a terminal job is
+// kilobytes to a few megabytes, an image size a few bytes.
+const (
+	jobCacheBytes   = 32 << 20
+	sizeCacheLength = 16384
+)
+
+// Options configure a Service. The zero value gives the defaults.
+type Options struct {
+	Limits Limits
+	// IgnoreEXIF draws on JPEG pixels as stored, for deployments whose model
+	// saw raw pixels; by default the EXIF Orientation is applied, as a
+	// browser does.
+	IgnoreEXIF bool
+	// ImageCacheBytes bounds the decoded images kept (RGBA, 4 bytes a
+	// pixel); 0 means DefaultImageCacheBytes, a negative value disables the
+	// cache.
+	ImageCacheBytes int64
+	// Concurrency is the most cold decodes at a time; <= 0 means
+	// runtime.NumCPU().
+	Concurrency int
+	// Wait is how long a cold render waits for a turn before failing with
+	// a *BusyError; <= 0 means DefaultWait.
+	Wait time.Duration
+	// BuildVersion is the application's version; it is part of every ETag,
+	// so that a new release never answers 304 for an old drawing.
+	BuildVersion string
+}
+
+// Version is the version of the drawing and encoding. It is part of every
+// ETag: bump it when a change to render, overlay or imaging changes the
+// pixels or bytes of an output, so browsers fetch the new image.
+const Version = "1"
+
+// Service renders overlays. It is safe for concurrent use.
 type Service struct {
-	cdf        CDF
-	limits     Limits
-	ignoreEXIF bool
+	cdf          CDF
+	limits       Limits
+	ignoreEXIF   bool
+	buildVersion string
+	buckets      []int
+
+	images  *lru.Cache[sourceKey, *image.RGBA]
+	sizes   *lru.Cache[versionKey, image.Point]
+	jobs    *lru.Cache[int64, *cdf.SegmentJob]
+	flights singleflight.Group
+	limiter *limiter
+
+	// decode turns downloaded bytes into the image to cache; a
+	// field so that tests can count and block decodes.
+	decode func(data []byte, opts decodeOptions) (*image.RGBA, error)
 }
 
-// New returns a Service that reads from c within limits.
-func New(c CDF, limits Limits) *Service {
-	return &Service{cdf: c, limits: limits}
+// New returns a Service that reads from c.
+func New(c CDF, opts Options) *Service {
+	cacheBytes := opts.ImageCacheBytes
+	switch {
+	case cacheBytes == 0:
+		cacheBytes = DefaultImageCacheBytes
+	case cacheBytes < 0:
+		cacheBytes = 0
+	}
+	concurrency := opts.Concurrency
+	if concurrency <= 0 {
+		concurrency = runtime.NumCPU()
+	}
+	wait := opts.Wait
+	if wait <= 0 {
+		wait = DefaultWait
+	}
+	return &Service{
+		cdf:          c,
+		limits:       opts.Limits,
+		ignoreEXIF:   opts.IgnoreEXIF,
+		buildVersion: opts.BuildVersion,
+		buckets:      widthBuckets(opts.Limits.MaxWidth),
+		images:       lru.New[sourceKey, *image.RGBA](cacheBytes),
+		sizes:        lru.New[versionKey, image.Point](sizeCacheLength),
+		jobs:         lru.New[int64, *cdf.SegmentJob](jobCacheBytes),
+		limiter:      newLimiter(concurrency, wait),
+		decode:       decodeDisplay,
+	}
+}
+
+// Format is an output image of Render.
+type Format int
+
+// The outputs.
+const (
+	// FormatPNG is the overlay drawn on the image, as PNG.
+	FormatPNG Format = iota + 1
+	// FormatJPEG is the overlay drawn on the image, as JPEG (quality 85).
+	FormatJPEG
+	// FormatLayer is the overlay alone on a transparent canvas of the
+	// output size, as PNG, for stacking over the photo. It needs no decode
+	// of the photo, only its size.
+	FormatLayer
+)
+
+// ContentType is the media type of the format.
+func (f Format) ContentType() string {
+	if f == FormatJPEG {
+		return "image/jpeg"
+	}
+	return "image/png"
+}
+
+// String names the format by its file name.
+func (f Format) String() string {
+	switch f {
+	case FormatPNG:
+		return "overlay.png"
+	case FormatJPEG:
+		return "overlay.jpg"
+	case FormatLayer:
+		return "layer.png"
+	}
+	return fmt.Sprintf("Format(%d)", int(f))
 }
 
 // Request names the overlay to draw.
 type Request struct {
 	JobID  int64
 	FileID int64
+	Format Format
 	// Width is the largest output width in pixels; 0 means the image's own
 	// width capped at Limits.MaxWidth. The image is never scaled up.
 	Width int
+	// Export lifts the Limits.MaxWidth cap: without Width the output has
+	// the source's full resolution.
+	Export bool
+	// IfNoneMatch is the request's If-None-Match header. When it matches
+	// the result's ETag, Render answers NotModified without drawing.
+	IfNoneMatch string
+}
+
+// Result is a rendered overlay.
+type Result struct {
+	Body        []byte
+	ContentType string
+	// ETag is the strong entity tag of an output that never changes: the
+	// job has finished, and the tag changes with the file's lastUpdatedTime,
+	// the output's format and width and the drawing's Version. It is ""
+	// while the job is queued or running: such results must not be stored.
+	ETag string
+	// NotModified says that Request.IfNoneMatch matched ETag; Body is nil.
+	NotModified bool
 }
 
 // NotFoundError says that something the request named does not exist.
@@ -74,58 +222,131 @@ func (e *TooManyVerticesError) Error() string {
 // ErrNoImage means CDF returned no download link for the file.
 var ErrNoImage = errors.New("CDF returned no download link for the file")
 
-// OverlayPNG renders the overlay of one file of a job as PNG bytes.
-func (s *Service) OverlayPNG(ctx context.Context, req Request) ([]byte, error) {
-	job, err := s.cdf.SegmentJob(ctx, req.JobID)
+// Render draws the overlay of one file of a job in the requested format.
+//
+// It reads the job (from the cache when it has finished) and the file's
+// metadata first; for a finished job the ETag follows from those alone, so
+// a matching req.IfNoneMatch is answered without downloading or drawing.
+func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
+	if req.Format < FormatPNG || req.Format > FormatLayer {
+		return Result{}, fmt.Errorf("render: unknown format %d", req.Format)
+	}
+	job, err := s.job(ctx, req.JobID)
 	if err != nil {
-		return nil, err
+		return Result{}, err
 	}
 	item, ok := FindItem(job, req.FileID)
 	if !ok {
-		return nil, &NotFoundError{What: fmt.Sprintf("file %d has no results in job %d", req.FileID, req.JobID)}
+		return Result{}, &NotFoundError{What: fmt.Sprintf("file %d has no results in job %d", req.FileID, req.JobID)}
 	}
 	ranked := Rank(item.Segments)
 	if n := Vertices(ranked); s.limits.MaxVertices > 0 && n > s.limits.MaxVertices {
-		return nil, &TooManyVerticesError{FileID: req.FileID, Vertices: n, Limit: s.limits.MaxVertices}
+		return Result{}, &TooManyVerticesError{FileID: req.FileID, Vertices: n, Limit: s.limits.MaxVertices}
+	}
+	file, err := s.fileVersion(ctx, req.FileID)
+	if err != nil {
+		return Result{}, err
 	}
 
-	links, err := s.cdf.DownloadLinks(ctx, []cdf.FileIdentifier{cdf.ByID(req.FileID)})
-	if err != nil {
-		return nil, err
+	target := s.targetWidth(req)
+	res := Result{ContentType: req.Format.ContentType()}
+	if job.Status.Terminal() {
+		res.ETag = s.etag(job.JobID, file, req.Format, target)
+		if etagMatches(req.IfNoneMatch, res.ETag) {
+			res.NotModified = true
+			return res, nil
+		}
 	}
-	if len(links) == 0 || links[0].URL == "" {
-		return nil, ErrNoImage
-	}
-	data, _, err := s.cdf.Download(ctx, links[0].URL)
-	if err != nil {
-		return nil, err
-	}
-	img, _, err := imaging.Decode(data, imaging.Options{
-		Limits:     imaging.Limits{MaxPixels: s.limits.MaxPixels},
-		IgnoreEXIF: s.ignoreEXIF,
-	})
-	if err != nil {
-		return nil, err
-	}
-	img = imaging.FitWidth(img, s.outputWidth(req.Width))
 
-	out, err := overlay.Render(Spec(img, ranked, job.Prompt))
+	var canvas image.Image
+	if req.Format == FormatLayer {
+		size, err := s.size(ctx, file)
+		if err != nil {
+			return Result{}, err
+		}
+		w, h := s.outputSize(size, target)
+		canvas = image.NewRGBA(image.Rect(0, 0, w, h))
+	} else {
+		src, err := s.source(ctx, file, target)
+		if err != nil {
+			return Result{}, err
+		}
+		canvas = fitWidth(src, target)
+	}
+	out, err := overlay.Render(Spec(canvas, ranked, job.Prompt))
 	if err != nil {
-		return nil, err
+		return Result{}, err
 	}
 	var buf bytes.Buffer
-	if err := overlay.EncodePNG(&buf, out); err != nil {
-		return nil, err
+	if err := encode(&buf, out, req.Format); err != nil {
+		return Result{}, err
 	}
-	return buf.Bytes(), nil
+	res.Body = buf.Bytes()
+	return res, nil
 }
 
-func (s *Service) outputWidth(requested int) int {
-	w := s.limits.MaxWidth
-	if requested > 0 && (w <= 0 || requested < w) {
-		w = requested
+// targetWidth is the widest output req may get: the asked width capped at
+// Limits.MaxWidth unless exported; 0 means the source's full width.
+func (s *Service) targetWidth(req Request) int {
+	w, limit := req.Width, s.limits.MaxWidth
+	if !req.Export && limit > 0 && (w <= 0 || w > limit) {
+		w = limit
 	}
-	return w
+	return max(w, 0)
+}
+
+// job returns the job, from the cache when it has finished: a finished
+// job's results never change. Queued and running jobs are always fetched.
+func (s *Service) job(ctx context.Context, id int64) (*cdf.SegmentJob, error) {
+	if j, ok := s.jobs.Get(id); ok {
+		return j, nil
+	}
+	return shared(ctx, &s.flights, fmt.Sprintf("job/%d", id), func(ctx context.Context) (*cdf.SegmentJob, error) {
+		j, err := s.cdf.SegmentJob(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if j.Status.Terminal() {
+			s.jobs.Add(id, j, jobSize(j))
+		}
+		return j, nil
+	})
+}
+
+// jobSize estimates the memory a decoded job holds, for the job cache.
+func jobSize(j *cdf.SegmentJob) int64 {
+	n := int64(1024)
+	for _, it := range j.Items {
+		n += 256
+		for _, seg := range it.Segments {
+			n += 64
+			for _, p := range seg.Polygons {
+				n += 64 + 40*int64(len(p.Vertices))
+			}
+		}
+	}
+	for _, b := range j.FailedItems {
+		n += 128 + int64(len(b.ErrorMessage)) + 64*int64(len(b.Items))
+	}
+	return n
+}
+
+// fileVersion reads the file's lastUpdatedTime, which tells a changed file
+// from the one decoded before. It is read on every render: it is what keeps
+// the caches from serving a file that was replaced.
+func (s *Service) fileVersion(ctx context.Context, id int64) (versionKey, error) {
+	return shared(ctx, &s.flights, fmt.Sprintf("file/%d", id), func(ctx context.Context) (versionKey, error) {
+		files, err := s.cdf.FilesByIDs(ctx, []cdf.FileIdentifier{cdf.ByID(id)}, false)
+		if err != nil {
+			return versionKey{}, err
+		}
+		for _, f := range files {
+			if f.ID == id {
+				return versionKey{FileID: id, Updated: f.LastUpdatedTime, IgnoreEXIF: s.ignoreEXIF}, nil
+			}
+		}
+		return versionKey{}, &NotFoundError{What: fmt.Sprintf("file %d does not exist in CDF", id)}
+	})
 }
 
 // Spec builds the overlay drawing of ranked segments and a prompt on img.

@@ -4,44 +4,130 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
+	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/imaging"
 	"github.com/segview/segview/internal/overlay"
 )
 
-// fakeCDF serves one job and one image from memory.
+// fakeCDF serves one job and its files from memory and counts the calls.
 type fakeCDF struct {
-	job       *cdf.SegmentJob
-	image     []byte
-	links     int
-	downloads int
+	mu    sync.Mutex
+	job   *cdf.SegmentJob
+	files map[int64]*fakeFile
+	// block, when set, makes Download wait until it is closed.
+	block chan struct{}
+
+	jobs, metas, links, downloads int
+}
+
+type fakeFile struct {
+	data    []byte
+	updated cdf.Millis
+	noLink  bool
 }
 
 func (f *fakeCDF) SegmentJob(ctx context.Context, id int64) (*cdf.SegmentJob, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.jobs++
 	if id != f.job.JobID {
 		return nil, &cdf.APIError{Status: 400, Message: "not found", Missing: []map[string]any{{"jobId": id}}}
 	}
-	return f.job, nil
+	j := *f.job // a fresh decode each time, as from the wire
+	return &j, nil
+}
+
+func (f *fakeCDF) FilesByIDs(ctx context.Context, ids []cdf.FileIdentifier, ignoreUnknown bool) ([]cdf.File, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.metas++
+	var out []cdf.File
+	for _, id := range ids {
+		ff, ok := f.files[id.ID]
+		if !ok {
+			return nil, &cdf.APIError{Status: 400, Message: "Files ids not found", Missing: []map[string]any{{"id": id.ID}}}
+		}
+		out = append(out, cdf.File{ID: id.ID, LastUpdatedTime: ff.updated})
+	}
+	return out, nil
 }
 
 func (f *fakeCDF) DownloadLinks(ctx context.Context, ids []cdf.FileIdentifier) ([]cdf.DownloadLink, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.links++
-	if f.image == nil {
+	if ff := f.files[ids[0].ID]; ff == nil || ff.noLink {
 		return nil, nil
 	}
-	return []cdf.DownloadLink{{FileIdentifier: ids[0], URL: "https://storage.example/x"}}, nil
+	return []cdf.DownloadLink{{FileIdentifier: ids[0], URL: fmt.Sprintf("https://storage.example/%d", ids[0].ID)}}, nil
 }
 
 func (f *fakeCDF) Download(ctx context.Context, url string) ([]byte, string, error) {
+	f.mu.Lock()
 	f.downloads++
-	return f.image, "image/png", nil
+	block := f.block
+	var data []byte
+	var id int64
+	if _, err := fmt.Sscanf(url, "https://storage.example/%d", &id); err == nil && f.files[id] != nil {
+		data = f.files[id].data
+	}
+	f.mu.Unlock()
+	if block != nil {
+		select {
+		case <-block:
+		case <-ctx.Done():
+			return nil, "", ctx.Err()
+		}
+	}
+	return data, "image/png", nil
 }
 
-func solidPNG(t *testing.T, w, h int) []byte {
+// counts is what a scenario checks after its renders.
+type counts struct {
+	Jobs, Metas, Downloads, Decodes int
+}
+
+func (f *fakeCDF) counts(decodes int) counts {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return counts{Jobs: f.jobs, Metas: f.metas, Downloads: f.downloads, Decodes: decodes}
+}
+
+func (f *fakeCDF) touch(id int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.files[id].updated++
+}
+
+// countDecodes wraps s.decode and returns the number of decodes so far.
+func countDecodes(s *Service) func() int {
+	var mu sync.Mutex
+	n := 0
+	decode := s.decode
+	s.decode = func(data []byte, opts decodeOptions) (*image.RGBA, error) {
+		mu.Lock()
+		n++
+		mu.Unlock()
+		return decode(data, opts)
+	}
+	return func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return n
+	}
+}
+
+func solidPNG(t testing.TB, w, h int) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for i := range img.Pix {
@@ -54,8 +140,36 @@ func solidPNG(t *testing.T, w, h int) []byte {
 	return buf.Bytes()
 }
 
+func solidJPEG(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = 200
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 func poly(x0, y0, x1, y1 float64) cdf.Polygon {
 	return cdf.Polygon{Vertices: []cdf.Vertex{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}}
+}
+
+// leftHalfJob has a segment over the left half of files 9 and 10.
+func leftHalfJob(status cdf.JobStatus) *cdf.SegmentJob {
+	seg := []cdf.Segment{{Score: 0.8, Polygons: []cdf.Polygon{poly(0, 0, 0.5, 1)}}}
+	return &cdf.SegmentJob{JobID: 5, Status: status, Items: []cdf.SegmentItem{
+		{FileID: 9, Segments: seg}, {FileID: 10, Segments: seg},
+	}}
+}
+
+func newFake(t testing.TB, status cdf.JobStatus, w, h int) *fakeCDF {
+	return &fakeCDF{job: leftHalfJob(status), files: map[int64]*fakeFile{
+		9:  {data: solidPNG(t, w, h), updated: 1000},
+		10: {data: solidPNG(t, w, h), updated: 1000},
+	}}
 }
 
 func TestRank(t *testing.T) {
@@ -80,37 +194,46 @@ func TestRank(t *testing.T) {
 	}
 }
 
-func TestOverlayPNG(t *testing.T) {
+func TestRender(t *testing.T) {
 	t.Parallel()
-	job := &cdf.SegmentJob{JobID: 5, Status: cdf.StatusCompleted, Items: []cdf.SegmentItem{
-		{FileID: 9, Segments: []cdf.Segment{{Score: 0.8, Polygons: []cdf.Polygon{poly(0, 0, 0.5, 1)}}}},
-	}}
 	tests := []struct {
-		name      string
-		req       Request
-		limits    Limits
-		noImage   bool
-		wantW     int
-		wantErr   any
-		wantFetch bool
+		name    string
+		req     Request
+		limits  Limits
+		noLink  bool
+		notJPEG bool
+		wantW   int
+		wantCT  string
+		wantErr any
 	}{
-		{name: "default width is the image width", req: Request{JobID: 5, FileID: 9}, limits: Limits{MaxWidth: 2048}, wantW: 400, wantFetch: true},
-		{name: "capped by MaxWidth", req: Request{JobID: 5, FileID: 9}, limits: Limits{MaxWidth: 100}, wantW: 100, wantFetch: true},
-		{name: "requested width", req: Request{JobID: 5, FileID: 9, Width: 200}, limits: Limits{MaxWidth: 2048}, wantW: 200, wantFetch: true},
-		{name: "never upscales", req: Request{JobID: 5, FileID: 9, Width: 1000}, limits: Limits{MaxWidth: 2048}, wantW: 400, wantFetch: true},
-		{name: "file not in job", req: Request{JobID: 5, FileID: 8}, wantErr: new(*NotFoundError)},
-		{name: "vertex limit", req: Request{JobID: 5, FileID: 9}, limits: Limits{MaxVertices: 3}, wantErr: new(*TooManyVerticesError)},
-		{name: "job missing", req: Request{JobID: 6, FileID: 9}, wantErr: new(*cdf.APIError)},
-		{name: "no link", req: Request{JobID: 5, FileID: 9}, noImage: true, wantErr: &ErrNoImage},
+		{name: "default width is the image width", req: Request{JobID: 5, FileID: 9, Format: FormatPNG}, limits: Limits{MaxWidth: 2048}, wantW: 400, wantCT: "image/png"},
+		{name: "capped by MaxWidth", req: Request{JobID: 5, FileID: 9, Format: FormatPNG}, limits: Limits{MaxWidth: 100}, wantW: 100, wantCT: "image/png"},
+		{name: "asked width above MaxWidth is capped", req: Request{JobID: 5, FileID: 9, Format: FormatPNG, Width: 300}, limits: Limits{MaxWidth: 100}, wantW: 100, wantCT: "image/png"},
+		{name: "export lifts MaxWidth", req: Request{JobID: 5, FileID: 9, Format: FormatPNG, Export: true}, limits: Limits{MaxWidth: 100}, wantW: 400, wantCT: "image/png"},
+		{name: "export with a width", req: Request{JobID: 5, FileID: 9, Format: FormatPNG, Export: true, Width: 300}, limits: Limits{MaxWidth: 100}, wantW: 300, wantCT: "image/png"},
+		{name: "requested width", req: Request{JobID: 5, FileID: 9, Format: FormatPNG, Width: 200}, limits: Limits{MaxWidth: 2048}, wantW: 200, wantCT: "image/png"},
+		{name: "never upscales", req: Request{JobID: 5, FileID: 9, Format: FormatPNG, Width: 1000}, limits: Limits{MaxWidth: 2048}, wantW: 400, wantCT: "image/png"},
+		{name: "JPEG", req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 200}, limits: Limits{MaxWidth: 2048}, wantW: 200, wantCT: "image/jpeg"},
+		{name: "layer", req: Request{JobID: 5, FileID: 9, Format: FormatLayer, Width: 200}, limits: Limits{MaxWidth: 2048}, wantW: 200, wantCT: "image/png"},
+		{name: "file not in job", req: Request{JobID: 5, FileID: 8, Format: FormatPNG}, wantErr: new(*NotFoundError)},
+		{name: "vertex limit", req: Request{JobID: 5, FileID: 9, Format: FormatPNG}, limits: Limits{MaxVertices: 3}, wantErr: new(*TooManyVerticesError)},
+		{name: "job missing", req: Request{JobID: 6, FileID: 9, Format: FormatPNG}, wantErr: new(*cdf.APIError)},
+		{name: "no link", req: Request{JobID: 5, FileID: 9, Format: FormatPNG}, noLink: true, wantErr: &ErrNoImage},
+		{name: "no link for a layer", req: Request{JobID: 5, FileID: 9, Format: FormatLayer}, noLink: true, wantErr: &ErrNoImage},
+		{name: "too many pixels", req: Request{JobID: 5, FileID: 9, Format: FormatPNG}, limits: Limits{MaxPixels: 1000}, wantErr: new(*imaging.TooLargeError)},
+		{name: "too many pixels for a layer", req: Request{JobID: 5, FileID: 9, Format: FormatLayer}, limits: Limits{MaxPixels: 1000}, wantErr: new(*imaging.TooLargeError)},
+		{name: "not an image", req: Request{JobID: 5, FileID: 9, Format: FormatJPEG}, notJPEG: true, wantErr: &imaging.ErrUnsupported},
+		{name: "not an image for a layer", req: Request{JobID: 5, FileID: 9, Format: FormatLayer}, notJPEG: true, wantErr: &imaging.ErrUnsupported},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := &fakeCDF{job: job, image: solidPNG(t, 400, 300)}
-			if tt.noImage {
-				f.image = nil
+			f := newFake(t, cdf.StatusCompleted, 400, 300)
+			f.files[9].noLink = tt.noLink
+			if tt.notJPEG {
+				f.files[9].data = []byte("<html>login</html>")
 			}
-			out, err := New(f, tt.limits).OverlayPNG(context.Background(), tt.req)
+			res, err := New(f, Options{Limits: tt.limits}).Render(context.Background(), tt.req)
 			if tt.wantErr != nil {
 				if err == nil {
 					t.Fatalf("no error, want %T", tt.wantErr)
@@ -122,27 +245,381 @@ func TestOverlayPNG(t *testing.T) {
 				} else if !errors.As(err, tt.wantErr) {
 					t.Fatalf("err = %T %v, want %T", err, err, tt.wantErr)
 				}
-				if f.downloads != 0 {
-					t.Errorf("downloaded the image although the request was refused")
-				}
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			img, err := png.Decode(bytes.NewReader(out))
+			if res.ContentType != tt.wantCT || res.ETag == "" || res.NotModified {
+				t.Errorf("result: content type %q, ETag %q, NotModified %v", res.ContentType, res.ETag, res.NotModified)
+			}
+			img, format, err := image.Decode(bytes.NewReader(res.Body))
 			if err != nil {
 				t.Fatal(err)
+			}
+			if want := map[string]string{"image/png": "png", "image/jpeg": "jpeg"}[tt.wantCT]; format != want {
+				t.Errorf("body is %s, want %s", format, want)
 			}
 			if w := img.Bounds().Dx(); w != tt.wantW {
 				t.Errorf("width = %d, want %d", w, tt.wantW)
 			}
-			// The left half is tinted with rank 1's colour, the right half is the white source.
 			left := color.NRGBAModel.Convert(img.At(img.Bounds().Dx()/4, img.Bounds().Dy()/2)).(color.NRGBA)
 			right := color.NRGBAModel.Convert(img.At(img.Bounds().Dx()*3/4, img.Bounds().Dy()/2)).(color.NRGBA)
-			if left == right || right != (color.NRGBA{255, 255, 255, 255}) {
-				t.Errorf("left %v right %v: the segment is not drawn on the left half only", left, right)
+			switch tt.req.Format {
+			case FormatLayer:
+				// The fill is translucent on the left; nothing on the right.
+				if right.A != 0 || left.A == 0 || left.A == 255 {
+					t.Errorf("layer: left %v right %v, want a translucent fill on the left only", left, right)
+				}
+			case FormatPNG:
+				if left == right || right != (color.NRGBA{255, 255, 255, 255}) {
+					t.Errorf("left %v right %v: the segment is not drawn on the left half only", left, right)
+				}
 			}
 		})
+	}
+}
+
+// step is one render of a scenario, after an optional change to the fake.
+type step struct {
+	req    Request
+	change func(f *fakeCDF)
+}
+
+func TestCaching(t *testing.T) {
+	t.Parallel()
+	png := func(width int) Request { return Request{JobID: 5, FileID: 9, Format: FormatPNG, Width: width} }
+	layer := Request{JobID: 5, FileID: 9, Format: FormatLayer}
+	tests := []struct {
+		name   string
+		status cdf.JobStatus
+		w, h   int
+		steps  []step
+		want   counts
+	}{
+		{name: "a warm render decodes nothing and fetches no job", status: cdf.StatusCompleted, w: 2500, h: 20,
+			steps: []step{{req: png(1600)}, {req: png(1600)}, {req: png(1600)}},
+			want:  counts{Jobs: 1, Metas: 3, Downloads: 1, Decodes: 1}},
+		{name: "a failed job is cached too", status: cdf.StatusFailed, w: 2500, h: 20,
+			steps: []step{{req: png(1600)}, {req: png(1600)}},
+			want:  counts{Jobs: 1, Metas: 2, Downloads: 1, Decodes: 1}},
+		{name: "a running job is fetched every time; the image is still cached", status: cdf.StatusRunning, w: 2500, h: 20,
+			steps: []step{{req: png(1600)}, {req: png(1600)}},
+			want:  counts{Jobs: 2, Metas: 2, Downloads: 1, Decodes: 1}},
+		{name: "a queued job is fetched every time", status: cdf.StatusQueued, w: 2500, h: 20,
+			steps: []step{{req: layer}, {req: layer}},
+			want:  counts{Jobs: 2, Metas: 2, Downloads: 1}},
+		{name: "a changed lastUpdatedTime decodes again", status: cdf.StatusCompleted, w: 2500, h: 20,
+			steps: []step{{req: png(1600)}, {req: png(1600), change: func(f *fakeCDF) { f.touch(9) }}},
+			want:  counts{Jobs: 1, Metas: 2, Downloads: 2, Decodes: 2}},
+		{name: "widths in one bucket share a decode", status: cdf.StatusCompleted, w: 2500, h: 20,
+			steps: []step{{req: png(1100)}, {req: png(1600)}, {req: png(1500)}},
+			want:  counts{Jobs: 1, Metas: 3, Downloads: 1, Decodes: 1}},
+		{name: "widths in other buckets decode again", status: cdf.StatusCompleted, w: 2500, h: 20,
+			steps: []step{{req: png(1600)}, {req: png(2048)}, {req: png(300)}},
+			want:  counts{Jobs: 1, Metas: 3, Downloads: 3, Decodes: 3}},
+		{name: "a small image is decoded once for every width", status: cdf.StatusCompleted, w: 500, h: 100,
+			steps: []step{{req: png(1600)}, {req: png(0)}, {req: png(2048)}, {req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Export: true}}},
+			want:  counts{Jobs: 1, Metas: 4, Downloads: 1, Decodes: 1}},
+		{name: "an export wider than every bucket is not cached", status: cdf.StatusCompleted, w: 2500, h: 20,
+			steps: []step{{req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Export: true}}, {req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Export: true}}},
+			want:  counts{Jobs: 1, Metas: 2, Downloads: 2, Decodes: 2}},
+		{name: "a layer downloads once and decodes nothing", status: cdf.StatusCompleted, w: 2500, h: 20,
+			steps: []step{{req: layer}, {req: layer}, {req: Request{JobID: 5, FileID: 9, Format: FormatLayer, Width: 300}}},
+			want:  counts{Jobs: 1, Metas: 3, Downloads: 1}},
+		{name: "a layer after a decode downloads nothing", status: cdf.StatusCompleted, w: 2500, h: 20,
+			steps: []step{{req: png(1600)}, {req: layer}},
+			want:  counts{Jobs: 1, Metas: 2, Downloads: 1, Decodes: 1}},
+		{name: "a layer of a changed file reads its size again", status: cdf.StatusCompleted, w: 2500, h: 20,
+			steps: []step{{req: layer}, {req: layer, change: func(f *fakeCDF) { f.touch(9) }}},
+			want:  counts{Jobs: 1, Metas: 2, Downloads: 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, tt.status, tt.w, tt.h)
+			s := New(f, Options{Limits: Limits{MaxWidth: 2048}})
+			decodes := countDecodes(s)
+			for i, st := range tt.steps {
+				if st.change != nil {
+					st.change(f)
+				}
+				res, err := s.Render(context.Background(), st.req)
+				if err != nil {
+					t.Fatalf("render %d: %v", i+1, err)
+				}
+				if terminal := tt.status.Terminal(); terminal != (res.ETag != "") {
+					t.Errorf("render %d of a %s job: ETag %q", i+1, tt.status, res.ETag)
+				}
+			}
+			if diff := cmp.Diff(tt.want, f.counts(decodes())); diff != "" {
+				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNotModified(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, cdf.StatusCompleted, 400, 300)
+	first, err := New(f, Options{}).Render(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name        string
+		req         Request
+		change      func(f *fakeCDF)
+		status      cdf.JobStatus
+		wantNotMod  bool
+		wantRenders bool
+	}{
+		{name: "same output", req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 200, IfNoneMatch: first.ETag}, wantNotMod: true},
+		{name: "in a list, weak", req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 200, IfNoneMatch: `"x", W/` + first.ETag}, wantNotMod: true},
+		{name: "another width", req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 300, IfNoneMatch: first.ETag}},
+		{name: "another format", req: Request{JobID: 5, FileID: 9, Format: FormatPNG, Width: 200, IfNoneMatch: first.ETag}},
+		{name: "the file changed", req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 200, IfNoneMatch: first.ETag},
+			change: func(f *fakeCDF) { f.touch(9) }},
+		{name: "a running job never matches", status: cdf.StatusRunning,
+			req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 200, IfNoneMatch: first.ETag}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, cmpOr(tt.status, cdf.StatusCompleted), 400, 300)
+			if tt.change != nil {
+				tt.change(f)
+			}
+			s := New(f, Options{})
+			decodes := countDecodes(s)
+			res, err := s.Render(context.Background(), tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.NotModified != tt.wantNotMod {
+				t.Fatalf("NotModified = %v, want %v", res.NotModified, tt.wantNotMod)
+			}
+			c := f.counts(decodes())
+			if tt.wantNotMod {
+				if res.Body != nil || res.ETag != first.ETag || c.Downloads != 0 || c.Decodes != 0 {
+					t.Errorf("304: body %d bytes, ETag %q, %+v; want no body, the same ETag, no download or decode", len(res.Body), res.ETag, c)
+				}
+			} else if len(res.Body) == 0 || res.ETag == first.ETag {
+				t.Errorf("body %d bytes, ETag %q (first %q)", len(res.Body), res.ETag, first.ETag)
+			}
+		})
+	}
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// TestLayerMatchesComposite checks that layer.png has exactly the size of
+// the composited outputs for the same width, including odd sizes that
+// round, JPEGs that libjpeg-turbo (when present) decodes at a reduced scale
+// and rounds its own way, and a sideways JPEG, so that the layer lies on
+// the photo pixel for pixel.
+func TestLayerMatchesComposite(t *testing.T) {
+	t.Parallel()
+	sideways, err := imaging.WithOrientation(solidJPEG(t, 1333, 999), 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := []struct {
+		name string
+		data []byte
+	}{
+		{"PNG 2101×97", solidPNG(t, 2101, 97)},
+		{"PNG 2049×3", solidPNG(t, 2049, 3)},
+		{"PNG 1601×41", solidPNG(t, 1601, 41)},
+		{"PNG 700×333", solidPNG(t, 700, 333)},
+		{"JPEG 700×211", solidJPEG(t, 700, 211)},
+		{"JPEG 1333×55", solidJPEG(t, 1333, 55)},
+		{"JPEG 1333×999 orientation 6", sideways},
+	}
+	widths := []int{0, 100, 320, 333, 640, 1024, 1599, 1600, 2047, 2500}
+	for _, src := range sources {
+		t.Run(src.name, func(t *testing.T) {
+			t.Parallel()
+			f := &fakeCDF{job: leftHalfJob(cdf.StatusCompleted), files: map[int64]*fakeFile{9: {data: src.data, updated: 1}}}
+			s := New(f, Options{Limits: Limits{MaxWidth: 2048}})
+			for _, w := range widths {
+				for _, export := range []bool{false, true} {
+					var got [2]image.Point
+					for i, format := range []Format{FormatPNG, FormatLayer} {
+						res, err := s.Render(context.Background(), Request{JobID: 5, FileID: 9, Format: format, Width: w, Export: export})
+						if err != nil {
+							t.Fatal(err)
+						}
+						cfg, err := png.DecodeConfig(bytes.NewReader(res.Body))
+						if err != nil {
+							t.Fatal(err)
+						}
+						got[i] = image.Pt(cfg.Width, cfg.Height)
+					}
+					if got[0] != got[1] {
+						t.Errorf("width %d, export %v: overlay %v, layer %v", w, export, got[0], got[1])
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestProbe(t *testing.T) {
+	t.Parallel()
+	sideways, err := imaging.WithOrientation(solidJPEG(t, 40, 30), 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mirrored, err := imaging.WithOrientation(solidJPEG(t, 40, 30), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		data       []byte
+		ignoreEXIF bool
+		maxPixels  int64
+		want       image.Point
+		wantErr    any
+	}{
+		{name: "PNG", data: solidPNG(t, 40, 30), want: image.Pt(40, 30)},
+		{name: "JPEG", data: solidJPEG(t, 40, 30), want: image.Pt(40, 30)},
+		{name: "rotated JPEG as displayed", data: sideways, want: image.Pt(30, 40)},
+		{name: "rotated JPEG as stored", data: sideways, ignoreEXIF: true, want: image.Pt(40, 30)},
+		{name: "mirrored JPEG keeps its size", data: mirrored, want: image.Pt(40, 30)},
+		{name: "pixel limit", data: solidPNG(t, 40, 30), maxPixels: 1000, wantErr: new(*imaging.TooLargeError)},
+		{name: "HTML", data: []byte("<!doctype html><p>sign in"), wantErr: &imaging.ErrUnsupported},
+		{name: "empty", data: nil, wantErr: &imaging.ErrUnsupported},
+		{name: "truncated PNG header", data: solidPNG(t, 40, 30)[:12], wantErr: new(error)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := New(nil, Options{Limits: Limits{MaxPixels: tt.maxPixels}, IgnoreEXIF: tt.ignoreEXIF})
+			got, err := s.probe(tt.data)
+			switch e := tt.wantErr.(type) {
+			case nil:
+				if err != nil || got != tt.want {
+					t.Errorf("probe = %v, %v; want %v", got, err, tt.want)
+				}
+			case *error:
+				if err == nil || *e != nil && !errors.Is(err, *e) {
+					t.Errorf("err = %v, want %v", err, *e)
+				}
+			default:
+				if !errors.As(err, tt.wantErr) {
+					t.Errorf("err = %T %v, want %T", err, err, tt.wantErr)
+				}
+			}
+		})
+	}
+}
+
+func TestWidths(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		maxWidth   int
+		req        Request
+		wantTarget int
+		wantBucket int
+	}{
+		{name: "default is MaxWidth", maxWidth: 2048, req: Request{}, wantTarget: 2048, wantBucket: 2048},
+		{name: "page width is its own bucket", maxWidth: 2048, req: Request{Width: 1600}, wantTarget: 1600, wantBucket: 1600},
+		{name: "between buckets", maxWidth: 2048, req: Request{Width: 700}, wantTarget: 700, wantBucket: 1024},
+		{name: "tiny", maxWidth: 2048, req: Request{Width: 1}, wantTarget: 1, wantBucket: 320},
+		{name: "capped", maxWidth: 2048, req: Request{Width: 5000}, wantTarget: 2048, wantBucket: 2048},
+		{name: "odd MaxWidth is a bucket", maxWidth: 1800, req: Request{}, wantTarget: 1800, wantBucket: 1800},
+		{name: "small MaxWidth", maxWidth: 300, req: Request{Width: 1000}, wantTarget: 300, wantBucket: 300},
+		{name: "export is full size", maxWidth: 2048, req: Request{Export: true}, wantTarget: 0, wantBucket: 0},
+		{name: "export with a large width", maxWidth: 2048, req: Request{Export: true, Width: 3000}, wantTarget: 3000, wantBucket: 0},
+		{name: "export with a display width", maxWidth: 2048, req: Request{Export: true, Width: 1600}, wantTarget: 1600, wantBucket: 1600},
+		{name: "no MaxWidth", maxWidth: 0, req: Request{}, wantTarget: 0, wantBucket: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := New(nil, Options{Limits: Limits{MaxWidth: tt.maxWidth}})
+			target := s.targetWidth(tt.req)
+			if target != tt.wantTarget || s.bucket(target) != tt.wantBucket {
+				t.Errorf("target, bucket = %d, %d; want %d, %d", target, s.bucket(target), tt.wantTarget, tt.wantBucket)
+			}
+		})
+	}
+}
+
+func TestETag(t *testing.T) {
+	t.Parallel()
+	s := New(nil, Options{BuildVersion: "v1"})
+	v := versionKey{FileID: 9, Updated: 1000}
+	base := s.etag(5, v, FormatJPEG, 1600)
+	if len(base) < 20 || base[0] != '"' || base[len(base)-1] != '"' {
+		t.Fatalf("ETag %s is not a quoted strong tag", base)
+	}
+	if again := s.etag(5, v, FormatJPEG, 1600); again != base {
+		t.Errorf("ETag is not stable: %s then %s", base, again)
+	}
+	others := map[string]string{
+		"job":           s.etag(6, v, FormatJPEG, 1600),
+		"file":          s.etag(5, versionKey{FileID: 10, Updated: 1000}, FormatJPEG, 1600),
+		"updated":       s.etag(5, versionKey{FileID: 9, Updated: 1001}, FormatJPEG, 1600),
+		"EXIF":          s.etag(5, versionKey{FileID: 9, Updated: 1000, IgnoreEXIF: true}, FormatJPEG, 1600),
+		"format":        s.etag(5, v, FormatPNG, 1600),
+		"layer":         s.etag(5, v, FormatLayer, 1600),
+		"width":         s.etag(5, v, FormatJPEG, 1599),
+		"full size":     s.etag(5, v, FormatJPEG, 0),
+		"build version": New(nil, Options{BuildVersion: "v2"}).etag(5, v, FormatJPEG, 1600),
+	}
+	for what, tag := range others {
+		if tag == base {
+			t.Errorf("another %s gives the same ETag", what)
+		}
+	}
+}
+
+func TestETagMatches(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		header, etag string
+		want         bool
+	}{
+		{`"abc"`, `"abc"`, true},
+		{`W/"abc"`, `"abc"`, true},
+		{`"x", "abc"`, `"abc"`, true},
+		{`"x",W/"abc" `, `"abc"`, true},
+		{`*`, `"abc"`, true},
+		{`"abcd"`, `"abc"`, false},
+		{`abc`, `"abc"`, false},
+		{``, `"abc"`, false},
+		{`*`, ``, false},
+	}
+	for _, tt := range tests {
+		if got := etagMatches(tt.header, tt.etag); got != tt.want {
+			t.Errorf("etagMatches(%q, %q) = %v, want %v", tt.header, tt.etag, got, tt.want)
+		}
+	}
+}
+
+func TestFormat(t *testing.T) {
+	t.Parallel()
+	want := map[Format][2]string{
+		FormatPNG:   {"overlay.png", "image/png"},
+		FormatJPEG:  {"overlay.jpg", "image/jpeg"},
+		FormatLayer: {"layer.png", "image/png"},
+	}
+	for f, w := range want {
+		if f.String() != w[0] || f.ContentType() != w[1] {
+			t.Errorf("%d: %s %s, want %s %s", int(f), f, f.ContentType(), w[0], w[1])
+		}
+	}
+	if _, err := New(nil, Options{}).Render(context.Background(), Request{JobID: 1, FileID: 1}); err == nil {
+		t.Errorf("Render without a format succeeded")
 	}
 }

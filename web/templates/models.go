@@ -14,6 +14,13 @@ type Base struct {
 	CSS, JS, Icon string
 	// RefreshSeconds, when above zero, makes the page reload itself.
 	RefreshSeconds int
+	// User is the signed-in person's name (SEGVIEW_AUTH=oidc); with it the
+	// header shows a sign-out form that sends CSRFToken back.
+	User      string
+	CSRFToken string
+	// Nonce is the request's Content-Security-Policy nonce, carried by
+	// segview's own script tags.
+	Nonce string
 }
 
 // JobLink is one job in a list of links.
@@ -82,7 +89,8 @@ type FileView struct {
 	ExternalID  string
 	InstanceID  string
 	OverlayURL  string // display-size overlay for the page
-	FullURL     string // full-size overlay (capped by the server)
+	FullURL     string // larger overlay, up to SEGVIEW_MAX_OVERLAY_WIDTH
+	ExportURL   string // full-resolution PNG, as a download
 	OverlayAlt  string
 	Segments    []SegmentRow
 	Problems    []string
@@ -103,6 +111,13 @@ type SegmentRow struct {
 type FailedGroup struct {
 	Message string
 	Files   []string
+}
+
+// SignedOutPage confirms that the person signed out.
+type SignedOutPage struct {
+	Base
+	// SignInURL starts a new sign-in.
+	SignInURL string
 }
 
 // ErrorPage explains a failed request.

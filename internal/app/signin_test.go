@@ -1,0 +1,618 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"image"
+	_ "image/png" // overlays
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oauth2-proxy/mockoidc"
+
+	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/cdfsim"
+	"github.com/segview/segview/internal/config"
+	"github.com/segview/segview/internal/htmltest"
+)
+
+// People at the test's identity provider. CDF (the simulator) grants alice
+// filesAcl:READ in the project and bob nothing.
+var (
+	alice = &mockoidc.MockUser{Subject: "alice-sub", Email: "alice@example.com", PreferredUsername: "alice"}
+	bob   = &mockoidc.MockUser{Subject: "bob-sub", Email: "bob@example.com", PreferredUsername: "bob"}
+)
+
+// idp is a real OpenID Connect provider for the test, logging the grant
+// types its token endpoint was asked for.
+type idp struct {
+	*mockoidc.MockOIDC
+	mu     sync.Mutex
+	grants []string
+}
+
+func startIDP(t *testing.T, accessTTL time.Duration) *idp {
+	t.Helper()
+	m, err := mockoidc.NewServer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if accessTTL > 0 {
+		m.AccessTTL = accessTTL
+	}
+	p := &idp{MockOIDC: m}
+	err = m.AddMiddleware(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// oauth2 first tries HTTP Basic client authentication, which
+			// this provider refuses; count the requests it answers.
+			if r.URL.Path == mockoidc.TokenEndpoint && r.ParseForm() == nil && r.PostForm.Get("client_id") != "" {
+				p.mu.Lock()
+				p.grants = append(p.grants, r.PostForm.Get("grant_type"))
+				p.mu.Unlock()
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(ln, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Shutdown() })
+	return p
+}
+
+func (p *idp) grantCount(grant string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, g := range p.grants {
+		if g == grant {
+			n++
+		}
+	}
+	return n
+}
+
+// signInStack is the dashboard with SEGVIEW_AUTH=oidc, configured from
+// environment variables like in production, between a real OpenID Connect
+// provider and a simulator that verifies that provider's tokens.
+type signInStack struct {
+	idp  *idp
+	sim  *cdfsim.Server
+	srv  *httptest.Server
+	logs *syncBuffer
+	env  map[string]string
+}
+
+func newSessionKey(t *testing.T) string {
+	t.Helper()
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(k)
+}
+
+// newSignInStack starts a provider (accessTTL 0: its default), a simulator
+// trusting it, and the dashboard with env over the sign-in defaults
+// (SEGVIEW_CDF_IDENTITY=user, no service principal).
+func newSignInStack(t *testing.T, accessTTL time.Duration, env map[string]string) *signInStack {
+	t.Helper()
+	p := startIDP(t, accessTTL)
+	sim, err := cdfsim.New(cdfsim.Options{Project: testProject, ClientID: testClientID, ClientSecret: testSecret, Seed: true,
+		OIDCIssuer: p.Issuer(), OIDCAudience: p.ClientID,
+		UserCapabilities: map[string][]string{alice.Subject: {cdfsim.CapFilesRead}, bob.Email: {"groupsAcl:LIST"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	simURL, err := sim.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); sim.Close() })
+	s := &signInStack{idp: p, sim: sim, env: map[string]string{
+		"CDF_PROJECT":                testProject,
+		"CDF_URL":                    simURL,
+		"SEGVIEW_AUTH":               "oidc",
+		"SEGVIEW_OIDC_ISSUER":        p.Issuer(),
+		"SEGVIEW_OIDC_CLIENT_ID":     p.ClientID,
+		"SEGVIEW_OIDC_CLIENT_SECRET": p.ClientSecret,
+		// The provider knows no offline_access and no CDF scope; it
+		// issues refresh tokens anyway.
+		"SEGVIEW_OIDC_SCOPES": "openid profile email",
+		"SEGVIEW_SESSION_KEY": newSessionKey(t),
+	}}
+	for k, v := range env {
+		s.env[k] = v
+	}
+	s.srv, s.logs = s.startReplica(t, nil)
+	return s
+}
+
+// startReplica starts one more dashboard with the stack's settings and env
+// over them.
+func (s *signInStack) startReplica(t *testing.T, env map[string]string) (*httptest.Server, *syncBuffer) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"SEGVIEW_PUBLIC_URL": "http://" + ln.Addr().String()}
+	for k, v := range s.env {
+		vars[k] = v
+	}
+	for k, v := range env {
+		vars[k] = v
+	}
+	cfg, err := config.Load(func(k string) (string, bool) { v, ok := vars[k]; return v, ok }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	a, err := New(t.Context(), cfg, slog.New(slog.NewJSONHandler(logs, nil)), "test", WithCDFOptions(cdf.WithRetry(fastRetry())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: a.Handler}}
+	srv.Start()
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close()
+		for _, secret := range []string{s.idp.ClientSecret, vars["SEGVIEW_SESSION_KEY"]} {
+			if strings.Contains(logs.String(), secret) {
+				t.Errorf("a secret appears in the server log")
+			}
+		}
+	})
+	return srv, logs
+}
+
+// browser keeps cookies and does not follow redirects.
+type browser struct {
+	*http.Client
+	base string
+}
+
+func (s *signInStack) browser(t *testing.T) *browser {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &browser{Client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, base: s.srv.URL}
+}
+
+func (b *browser) do(t *testing.T, method, target string, form url.Values) response {
+	t.Helper()
+	if strings.HasPrefix(target, "/") {
+		target = b.base + target
+	}
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := b.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: data}
+}
+
+func (b *browser) get(t *testing.T, target string) response {
+	t.Helper()
+	return b.do(t, http.MethodGet, target, nil)
+}
+
+// signIn opens path as user and follows the redirects through the
+// provider and back; it returns the final answer.
+func (b *browser) signIn(t *testing.T, s *signInStack, user *mockoidc.MockUser, path string) response {
+	t.Helper()
+	s.idp.QueueUser(user)
+	r := b.get(t, path)
+	for range 6 {
+		if r.status != http.StatusFound && r.status != http.StatusSeeOther {
+			return r
+		}
+		r = b.get(t, r.header.Get("Location"))
+	}
+	t.Fatal("too many redirects")
+	return r
+}
+
+func (s *signInStack) jobPage(t *testing.T) (path string, job *cdfsim.Job) {
+	t.Helper()
+	for _, dj := range s.sim.DemoJobs() {
+		if j, ok := s.sim.Job(dj.ID); ok && len(j.Items) > 0 && j.Status == "Completed" {
+			return fmt.Sprintf("/projects/%s/jobs/%d", testProject, dj.ID), &j
+		}
+	}
+	t.Fatal("no completed demo job with files")
+	return "", nil
+}
+
+func overlayPath(page string, fileID int64) string {
+	return fmt.Sprintf("%s/files/%d/overlay.png?width=320", page, fileID)
+}
+
+func wantImage(t *testing.T, r response) {
+	t.Helper()
+	wantStatus(t, r, http.StatusOK)
+	if _, _, err := image.Decode(strings.NewReader(string(r.body))); err != nil {
+		t.Fatalf("not an image: %v", err)
+	}
+}
+
+func TestSignInRequired(t *testing.T) {
+	t.Parallel()
+	s := newSignInStack(t, 0, nil)
+	page, job := s.jobPage(t)
+	b := s.browser(t)
+	for _, path := range []string{"/", page, page + "?x=1", "/jobs/1001", "/open?job=1001"} {
+		r := b.get(t, path)
+		wantStatus(t, r, http.StatusSeeOther)
+		loc, err := url.Parse(r.header.Get("Location"))
+		if err != nil || loc.Path != "/auth/login" || loc.Query().Get("return_to") != path {
+			t.Errorf("GET %s redirects to %q, want /auth/login with return_to=%s", path, r.header.Get("Location"), path)
+		}
+	}
+	for _, name := range []string{"overlay.png", "overlay.jpg", "layer.png"} {
+		r := b.get(t, fmt.Sprintf("%s/files/%d/%s", page, job.Items[0].FileID, name))
+		wantStatus(t, r, http.StatusUnauthorized)
+		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+			t.Errorf("%s without a session: content type %q, want plain text", name, ct)
+		}
+	}
+	wantStatus(t, b.get(t, "/healthz"), http.StatusOK)
+	if n := s.sim.APIRequests("/api/"); n != 0 {
+		t.Errorf("CDF saw %d requests from a visitor without a session", n)
+	}
+	// A return-to that leaves the dashboard is dropped at sign-in.
+	s.idp.QueueUser(alice)
+	r := b.get(t, "/auth/login?return_to="+url.QueryEscape("//evil.example/"))
+	wantStatus(t, r, http.StatusFound)
+	r = b.get(t, r.header.Get("Location")) // the provider
+	wantStatus(t, r, http.StatusFound)
+	r = b.get(t, r.header.Get("Location")) // the callback
+	wantStatus(t, r, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); loc != "/" {
+		t.Errorf("after sign-in the browser goes to %q, want /", loc)
+	}
+}
+
+func TestPersonSeesJobAndOverlayWithOwnToken(t *testing.T) {
+	t.Parallel()
+	s := newSignInStack(t, 0, nil)
+	page, job := s.jobPage(t)
+	b := s.browser(t)
+	r := b.signIn(t, s, alice, page)
+	wantStatus(t, r, http.StatusOK)
+	doc := htmltest.Parse(t, r.body)
+	if got := htmltest.Text(doc.One(t, "user")); got != "alice" {
+		t.Errorf("header names %q, want alice", got)
+	}
+	form := doc.One(t, "signout")
+	if htmltest.Attr(form, "method") != "post" || htmltest.Attr(form, "action") != "/auth/logout" {
+		t.Errorf("sign-out form: method %q action %q", htmltest.Attr(form, "method"), htmltest.Attr(form, "action"))
+	}
+	imgs := doc.ByTestID("overlay")
+	if len(imgs) == 0 {
+		t.Fatal("no overlay on the job page")
+	}
+	img := b.get(t, htmltest.Attr(imgs[0], "src"))
+	wantImage(t, img)
+	if cc := img.header.Get("Cache-Control"); cc != "private, no-cache" {
+		t.Errorf("overlay Cache-Control = %q, want private, no-cache", cc)
+	}
+	if n := s.sim.PersonRequests(alice.Subject, fmt.Sprintf("/context/vision/segment/%d", job.ID)); n < 2 {
+		t.Errorf("CDF saw %d job requests with alice's token, want the page's and the overlay's", n)
+	}
+	if n := s.sim.PersonRequests(alice.Subject, "/files/"); n == 0 {
+		t.Error("CDF saw no files request with alice's token")
+	}
+	if n := s.sim.TokenRequests(); n != 0 {
+		t.Errorf("%d client-credentials tokens were requested, want none: there is no service principal", n)
+	}
+	if h := s.sim.LastHeaders("/download/"); h == nil || h.Get("Authorization") != "" {
+		t.Errorf("download request headers %v: want a download without Authorization", h)
+	}
+}
+
+// The name from the identity provider is text, never markup.
+func TestPersonNameIsEscaped(t *testing.T) {
+	t.Parallel()
+	s := newSignInStack(t, 0, nil)
+	b := s.browser(t)
+	mallory := &mockoidc.MockUser{Subject: alice.Subject, PreferredUsername: `<script>alert("x")</script>`}
+	r := b.signIn(t, s, mallory, "/")
+	wantStatus(t, r, http.StatusOK)
+	if strings.Contains(string(r.body), "<script>alert") {
+		t.Fatal("the name from the ID token reached the page as markup")
+	}
+	if got := htmltest.Text(htmltest.Parse(t, r.body).One(t, "user")); got != mallory.PreferredUsername {
+		t.Errorf("header names %q, want %q", got, mallory.PreferredUsername)
+	}
+}
+
+func TestPersonWithoutAccessGets403(t *testing.T) {
+	t.Parallel()
+	s := newSignInStack(t, 0, nil)
+	page, job := s.jobPage(t)
+	b := s.browser(t)
+	r := b.signIn(t, s, bob, page)
+	wantStatus(t, r, http.StatusForbidden)
+	doc := htmltest.Parse(t, r.body)
+	if got := htmltest.Attr(doc.One(t, "error"), "data-status"); got != "403" {
+		t.Errorf("error page status %q", got)
+	}
+	if msg := htmltest.Text(doc.One(t, "error-message")); !strings.Contains(msg, "filesAcl:READ") {
+		t.Errorf("error message %q does not name filesAcl:READ", msg)
+	}
+	if got := htmltest.Text(doc.One(t, "user")); got != "bob" {
+		t.Errorf("header names %q, want bob", got)
+	}
+	img := b.get(t, overlayPath(page, job.Items[0].FileID))
+	wantStatus(t, img, http.StatusForbidden)
+	if n := s.sim.PersonRequests(bob.Subject, "/context/vision/segment/"); n == 0 {
+		t.Error("CDF never saw bob's token")
+	}
+}
+
+// The renderer caches decoded images and finished jobs for everybody: a
+// person CDF refuses must not get them right after someone else drew them.
+func TestNoOverlayFromAnotherPersonsCache(t *testing.T) {
+	t.Parallel()
+	s := newSignInStack(t, 0, nil)
+	page, job := s.jobPage(t)
+	overlay := overlayPath(page, job.Items[0].FileID)
+
+	a := s.browser(t)
+	wantStatus(t, a.signIn(t, s, alice, page), http.StatusOK)
+	wantImage(t, a.get(t, overlay))
+	downloads := s.sim.APIRequests("/download/")
+
+	b := s.browser(t)
+	wantStatus(t, b.signIn(t, s, bob, page), http.StatusForbidden)
+	before := s.sim.PersonRequests(bob.Subject, "")
+	for _, path := range []string{overlay, strings.Replace(overlay, "overlay.png", "layer.png", 1), strings.Replace(overlay, "overlay.png", "overlay.jpg", 1)} {
+		r := b.get(t, path)
+		wantStatus(t, r, http.StatusForbidden)
+		if len(r.body) > 0 && r.body[0] == 0x89 {
+			t.Fatalf("%s: bob got image bytes", path)
+		}
+	}
+	if n := s.sim.PersonRequests(bob.Subject, "") - before; n < 3 {
+		t.Errorf("CDF was asked %d times with bob's token for 3 overlays, want at least one each", n)
+	}
+	// Alice still gets it from the cache, after CDF said yes to her.
+	wantImage(t, a.get(t, overlay))
+	if n := s.sim.APIRequests("/download/"); n != downloads {
+		t.Errorf("downloads went from %d to %d: the cached image was not used", downloads, n)
+	}
+}
+
+// The renderer shares one CDF call among concurrent requests for the same
+// file: a person CDF refuses must not join a call made with someone else's
+// token while it is under way.
+func TestNoOverlayFromAnotherPersonsCall(t *testing.T) {
+	t.Parallel()
+	s := newSignInStack(t, 0, nil)
+	page, job := s.jobPage(t)
+	overlay := overlayPath(page, job.Items[0].FileID)
+	a, b := s.browser(t), s.browser(t)
+	wantStatus(t, a.signIn(t, s, alice, page), http.StatusOK)
+	wantStatus(t, b.signIn(t, s, bob, page), http.StatusForbidden)
+	wantImage(t, a.get(t, overlay)) // the job and the image are cached now
+
+	// Alice's next file lookup hangs for a while; bob asks meanwhile.
+	lookups := s.sim.APIRequests("/files/byids")
+	s.sim.InjectFault(cdfsim.Fault{Match: "/files/byids", Latency: time.Second, Times: 1})
+	done := make(chan response, 1)
+	go func() { done <- a.get(t, overlay) }()
+	for deadline := time.Now().Add(5 * time.Second); s.sim.APIRequests("/files/byids") == lookups; {
+		if time.Now().After(deadline) {
+			t.Fatal("alice's file lookup never reached CDF")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	r := b.get(t, overlay)
+	wantStatus(t, r, http.StatusForbidden)
+	wantImage(t, <-done)
+}
+
+func TestExpiredTokenIsRefreshed(t *testing.T) {
+	t.Parallel()
+	const ttl = 2 * time.Second
+	s := newSignInStack(t, ttl, nil)
+	page, _ := s.jobPage(t)
+	b := s.browser(t)
+	wantStatus(t, b.signIn(t, s, alice, page), http.StatusOK)
+	refreshes := s.idp.grantCount("refresh_token")
+	// Wait until the access token has expired at CDF (the simulator
+	// refuses it), then open the page again.
+	time.Sleep(ttl + 1100*time.Millisecond)
+	requests := s.sim.PersonRequests(alice.Subject, "")
+	wantStatus(t, b.get(t, page), http.StatusOK)
+	if n := s.idp.grantCount("refresh_token"); n <= refreshes {
+		t.Errorf("refresh_token grants = %d, want more than %d", n, refreshes)
+	}
+	if s.sim.PersonRequests(alice.Subject, "") <= requests {
+		t.Error("CDF saw no request with alice's refreshed token")
+	}
+}
+
+func TestCDF401RefreshesAndRetriesOnce(t *testing.T) {
+	t.Parallel()
+	s := newSignInStack(t, 0, nil)
+	page, job := s.jobPage(t)
+	b := s.browser(t)
+	wantStatus(t, b.signIn(t, s, alice, page), http.StatusOK)
+	refreshes := s.idp.grantCount("refresh_token")
+	jobPath := fmt.Sprintf("/context/vision/segment/%d", job.ID)
+	before := s.sim.APIRequests(jobPath)
+	s.sim.InjectFault(cdfsim.Fault{Match: jobPath, Status: http.StatusUnauthorized, Times: 1})
+	wantStatus(t, b.get(t, page), http.StatusOK)
+	if n := s.idp.grantCount("refresh_token") - refreshes; n != 1 {
+		t.Errorf("refresh_token grants = %d, want 1", n)
+	}
+	if n := s.sim.APIRequests(jobPath) - before; n != 2 {
+		t.Errorf("job requests = %d, want 2 (refused, retried)", n)
+	}
+}
+
+func TestSignOutClearsSession(t *testing.T) {
+	t.Parallel()
+	s := newSignInStack(t, 0, nil)
+	page, _ := s.jobPage(t)
+	b := s.browser(t)
+	r := b.signIn(t, s, alice, page)
+	wantStatus(t, r, http.StatusOK)
+	var csrf string
+	for _, in := range htmltest.ByTag(htmltest.Parse(t, r.body).One(t, "signout"), "input") {
+		if htmltest.Attr(in, "name") == "csrf_token" {
+			csrf = htmltest.Attr(in, "value")
+		}
+	}
+	if len(csrf) < 32 {
+		t.Fatalf("sign-out form carries CSRF token %q", csrf)
+	}
+	wantStatus(t, b.do(t, http.MethodPost, "/auth/logout", url.Values{"csrf_token": {"forged"}}), http.StatusForbidden)
+	wantStatus(t, b.get(t, page), http.StatusOK)
+
+	r = b.do(t, http.MethodPost, "/auth/logout", url.Values{"csrf_token": {csrf}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); loc != "/signed-out" {
+		t.Errorf("sign-out redirects to %q", loc)
+	}
+	cleared := false
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		cleared = cleared || c.Name == "segview_session" && c.MaxAge < 0
+	}
+	if !cleared {
+		t.Error("sign-out did not clear the session cookie")
+	}
+	out := b.get(t, "/signed-out")
+	wantStatus(t, out, http.StatusOK)
+	htmltest.Parse(t, out.body).One(t, "signed-out")
+	wantStatus(t, b.get(t, page), http.StatusSeeOther)
+}
+
+// Sessions need no shared store: another replica with the same keys reads
+// them, also after a key rotation; a replica with other keys, or a changed
+// cookie, gets none.
+func TestSessionCookieAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	s := newSignInStack(t, 0, nil)
+	page, _ := s.jobPage(t)
+	b := s.browser(t)
+	wantStatus(t, b.signIn(t, s, alice, page), http.StatusOK)
+	var session *http.Cookie
+	for _, c := range b.Jar.Cookies(mustURL(t, s.srv.URL)) {
+		if c.Name == "segview_session" {
+			session = c
+		}
+	}
+	if session == nil {
+		t.Fatal("no session cookie")
+	}
+	oldKey := s.env["SEGVIEW_SESSION_KEY"]
+	rotated, _ := s.startReplica(t, map[string]string{"SEGVIEW_SESSION_KEY": newSessionKey(t) + "," + oldKey})
+	foreign, _ := s.startReplica(t, map[string]string{"SEGVIEW_SESSION_KEY": newSessionKey(t)})
+	same, _ := s.startReplica(t, nil)
+	tampered := []byte(session.Value)
+	tampered[len(tampered)/2] ^= 0x01
+	tests := []struct {
+		name   string
+		srv    *httptest.Server
+		value  string
+		status int
+	}{
+		{"replica with the same key", same, session.Value, http.StatusOK},
+		{"replica with the key rotated", rotated, session.Value, http.StatusOK},
+		{"replica with another key", foreign, session.Value, http.StatusSeeOther},
+		{"changed cookie", same, string(tampered), http.StatusSeeOther},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodGet, tt.srv.URL+page, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.AddCookie(&http.Cookie{Name: "segview_session", Value: tt.value})
+			resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Errorf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+		})
+	}
+}
+
+// With SEGVIEW_CDF_IDENTITY=service sign-in only gates the dashboard: CDF
+// sees the service principal, so bob sees the job.
+func TestServiceIdentityGatesOnly(t *testing.T) {
+	t.Parallel()
+	s := newSignInStack(t, 0, nil)
+	srv, _ := s.startReplica(t, map[string]string{
+		"SEGVIEW_CDF_IDENTITY": "service",
+		"IDP_TOKEN_URL":        s.sim.TokenURL(s.env["CDF_URL"]),
+		"IDP_CLIENT_ID":        testClientID,
+		"IDP_CLIENT_SECRET":    testSecret,
+	})
+	page, _ := s.jobPage(t)
+	b := s.browser(t)
+	b.base = srv.URL
+	wantStatus(t, b.get(t, page), http.StatusSeeOther)
+	r := b.signIn(t, s, bob, page)
+	wantStatus(t, r, http.StatusOK)
+	if got := htmltest.Text(htmltest.Parse(t, r.body).One(t, "user")); got != "bob" {
+		t.Errorf("header names %q, want bob", got)
+	}
+	if n := s.sim.PersonRequests(bob.Subject, ""); n != 0 {
+		t.Errorf("CDF saw %d requests with bob's token, want none", n)
+	}
+	if s.sim.TokenRequests() == 0 {
+		t.Error("the service principal never got a token")
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}

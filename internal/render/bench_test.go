@@ -1,0 +1,117 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math"
+	"sync"
+	"testing"
+
+	"github.com/segview/segview/internal/cdf"
+)
+
+var (
+	photoOnce sync.Once
+	photo     []byte
+)
+
+// photo12MP is a 4000×3000 JPEG (quality 90) with smooth gradients and
+// fine texture, so that it compresses and decodes like a photo.
+func photo12MP(b *testing.B) []byte {
+	photoOnce.Do(func() {
+		const w, h = 4000, 3000
+		img := image.NewRGBA(image.Rect(0, 0, w, h))
+		for y := range h {
+			for x := range w {
+				n := uint8((x*7 + y*13 + x*y/97) % 23)
+				img.SetRGBA(x, y, color.RGBA{uint8(x*255/w) ^ n, uint8(y*255/h) + n, uint8((x + y) * 255 / (w + h)), 255})
+			}
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+			b.Fatal(err)
+		}
+		photo = buf.Bytes()
+	})
+	return photo
+}
+
+// benchJob has ten segments of 500 vertices each, circles of decreasing
+// size, and a prompt point and box.
+func benchJob() *cdf.SegmentJob {
+	var segs []cdf.Segment
+	for i := range 10 {
+		r := 0.4 - 0.035*float64(i)
+		var p cdf.Polygon
+		for k := range 500 {
+			a := 2 * math.Pi * float64(k) / 500
+			p.Vertices = append(p.Vertices, cdf.Vertex{X: 0.5 + r*math.Cos(a)*0.75, Y: 0.5 + r*math.Sin(a)})
+		}
+		segs = append(segs, cdf.Segment{Score: 1 - 0.05*float64(i), Polygons: []cdf.Polygon{p}})
+	}
+	return &cdf.SegmentJob{JobID: 5, Status: cdf.StatusCompleted, Items: []cdf.SegmentItem{{FileID: 9, Segments: segs}},
+		Prompt: cdf.Prompt{Points: []cdf.PromptPoint{{X: 0.5, Y: 0.5, Label: 1}}, BoundingBox: &cdf.BoundingBox{XMin: 0.1, YMin: 0.1, XMax: 0.9, YMax: 0.9}}}
+}
+
+// BenchmarkWarmRender renders a 12 MP JPEG's overlay at the job page's
+// width through a fake CDF that answers instantly: "cold" with empty caches
+// (download, decode, scale, draw, encode), the others after one render of
+// the same file, as when a user re-renders or another output is asked for.
+func BenchmarkWarmRender(b *testing.B) {
+	data := photo12MP(b)
+	newService := func() (*Service, *fakeCDF) {
+		f := &fakeCDF{job: benchJob(), files: map[int64]*fakeFile{9: {data: data, updated: 1000}}}
+		return New(f, Options{Limits: Limits{MaxWidth: 2048}}), f
+	}
+	ctx := context.Background()
+	jpg := Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 1600}
+
+	b.Run("cold/jpeg-1600", func(b *testing.B) {
+		for b.Loop() {
+			s, _ := newService()
+			if _, err := s.Render(ctx, jpg); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	warm := []struct {
+		name string
+		req  Request
+	}{
+		{"warm/jpeg-1600", jpg},
+		{"warm/png-1600", Request{JobID: 5, FileID: 9, Format: FormatPNG, Width: 1600}},
+		{"warm/layer-1600", Request{JobID: 5, FileID: 9, Format: FormatLayer, Width: 1600}},
+		{"warm/jpeg-1000", Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 1000}},
+	}
+	for _, bm := range warm {
+		b.Run(bm.name, func(b *testing.B) {
+			s, _ := newService()
+			if _, err := s.Render(ctx, bm.req); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := s.Render(ctx, bm.req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("warm/not-modified", func(b *testing.B) {
+		s, _ := newService()
+		first, err := s.Render(ctx, jpg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req := jpg
+		req.IfNoneMatch = first.ETag
+		for b.Loop() {
+			if res, err := s.Render(ctx, req); err != nil || !res.NotModified {
+				b.Fatal(err, res.NotModified)
+			}
+		}
+	})
+}

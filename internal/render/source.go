@@ -1,0 +1,351 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/jpeg"
+	"image/png"
+	"mime"
+	"net/http"
+	"slices"
+
+	xdraw "golang.org/x/image/draw"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/imaging"
+)
+
+// versionKey names one version of a file's image as segview draws on it:
+// a file replaced in CDF gets a new lastUpdatedTime, and the EXIF setting
+// decides which way up its pixels are.
+type versionKey struct {
+	FileID     int64
+	Updated    cdf.Millis
+	IgnoreEXIF bool
+}
+
+// sourceKey names one decoded image in the cache: a version of a file at a
+// width bucket, 0 meaning full size.
+type sourceKey struct {
+	versionKey
+	Width int
+}
+
+func (k sourceKey) String() string {
+	return fmt.Sprintf("source/%d/%d/%t/%d", k.FileID, k.Updated, k.IgnoreEXIF, k.Width)
+}
+
+// displayBuckets are the widths sources are decoded and cached at. An
+// output width is served from the smallest bucket at least as wide, so that
+// a few decodes per file serve every width: the job page's 1600 and the
+// default (Limits.MaxWidth) each hit their own bucket exactly, other widths
+// are scaled down from the next bucket at little cost.
+var displayBuckets = []int{320, 640, 1024, 1600, 2048}
+
+func widthBuckets(maxWidth int) []int {
+	b := slices.Clone(displayBuckets)
+	if maxWidth > 0 && !slices.Contains(b, maxWidth) {
+		b = append(b, maxWidth)
+		slices.Sort(b)
+	}
+	return b
+}
+
+// bucket is the decode width for an output at most target wide: the
+// smallest bucket that is at least target, or 0 (full size) when target is
+// 0 or wider than every bucket.
+func (s *Service) bucket(target int) int {
+	if target <= 0 {
+		return 0
+	}
+	for _, b := range s.buckets {
+		if b >= target {
+			return b
+		}
+	}
+	return 0
+}
+
+// sourceKey is the cache key of the image an output target wide is drawn
+// on. When the file's size is known and it is no wider than the bucket, the
+// key is that of the full-size image, so that all the buckets a small image
+// falls into share one entry.
+func (s *Service) sourceKey(v versionKey, target int) sourceKey {
+	k := sourceKey{versionKey: v, Width: s.bucket(target)}
+	if size, ok := s.sizes.Get(v); ok && k.Width > 0 && size.X <= k.Width {
+		k.Width = 0
+	}
+	return k
+}
+
+// source returns the file's image, oriented and scaled to the bucket of
+// target, from the cache or by downloading and decoding it. Concurrent
+// calls for the same image share one download and decode, which waits for
+// a turn of the limiter.
+func (s *Service) source(ctx context.Context, v versionKey, target int) (*image.RGBA, error) {
+	key := s.sourceKey(v, target)
+	if img, ok := s.images.Get(key); ok {
+		return img, nil
+	}
+	return shared(ctx, &s.flights, key.String(), func(ctx context.Context) (*image.RGBA, error) {
+		if img, ok := s.images.Get(s.sourceKey(v, target)); ok {
+			return img, nil // decoded by a flight that just ended
+		}
+		// The turn covers the download too: it bounds the compressed bytes
+		// in memory as well as the pixels.
+		release, err := s.limiter.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		data, err := s.download(ctx, v.FileID)
+		if err != nil {
+			return nil, err
+		}
+		size, err := s.probe(data)
+		if err != nil {
+			return nil, err
+		}
+		w, h := fitSize(size.X, size.Y, key.Width)
+		img, err := s.decode(data, decodeOptions{
+			Options: imaging.Options{
+				Limits:     imaging.Limits{MaxPixels: s.limits.MaxPixels},
+				IgnoreEXIF: v.IgnoreEXIF,
+				MinWidth:   key.Width,
+			},
+			Size: image.Pt(w, h),
+		})
+		if err != nil {
+			return nil, err
+		}
+		stored := key
+		if key.Width == 0 || size.X <= key.Width {
+			stored.Width = 0
+		}
+		// A full-size image wider than every bucket is an export: a one-off
+		// that would push many display images out of the cache.
+		if stored.Width != 0 || size.X <= s.buckets[len(s.buckets)-1] {
+			s.images.Add(stored, img, int64(len(img.Pix)))
+		}
+		// After the image, so that a request keyed by the size finds it.
+		s.sizes.Add(v, size, 1)
+		return img, nil
+	})
+}
+
+// size returns the file's size as displayed, from the cache or from the
+// image header of a download. It never decodes pixels, and takes no turn
+// of the limiter.
+func (s *Service) size(ctx context.Context, v versionKey) (image.Point, error) {
+	if size, ok := s.sizes.Get(v); ok {
+		return size, nil
+	}
+	key := fmt.Sprintf("size/%d/%d/%t", v.FileID, v.Updated, v.IgnoreEXIF)
+	return shared(ctx, &s.flights, key, func(ctx context.Context) (image.Point, error) {
+		data, err := s.download(ctx, v.FileID)
+		if err != nil {
+			return image.Point{}, err
+		}
+		size, err := s.probe(data)
+		if err != nil {
+			return image.Point{}, err
+		}
+		s.sizes.Add(v, size, 1)
+		return size, nil
+	})
+}
+
+// outputSize is the size of the output target wide for a source of size
+// full: the arithmetic of imaging.FitWidth applied twice, to the bucket and
+// then to target, as the composited outputs are made, so that a layer lies
+// exactly on the photo.
+func (s *Service) outputSize(full image.Point, target int) (int, int) {
+	w, h := fitSize(full.X, full.Y, s.bucket(target))
+	return fitSize(w, h, target)
+}
+
+// fitSize is the size imaging.FitWidth gives a w×h image for maxWidth.
+func fitSize(w, h, maxWidth int) (int, int) {
+	if maxWidth <= 0 || w <= maxWidth || h <= 0 {
+		return w, h
+	}
+	return maxWidth, max(1, int((int64(h)*int64(maxWidth)+int64(w)/2)/int64(w)))
+}
+
+// download fetches the file's bytes through a fresh download link. Links
+// live about 30 seconds, and one can expire between CDF signing it and
+// storage checking it (a slow request, clocks apart): when storage answers
+// 403, which is how it says "expired", a new link is fetched once and tried
+// once.
+func (s *Service) download(ctx context.Context, fileID int64) ([]byte, error) {
+	data, err := s.downloadOnce(ctx, fileID)
+	var apiErr *cdf.APIError
+	if errors.As(err, &apiErr) && apiErr.Path == cdf.DownloadPath && apiErr.Status == http.StatusForbidden {
+		data, err = s.downloadOnce(ctx, fileID)
+	}
+	return data, err
+}
+
+func (s *Service) downloadOnce(ctx context.Context, fileID int64) ([]byte, error) {
+	links, err := s.cdf.DownloadLinks(ctx, []cdf.FileIdentifier{cdf.ByID(fileID)})
+	if err != nil {
+		return nil, err
+	}
+	if len(links) == 0 || links[0].URL == "" {
+		return nil, ErrNoImage
+	}
+	data, contentType, err := s.cdf.Download(ctx, links[0].URL)
+	if err != nil {
+		return nil, err
+	}
+	if isWebPage(contentType) {
+		return nil, &NotAnImageError{ContentType: contentType}
+	}
+	return data, nil
+}
+
+// NotAnImageError says that the download of a file answered with a web
+// page instead of the image: a proxy, a login or an error page of the
+// storage service.
+type NotAnImageError struct{ ContentType string }
+
+func (e *NotAnImageError) Error() string {
+	return fmt.Sprintf("the download answered with a web page (%s) instead of the image", e.ContentType)
+}
+
+// isWebPage reports whether a download's Content-Type is HTML. Images
+// are recognized by their bytes, whatever their declared type, but an HTML
+// answer is never the image.
+func isWebPage(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "text/html" || mt == "application/xhtml+xml")
+}
+
+// probe reads an image's size as displayed from its header: oriented by
+// EXIF unless ignored, and checked against the pixel limit. For anything
+// that is not a readable JPEG or PNG header it returns imaging.Decode's
+// error, which fails at the header without decoding pixels.
+//
+// It is an adapter: package imaging has no header-only entry point.
+func (s *Service) probe(data []byte) (image.Point, error) {
+	var (
+		cfg    image.Config
+		err    error
+		isJPEG = bytes.HasPrefix(data, []byte("\xff\xd8\xff"))
+	)
+	switch {
+	case isJPEG:
+		cfg, err = jpeg.DecodeConfig(bytes.NewReader(data))
+	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
+		cfg, err = png.DecodeConfig(bytes.NewReader(data))
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || err != nil {
+		opts := imaging.Options{Limits: imaging.Limits{MaxPixels: s.limits.MaxPixels}, IgnoreEXIF: s.ignoreEXIF}
+		if _, _, derr := imaging.Decode(data, opts); derr != nil {
+			return image.Point{}, derr
+		}
+		return image.Point{}, fmt.Errorf("render: unreadable image header: %v", err)
+	}
+	limit := s.limits.MaxPixels
+	if limit <= 0 {
+		limit = imaging.DefaultMaxPixels
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > limit {
+		return image.Point{}, &imaging.TooLargeError{Width: cfg.Width, Height: cfg.Height, MaxPixels: limit}
+	}
+	size := image.Pt(cfg.Width, cfg.Height)
+	if isJPEG && !s.ignoreEXIF && imaging.Orientation(data) >= 5 {
+		size.X, size.Y = size.Y, size.X
+	}
+	return size, nil
+}
+
+// decodeOptions asks decodeDisplay for an image of exactly Size: the
+// source's size scaled by fitSize to the bucket's width. Options.MinWidth is
+// the bucket's width (0: full size), which lets libjpeg-turbo decode a JPEG
+// at a fraction of its size.
+type decodeOptions struct {
+	imaging.Options
+	Size image.Point
+}
+
+// decodeDisplay decodes data and scales it to opts.Size. The result is
+// always an *image.RGBA at the origin, the type overlay.Render copies
+// fastest, since every warm render copies it.
+//
+// A scaled decode rounds the image's height on its own (libjpeg-turbo
+// rounds each side up), so imaging.FitWidth may end a pixel away from
+// Size; the last step then scales to Size exactly, so that every output,
+// and layer.png computed from the size alone, has the same size whichever
+// decoder ran.
+func decodeDisplay(data []byte, opts decodeOptions) (*image.RGBA, error) {
+	img, _, err := imaging.Decode(data, opts.Options)
+	if err != nil {
+		return nil, err
+	}
+	fit := toRGBA(imaging.FitWidth(img, opts.Size.X))
+	if fit.Rect.Size() == opts.Size || opts.Size.X <= 0 || opts.Size.Y <= 0 {
+		return fit, nil
+	}
+	exact := image.NewRGBA(image.Rectangle{Max: opts.Size})
+	xdraw.ApproxBiLinear.Scale(exact, exact.Rect, fit, fit.Rect, xdraw.Src, nil)
+	return exact, nil
+}
+
+// fitWidth scales a cached image down to target, never up.
+func fitWidth(img *image.RGBA, target int) image.Image {
+	return imaging.FitWidth(img, target)
+}
+
+func toRGBA(img image.Image) *image.RGBA {
+	if rgba, ok := img.(*image.RGBA); ok && rgba.Rect.Min == (image.Point{}) {
+		return rgba
+	}
+	b := img.Bounds()
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(dst, dst.Rect, img, b.Min, draw.Src)
+	return dst
+}
+
+// shared runs fn once for all concurrent callers with the same key. fn runs
+// on a context that keeps the first caller's values and deadline but not
+// its cancellation, so one caller going away does not fail the others;
+// each caller still stops waiting when its own context ends.
+func shared[T any](ctx context.Context, g *singleflight.Group, key string, fn func(context.Context) (T, error)) (T, error) {
+	ch := g.DoChan(key, func() (v any, err error) {
+		// A panic in DoChan's goroutine could not be recovered by the
+		// request's middleware and would end the process.
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("render: panic in %s: %v", key, r)
+			}
+		}()
+		fctx, cancel := detach(ctx)
+		defer cancel()
+		return fn(fctx)
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			var zero T
+			return zero, r.Err
+		}
+		return r.Val.(T), nil
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+func detach(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := context.WithoutCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(d, deadline)
+	}
+	return context.WithCancel(d)
+}
