@@ -3,8 +3,10 @@ package render
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -441,6 +443,7 @@ func TestLayerMatchesComposite(t *testing.T) {
 		{"JPEG 700×211", solidJPEG(t, 700, 211)},
 		{"JPEG 1333×55", solidJPEG(t, 1333, 55)},
 		{"JPEG 1333×999 orientation 6", sideways},
+		{"PNG 301×97 eXIf orientation 6", pngWithEXIF(t, solidPNG(t, 301, 97), 6)},
 	}
 	widths := []int{0, 100, 320, 333, 640, 1024, 1599, 1600, 2047, 2500}
 	for _, src := range sources {
@@ -494,6 +497,8 @@ func TestProbe(t *testing.T) {
 		{name: "rotated JPEG as displayed", data: sideways, want: image.Pt(30, 40)},
 		{name: "rotated JPEG as stored", data: sideways, ignoreEXIF: true, want: image.Pt(40, 30)},
 		{name: "mirrored JPEG keeps its size", data: mirrored, want: image.Pt(40, 30)},
+		{name: "rotated PNG (eXIf) as displayed", data: pngWithEXIF(t, solidPNG(t, 40, 30), 6), want: image.Pt(30, 40)},
+		{name: "rotated PNG (eXIf) as stored", data: pngWithEXIF(t, solidPNG(t, 40, 30), 6), ignoreEXIF: true, want: image.Pt(40, 30)},
 		{name: "pixel limit", data: solidPNG(t, 40, 30), maxPixels: 1000, wantErr: new(*imaging.TooLargeError)},
 		{name: "HTML", data: []byte("<!doctype html><p>sign in"), wantErr: &imaging.ErrUnsupported},
 		{name: "empty", data: nil, wantErr: &imaging.ErrUnsupported},
@@ -622,4 +627,22 @@ func TestFormat(t *testing.T) {
 	if _, err := New(nil, Options{}).Render(context.Background(), Request{JobID: 1, FileID: 1}); err == nil {
 		t.Errorf("Render without a format succeeded")
 	}
+}
+
+// pngWithEXIF inserts an eXIf chunk with the given orientation right after
+// the IHDR chunk, where browsers honour it.
+func pngWithEXIF(t testing.TB, data []byte, orientation uint16) []byte {
+	t.Helper()
+	const afterIHDR = 8 + 4 + 4 + 13 + 4
+	if len(data) < afterIHDR || string(data[12:16]) != "IHDR" {
+		t.Fatal("not a PNG with IHDR first")
+	}
+	tiff := []byte{'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, byte(orientation >> 8), byte(orientation), 0, 0, 0, 0, 0, 0}
+	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(tiff)))
+	chunk = append(chunk, "eXIf"...)
+	chunk = append(chunk, tiff...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	out := append([]byte{}, data[:afterIHDR]...)
+	out = append(out, chunk...)
+	return append(out, data[afterIHDR:]...)
 }

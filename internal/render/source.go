@@ -1,14 +1,11 @@
 package render
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"image"
 	"image/draw"
-	"image/jpeg"
-	"image/png"
 	"mime"
 	"net/http"
 	"slices"
@@ -226,43 +223,15 @@ func isWebPage(contentType string) bool {
 	return err == nil && (mt == "text/html" || mt == "application/xhtml+xml")
 }
 
-// probe reads an image's size as displayed from its header: oriented by
-// EXIF unless ignored, and checked against the pixel limit. For anything
-// that is not a readable JPEG or PNG header it returns imaging.Decode's
-// error, which fails at the header without decoding pixels.
-//
-// It is an adapter: package imaging has no header-only entry point.
+// probe reads an image's size as displayed from its header alone:
+// oriented by EXIF (JPEG APP1 or PNG eXIf) unless ignored, and checked
+// against the pixel limit.
 func (s *Service) probe(data []byte) (image.Point, error) {
-	var (
-		cfg    image.Config
-		err    error
-		isJPEG = bytes.HasPrefix(data, []byte("\xff\xd8\xff"))
-	)
-	switch {
-	case isJPEG:
-		cfg, err = jpeg.DecodeConfig(bytes.NewReader(data))
-	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
-		cfg, err = png.DecodeConfig(bytes.NewReader(data))
+	info, err := imaging.DecodeConfig(data, imaging.Options{Limits: imaging.Limits{MaxPixels: s.limits.MaxPixels}, IgnoreEXIF: s.ignoreEXIF})
+	if err != nil {
+		return image.Point{}, err
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || err != nil {
-		opts := imaging.Options{Limits: imaging.Limits{MaxPixels: s.limits.MaxPixels}, IgnoreEXIF: s.ignoreEXIF}
-		if _, _, derr := imaging.Decode(data, opts); derr != nil {
-			return image.Point{}, derr
-		}
-		return image.Point{}, fmt.Errorf("render: unreadable image header: %v", err)
-	}
-	limit := s.limits.MaxPixels
-	if limit <= 0 {
-		limit = imaging.DefaultMaxPixels
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > limit {
-		return image.Point{}, &imaging.TooLargeError{Width: cfg.Width, Height: cfg.Height, MaxPixels: limit}
-	}
-	size := image.Pt(cfg.Width, cfg.Height)
-	if isJPEG && !s.ignoreEXIF && imaging.Orientation(data) >= 5 {
-		size.X, size.Y = size.Y, size.X
-	}
-	return size, nil
+	return image.Pt(info.Width, info.Height), nil
 }
 
 // decodeOptions asks decodeDisplay for an image of exactly Size: the
