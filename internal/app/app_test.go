@@ -433,62 +433,6 @@ func TestBadInputMakesNoUpstreamCall(t *testing.T) {
 	}
 }
 
-func TestUpstreamFaults(t *testing.T) {
-	s := newStack(t, map[string]string{"SEGVIEW_REQUEST_TIMEOUT": "400ms"})
-	job := s.sim.DemoJobs()[0].ID
-	client := s.cdfClient(t)
-	j, err := client.SegmentJob(context.Background(), job)
-	if err != nil || len(j.Items) == 0 {
-		t.Fatalf("demo job %d: %v", job, err)
-	}
-	page := fmt.Sprintf("/projects/%s/jobs/%d", testProject, job)
-	img := fmt.Sprintf("%s/files/%d/overlay.png?width=200", page, j.Items[0].FileID)
-	tests := []struct {
-		name    string
-		fault   cdfsim.Fault
-		status  int
-		mention string
-	}{
-		{"401", cdfsim.Fault{Match: "/context/vision/segment/", Status: 401}, 502, "Authentication to CDF failed"},
-		{"403", cdfsim.Fault{Match: "/context/vision/segment/", Status: 403}, 403, "filesAcl:READ"},
-		{"429 after retries", cdfsim.Fault{Match: "/context/vision/segment/", Status: 429, RetryAfter: "0"}, 503, "busy"},
-		{"500", cdfsim.Fault{Match: "/context/vision/segment/", Status: 500}, 502, "HTTP 500"},
-		{"503 after retries", cdfsim.Fault{Match: "/context/vision/segment/", Status: 503}, 503, "unavailable"},
-		{"timeout", cdfsim.Fault{Match: "/context/vision/segment/", Latency: 3 * time.Second}, 504, "in time"},
-		{"malformed JSON", cdfsim.Fault{Match: "/context/vision/segment/", Malformed: true}, 502, ""},
-		{"download fails", cdfsim.Fault{Match: "/download/", Status: 500}, 502, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			remove := s.sim.InjectFault(tt.fault)
-			r := s.get(t, page)
-			wantStatus(t, r, map[bool]int{true: http.StatusOK, false: tt.status}[strings.HasPrefix(tt.fault.Match, "/download/")])
-			if !strings.HasPrefix(tt.fault.Match, "/download/") {
-				doc := htmltest.Parse(t, r.body)
-				text := htmltest.Text(doc.One(t, "error"))
-				if !strings.Contains(text, tt.mention) {
-					t.Errorf("error page %q does not mention %q", text, tt.mention)
-				}
-				if tt.fault.Status != 0 {
-					if ids := doc.ByTestID("request-id"); len(ids) != 1 || htmltest.Text(ids[0]) == "" {
-						t.Errorf("error page shows no CDF request id")
-					}
-				}
-			}
-			r = s.get(t, img)
-			wantStatus(t, r, tt.status)
-			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
-				t.Errorf("overlay error has content type %q, want plain text", ct)
-			}
-			if tt.fault.Status != 0 && !strings.Contains(string(r.body), "request id") {
-				t.Errorf("overlay error body %q carries no request id", r.body)
-			}
-			remove()
-			wantStatus(t, s.get(t, page), http.StatusOK)
-		})
-	}
-}
-
 func TestLimits(t *testing.T) {
 	t.Run("image pixels", func(t *testing.T) {
 		s := newStack(t, map[string]string{"SEGVIEW_MAX_IMAGE_PIXELS": "1000"})

@@ -142,3 +142,41 @@ func TestCancelledWaiter(t *testing.T) {
 		}
 	})
 }
+
+// TestJoinedFlightOutlivesFirstDeadline checks that a caller who joined a
+// shared download started by a caller with a shorter deadline gets the
+// image, not the other caller's timeout.
+func TestJoinedFlightOutlivesFirstDeadline(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t, cdf.StatusCompleted, 300, 200)
+		f.block = make(chan struct{})
+		s := New(f, Options{})
+		decodes := countDecodes(s)
+		req := Request{JobID: 5, FileID: 9, Format: FormatPNG}
+		short, cancelShort := context.WithTimeout(context.Background(), time.Second)
+		defer cancelShort()
+		long, cancelLong := context.WithTimeout(context.Background(), time.Minute)
+		defer cancelLong()
+
+		var errShort, errLong error
+		var wg sync.WaitGroup
+		wg.Go(func() { _, errShort = s.Render(short, req) })
+		synctest.Wait() // the short request's download is under way
+		wg.Go(func() { _, errLong = s.Render(long, req) })
+		synctest.Wait() // the long request waits for the same download
+		time.Sleep(2 * time.Second)
+		synctest.Wait() // the short deadline has passed; the long request downloads again
+		close(f.block)
+		wg.Wait()
+		if !errors.Is(errShort, context.DeadlineExceeded) {
+			t.Errorf("short request: %v, want its deadline", errShort)
+		}
+		if errLong != nil {
+			t.Errorf("long request: %v, want the image", errLong)
+		}
+		if c := f.counts(decodes()); c.Downloads != 2 || c.Decodes != 1 {
+			t.Errorf("%+v, want the download made again and decoded once", c)
+		}
+	})
+}
