@@ -4,12 +4,16 @@
 #     non-2xx answers and bounded memory;
 #  2. the same while the simulator answers 10 % of CDF calls with 503 and
 #     about 5 % with 429: the retries should keep every page at 200.
-# Prints a Markdown table. Traffic goes to 127.0.0.1 only.
+# Prints a Markdown table and exits 1 when any answer was not 2xx, a socket
+# failed, or segview's peak RSS passed MAX_RSS_MB (default 400).
+# Traffic goes to 127.0.0.1 only.
 # Usage: bench/load.sh [duration] [connections]   (defaults 30s, 64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-30s}
 CONNS=${2:-64}
+MAX_RSS_MB=${MAX_RSS_MB:-400}
+FAILED=0
 
 if ! command -v wrk >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
@@ -53,6 +57,7 @@ wrk_row() {
   local rss
   rss=$(awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$WEB_PID/status")
   echo "| $1 | $rps | $lat50 | $lat99 | $non2xx | $sockerr | $rss MB |"
+  if [ "$non2xx" != 0 ] || [ "$sockerr" != 0 ] || [ "$rss" -gt "$MAX_RSS_MB" ]; then FAILED=1; fi
 }
 
 echo "wrk, $CONNS connections, $DURATION each, on $(nproc) cores, $(date -u +%F)"
@@ -65,3 +70,8 @@ curl -fsS -X POST "$SIM/_sim/faults" -d '{"match":"","status":503,"probability":
 curl -fsS -X POST "$SIM/_sim/faults" -d '{"match":"","status":429,"probability":0.05}' >/dev/null
 wrk_row "job page, 10 % 503 + 5 % 429 from CDF" "$PAGE"
 wrk_row "overlay, 10 % 503 + 5 % 429 from CDF" "$OVERLAY"
+if [ "$FAILED" != 0 ]; then
+  echo
+  echo "load: FAILED (non-2xx answers, socket errors or peak RSS over $MAX_RSS_MB MB)"
+  exit 1
+fi

@@ -9,7 +9,7 @@ import (
 	"github.com/segview/segview/internal/geom"
 )
 
-// photo is a 4000×3000 stand-in for a camera picture: smooth gradients plus
+// photo is a stand-in for a camera picture: smooth gradients plus
 // sensor-like noise, which is what makes photographs expensive to compress.
 func photo(w, h int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
@@ -41,6 +41,12 @@ func wobbly(rng *rand.Rand, cx, cy, r float64) geom.Polygon {
 
 func benchSpec(b *testing.B) Spec {
 	b.Helper()
+	return benchSpecSized(b, 4000, 3000)
+}
+
+// benchSpecSized is the scene of benchSpec on a w×h photo.
+func benchSpecSized(b *testing.B, w, h int) Spec {
+	b.Helper()
 	rng := rand.New(rand.NewPCG(1, 1))
 	segs := make([]Segment, 20)
 	for i := range segs {
@@ -50,7 +56,7 @@ func benchSpec(b *testing.B) Spec {
 		}
 	}
 	return Spec{
-		Image:    photo(4000, 3000),
+		Image:    photo(w, h),
 		Segments: segs,
 		Points:   []PromptPoint{{X: 0.4, Y: 0.5, Label: 1}, {X: 0.6, Y: 0.5, Label: 0}},
 		Box:      &Box{XMin: 0.1, YMin: 0.1, XMax: 0.9, YMax: 0.9},
@@ -61,6 +67,18 @@ func benchSpec(b *testing.B) Spec {
 // on a 12-megapixel photo.
 func BenchmarkRender(b *testing.B) {
 	spec := benchSpec(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Render(spec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRender1600 draws the scene of BenchmarkRender at the width the
+// job page shows overlays at (1600×1200).
+func BenchmarkRender1600(b *testing.B) {
+	spec := benchSpecSized(b, 1600, 1200)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Render(spec); err != nil {

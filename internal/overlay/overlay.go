@@ -9,8 +9,12 @@
 // measured in pixel edges: x = 0 is the left edge of the first column and
 // x = 1 the right edge of the last, so a polygon spanning x in [0, 0.5]
 // tints exactly the left half of the image, fill and outline alike, and
-// pixels an edge passes through are covered by the area inside it (see
-// raster.go).
+// pixels an edge passes through are covered by the area inside it.
+//
+// Everything is drawn with gg. Segments are rasterized by gg into coverage
+// masks, which this package composites so that segments sharing an edge
+// leave no seam (see segments.go and composite.go); the box and the points
+// are drawn by gg directly.
 package overlay
 
 import (
@@ -113,9 +117,10 @@ var (
 // even-odd rule and outlined at full opacity in the same colour. The outline
 // lies inside the polygon, along every edge of it that is in the image, so
 // nothing of a segment is drawn outside its polygon; edges are
-// anti-aliased by the exact area each pixel has inside (see the package
-// comment for the coordinate convention). The box is a white
-// dashed line over a slightly wider dark one, visible on any background.
+// anti-aliased by the area each pixel has inside, as gg's rasterizer
+// measures it, to a 64th of a pixel (see the package comment for the
+// coordinate convention). The box is a white dashed line over a slightly
+// wider dark one, visible on any background.
 // Prompt points are green (foreground, with a "+") or red (background, with
 // a "−") discs with a white edge. Line widths (2 px) and the marker radius
 // (8 px) are given for a 1000-pixel image and scale with max(width, height);
@@ -142,9 +147,9 @@ func Render(spec Spec) (*image.RGBA, error) {
 
 	r := newRenderer(dst)
 	alpha := spec.Style.fillAlpha()
-	segments := newCanvas(dst)
+	segments := newCanvas(dst, r.line)
 	for _, s := range largestFirst(spec.Segments) {
-		segments.add(s.polys, s.visible, s.color, alpha, r.line)
+		segments.add(s.polys, s.visible, s.color, alpha)
 	}
 	segments.draw()
 	if spec.Box != nil {
