@@ -61,6 +61,11 @@ type result struct {
 }
 
 func run(runs int, python, outDir string) error {
+	if outDir != "" {
+		if err := os.MkdirAll(outDir, 0o755); err != nil {
+			return err
+		}
+	}
 	if outDir == "" {
 		d, err := os.MkdirTemp("", "overlaybench")
 		if err != nil {

@@ -97,8 +97,15 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		a.Close()
 		return nil, err
 	}
+	var pages handlers.CDF = client
+	if cfg.Auth.Mode != config.AuthOIDC || cfg.Auth.Identity != config.IdentityUser {
+		// One identity reads CDF for everybody: the job page may share the
+		// renderer's cache of finished jobs. With per-person identity every
+		// page is read with that person's token, so CDF decides each time.
+		pages = cachedJobs{jobs: renderer, files: client}
+	}
 	router, err := handlers.NewRouter(handlers.Deps{
-		CDF:            client,
+		CDF:            pages,
 		Renderer:       overlays,
 		Auth:           signedIn,
 		Project:        cfg.Project,
@@ -215,4 +222,19 @@ func newTransport() *http.Transport {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: time.Minute,
 	}
+}
+
+// cachedJobs reads finished jobs through the render service's cache and
+// files straight from CDF.
+type cachedJobs struct {
+	jobs  *render.Service
+	files *cdf.Client
+}
+
+func (c cachedJobs) SegmentJob(ctx context.Context, id int64) (*cdf.SegmentJob, error) {
+	return c.jobs.SegmentJob(ctx, id)
+}
+
+func (c cachedJobs) FilesByIDs(ctx context.Context, ids []cdf.FileIdentifier, ignoreUnknown bool) ([]cdf.File, error) {
+	return c.files.FilesByIDs(ctx, ids, ignoreUnknown)
 }

@@ -266,3 +266,25 @@ func TestRenderBusy(t *testing.T) {
 	wantStatus(t, slow, http.StatusOK)
 	wantStatus(t, s.get(t, imagePath(otherFilesJob, otherFileID, "overlay.jpg")), http.StatusOK)
 }
+
+// TestJobPageUsesFinishedJobCache: a finished job's page is built from the
+// cache after the first view; an unfinished job is read from CDF each time.
+func TestJobPageUsesFinishedJobCache(t *testing.T) {
+	s := newStack(t, nil)
+	now := time.Now()
+	s.sim.AddJob(cdfsim.Job{ID: 9101, Status: cdfsim.StatusCompleted, Created: now, Started: now, StatusAt: now})
+	s.sim.AddJob(cdfsim.Job{ID: 9102, Status: cdfsim.StatusRunning, Created: now, Started: now, StatusAt: now})
+	for _, tt := range []struct {
+		id        int64
+		wantCalls int
+	}{{9101, 1}, {9102, 3}} {
+		path := fmt.Sprintf("/context/vision/segment/%d", tt.id)
+		before := s.sim.APIRequests(path)
+		for range 3 {
+			wantStatus(t, s.get(t, fmt.Sprintf("/projects/%s/jobs/%d", testProject, tt.id)), http.StatusOK)
+		}
+		if got := s.sim.APIRequests(path) - before; got != tt.wantCalls {
+			t.Errorf("job %d: %d CDF reads for 3 page views, want %d", tt.id, got, tt.wantCalls)
+		}
+	}
+}

@@ -295,6 +295,12 @@ func (s *Service) targetWidth(req Request) int {
 	return max(w, 0)
 }
 
+// SegmentJob returns the job, from the cache when it has finished, for the
+// job page. The caller must not modify it: it is shared.
+func (s *Service) SegmentJob(ctx context.Context, id int64) (*cdf.SegmentJob, error) {
+	return s.job(ctx, id)
+}
+
 // job returns the job, from the cache when it has finished: a finished
 // job's results never change. Queued and running jobs are always fetched.
 func (s *Service) job(ctx context.Context, id int64) (*cdf.SegmentJob, error) {
