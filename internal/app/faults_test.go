@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/cdfsim"
 	"github.com/segview/segview/internal/htmltest"
 )
@@ -55,8 +56,18 @@ func newFaultEnv(t *testing.T, timeout time.Duration) *faultEnv {
 	if err != nil || len(j.Items) == 0 {
 		t.Fatalf("demo job %d: %v", job, err)
 	}
-	page := fmt.Sprintf("/projects/%s/jobs/%d", testProject, job)
-	return &faultEnv{stack: s, page: page, image: fmt.Sprintf("%s/files/%d/overlay.png?width=200", page, j.Items[0].FileID)}
+	image := fmt.Sprintf("/projects/%s/jobs/%d/files/%d/overlay.png?width=200", testProject, job, j.Items[0].FileID)
+	// The page is a running job's: a finished job's page comes from the
+	// cache of finished jobs, so only an unfinished one reads CDF on every
+	// view and shows each fault.
+	for _, dj := range s.sim.DemoJobs() {
+		rj, err := s.cdfClient(t).SegmentJob(t.Context(), dj.ID)
+		if err == nil && rj.Status == cdf.StatusRunning {
+			return &faultEnv{stack: s, page: fmt.Sprintf("/projects/%s/jobs/%d", testProject, dj.ID), image: image}
+		}
+	}
+	t.Fatal("no running demo job")
+	return nil
 }
 
 // goroutines returns the stacks of the running goroutines by id, without

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -41,22 +42,53 @@ func (h *Job) Show(c echo.Context) error {
 		return err
 	}
 	files := map[int64]cdf.File{}
+	var filesErr error
 	if ids := fileIDs(job, h.MaxItems); len(ids) > 0 {
 		refs := make([]cdf.FileIdentifier, len(ids))
 		for i, id := range ids {
 			refs[i] = cdf.ByID(id)
 		}
 		list, err := h.CDF.FilesByIDs(ctx, refs, true)
-		if err != nil {
+		if err != nil && !namesOptional(err) {
 			return err
 		}
 		for _, f := range list {
 			files[f.ID] = f
 		}
+		filesErr = err
 	}
 	m := buildJobPage(job, jobView{Page: h.Page, Files: files, Now: h.Now(), MaxItems: h.MaxItems, MaxVertices: h.MaxVertices})
+	if filesErr != nil {
+		m.FilesNotice = filesNotice(filesErr)
+	}
 	m.Base = forRequest(c, m.Base)
 	rememberJob(c, h.Page.Project, jobID)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return writePage(c, http.StatusOK, templates.Job(m))
+}
+
+// namesOptional reports whether a failure to read file metadata may leave
+// the job page without file names rather than fail it: CDF or the network
+// failing after retries, but not a refusal of access, which the page must
+// show as such.
+func namesOptional(err error) bool {
+	var api *cdf.APIError
+	if errors.As(err, &api) {
+		return api.Status == http.StatusTooManyRequests || api.Status >= 500
+	}
+	var auth *cdf.AuthError
+	if errors.As(err, &auth) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	return isNetError(err)
+}
+
+// filesNotice says on the page that file names are missing, and why.
+func filesNotice(err error) string {
+	msg := "File names could not be read from CDF just now; files are shown by id."
+	var api *cdf.APIError
+	if errors.As(err, &api) && api.RequestID != "" {
+		msg += " CDF request id: " + api.RequestID + "."
+	}
+	return msg
 }

@@ -101,6 +101,8 @@ type Service struct {
 	jobs    *lru.Cache[int64, *cdf.SegmentJob]
 	flights singleflight.Group
 	limiter *limiter
+	// drawing bounds concurrent draws and encodes (warm renders included).
+	drawing *limiter
 
 	// decode turns downloaded bytes into the image to cache; a
 	// field so that tests can count and block decodes.
@@ -134,6 +136,7 @@ func New(c CDF, opts Options) *Service {
 		sizes:        lru.New[versionKey, image.Point](sizeCacheLength),
 		jobs:         lru.New[int64, *cdf.SegmentJob](jobCacheBytes),
 		limiter:      newLimiter(concurrency, wait),
+		drawing:      newLimiter(2*concurrency, wait),
 		decode:       decodeDisplay,
 	}
 }
@@ -257,6 +260,15 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 			return res, nil
 		}
 	}
+
+	// Drawing and encoding hold a few copies of the output's pixels; a
+	// bounded number run at once so that a burst of warm renders cannot
+	// grow memory with the number of connections.
+	release, err := s.drawing.acquire(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	defer release()
 
 	var canvas image.Image
 	if req.Format == FormatLayer {

@@ -54,6 +54,8 @@ type JobPage struct {
 	ItemLimit    int
 	FailedGroups []FailedGroup
 	SelfURL      string
+	// FilesNotice says that file metadata could not be read, when so.
+	FilesNotice string
 }
 
 // TimeRow is one of the job's timestamps.
