@@ -15,12 +15,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/oauth2-proxy/mockoidc"
 
+	"github.com/segview/segview/internal/auth/authtest"
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/cdfsim"
 	"github.com/segview/segview/internal/config"
@@ -34,61 +34,10 @@ var (
 	bob   = &mockoidc.MockUser{Subject: "bob-sub", Email: "bob@example.com", PreferredUsername: "bob"}
 )
 
-// idp is a real OpenID Connect provider for the test, logging the grant
-// types its token endpoint was asked for.
-type idp struct {
-	*mockoidc.MockOIDC
-	mu     sync.Mutex
-	grants []string
-}
+// idp is the test's OpenID Connect provider.
+type idp = authtest.Provider
 
-func startIDP(t *testing.T, accessTTL time.Duration) *idp {
-	t.Helper()
-	m, err := mockoidc.NewServer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if accessTTL > 0 {
-		m.AccessTTL = accessTTL
-	}
-	p := &idp{MockOIDC: m}
-	err = m.AddMiddleware(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			// oauth2 first tries HTTP Basic client authentication, which
-			// this provider refuses; count the requests it answers.
-			if r.URL.Path == mockoidc.TokenEndpoint && r.ParseForm() == nil && r.PostForm.Get("client_id") != "" {
-				p.mu.Lock()
-				p.grants = append(p.grants, r.PostForm.Get("grant_type"))
-				p.mu.Unlock()
-			}
-			next.ServeHTTP(w, r)
-		})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Start(ln, nil); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Shutdown() })
-	return p
-}
-
-func (p *idp) grantCount(grant string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	n := 0
-	for _, g := range p.grants {
-		if g == grant {
-			n++
-		}
-	}
-	return n
-}
+func startIDP(t *testing.T, accessTTL time.Duration) *idp { return authtest.Start(t, accessTTL) }
 
 // signInStack is the dashboard with SEGVIEW_AUTH=oidc, configured from
 // environment variables like in production, between a real OpenID Connect
@@ -456,13 +405,13 @@ func TestExpiredTokenIsRefreshed(t *testing.T) {
 	page, _ := s.jobPage(t)
 	b := s.browser(t)
 	wantStatus(t, b.signIn(t, s, alice, page), http.StatusOK)
-	refreshes := s.idp.grantCount("refresh_token")
+	refreshes := s.idp.GrantCount("refresh_token")
 	// Wait until the access token has expired at CDF (the simulator
 	// refuses it), then open the page again.
 	time.Sleep(ttl + 1100*time.Millisecond)
 	requests := s.sim.PersonRequests(alice.Subject, "")
 	wantStatus(t, b.get(t, page), http.StatusOK)
-	if n := s.idp.grantCount("refresh_token"); n <= refreshes {
+	if n := s.idp.GrantCount("refresh_token"); n <= refreshes {
 		t.Errorf("refresh_token grants = %d, want more than %d", n, refreshes)
 	}
 	if s.sim.PersonRequests(alice.Subject, "") <= requests {
@@ -476,12 +425,12 @@ func TestCDF401RefreshesAndRetriesOnce(t *testing.T) {
 	page, job := s.jobPage(t)
 	b := s.browser(t)
 	wantStatus(t, b.signIn(t, s, alice, page), http.StatusOK)
-	refreshes := s.idp.grantCount("refresh_token")
+	refreshes := s.idp.GrantCount("refresh_token")
 	jobPath := fmt.Sprintf("/context/vision/segment/%d", job.ID)
 	before := s.sim.APIRequests(jobPath)
 	s.sim.InjectFault(cdfsim.Fault{Match: jobPath, Status: http.StatusUnauthorized, Times: 1})
 	wantStatus(t, b.get(t, page), http.StatusOK)
-	if n := s.idp.grantCount("refresh_token") - refreshes; n != 1 {
+	if n := s.idp.GrantCount("refresh_token") - refreshes; n != 1 {
 		t.Errorf("refresh_token grants = %d, want 1", n)
 	}
 	if n := s.sim.APIRequests(jobPath) - before; n != 2 {

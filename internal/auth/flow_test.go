@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/oauth2-proxy/mockoidc"
 
+	"github.com/segview/segview/internal/auth/authtest"
 	"github.com/segview/segview/internal/cdf"
 )
 
@@ -39,59 +40,10 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// provider is a real OpenID Connect provider that logs the grant types its
-// token endpoint was asked for.
-type provider struct {
-	*mockoidc.MockOIDC
-	mu     sync.Mutex
-	grants []string
-}
+// provider is the test's OpenID Connect provider.
+type provider = authtest.Provider
 
-func startProvider(t *testing.T) *provider {
-	t.Helper()
-	m, err := mockoidc.NewServer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &provider{MockOIDC: m}
-	err = m.AddMiddleware(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == mockoidc.TokenEndpoint && r.ParseForm() == nil && r.PostForm.Get("client_id") != "" {
-				p.mu.Lock()
-				p.grants = append(p.grants, r.PostForm.Get("grant_type"))
-				p.mu.Unlock()
-			}
-			next.ServeHTTP(w, r)
-		})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Start(ln, nil); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Shutdown() })
-	return p
-}
-
-// grantCount counts the token requests with grant type g that carried the
-// client's credentials in the form (oauth2 first tries HTTP Basic, which
-// this provider refuses).
-func (p *provider) grantCount(g string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	n := 0
-	for _, got := range p.grants {
-		if got == g {
-			n++
-		}
-	}
-	return n
-}
+func startProvider(t *testing.T) *provider { return authtest.Start(t, 0) }
 
 // fakeCDF answers GET /api/v1/projects/p/context/vision/segment/1 with a
 // job, or 401 while reject says so, and records the bearer tokens.
@@ -558,13 +510,13 @@ func TestTokenRefreshedWhenDue(t *testing.T) {
 	f := newFlow(t, IdentityUser)
 	f.signIn(t, alice, "/page")
 	before := f.sessionCookie(t).Value
-	if n := f.idp.grantCount("refresh_token"); n != 0 {
+	if n := f.idp.GrantCount("refresh_token"); n != 0 {
 		t.Fatalf("%d refresh grants right after sign-in", n)
 	}
 	f.clock.Advance(f.idp.AccessTTL)
 	r := f.get(t, "/page")
 	viewerOf(t, r)
-	if n := f.idp.grantCount("refresh_token"); n != 1 {
+	if n := f.idp.GrantCount("refresh_token"); n != 1 {
 		t.Errorf("refresh grants = %d, want 1", n)
 	}
 	if f.sessionCookie(t).Value == before {
@@ -588,7 +540,7 @@ func TestCDF401(t *testing.T) {
 		f.cdf.reject = func(n int) bool { return n == 2 }
 		f.cdf.mu.Unlock()
 		viewerOf(t, f.get(t, "/page"))
-		if n := f.idp.grantCount("refresh_token"); n != 1 {
+		if n := f.idp.GrantCount("refresh_token"); n != 1 {
 			t.Errorf("refresh grants = %d, want 1", n)
 		}
 		if n := len(f.cdf.seen()); n != 3 {
@@ -613,7 +565,7 @@ func TestCDF401(t *testing.T) {
 		if r := f.get(t, "/page"); r.status != http.StatusSeeOther {
 			t.Errorf("the session survived: %d", r.status)
 		}
-		if n := f.idp.grantCount("refresh_token"); n != 2 {
+		if n := f.idp.GrantCount("refresh_token"); n != 2 {
 			t.Errorf("refresh grants = %d, want one per refused request (2)", n)
 		}
 	})
