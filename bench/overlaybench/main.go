@@ -11,17 +11,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
 	"io"
-	"math"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -33,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/segview/segview/bench/benchdata"
 	"github.com/segview/segview/internal/cdfsim"
 	"github.com/segview/segview/internal/imaging"
 )
@@ -74,7 +69,7 @@ func run(runs int, python, outDir string) error {
 		defer os.RemoveAll(d)
 		outDir = d
 	}
-	photo, err := makePhoto()
+	photo, err := benchdata.Photo(width, height)
 	if err != nil {
 		return err
 	}
@@ -82,7 +77,7 @@ func run(runs int, python, outDir string) error {
 	if err := os.WriteFile(photoPath, photo, 0o644); err != nil {
 		return err
 	}
-	segs := blobs(20, 500, 1)
+	segs := benchdata.Blobs(20, 500, 1)
 	geoPath := filepath.Join(outDir, "geometry.json")
 	if err := writeGeometry(geoPath, segs); err != nil {
 		return err
@@ -105,7 +100,7 @@ func run(runs int, python, outDir string) error {
 	}
 	sim.AddJob(job)
 	sim.AddJob(cdfsim.Job{ID: pageJob, Status: cdfsim.StatusCompleted, Created: now, Started: now, StatusAt: now,
-		Items: []cdfsim.JobItem{{FileID: 1, Segments: blobs(60, 1000, 2)}}})
+		Items: []cdfsim.JobItem{{FileID: 1, Segments: benchdata.Blobs(60, 1000, 2)}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	simURL, err := sim.Start(ctx, "127.0.0.1:0")
@@ -334,43 +329,6 @@ func peakRSS(pid int) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
-}
-
-// makePhoto makes a photo-like 4000×3000 JPEG: smooth light, texture, noise.
-func makePhoto() ([]byte, error) {
-	img := image.NewRGBA(image.Rect(0, 0, width, height))
-	rng := rand.New(rand.NewPCG(1, 2))
-	for y := range height {
-		for x := range width {
-			fx, fy := float64(x)/width, float64(y)/height
-			shade := 0.55 + 0.35*math.Sin(fx*5.1+fy*2.3) + 0.1*math.Sin(fx*70)*math.Cos(fy*55)
-			n := rng.Float64()*24 - 12
-			img.SetRGBA(x, y, color.RGBA{clamp(70 + 120*shade + n), clamp(80 + 100*shade*fy + n), clamp(90 + 80*(1-fx) + n), 255})
-		}
-	}
-	var buf bytes.Buffer
-	err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90})
-	return buf.Bytes(), err
-}
-
-func clamp(v float64) uint8 { return uint8(math.Max(0, math.Min(255, v))) }
-
-// blobs makes n wobbly closed polygons of k vertices spread over the image.
-func blobs(n, k int, seed uint64) []cdfsim.Segment {
-	rng := rand.New(rand.NewPCG(seed, 7))
-	out := make([]cdfsim.Segment, n)
-	for i := range out {
-		cx, cy := 0.1+0.8*rng.Float64(), 0.1+0.8*rng.Float64()
-		r := 0.02 + 0.08*rng.Float64()
-		poly := make([]cdfsim.Vertex, k)
-		for j := range poly {
-			a := 2 * math.Pi * float64(j) / float64(k)
-			rr := r * (1 + 0.15*math.Sin(5*a+float64(i)))
-			poly[j] = cdfsim.Vertex{X: math.Max(0, math.Min(1, cx+rr*math.Cos(a))), Y: math.Max(0, math.Min(1, cy+rr*math.Sin(a)*4/3))}
-		}
-		out[i] = cdfsim.Segment{Score: 0.99 - 0.04*float64(i%20), Polygons: [][]cdfsim.Vertex{poly}}
-	}
-	return out
 }
 
 func writeGeometry(path string, segs []cdfsim.Segment) error {
