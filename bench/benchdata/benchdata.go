@@ -49,4 +49,3 @@ func Blobs(n, k int, seed uint64) []cdfsim.Segment {
 	}
 	return out
 }
-
