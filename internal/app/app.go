@@ -107,6 +107,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 	router, err := handlers.NewRouter(handlers.Deps{
 		CDF:            pages,
 		Renderer:       overlays,
+		Exports:        exportSource{client: client, sizes: renderer},
 		Auth:           signedIn,
 		Project:        cfg.Project,
 		Demo:           cfg.Demo,

@@ -22,6 +22,8 @@ type CDF interface {
 type Deps struct {
 	CDF      CDF
 	Renderer OverlayRenderer
+	// Exports adds the export routes (the job's JSON, COCO, GeoJSON) when set.
+	Exports ExportSource
 	// Project is the one CDF project this dashboard serves.
 	Project string
 	// Demo shows the demo badge; DemoJobs are listed on the start page.
@@ -108,7 +110,14 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	e.GET("/", home.Show, signedIn)
 	e.GET("/open", redirects.Open, signedIn)
 	e.GET("/jobs/:jobId", redirects.Job, signedIn)
-	e.GET("/projects/:project/jobs/:jobId", job.Show, signedIn)
+	if d.Exports != nil {
+		exports := &Export{CDF: d.CDF, Source: d.Exports, Project: d.Project}
+		e.GET("/projects/:project/jobs/:jobId", jobOrJSON(job.Show, exports.JobJSON), signedIn)
+		e.GET("/projects/:project/jobs/:jobId/export/coco.json", exports.COCO, plainErrors, signedIn)
+		e.GET("/projects/:project/jobs/:jobId/export/geojson", exports.GeoJSON, plainErrors, signedIn)
+	} else {
+		e.GET("/projects/:project/jobs/:jobId", job.Show, signedIn)
+	}
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors, signedInImage)
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", overlay.JPEG, plainErrors, signedInImage)
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/layer.png", overlay.Layer, plainErrors, signedInImage)

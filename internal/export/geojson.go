@@ -1,0 +1,217 @@
+package export
+
+import (
+	"math"
+
+	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/geom"
+	"github.com/segview/segview/internal/render"
+)
+
+// CoordinateSystem is the GeoJSON export's statement of its coordinates,
+// which are not longitude and latitude.
+const CoordinateSystem = "image pixels, origin top-left, y down"
+
+// FeatureCollection is a GeoJSON FeatureCollection (RFC 7946) whose
+// coordinates are image pixels, as CoordinateSystem says.
+type FeatureCollection struct {
+	Type             string    `json:"type"`
+	CoordinateSystem string    `json:"coordinateSystem"`
+	JobID            int64     `json:"jobId"`
+	Features         []Feature `json:"features"`
+}
+
+// Feature is one segment.
+type Feature struct {
+	Type       string     `json:"type"`
+	Geometry   *Geometry  `json:"geometry"` // null when no polygon of the segment is measurable
+	Properties Properties `json:"properties"`
+}
+
+// Geometry is a Polygon (one outer ring and its holes) or a MultiPolygon
+// (several outer rings). Rings are closed (the first position repeated at
+// the end); outer rings have a positive signed area as the numbers read
+// (counterclockwise with y up), holes a negative one, as RFC 7946 asks.
+type Geometry struct {
+	Type        string `json:"type"`
+	Coordinates any    `json:"coordinates"`
+}
+
+// Properties are a segment's data.
+type Properties struct {
+	FileID      int64   `json:"fileId"`
+	FileName    string  `json:"fileName"`
+	Rank        int     `json:"rank"`
+	Score       float64 `json:"score"`
+	ImageWidth  int     `json:"imageWidth"`
+	ImageHeight int     `json:"imageHeight"`
+}
+
+// ToGeoJSON converts the job's results to a FeatureCollection with one
+// feature per segment of every item that has an entry in images, in file
+// order and, within a file, by rank. Rings are nested by the even-odd rule,
+// as the overlay fills them: a ring inside an odd number of others is a hole
+// of the smallest ring around it, one inside an even number is an outer
+// ring of its own.
+func ToGeoJSON(job *cdf.SegmentJob, images map[int64]Image) FeatureCollection {
+	out := FeatureCollection{Type: "FeatureCollection", CoordinateSystem: CoordinateSystem, JobID: job.JobID, Features: []Feature{}}
+	for _, item := range job.Items {
+		img, ok := images[item.FileID]
+		if !ok {
+			continue
+		}
+		for _, r := range render.Rank(item.Segments) {
+			out.Features = append(out.Features, Feature{
+				Type:     "Feature",
+				Geometry: geometry(nest(toPixels(r.Polygons, img.Width, img.Height))),
+				Properties: Properties{FileID: item.FileID, FileName: img.Name, Rank: r.Rank, Score: r.Score,
+					ImageWidth: img.Width, ImageHeight: img.Height},
+			})
+		}
+	}
+	return out
+}
+
+// polygon is an outer ring and its holes.
+type polygon struct {
+	outer pixelRing
+	holes []pixelRing
+}
+
+// nest groups rings into polygons by the even-odd rule.
+func nest(rings []pixelRing) []polygon {
+	n := len(rings)
+	// parents[i] lists the rings that contain ring i.
+	parents := make([][]int, n)
+	for i := range rings {
+		for j := range rings {
+			if i != j && contains(rings[j], rings[i], i > j) {
+				parents[i] = append(parents[i], j)
+			}
+		}
+	}
+	var polys []polygon
+	index := make([]int, n) // ring → its polygon, for outer rings
+	for i, ps := range parents {
+		if len(ps)%2 == 0 {
+			index[i] = len(polys)
+			polys = append(polys, polygon{outer: rings[i]})
+		}
+	}
+	for i, ps := range parents {
+		if len(ps)%2 == 0 {
+			continue
+		}
+		// The hole belongs to the innermost ring around it: the one that
+		// itself has the most rings around it.
+		best := ps[0]
+		for _, p := range ps[1:] {
+			if len(parents[p]) > len(parents[best]) {
+				best = p
+			}
+		}
+		polys[index[best]].holes = append(polys[index[best]].holes, rings[i])
+	}
+	return polys
+}
+
+// geometry is the GeoJSON geometry of polys: nil for none, a Polygon for
+// one, a MultiPolygon for more.
+func geometry(polys []polygon) *Geometry {
+	switch len(polys) {
+	case 0:
+		return nil
+	case 1:
+		return &Geometry{Type: "Polygon", Coordinates: positions(polys[0])}
+	}
+	multi := make([][][][2]float64, len(polys))
+	for i, p := range polys {
+		multi[i] = positions(p)
+	}
+	return &Geometry{Type: "MultiPolygon", Coordinates: multi}
+}
+
+// positions is the coordinates of a Polygon: closed rings, the outer one
+// first and counterclockwise as the numbers read, holes clockwise.
+func positions(p polygon) [][][2]float64 {
+	out := [][][2]float64{closed(p.outer, true)}
+	for _, h := range p.holes {
+		out = append(out, closed(h, false))
+	}
+	return out
+}
+
+// closed returns r with its first position repeated at the end, turned so
+// that its signed area (x right, y up) is positive when ccw is true.
+func closed(r pixelRing, ccw bool) [][2]float64 {
+	out := make([][2]float64, 0, len(r)+1)
+	for _, v := range r {
+		out = append(out, [2]float64{v.X, v.Y})
+	}
+	if (signedArea(r) > 0) != ccw {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+	}
+	return append(out, out[0])
+}
+
+// signedArea is the shoelace area of r, positive when counterclockwise
+// with x right and y up.
+func signedArea(r pixelRing) float64 {
+	var s float64
+	prev := r[len(r)-1]
+	for _, v := range r {
+		s += prev.X*v.Y - v.X*prev.Y
+		prev = v
+	}
+	return s / 2
+}
+
+// contains reports whether inner lies within outer, decided by the first
+// vertex of inner that is not on outer's boundary; when all are (the rings
+// coincide) tie decides, so that of two equal rings exactly one is inside
+// the other, as geom.Area counts them.
+func contains(outer, inner pixelRing, tie bool) bool {
+	for _, v := range inner {
+		switch pointIn(v, outer) {
+		case 1:
+			return true
+		case -1:
+			return false
+		}
+	}
+	return tie
+}
+
+// pointIn returns 1 when q is strictly inside r, -1 when strictly outside
+// and 0 when on its boundary (even-odd crossing rule).
+func pointIn(q geom.Point, r pixelRing) int {
+	in := false
+	prev := r[len(r)-1]
+	for _, v := range r {
+		if onSegment(q, prev, v) {
+			return 0
+		}
+		if (v.Y > q.Y) != (prev.Y > q.Y) {
+			x := v.X + (q.Y-v.Y)*(prev.X-v.X)/(prev.Y-v.Y)
+			if q.X < x {
+				in = !in
+			}
+		}
+		prev = v
+	}
+	if in {
+		return 1
+	}
+	return -1
+}
+
+// onSegment reports whether q lies on the segment from a to b.
+func onSegment(q, a, b geom.Point) bool {
+	cross := (b.X-a.X)*(q.Y-a.Y) - (b.Y-a.Y)*(q.X-a.X)
+	if cross != 0 {
+		return false
+	}
+	return q.X >= math.Min(a.X, b.X) && q.X <= math.Max(a.X, b.X) && q.Y >= math.Min(a.Y, b.Y) && q.Y <= math.Max(a.Y, b.Y)
+}
