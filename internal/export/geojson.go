@@ -1,7 +1,6 @@
 package export
 
 import (
-	"math"
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/geom"
@@ -174,7 +173,7 @@ func signedArea(r pixelRing) float64 {
 // the other, as geom.Area counts them.
 func contains(outer, inner pixelRing, tie bool) bool {
 	for _, v := range inner {
-		switch pointIn(v, outer) {
+		switch geom.PointInRing(v, geom.Polygon(outer)) {
 		case 1:
 			return true
 		case -1:
@@ -182,36 +181,4 @@ func contains(outer, inner pixelRing, tie bool) bool {
 		}
 	}
 	return tie
-}
-
-// pointIn returns 1 when q is strictly inside r, -1 when strictly outside
-// and 0 when on its boundary (even-odd crossing rule).
-func pointIn(q geom.Point, r pixelRing) int {
-	in := false
-	prev := r[len(r)-1]
-	for _, v := range r {
-		if onSegment(q, prev, v) {
-			return 0
-		}
-		if (v.Y > q.Y) != (prev.Y > q.Y) {
-			x := v.X + (q.Y-v.Y)*(prev.X-v.X)/(prev.Y-v.Y)
-			if q.X < x {
-				in = !in
-			}
-		}
-		prev = v
-	}
-	if in {
-		return 1
-	}
-	return -1
-}
-
-// onSegment reports whether q lies on the segment from a to b.
-func onSegment(q, a, b geom.Point) bool {
-	cross := (b.X-a.X)*(q.Y-a.Y) - (b.Y-a.Y)*(q.X-a.X)
-	if cross != 0 {
-		return false
-	}
-	return q.X >= math.Min(a.X, b.X) && q.X <= math.Max(a.X, b.X) && q.Y >= math.Min(a.Y, b.Y) && q.Y <= math.Max(a.Y, b.Y)
 }

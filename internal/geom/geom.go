@@ -106,7 +106,7 @@ func (r *ring) inside(outer *ring, tie bool) bool {
 		return false
 	}
 	for _, v := range r.poly {
-		switch pointInRing(v, outer.poly) {
+		switch PointInRing(v, outer.poly) {
 		case 1:
 			return true
 		case -1:
@@ -128,9 +128,10 @@ func shoelace(p Polygon) float64 {
 	return s / 2
 }
 
-// pointInRing returns 1 when q is strictly inside p, -1 when strictly
-// outside and 0 when on its boundary, using the even-odd crossing rule.
-func pointInRing(q Point, p Polygon) int {
+// PointInRing returns 1 when q is strictly inside p, -1 when strictly
+// outside and 0 when on its boundary, using the even-odd crossing rule. It
+// works in any units (normalized or pixels).
+func PointInRing(q Point, p Polygon) int {
 	in := false
 	prev := p[len(p)-1]
 	for _, v := range p {
