@@ -1,7 +1,6 @@
 package export
 
 import (
-
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/geom"
 	"github.com/segview/segview/internal/render"
