@@ -36,6 +36,10 @@ func (h *Job) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	view, err := parseView(c.QueryParams())
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	job, err := h.CDF.SegmentJob(ctx, jobID)
 	if err != nil {
@@ -57,7 +61,7 @@ func (h *Job) Show(c echo.Context) error {
 		}
 		filesErr = err
 	}
-	m := buildJobPage(job, jobView{Page: h.Page, Files: files, Now: h.Now(), MaxItems: h.MaxItems, MaxVertices: h.MaxVertices})
+	m := buildJobPage(job, jobView{Page: h.Page, Files: files, Now: h.Now(), MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, View: view})
 	if filesErr != nil {
 		m.FilesNotice = filesNotice(filesErr)
 	}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +28,7 @@ type jobView struct {
 	Now         time.Time
 	MaxItems    int
 	MaxVertices int
+	View        View
 }
 
 // buildJobPage turns a CDF job into the job page's model. It is pure: all
@@ -41,6 +43,7 @@ func buildJobPage(job *cdf.SegmentJob, v jobView) templates.JobPage {
 		Prompt:       promptView(job.Prompt),
 		ItemLimit:    v.MaxItems,
 		SelfURL:      jobPath(v.Page.Project, job.JobID),
+		Controls:     controls(jobPath(v.Page.Project, job.JobID), v.View),
 	}
 	if m.Status == "" {
 		m.Status = "Unknown"
@@ -82,8 +85,15 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobView) templates.File
 		fv.Name = fmt.Sprintf("File %d", it.FileID)
 	}
 	ranked := render.Rank(it.Segments)
+	shown := 0
 	for _, r := range ranked {
+		visible := v.View.Shows(r)
+		if visible {
+			shown++
+		}
 		fv.Segments = append(fv.Segments, templates.SegmentRow{
+			Hidden:   !visible,
+			Selected: r.Rank == v.View.Sel,
 			Rank:     r.Rank,
 			Color:    fmt.Sprintf("#%02x%02x%02x", r.Color.R, r.Color.G, r.Color.B),
 			Score:    strconv.FormatFloat(r.Score, 'f', 2, 64),
@@ -95,6 +105,9 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobView) templates.File
 			fv.Problems = append(fv.Problems, fmt.Sprintf("Segment %d, polygon %d: %s.", r.Rank, p.Polygon+1, p.Detail))
 		}
 	}
+	if v.View.Filters() && len(ranked) > 0 {
+		fv.ShownCount = fmt.Sprintf("%d of %d shown", shown, len(ranked))
+	}
 	n := render.Vertices(ranked)
 	switch {
 	case v.MaxVertices > 0 && n > v.MaxVertices:
@@ -102,13 +115,44 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobView) templates.File
 	default:
 		// JPEG for the page and the larger view: a fraction of a PNG's bytes
 		// and encoding time; the lossless full-resolution PNG is an export.
+		// The images show the page's view; its width is the page's own.
 		jpg := overlayPath(v.Page.Project, job.JobID, it.FileID, "overlay.jpg")
-		fv.OverlayURL = jpg + "?width=" + strconv.Itoa(displayWidth)
-		fv.FullURL = jpg
-		fv.ExportURL = overlayPath(v.Page.Project, job.JobID, it.FileID, "overlay.png") + "?export=1"
+		q := v.View.Query()
+		fv.FullURL = withQuery(jpg, q)
+		q.Set("width", strconv.Itoa(displayWidth))
+		fv.OverlayURL = withQuery(jpg, q)
+		q.Del("width")
+		q.Set("export", "1")
+		fv.ExportURL = withQuery(overlayPath(v.Page.Project, job.JobID, it.FileID, "overlay.png"), q)
 		fv.OverlayAlt = fmt.Sprintf("%s with %d segments drawn over it", fv.Name, len(ranked))
 	}
 	return fv
+}
+
+// withQuery appends q to path, when it has any parameters.
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// controls is the view form's model for the view v.
+func controls(action string, v View) templates.ViewControls {
+	c := templates.ViewControls{
+		Action:   action,
+		MinScore: strconv.FormatFloat(v.MinScore, 'g', -1, 64),
+		Opacity:  strconv.FormatFloat(v.Opacity, 'g', -1, 64),
+		Hide:     joinInts(v.Hide),
+	}
+	if v.Sel > 0 {
+		c.Sel = strconv.Itoa(v.Sel)
+	}
+	labels := map[string]string{"segments": "Fills", "outlines": "Outlines", "points": "Prompt points", "box": "Prompt box"}
+	for _, l := range render.LayerNames {
+		c.Layers = append(c.Layers, templates.LayerOption{Name: l.Name, Label: labels[l.Name], Checked: v.Layers&l.Layer != 0})
+	}
+	return c
 }
 
 func promptView(p cdf.Prompt) templates.PromptView {

@@ -40,7 +40,7 @@ func TestBuildJobPage(t *testing.T) {
 	files := map[int64]cdf.File{11: {ID: 11, Name: "pump.jpg", ExternalID: "pump-1"}}
 
 	t.Run("completed", func(t *testing.T) {
-		m := buildJobPage(completed, jobView{Page: page, Files: files, Now: testNow, MaxItems: 10, MaxVertices: 100})
+		m := buildJobPage(completed, jobView{View: defaultView(), Page: page, Files: files, Now: testNow, MaxItems: 10, MaxVertices: 100})
 		if !m.Terminal || m.RefreshSeconds != 0 || m.Status != "Completed" {
 			t.Errorf("Terminal=%v Refresh=%d Status=%q", m.Terminal, m.RefreshSeconds, m.Status)
 		}
@@ -85,10 +85,38 @@ func TestBuildJobPage(t *testing.T) {
 		}
 	})
 
+	t.Run("view filters rows and carries the view into image URLs", func(t *testing.T) {
+		v := defaultView()
+		v.MinScore, v.Opacity, v.Hide, v.Sel = 0.6, 0.7, []int{5}, 2
+		m := buildJobPage(completed, jobView{View: v, Page: page, Files: files, Now: testNow, MaxItems: 10, MaxVertices: 100})
+		f := m.Files[0]
+		if f.ShownCount != "1 of 2 shown" {
+			t.Errorf("ShownCount = %q, want 1 of 2 shown", f.ShownCount)
+		}
+		if f.Segments[0].Hidden || !f.Segments[1].Hidden || f.Segments[0].Selected || !f.Segments[1].Selected {
+			t.Errorf("rows = %+v, want rank 2 hidden and selected", f.Segments)
+		}
+		const q = "hide=5&min_score=0.6&opacity=0.7&sel=2"
+		if f.OverlayURL != "/projects/demo/jobs/7/files/11/overlay.jpg?"+q+"&width=1600" || f.FullURL != "/projects/demo/jobs/7/files/11/overlay.jpg?"+q ||
+			f.ExportURL != "/projects/demo/jobs/7/files/11/overlay.png?export=1&"+q {
+			t.Errorf("overlay URLs = %q, %q, %q", f.OverlayURL, f.FullURL, f.ExportURL)
+		}
+		if m.Controls.MinScore != "0.6" || m.Controls.Opacity != "0.7" || m.Controls.Hide != "5" || m.Controls.Sel != "2" || len(m.Controls.Layers) != 4 {
+			t.Errorf("controls = %+v", m.Controls)
+		}
+	})
+
+	t.Run("no counter without filtering", func(t *testing.T) {
+		m := buildJobPage(completed, jobView{View: defaultView(), Page: page, Files: files, Now: testNow, MaxItems: 10, MaxVertices: 100})
+		if c := m.Files[0].ShownCount; c != "" {
+			t.Errorf("ShownCount = %q, want none", c)
+		}
+	})
+
 	t.Run("running refreshes and shows duration so far", func(t *testing.T) {
 		job := &cdf.SegmentJob{JobID: 8, Status: cdf.StatusRunning, CreatedTime: ms(testNow.Add(-time.Hour)),
 			StartTime: ms(testNow.Add(-2 * time.Minute)), StatusTime: ms(testNow.Add(-2 * time.Minute))}
-		m := buildJobPage(job, jobView{Page: page, Now: testNow})
+		m := buildJobPage(job, jobView{View: defaultView(), Page: page, Now: testNow})
 		if m.Terminal || m.RefreshSeconds != refreshSeconds || m.Duration != "2 minutes so far" {
 			t.Errorf("Terminal=%v Refresh=%d Duration=%q", m.Terminal, m.RefreshSeconds, m.Duration)
 		}
@@ -96,7 +124,7 @@ func TestBuildJobPage(t *testing.T) {
 
 	t.Run("queued has no duration and unset times", func(t *testing.T) {
 		job := &cdf.SegmentJob{JobID: 9, Status: cdf.StatusQueued, CreatedTime: ms(testNow)}
-		m := buildJobPage(job, jobView{Page: page, Now: testNow})
+		m := buildJobPage(job, jobView{View: defaultView(), Page: page, Now: testNow})
 		if m.Duration != "" || m.Times[1].ISO != "" || m.Times[0].Relative != "just now" {
 			t.Errorf("Duration=%q Started=%+v Created=%+v", m.Duration, m.Times[1], m.Times[0])
 		}
@@ -110,7 +138,7 @@ func TestBuildJobPage(t *testing.T) {
 				{ErrorMessage: "Unsupported image", Items: []cdf.FileRef{{FileID: 13}}},
 				{Items: []cdf.FileRef{{}}},
 			}}
-		m := buildJobPage(job, jobView{Page: page, Files: files, Now: testNow})
+		m := buildJobPage(job, jobView{View: defaultView(), Page: page, Files: files, Now: testNow})
 		want := []templates.FailedGroup{
 			{Message: "Unsupported image", Files: []string{"pump.jpg · id 11", "id 12 · externalId x", "id 13"}},
 			{Message: "Timeout", Files: []string{"instanceId s:e"}},
@@ -129,7 +157,7 @@ func TestBuildJobPage(t *testing.T) {
 		for i := int64(1); i <= 5; i++ {
 			job.Items = append(job.Items, cdf.SegmentItem{FileID: i, Segments: []cdf.Segment{{Score: 1, Polygons: []cdf.Polygon{square(0, 0, 1, 1)}}}})
 		}
-		m := buildJobPage(job, jobView{Page: page, Now: testNow, MaxItems: 3, MaxVertices: 3})
+		m := buildJobPage(job, jobView{View: defaultView(), Page: page, Now: testNow, MaxItems: 3, MaxVertices: 3})
 		if len(m.Files) != 3 || m.HiddenFiles != 2 {
 			t.Errorf("files=%d hidden=%d", len(m.Files), m.HiddenFiles)
 		}
@@ -149,7 +177,7 @@ func TestBuildJobPage(t *testing.T) {
 			{Score: 0.3, Polygons: []cdf.Polygon{{Vertices: []cdf.Vertex{{X: 0.1, Y: 0.1}, {X: 0.2, Y: 0.2}}}}},
 			{Score: 0.2, Polygons: []cdf.Polygon{{Vertices: []cdf.Vertex{{X: math.NaN(), Y: 0.1}, {X: 0.2, Y: 0.2}, {X: 0.3, Y: 1.5}}}}},
 		}}}}
-		m := buildJobPage(job, jobView{Page: page, Now: testNow})
+		m := buildJobPage(job, jobView{View: defaultView(), Page: page, Now: testNow})
 		if got := len(m.Files[0].Problems); got < 2 {
 			t.Errorf("problems = %q, want one per bad polygon", m.Files[0].Problems)
 		}
@@ -161,7 +189,7 @@ func TestBuildJobPage(t *testing.T) {
 func TestJobTemplate(t *testing.T) {
 	t.Parallel()
 	job := &cdf.SegmentJob{JobID: 7, Status: cdf.StatusRunning, StartTime: ms(testNow)}
-	m := buildJobPage(job, jobView{Page: Page{Project: "demo", Demo: true}, Now: testNow})
+	m := buildJobPage(job, jobView{View: defaultView(), Page: Page{Project: "demo", Demo: true}, Now: testNow})
 	var buf bytes.Buffer
 	if err := templates.Job(m).Render(context.Background(), &buf); err != nil {
 		t.Fatal(err)

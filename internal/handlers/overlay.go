@@ -80,7 +80,7 @@ func parseOverlayRequest(c echo.Context, project string, format render.Format) (
 		return render.Request{}, err
 	}
 	// The renderer applies SEGVIEW_MAX_OVERLAY_WIDTH, which export lifts.
-	width, err := parseWidth(c.QueryParam("width"), 0)
+	view, err := parseView(c.QueryParams())
 	if err != nil {
 		return render.Request{}, err
 	}
@@ -92,8 +92,9 @@ func parseOverlayRequest(c echo.Context, project string, format render.Format) (
 		JobID:       jobID,
 		FileID:      fileID,
 		Format:      format,
-		Width:       width,
+		Width:       view.Width,
 		Export:      export,
+		View:        &view.View,
 		IfNoneMatch: strings.Join(c.Request().Header.Values("If-None-Match"), ","),
 	}, nil
 }

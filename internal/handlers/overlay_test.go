@@ -32,6 +32,10 @@ func TestParseOverlayRequest(t *testing.T) {
 			want: render.Request{JobID: 7, FileID: 11, Format: render.FormatJPEG}},
 		{name: "If-None-Match headers are joined", project: "demo", job: "7", file: "11", ifNoneMatch: []string{`"a"`, `W/"b", "c"`},
 			want: render.Request{JobID: 7, FileID: 11, Format: render.FormatJPEG, IfNoneMatch: `"a",W/"b", "c"`}},
+		{name: "the view is passed on", project: "demo", job: "7", file: "11", query: "min_score=0.5&opacity=0.2&layers=outlines&hide=2",
+			want: render.Request{JobID: 7, FileID: 11, Format: render.FormatJPEG,
+				View: &render.View{MinScore: 0.5, Opacity: 0.2, Layers: render.LayerOutlines, Hide: []int{2}}}},
+		{name: "bad view", project: "demo", job: "7", file: "11", query: "opacity=NaN", wantErr: new(*inputError)},
 		{name: "other project", project: "other", job: "7", file: "11", wantErr: new(*notFoundError)},
 		{name: "bad job", project: "demo", job: "x", file: "11", wantErr: new(*inputError)},
 		{name: "bad file", project: "demo", job: "7", file: "0", wantErr: new(*inputError)},
@@ -58,6 +62,10 @@ func TestParseOverlayRequest(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tt.want.View == nil {
+				def := render.DefaultView()
+				tt.want.View = &def
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("request (-want +got):\n%s", diff)

@@ -68,9 +68,16 @@ type Style struct {
 	// FillAlpha is the opacity of segment fills; values <= 0 (or NaN) mean
 	// DefaultFillAlpha and values above 1 are treated as 1.
 	FillAlpha float64
+	// NoFill leaves the segments' insides undrawn: only outlines remain.
+	NoFill bool
+	// NoOutline leaves the segments' outlines undrawn: only fills remain.
+	NoOutline bool
 }
 
 func (s Style) fillAlpha() float64 {
+	if s.NoFill {
+		return 0
+	}
 	if !(s.FillAlpha > 0) {
 		return DefaultFillAlpha
 	}
@@ -148,6 +155,7 @@ func Render(spec Spec) (*image.RGBA, error) {
 	r := newRenderer(dst)
 	alpha := spec.Style.fillAlpha()
 	segments := newCanvas(dst, r.line)
+	segments.noOutline = spec.Style.NoOutline
 	for _, s := range largestFirst(spec.Segments) {
 		segments.add(s.polys, s.visible, s.color, alpha)
 	}

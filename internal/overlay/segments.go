@@ -147,7 +147,9 @@ type canvas struct {
 	dst   *image.RGBA
 	w, h  int
 	width float64 // of outlines, in pixels
-	segs  []*shape
+	// noOutline leaves outlines out: segments are filled only.
+	noOutline bool
+	segs      []*shape
 }
 
 // newCanvas returns a canvas drawing onto dst, with outlines width pixels
@@ -200,6 +202,9 @@ func (cv *canvas) add(rings, visible []geom.Polygon, c color.NRGBA, alpha float6
 	// image but near enough to reach into it.
 	reach := cv.width + 1
 	mx, my := reach/W, reach/H
+	if cv.noOutline {
+		rings = nil
+	}
 	for _, ring := range rings {
 		for i, a := range ring {
 			b := ring[(i+1)%len(ring)]

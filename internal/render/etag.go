@@ -11,11 +11,12 @@ import (
 // everything that decides its bytes. The job's results are fixed once it
 // has finished, so its id stands for them; the file's lastUpdatedTime
 // stands for the source; target is the resolved width limit (0: full size),
-// so a change of SEGVIEW_MAX_OVERLAY_WIDTH changes the default-width tags.
-func (s *Service) etag(jobID int64, v versionKey, f Format, target int) string {
+// so a change of SEGVIEW_MAX_OVERLAY_WIDTH changes the default-width tags;
+// the view decides what is drawn.
+func (s *Service) etag(jobID int64, v versionKey, f Format, target int, view View) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "segview overlay\x00render=%s\x00build=%s\x00jpeg=%s\x00job=%d\x00file=%d\x00updated=%d\x00exif-ignored=%t\x00format=%s\x00width=%d",
-		Version, s.buildVersion, jpegCodec(), jobID, v.FileID, v.Updated, v.IgnoreEXIF, f, target)
+	fmt.Fprintf(h, "segview overlay\x00render=%s\x00build=%s\x00jpeg=%s\x00job=%d\x00file=%d\x00updated=%d\x00exif-ignored=%t\x00format=%s\x00width=%d\x00view=%s",
+		Version, s.buildVersion, jpegCodec(), jobID, v.FileID, v.Updated, v.IgnoreEXIF, f, target, view.key())
 	return `"` + base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18]) + `"`
 }
 

@@ -188,6 +188,8 @@ type Request struct {
 	// Export lifts the Limits.MaxWidth cap: without Width the output has
 	// the source's full resolution.
 	Export bool
+	// View is what to draw and how; nil means DefaultView().
+	View *View
 	// IfNoneMatch is the request's If-None-Match header. When it matches
 	// the result's ETag, Render answers NotModified without drawing.
 	IfNoneMatch string
@@ -199,7 +201,7 @@ type Result struct {
 	ContentType string
 	// ETag is the strong entity tag of an output that never changes: the
 	// job has finished, and the tag changes with the file's lastUpdatedTime,
-	// the output's format and width and the drawing's Version. It is ""
+	// the output's format, width and View and the drawing's Version. It is ""
 	// while the job is queued or running: such results must not be stored.
 	ETag string
 	// NotModified says that Request.IfNoneMatch matched ETag; Body is nil.
@@ -251,10 +253,14 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 		return Result{}, err
 	}
 
+	view := DefaultView()
+	if req.View != nil {
+		view = *req.View
+	}
 	target := s.targetWidth(req)
 	res := Result{ContentType: req.Format.ContentType()}
 	if job.Status.Terminal() {
-		res.ETag = s.etag(job.JobID, file, req.Format, target)
+		res.ETag = s.etag(job.JobID, file, req.Format, target, view)
 		if etagMatches(req.IfNoneMatch, res.ETag) {
 			res.NotModified = true
 			return res, nil
@@ -285,7 +291,7 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 		}
 		canvas = fitWidth(src, target)
 	}
-	out, err := overlay.Render(Spec(canvas, ranked, job.Prompt))
+	out, err := overlay.Render(view.spec(canvas, ranked, job.Prompt))
 	if err != nil {
 		return Result{}, err
 	}

@@ -564,23 +564,29 @@ func TestETag(t *testing.T) {
 	t.Parallel()
 	s := New(nil, Options{BuildVersion: "v1"})
 	v := versionKey{FileID: 9, Updated: 1000}
-	base := s.etag(5, v, FormatJPEG, 1600)
+	dv := DefaultView()
+	withView := func(f func(*View)) View { w := DefaultView(); f(&w); return w }
+	base := s.etag(5, v, FormatJPEG, 1600, dv)
 	if len(base) < 20 || base[0] != '"' || base[len(base)-1] != '"' {
 		t.Fatalf("ETag %s is not a quoted strong tag", base)
 	}
-	if again := s.etag(5, v, FormatJPEG, 1600); again != base {
+	if again := s.etag(5, v, FormatJPEG, 1600, dv); again != base {
 		t.Errorf("ETag is not stable: %s then %s", base, again)
 	}
 	others := map[string]string{
-		"job":           s.etag(6, v, FormatJPEG, 1600),
-		"file":          s.etag(5, versionKey{FileID: 10, Updated: 1000}, FormatJPEG, 1600),
-		"updated":       s.etag(5, versionKey{FileID: 9, Updated: 1001}, FormatJPEG, 1600),
-		"EXIF":          s.etag(5, versionKey{FileID: 9, Updated: 1000, IgnoreEXIF: true}, FormatJPEG, 1600),
-		"format":        s.etag(5, v, FormatPNG, 1600),
-		"layer":         s.etag(5, v, FormatLayer, 1600),
-		"width":         s.etag(5, v, FormatJPEG, 1599),
-		"full size":     s.etag(5, v, FormatJPEG, 0),
-		"build version": New(nil, Options{BuildVersion: "v2"}).etag(5, v, FormatJPEG, 1600),
+		"job":           s.etag(6, v, FormatJPEG, 1600, dv),
+		"file":          s.etag(5, versionKey{FileID: 10, Updated: 1000}, FormatJPEG, 1600, dv),
+		"updated":       s.etag(5, versionKey{FileID: 9, Updated: 1001}, FormatJPEG, 1600, dv),
+		"EXIF":          s.etag(5, versionKey{FileID: 9, Updated: 1000, IgnoreEXIF: true}, FormatJPEG, 1600, dv),
+		"format":        s.etag(5, v, FormatPNG, 1600, dv),
+		"layer":         s.etag(5, v, FormatLayer, 1600, dv),
+		"width":         s.etag(5, v, FormatJPEG, 1599, dv),
+		"full size":     s.etag(5, v, FormatJPEG, 0, dv),
+		"min score":     s.etag(5, v, FormatJPEG, 1600, withView(func(w *View) { w.MinScore = 0.5 })),
+		"opacity":       s.etag(5, v, FormatJPEG, 1600, withView(func(w *View) { w.Opacity = 0.7 })),
+		"layers":        s.etag(5, v, FormatJPEG, 1600, withView(func(w *View) { w.Layers = LayerPoints })),
+		"hide":          s.etag(5, v, FormatJPEG, 1600, withView(func(w *View) { w.Hide = []int{2} })),
+		"build version": New(nil, Options{BuildVersion: "v2"}).etag(5, v, FormatJPEG, 1600, dv),
 	}
 	for what, tag := range others {
 		if tag == base {

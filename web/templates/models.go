@@ -56,6 +56,27 @@ type JobPage struct {
 	SelfURL      string
 	// FilesNotice says that file metadata could not be read, when so.
 	FilesNotice string
+	// Controls is the GET form that changes the view parameters.
+	Controls ViewControls
+}
+
+// ViewControls is the form of view parameters on the job page; its values
+// are the current view's.
+type ViewControls struct {
+	Action   string // the job page's path
+	MinScore string
+	Opacity  string
+	Layers   []LayerOption
+	// Hide and Sel carry view state the form has no control for yet, so
+	// that applying the form keeps it.
+	Hide, Sel string
+}
+
+// LayerOption is one layer checkbox.
+type LayerOption struct {
+	Name    string // as in the layers parameter
+	Label   string
+	Checked bool
 }
 
 // TimeRow is one of the job's timestamps.
@@ -97,6 +118,9 @@ type FileView struct {
 	Segments    []SegmentRow
 	Problems    []string
 	NotRendered string // why no overlay is shown, when it is not
+	// ShownCount says how many segments the view shows ("3 of 7 shown"),
+	// when it filters any by score or rank.
+	ShownCount string
 }
 
 // SegmentRow is one row of a file's segment table.
@@ -107,6 +131,11 @@ type SegmentRow struct {
 	Polygons int
 	Vertices int
 	Area     string // percent of the image
+	// Hidden says that the view does not draw the segment (below the
+	// minimum score, or hidden by rank).
+	Hidden bool
+	// Selected marks the segment chosen with the sel parameter.
+	Selected bool
 }
 
 // FailedGroup lists the files that failed with one error message.

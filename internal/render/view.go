@@ -1,0 +1,138 @@
+package render
+
+import (
+	"image"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/overlay"
+)
+
+// Layers is a set of the parts of an overlay to draw.
+type Layers uint8
+
+// The layers of an overlay.
+const (
+	// LayerSegments is the segments' translucent fills.
+	LayerSegments Layers = 1 << iota
+	// LayerOutlines is the segments' outlines.
+	LayerOutlines
+	// LayerPoints is the prompt's points.
+	LayerPoints
+	// LayerBox is the prompt's box.
+	LayerBox
+
+	// AllLayers is every layer, the default.
+	AllLayers = LayerSegments | LayerOutlines | LayerPoints | LayerBox
+)
+
+// LayerName names a layer in URLs.
+type LayerName struct {
+	Name  string
+	Layer Layers
+}
+
+// LayerNames are the layers' names in URLs, in drawing order.
+var LayerNames = []LayerName{
+	{"segments", LayerSegments},
+	{"outlines", LayerOutlines},
+	{"points", LayerPoints},
+	{"box", LayerBox},
+}
+
+// ParseLayer returns the layer called name, and false for an unknown name.
+func ParseLayer(name string) (Layers, bool) {
+	for _, n := range LayerNames {
+		if n.Name == name {
+			return n.Layer, true
+		}
+	}
+	return 0, false
+}
+
+// String lists the layers by name, comma separated, in drawing order.
+func (l Layers) String() string {
+	var names []string
+	for _, n := range LayerNames {
+		if l&n.Layer != 0 {
+			names = append(names, n.Name)
+		}
+	}
+	return strings.Join(names, ",")
+}
+
+// View is what of a file's results an overlay shows and how. The page and
+// the images take it from the URL, so that a link reproduces what was seen.
+type View struct {
+	// MinScore hides segments scoring below it (0..1).
+	MinScore float64
+	// Opacity is the segments' fill opacity (0..1).
+	Opacity float64
+	// Layers are the parts drawn.
+	Layers Layers
+	// Hide lists the ranks of segments not drawn, sorted and distinct.
+	Hide []int
+}
+
+// DefaultView shows everything, with the fill opacity of package overlay.
+func DefaultView() View {
+	return View{Opacity: overlay.DefaultFillAlpha, Layers: AllLayers}
+}
+
+// Shows reports whether the view draws the segment r: its score is at least
+// MinScore and its rank is not hidden.
+func (v View) Shows(r Ranked) bool {
+	if r.Score < v.MinScore {
+		return false
+	}
+	_, hidden := slices.BinarySearch(v.Hide, r.Rank)
+	return !hidden
+}
+
+// key is a canonical text of everything in v that changes the drawing, for
+// the ETag.
+func (v View) key() string {
+	var b strings.Builder
+	b.WriteString("min=")
+	b.WriteString(strconv.FormatFloat(v.MinScore, 'g', -1, 64))
+	b.WriteString("\x00opacity=")
+	b.WriteString(strconv.FormatFloat(v.Opacity, 'g', -1, 64))
+	b.WriteString("\x00layers=")
+	b.WriteString(strconv.Itoa(int(v.Layers)))
+	b.WriteString("\x00hide=")
+	for i, r := range v.Hide {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(r))
+	}
+	return b.String()
+}
+
+// spec builds the overlay drawing of what v shows of ranked segments and a
+// prompt on img.
+func (v View) spec(img image.Image, ranked []Ranked, p cdf.Prompt) overlay.Spec {
+	var shown []Ranked
+	if v.Layers&(LayerSegments|LayerOutlines) != 0 {
+		for _, r := range ranked {
+			if v.Shows(r) {
+				shown = append(shown, r)
+			}
+		}
+	}
+	spec := Spec(img, shown, p)
+	if v.Layers&LayerPoints == 0 {
+		spec.Points = nil
+	}
+	if v.Layers&LayerBox == 0 {
+		spec.Box = nil
+	}
+	spec.Style = overlay.Style{
+		FillAlpha: v.Opacity,
+		NoFill:    v.Layers&LayerSegments == 0 || v.Opacity <= 0,
+		NoOutline: v.Layers&LayerOutlines == 0,
+	}
+	return spec
+}
