@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 need=()
 /usr/bin/python3 -c 'import PIL' 2>/dev/null || need+=(python3-pil)
 /usr/bin/python3 -c 'import cv2' 2>/dev/null || need+=(python3-opencv)
-ldconfig -p | grep -q libturbojpeg.so.0 || need+=(libturbojpeg0)
+ldconfig -p | grep libturbojpeg.so.0 >/dev/null || need+=(libturbojpeg0)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
