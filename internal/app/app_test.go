@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
@@ -317,6 +318,46 @@ func TestRoutes(t *testing.T) {
 		if loc := r.header.Get("Location"); loc != jobURL {
 			t.Errorf("Location = %q, want %q", loc, jobURL)
 		}
+	})
+	t.Run("job status", func(t *testing.T) {
+		client := s.cdfClient(t)
+		byStatus := map[cdf.JobStatus]int64{}
+		for _, dj := range s.sim.DemoJobs() {
+			j, err := client.SegmentJob(context.Background(), dj.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := byStatus[j.Status]; !ok {
+				byStatus[j.Status] = dj.ID
+			}
+		}
+		for _, tt := range []struct {
+			status   cdf.JobStatus
+			terminal bool
+		}{{cdf.StatusRunning, false}, {cdf.StatusQueued, false}, {cdf.StatusCompleted, true}, {cdf.StatusFailed, true}} {
+			id, ok := byStatus[tt.status]
+			if !ok {
+				t.Fatalf("no %s demo job", tt.status)
+			}
+			r := s.get(t, fmt.Sprintf("/projects/%s/jobs/%d/status", testProject, id))
+			wantStatus(t, r, http.StatusOK)
+			if ct, cc := r.header.Get("Content-Type"), r.header.Get("Cache-Control"); !strings.HasPrefix(ct, "application/json") || cc != "no-store" {
+				t.Errorf("%s: Content-Type %q, Cache-Control %q", tt.status, ct, cc)
+			}
+			var got struct {
+				Status   string `json:"status"`
+				Terminal bool   `json:"terminal"`
+			}
+			if err := json.Unmarshal(r.body, &got); err != nil {
+				t.Fatalf("%s: %v in %q", tt.status, err, r.body)
+			}
+			if got.Status != string(tt.status) || got.Terminal != tt.terminal {
+				t.Errorf("%s job: got %+v, want terminal=%v", tt.status, got, tt.terminal)
+			}
+		}
+		wantStatus(t, s.get(t, fmt.Sprintf("/projects/other/jobs/%d/status", job)), http.StatusNotFound)
+		wantStatus(t, s.get(t, fmt.Sprintf("/projects/%s/jobs/0/status", testProject)), http.StatusBadRequest)
+		wantStatus(t, s.get(t, fmt.Sprintf("/projects/%s/jobs/99999/status", testProject)), http.StatusNotFound)
 	})
 	t.Run("healthz", func(t *testing.T) {
 		wantStatus(t, s.get(t, "/healthz"), http.StatusOK)

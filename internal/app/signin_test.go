@@ -226,7 +226,7 @@ func TestSignInRequired(t *testing.T) {
 	s := newSignInStack(t, 0, nil)
 	page, job := s.jobPage(t)
 	b := s.browser(t)
-	for _, path := range []string{"/", page, page + "?x=1", "/jobs/1001", "/open?job=1001"} {
+	for _, path := range []string{"/", page, page + "?x=1", page + "/status", "/jobs/1001", "/open?job=1001"} {
 		r := b.get(t, path)
 		wantStatus(t, r, http.StatusSeeOther)
 		loc, err := url.Parse(r.header.Get("Location"))

@@ -215,3 +215,99 @@ func TestBadJobIDShowsErrorPage(t *testing.T) {
 		t.Errorf("error page status %q message %q", status.Value, msg)
 	}
 }
+
+// openDemoJob opens the demo job whose link on the home page contains text.
+func openDemoJob(t *testing.T, ctx context.Context, base, text string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="demo-job"] a`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	href := run(t, ctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => {
+  const a = Array.from(document.querySelectorAll('[data-testid="demo-job"] a')).find(a => a.textContent.includes(%q));
+  return a ? a.href : "";
+})()`, text)))
+	if href == "" {
+		t.Fatalf("no demo job link contains %q", text)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(href), chromedp.WaitVisible(chromedp.CSS(`[data-testid="job-status"]`))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunningJobPollsItsStatus(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 1280, 900)
+	openDemoJob(t, ctx, base, "Running")
+
+	status := run(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="job-status"]`)))
+	if strings.TrimSpace(status) != "Running" {
+		t.Fatalf("status = %q, want Running", status)
+	}
+	// The first poll comes 2 s after load.
+	err := chromedp.Do(ctx, waitTrue(`performance.getEntriesByType("resource").some(e => new URL(e.name).pathname.endsWith("/status"))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	active := run(t, ctx, chromedp.Evaluate[int](`Array.from(document.querySelectorAll('meta[http-equiv="refresh" i]')).filter(m => !m.closest("noscript")).length`))
+	if active != 0 {
+		t.Errorf("%d meta refreshes outside <noscript>", active)
+	}
+	// The job stays running, so the page must not have reloaded: the
+	// navigation entry is still the first one.
+	if n := run(t, ctx, chromedp.Evaluate[string](`performance.getEntriesByType("navigation")[0].type`)); n == "reload" {
+		t.Errorf("a running job's page reloaded itself")
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser reported problems: %q", p)
+	}
+}
+
+func TestCopyLink(t *testing.T) {
+	base := demoServer(t)
+	for _, denied := range []bool{false, true} {
+		t.Run(fmt.Sprintf("clipboard denied=%v", denied), func(t *testing.T) {
+			ctx, problems := browser(t, 1280, 900)
+			openDemoJob(t, ctx, base, "Completed")
+			if denied {
+				run(t, ctx, chromedp.Evaluate[bool](`(navigator.clipboard.writeText = () => Promise.reject(new Error("denied")), true)`))
+			}
+			copyLink(t, ctx)
+			if denied && !run(t, ctx, chromedp.Evaluate[bool](`document.querySelector('[data-testid="copy-link-url"]').value === location.href`)) {
+				t.Errorf("the fallback field does not hold the page's address")
+			}
+			if p := problems(); len(p) > 0 {
+				t.Errorf("browser reported problems: %q", p)
+			}
+		})
+	}
+}
+
+// copyLink clicks "Copy link" and checks the confirmation.
+func copyLink(t *testing.T, ctx context.Context) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="copy-link"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="copy-link"]`)),
+		waitTrue(`document.querySelector('[data-testid="copy-link-done"]').textContent !== ""`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := run(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="copy-link-done"]`)))
+	if done != "Link copied" {
+		// The clipboard refused and so did execCommand: the link must be
+		// selected in the field for the person to copy.
+		sel := run(t, ctx, chromedp.Evaluate[bool](`(() => {
+  const i = document.querySelector('[data-testid="copy-link-url"]');
+  return !i.hidden && i.value === location.href && i.selectionEnd - i.selectionStart === i.value.length;
+})()`))
+		if !sel || !strings.Contains(done, "Link selected") {
+			t.Errorf("confirmation %q, link selected in the field: %v", done, sel)
+		}
+	}
+	t.Logf("confirmation: %q", done)
+}

@@ -50,6 +50,7 @@ func buildJobPage(job *cdf.SegmentJob, v jobView) templates.JobPage {
 	}
 	if !m.Terminal {
 		m.RefreshSeconds = refreshSeconds
+		m.StatusURL = jobPath(v.Page.Project, job.JobID) + "/status"
 	}
 	m.Times = []templates.TimeRow{
 		timeRow("Created", job.CreatedTime, v.Now),

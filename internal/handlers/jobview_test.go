@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/net/html"
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/htmltest"
@@ -200,13 +201,57 @@ func TestJobTemplate(t *testing.T) {
 	}
 	doc.One(t, "demo-badge")
 	doc.One(t, "refreshing")
-	var refresh bool
-	for _, meta := range doc.ByTag("meta") {
-		if htmltest.Attr(meta, "http-equiv") == "refresh" && htmltest.Attr(meta, "content") == "5" {
-			refresh = true
+	// Parsed as a browser without JavaScript does, the meta refresh
+	// applies; it sits in <noscript>, so with JavaScript it does not.
+	noJS, err := html.ParseWithOptions(bytes.NewReader(buf.Bytes()), html.ParseOptionEnableScripting(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refreshes []*html.Node
+	for _, meta := range htmltest.ByTag(noJS, "meta") {
+		if htmltest.Attr(meta, "http-equiv") == "refresh" {
+			refreshes = append(refreshes, meta)
 		}
 	}
-	if !refresh {
-		t.Errorf("running job page has no meta refresh")
+	if len(refreshes) != 1 || htmltest.Attr(refreshes[0], "content") != "5" {
+		t.Fatalf("running job page: %d meta refreshes, want one of 5 s", len(refreshes))
 	}
+	if p := refreshes[0].Parent; p == nil || p.Data != "noscript" || p.Parent == nil || p.Parent.Data != "head" {
+		t.Errorf("the meta refresh is not in <noscript> in <head>")
+	}
+	if got := htmltest.Attr(doc.One(t, "job-status"), "data-status-url"); got != "/projects/demo/jobs/7/status" {
+		t.Errorf("data-status-url = %q", got)
+	}
+	if got := htmltest.Attr(doc.One(t, "job-status"), "data-status"); got != "Running" {
+		t.Errorf("data-status = %q", got)
+	}
+	box := doc.One(t, "copy-link-box")
+	if !hasAttr(box, "hidden") {
+		t.Errorf("the Copy link button shows without JavaScript")
+	}
+	if got := htmltest.Text(doc.One(t, "copy-link")); got != "Copy link" {
+		t.Errorf("copy link button = %q", got)
+	}
+
+	t.Run("a finished job neither refreshes nor polls", func(t *testing.T) {
+		done := &cdf.SegmentJob{JobID: 7, Status: cdf.StatusCompleted, StartTime: ms(testNow)}
+		var buf bytes.Buffer
+		if err := templates.Job(buildJobPage(done, jobView{View: defaultView(), Page: Page{Project: "demo"}, Now: testNow})).Render(context.Background(), &buf); err != nil {
+			t.Fatal(err)
+		}
+		doc := htmltest.Parse(t, buf.Bytes())
+		if len(doc.ByTag("noscript")) != 0 || hasAttr(doc.One(t, "job-status"), "data-status-url") {
+			t.Errorf("a completed job's page refreshes or polls")
+		}
+		doc.One(t, "copy-link")
+	})
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
 }

@@ -101,6 +101,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 
 	home := &Home{Page: page, DemoJobs: d.DemoJobs}
 	job := &Job{CDF: d.CDF, Page: page, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
+	status := &JobStatus{CDF: d.CDF, Project: d.Project}
 	overlay := &Overlay{Renderer: d.Renderer, Project: d.Project}
 	redirects := &Redirects{Project: d.Project}
 	static := &Static{Assets: assets}
@@ -118,6 +119,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	} else {
 		e.GET("/projects/:project/jobs/:jobId", job.Show, signedIn)
 	}
+	e.GET("/projects/:project/jobs/:jobId/status", status.Show, plainErrors, signedIn)
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors, signedInImage)
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", overlay.JPEG, plainErrors, signedInImage)
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/layer.png", overlay.Layer, plainErrors, signedInImage)

@@ -1,5 +1,7 @@
 // segview's progressive enhancement: relative times stay current while the
-// page is open. The page works without this script.
+// page is open, a queued or running job's page polls its status and reloads
+// when it changes, and "Copy link" copies the page's address. The page works
+// without this script.
 (function () {
   "use strict";
   var units = [
@@ -32,8 +34,68 @@
     }
   }
 
+  // pollStatus asks the badge's data-status-url for the job's status, 2 s
+  // after the page loaded and then ever less often (up to every 30 s), and
+  // reloads the page once when the job finished or its status changed. The
+  // meta refresh for pages without JavaScript sits in <noscript>.
+  function pollStatus(badge) {
+    var url = badge.getAttribute("data-status-url");
+    var shown = badge.getAttribute("data-status");
+    var delay = 2000;
+    function next() {
+      setTimeout(poll, delay);
+      delay = Math.min(delay * 2, 30000);
+    }
+    function poll() {
+      // A lost session redirects to sign-in: do not follow it here (CSP
+      // connect-src), reload and let the page do it.
+      fetch(url, { headers: { Accept: "application/json" }, cache: "no-store", redirect: "manual", credentials: "same-origin" })
+        .then(function (r) {
+          if (r.type === "opaqueredirect") return { reload: true };
+          if (!r.ok) throw new Error("status " + r.status);
+          return r.json();
+        })
+        .then(function (s) {
+          if (s.reload || s.terminal || s.status !== shown) location.reload();
+          else next();
+        })
+        .catch(next);
+    }
+    next();
+  }
+
+  function copyLink(box) {
+    var button = box.querySelector("button");
+    var input = box.querySelector("input");
+    var done = box.querySelector("[role=status]");
+    function say(text) { done.textContent = text; }
+    function fallback() {
+      input.value = location.href;
+      input.hidden = false;
+      input.focus();
+      input.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      say(ok ? "Link copied" : "Link selected: press Ctrl+C (⌘C) to copy it");
+    }
+    button.addEventListener("click", function () {
+      say("");
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(location.href)
+          .then(function () { input.hidden = true; say("Link copied"); }, fallback);
+      } else {
+        fallback();
+      }
+    });
+    box.hidden = false;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     update();
     setInterval(update, 30000);
+    var badge = document.querySelector("[data-status-url]");
+    if (badge) pollStatus(badge);
+    var box = document.querySelector('[data-testid="copy-link-box"]');
+    if (box) copyLink(box);
   });
 })();

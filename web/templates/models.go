@@ -12,7 +12,9 @@ type Base struct {
 	Project string
 	// CSS, JS and Icon are the fingerprinted URLs of the embedded assets.
 	CSS, JS, Icon string
-	// RefreshSeconds, when above zero, makes the page reload itself.
+	// RefreshSeconds, when above zero, makes the page reload itself when
+	// JavaScript is off (the meta refresh sits in <noscript>; with
+	// JavaScript the page's script polls instead).
 	RefreshSeconds int
 	// User is the signed-in person's name (SEGVIEW_AUTH=oidc); with it the
 	// header shows a sign-out form that sends CSRFToken back.
@@ -54,6 +56,9 @@ type JobPage struct {
 	ItemLimit    int
 	FailedGroups []FailedGroup
 	SelfURL      string
+	// StatusURL, set while the job is not terminal, is polled by the page's
+	// script, which reloads the page when the status changes.
+	StatusURL string
 	// FilesNotice says that file metadata could not be read, when so.
 	FilesNotice string
 	// Controls is the GET form that changes the view parameters.
