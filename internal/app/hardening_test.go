@@ -62,6 +62,7 @@ func TestSecurityHeadersThroughTheRouter(t *testing.T) {
 		{firstOverlay(t, s), 200, false},
 		{"/projects/acme/jobs/1/files/x/overlay.png", 400, false},
 		{"/healthz", 200, false},
+		{"/embed" + job, 200, false}, // a page, but without script
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			r := s.get(t, tt.path)
@@ -75,7 +76,15 @@ func TestSecurityHeadersThroughTheRouter(t *testing.T) {
 				t.Errorf("nonce of %s reused from %s", tt.path, other)
 			}
 			seen[m[1]] = tt.path
-			for _, want := range []string{"default-src 'none'", "frame-ancestors 'self' https://portal.example.com", "base-uri 'none'"} {
+			// Only the embed may be framed by the portal; everything else by segview alone.
+			frame := "frame-ancestors 'self'"
+			if strings.HasPrefix(tt.path, "/embed/") {
+				frame = "frame-ancestors 'self' https://portal.example.com"
+			}
+			if !strings.HasSuffix(csp, "; "+frame) {
+				t.Errorf("CSP %q does not end with %q", csp, frame)
+			}
+			for _, want := range []string{"default-src 'none'", "base-uri 'none'"} {
 				if !strings.Contains(csp, want) {
 					t.Errorf("CSP %q lacks %q", csp, want)
 				}

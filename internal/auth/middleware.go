@@ -54,6 +54,16 @@ func (a *Auth) RequireImage(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// RequireWith guards a route like RequirePage, but answers a request
+// without a valid session with deny. The embed uses it: a sign-in redirect
+// inside a frame would land on the identity provider, which refuses to be
+// framed.
+func (a *Auth) RequireWith(deny echo.HandlerFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return a.require(next, deny)
+	}
+}
+
 // signInRedirect sends a page request to sign in, with the page as the
 // return-to address.
 func (a *Auth) signInRedirect(c echo.Context) error {

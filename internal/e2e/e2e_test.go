@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -41,7 +42,15 @@ func browserPath(t *testing.T) string {
 // demoServer runs the dashboard in demo mode.
 func demoServer(t *testing.T) string {
 	t.Helper()
-	cfg, err := config.Load(func(string) (string, bool) { return "", false }, nil)
+	return demoServerWith(t, nil, nil)
+}
+
+// demoServerWith runs the dashboard in demo mode with env as its
+// environment (e.g. SEGVIEW_FRAME_ANCESTORS); seen, when not nil, is
+// called with the path of every request it serves.
+func demoServerWith(t *testing.T, env map[string]string, seen func(path string)) string {
+	t.Helper()
+	cfg, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +58,11 @@ func demoServer(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Handler)
+	h := a.Handler
+	if seen != nil {
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen(r.URL.Path); a.Handler.ServeHTTP(w, r) })
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); a.Close() })
 	return srv.URL
 }

@@ -40,10 +40,22 @@ func (h *Job) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	job, err := h.CDF.SegmentJob(ctx, jobID)
+	m, err := h.model(c.Request().Context(), jobID, view)
 	if err != nil {
 		return err
+	}
+	m.Base = forRequest(c, m.Base)
+	rememberJob(c, h.Page.Project, jobID)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return writePage(c, http.StatusOK, templates.Job(m))
+}
+
+// model reads the job and its files' names from CDF and builds the job
+// page's model for view; the embed shares it.
+func (h *Job) model(ctx context.Context, jobID int64, view View) (templates.JobPage, error) {
+	job, err := h.CDF.SegmentJob(ctx, jobID)
+	if err != nil {
+		return templates.JobPage{}, err
 	}
 	files := map[int64]cdf.File{}
 	var filesErr error
@@ -54,7 +66,7 @@ func (h *Job) Show(c echo.Context) error {
 		}
 		list, err := h.CDF.FilesByIDs(ctx, refs, true)
 		if err != nil && !namesOptional(err) {
-			return err
+			return templates.JobPage{}, err
 		}
 		for _, f := range list {
 			files[f.ID] = f
@@ -65,10 +77,7 @@ func (h *Job) Show(c echo.Context) error {
 	if filesErr != nil {
 		m.FilesNotice = filesNotice(filesErr)
 	}
-	m.Base = forRequest(c, m.Base)
-	rememberJob(c, h.Page.Project, jobID)
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return writePage(c, http.StatusOK, templates.Job(m))
+	return m, nil
 }
 
 // namesOptional reports whether a failure to read file metadata may leave

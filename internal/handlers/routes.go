@@ -116,10 +116,14 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 		e.GET("/projects/:project/jobs/:jobId", jobOrJSON(job.Show, exports.JobJSON), signedIn)
 		e.GET("/projects/:project/jobs/:jobId/export/coco.json", exports.COCO, plainErrors, signedIn)
 		e.GET("/projects/:project/jobs/:jobId/export/geojson", exports.GeoJSON, plainErrors, signedIn)
+		svg := &OverlaySVG{CDF: d.CDF, Sizes: d.Exports, Renderer: d.Renderer, Project: d.Project, PublicURL: d.Security.PublicURL, MaxVertices: d.MaxVertices}
+		e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.svg", svg.SVG, plainErrors, signedInImage)
 	} else {
 		e.GET("/projects/:project/jobs/:jobId", job.Show, signedIn)
 	}
 	e.GET("/projects/:project/jobs/:jobId/status", status.Show, plainErrors, signedIn)
+	embed := &Embed{Job: job}
+	e.GET("/embed/projects/:project/jobs/:jobId", embed.Show, allowFraming(d.Security), embedGuard(d.Auth, embed.SignIn))
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors, signedInImage)
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", overlay.JPEG, plainErrors, signedInImage)
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/layer.png", overlay.Layer, plainErrors, signedInImage)

@@ -15,8 +15,9 @@ import (
 
 // Security configures the protections of every response and request.
 type Security struct {
-	// FrameAncestors is the CSP frame-ancestors source list, already
-	// validated (config.Security); "" means 'self'.
+	// FrameAncestors is the CSP frame-ancestors source list of the embed
+	// route, already validated (config.Security); "" means 'self'. Full
+	// pages always send pageFrameAncestors.
 	FrameAncestors string
 	// HSTS sends Strict-Transport-Security (the public URL is https).
 	HSTS bool
@@ -38,6 +39,20 @@ func contentSecurityPolicy(nonce, frameAncestors string) string {
 		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors " + frameAncestors
 }
 
+// pageFrameAncestors is the framing policy of every route but the embed:
+// full pages carry the sign-out form and other controls, so only segview
+// itself may frame them (clickjacking).
+const pageFrameAncestors = "'self'"
+
+// frameAncestors returns the frame-ancestors source list of a route:
+// SEGVIEW_FRAME_ANCESTORS for the embed, 'self' for everything else.
+func frameAncestors(s Security, embed bool) string {
+	if embed && s.FrameAncestors != "" {
+		return s.FrameAncestors
+	}
+	return pageFrameAncestors
+}
+
 type nonceKey struct{}
 
 // nonceFrom returns the request's CSP nonce, "" outside securityHeaders.
@@ -55,12 +70,11 @@ func newNonce() string {
 }
 
 // securityHeaders sets the headers every response carries and puts the
-// request's CSP nonce into its context for the page templates.
+// request's CSP nonce into its context for the page templates. Its CSP
+// lets only segview frame the response; allowFraming widens that for the
+// embed route.
 func securityHeaders(s Security) echo.MiddlewareFunc {
-	frameAncestors := s.FrameAncestors
-	if frameAncestors == "" {
-		frameAncestors = "'self'"
-	}
+	frameAncestors := frameAncestors(s, false)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			nonce := newNonce()
@@ -74,6 +88,21 @@ func securityHeaders(s Security) echo.MiddlewareFunc {
 			if s.HSTS {
 				h.Set("Strict-Transport-Security", hstsMaxAge)
 			}
+			return next(c)
+		}
+	}
+}
+
+// allowFraming replaces the CSP of securityHeaders with one whose
+// frame-ancestors is the embed's (SEGVIEW_FRAME_ANCESTORS). It is route
+// middleware placed before the sign-in guard, so that the embed's sign-in
+// page and error pages may be framed too.
+func allowFraming(s Security) echo.MiddlewareFunc {
+	list := frameAncestors(s, true)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			nonce := nonceFrom(c.Request().Context())
+			c.Response().Header().Set("Content-Security-Policy", contentSecurityPolicy(nonce, list))
 			return next(c)
 		}
 	}

@@ -21,23 +21,32 @@ func TestSecurityHeaders(t *testing.T) {
 	tests := []struct {
 		name               string
 		s                  Security
+		embed              bool
 		wantFrameAncestors string
 		wantHSTS           bool
 	}{
-		{"defaults", Security{}, "frame-ancestors 'self'", false},
-		{"portal and HSTS", Security{FrameAncestors: "'self' https://portal.example.com", HSTS: true},
+		{"page, defaults", Security{}, false, "frame-ancestors 'self'", false},
+		{"embed, defaults", Security{}, true, "frame-ancestors 'self'", false},
+		{"page keeps 'self' with a portal", Security{FrameAncestors: "'self' https://portal.example.com", HSTS: true}, false,
+			"frame-ancestors 'self'", true},
+		{"embed, portal and HSTS", Security{FrameAncestors: "'self' https://portal.example.com", HSTS: true}, true,
 			"frame-ancestors 'self' https://portal.example.com", true},
-		{"nobody", Security{FrameAncestors: "'none'"}, "frame-ancestors 'none'", false},
+		{"page keeps 'self' with nobody", Security{FrameAncestors: "'none'"}, false, "frame-ancestors 'self'", false},
+		{"embed, nobody", Security{FrameAncestors: "'none'"}, true, "frame-ancestors 'none'", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := echo.New()
 			var seen []string
-			h := securityHeaders(tt.s)(func(c echo.Context) error {
+			h := func(c echo.Context) error {
 				seen = append(seen, nonceFrom(c.Request().Context()))
 				return c.NoContent(http.StatusOK)
-			})
+			}
+			if tt.embed {
+				h = allowFraming(tt.s)(h)
+			}
+			h = securityHeaders(tt.s)(h)
 			var nonces []string
 			for range 2 {
 				rec := httptest.NewRecorder()

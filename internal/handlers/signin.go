@@ -19,6 +19,8 @@ type Authenticator interface {
 	RequirePage(next echo.HandlerFunc) echo.HandlerFunc
 	// RequireImage answers a request without a session with 401.
 	RequireImage(next echo.HandlerFunc) echo.HandlerFunc
+	// RequireWith answers a request without a session with deny.
+	RequireWith(deny echo.HandlerFunc) echo.MiddlewareFunc
 	// CSRFChecker checks the session's CSRF token on every request
 	// that is not GET, HEAD or OPTIONS.
 	CSRFChecker
@@ -32,6 +34,15 @@ func guards(a Authenticator) (page, image echo.MiddlewareFunc) {
 		return open, open
 	}
 	return a.RequirePage, a.RequireImage
+}
+
+// embedGuard guards the embed: without a session it shows deny, a frameable
+// sign-in link instead of redirecting; nothing when a is nil.
+func embedGuard(a Authenticator, deny echo.HandlerFunc) echo.MiddlewareFunc {
+	if a == nil {
+		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	return a.RequireWith(deny)
 }
 
 // signInRoutes adds the sign-in, callback, sign-out and signed-out routes

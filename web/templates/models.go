@@ -166,3 +166,41 @@ type ErrorPage struct {
 	RequestID string // CDF x-request-id, when there is one
 	Hint      string
 }
+
+// EmbedPage is the chromeless job view shown in other sites' frames.
+type EmbedPage struct {
+	Base
+	// Theme is "light" or "dark".
+	Theme    string
+	JobID    int64
+	Status   string
+	Terminal bool
+	// JobURL is the full job page with the same view.
+	JobURL string
+	Files  []EmbedFile
+}
+
+// EmbedFile is one file of the embed: its overlay and legend.
+type EmbedFile struct {
+	Name        string
+	OverlayURL  string
+	OverlayAlt  string
+	NotRendered string
+	// Legend lists the segments the view shows, best first.
+	Legend []LegendEntry
+}
+
+// LegendEntry is one shown segment in the embed's legend.
+type LegendEntry struct {
+	Rank  int
+	Color string // #rrggbb
+	Score string // two decimals
+}
+
+// EmbedSignInPage asks for sign-in inside a frame.
+type EmbedSignInPage struct {
+	Base
+	Theme string
+	// SignInURL starts the sign-in, returning to the full job page.
+	SignInURL string
+}

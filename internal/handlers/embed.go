@@ -1,0 +1,107 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/segview/segview/internal/auth"
+	"github.com/segview/segview/web/templates"
+)
+
+// Embed serves the chromeless job view for other sites' frames.
+type Embed struct {
+	Job *Job
+}
+
+// Show handles GET /embed/projects/:project/jobs/:jobId: the job page's
+// view parameters plus theme=light|dark.
+func (h *Embed) Show(c echo.Context) error {
+	if err := checkProject(c.Param("project"), h.Job.Page.Project); err != nil {
+		return err
+	}
+	jobID, err := parseID(c.Param("jobId"), "job id")
+	if err != nil {
+		return err
+	}
+	q := c.QueryParams()
+	view, err := parseView(q)
+	if err != nil {
+		return err
+	}
+	theme, err := parseTheme(q.Get("theme"))
+	if err != nil {
+		return err
+	}
+	m, err := h.Job.model(c.Request().Context(), jobID, view)
+	if err != nil {
+		return err
+	}
+	e := buildEmbed(m, theme, view)
+	e.Base = forRequest(c, e.Base)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return writePage(c, http.StatusOK, templates.Embed(e))
+}
+
+// SignIn answers an embed request without a session: a page whose link
+// opens the sign-in in a new window, returning to the full job page. A
+// redirect would take the frame to the identity provider, which does not
+// let itself be framed.
+func (h *Embed) SignIn(c echo.Context) error {
+	returnTo, _ := auth.SafeReturnTo(embedReturnTo(c.Request().URL))
+	m := templates.EmbedSignInPage{
+		Base:      forRequest(c, h.Job.Page.Base("Sign in")),
+		Theme:     "light",
+		SignInURL: auth.LoginPath + "?return_to=" + url.QueryEscape(returnTo),
+	}
+	if t, err := parseTheme(c.QueryParam("theme")); err == nil {
+		m.Theme = t
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return writePage(c, http.StatusUnauthorized, templates.EmbedSignIn(m))
+}
+
+// embedReturnTo is the full job page of an embed address, with its view
+// parameters but without theme.
+func embedReturnTo(u *url.URL) string {
+	q := u.Query()
+	q.Del("theme")
+	return withQuery(strings.TrimPrefix(u.Path, "/embed"), q)
+}
+
+// parseTheme reads the embed's theme parameter: light (the default) or dark.
+func parseTheme(raw string) (string, error) {
+	switch raw {
+	case "", "light":
+		return "light", nil
+	case "dark":
+		return "dark", nil
+	}
+	return "", &inputError{msg: fmt.Sprintf("The theme value %q is not valid: use light or dark.", clip(raw))}
+}
+
+// buildEmbed turns the job page's model into the embed's: per file the
+// overlay and a legend of the segments the view shows. It is pure.
+func buildEmbed(m templates.JobPage, theme string, v View) templates.EmbedPage {
+	e := templates.EmbedPage{
+		Base:     m.Base,
+		Theme:    theme,
+		JobID:    m.JobID,
+		Status:   m.Status,
+		Terminal: m.Terminal,
+		JobURL:   withQuery(m.SelfURL, v.Query()),
+	}
+	for _, f := range m.Files {
+		ef := templates.EmbedFile{Name: f.Name, OverlayURL: f.OverlayURL, OverlayAlt: f.OverlayAlt, NotRendered: f.NotRendered}
+		for _, s := range f.Segments {
+			if !s.Hidden {
+				ef.Legend = append(ef.Legend, templates.LegendEntry{Rank: s.Rank, Color: s.Color, Score: s.Score})
+			}
+		}
+		e.Files = append(e.Files, ef)
+	}
+	return e
+}

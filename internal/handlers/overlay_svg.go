@@ -1,0 +1,104 @@
+package handlers
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/segview/segview/internal/export"
+	"github.com/segview/segview/internal/render"
+)
+
+// OverlaySVG serves a file's overlay as vector shapes over the photo.
+type OverlaySVG struct {
+	CDF      JobReader
+	Sizes    ExportSource
+	Renderer OverlayRenderer
+	Project  string
+	// PublicURL is the dashboard's address, for the link to the photo in a
+	// downloaded file; "" takes it from the request.
+	PublicURL   string
+	MaxVertices int
+}
+
+// SVG handles GET .../files/:fileId/overlay.svg: the view's segments,
+// points and box over the photo, linked to overlay.jpg with no layers, or
+// with embed=1 embedded as a JPEG data: URI.
+func (h *OverlaySVG) SVG(c echo.Context) error {
+	req, err := parseOverlayRequest(c, h.Project, render.FormatJPEG)
+	if err != nil {
+		return err
+	}
+	embed, err := parseEmbed(c.QueryParam("embed"))
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	job, err := h.CDF.SegmentJob(ctx, req.JobID)
+	if err != nil {
+		return err
+	}
+	item, ok := render.FindItem(job, req.FileID)
+	if !ok {
+		return &render.NotFoundError{What: fmt.Sprintf("file %d has no results in job %d", req.FileID, req.JobID)}
+	}
+	if n := render.Vertices(render.Rank(item.Segments)); h.MaxVertices > 0 && n > h.MaxVertices {
+		return &render.TooManyVerticesError{FileID: req.FileID, Vertices: n, Limit: h.MaxVertices}
+	}
+	size, err := h.Sizes.ImageSize(ctx, req.FileID)
+	if err != nil {
+		return err
+	}
+
+	// The photo alone: the overlay route with its layers given and empty.
+	photo := overlayPath(h.Project, req.JobID, req.FileID, render.FormatJPEG.String()) + "?layers="
+	if embed {
+		res, err := h.Renderer.Render(ctx, render.Request{JobID: req.JobID, FileID: req.FileID, Format: render.FormatJPEG,
+			Width: req.Width, Export: req.Export, View: &render.View{Opacity: req.View.Opacity}})
+		if err != nil {
+			return err
+		}
+		photo = "data:" + res.ContentType + ";base64," + base64.StdEncoding.EncodeToString(res.Body)
+	} else {
+		photo = h.origin(c) + photo
+	}
+
+	body := export.ToSVG(export.Overlay{
+		Title:     fmt.Sprintf("Segmentation overlay: project %s, job %d, file %d", h.Project, req.JobID, req.FileID),
+		Width:     size.X,
+		Height:    size.Y,
+		ImageHref: photo,
+		Segments:  item.Segments,
+		Prompt:    job.Prompt,
+		View:      *req.View,
+	})
+	hdr := c.Response().Header()
+	// A running job's results change, and they are a customer's data.
+	hdr.Set("Cache-Control", "no-store")
+	name := export.FileName(h.Project, req.JobID, fmt.Sprintf("file-%d-overlay.svg", req.FileID))
+	hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+	return c.Blob(http.StatusOK, "image/svg+xml", body)
+}
+
+// origin is the scheme and host the photo link points to, so that the link
+// still works in a downloaded file.
+func (h *OverlaySVG) origin(c echo.Context) string {
+	if h.PublicURL != "" {
+		return strings.TrimSuffix(h.PublicURL, "/")
+	}
+	return c.Scheme() + "://" + c.Request().Host
+}
+
+// parseEmbed parses the optional embed query value of overlay.svg.
+func parseEmbed(raw string) (bool, error) {
+	switch raw {
+	case "", "0":
+		return false, nil
+	case "1":
+		return true, nil
+	}
+	return false, &inputError{msg: fmt.Sprintf("The embed value %q is not valid: use embed=1 to embed the photo.", clip(raw))}
+}
