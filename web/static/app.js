@@ -1,7 +1,7 @@
 // segview's progressive enhancement: relative times stay current while the
 // page is open, a queued or running job's page polls its status and reloads
-// when it changes, and "Copy link" copies the page's address. The page works
-// without this script.
+// when it changes, "Copy link" copies the page's address, and the job page
+// answers to a few keys (j, k, h, ?). The page works without this script.
 (function () {
   "use strict";
   var units = [
@@ -90,6 +90,92 @@
     box.hidden = false;
   }
 
+  // keys wires the job page's keyboard shortcuts: j/k select the next or
+  // previous segment (by rank, in every file's table, as ?sel= does), h
+  // hides or shows the overlay images, ? opens the help dialog (Esc closes
+  // it natively). Keys typed into a field, or with a modifier, are left alone.
+  function keys(help) {
+    var rows = document.querySelectorAll('[data-testid="segment-row"]');
+    var ranks = [];
+    for (var i = 0; i < rows.length; i++) {
+      var r = Number(rows[i].getAttribute("data-rank"));
+      if (ranks.indexOf(r) < 0) ranks.push(r);
+    }
+    ranks.sort(function (a, b) { return a - b; });
+    var sel = Number(new URL(location.href).searchParams.get("sel")) || 0;
+
+    function select(rank) {
+      sel = rank;
+      var first = null;
+      for (var i = 0; i < rows.length; i++) {
+        var on = Number(rows[i].getAttribute("data-rank")) === rank;
+        rows[i].classList.toggle("segment-selected", on);
+        if (on) {
+          rows[i].setAttribute("aria-selected", "true");
+          rows[i].setAttribute("aria-current", "true");
+          if (!first) first = rows[i];
+        } else {
+          rows[i].removeAttribute("aria-selected");
+          rows[i].removeAttribute("aria-current");
+        }
+      }
+      if (first) first.scrollIntoView({ block: "nearest" });
+      // The address and the form keep the selection, so "Copy link" and
+      // "Apply" carry it.
+      var url = new URL(location.href);
+      url.searchParams.set("sel", String(rank));
+      history.replaceState(null, "", url.toString());
+      var form = document.querySelector('[data-testid="view-form"]');
+      if (form) {
+        var input = form.querySelector('input[name="sel"]');
+        if (!input) {
+          input = document.createElement("input");
+          input.type = "hidden";
+          input.name = "sel";
+          form.querySelector("fieldset").appendChild(input);
+        }
+        input.value = String(rank);
+      }
+    }
+
+    function step(dir) {
+      if (ranks.length === 0) return;
+      var at = ranks.indexOf(sel);
+      if (at < 0) at = dir > 0 ? 0 : ranks.length - 1;
+      else at = Math.min(Math.max(at + dir, 0), ranks.length - 1);
+      select(ranks[at]);
+    }
+
+    function toggleOverlay() {
+      var imgs = document.querySelectorAll('img[data-testid="overlay"]');
+      for (var i = 0; i < imgs.length; i++) imgs[i].classList.toggle("overlay-off");
+    }
+
+    function typing(el) {
+      if (!el || !el.tagName) return false;
+      var tag = el.tagName.toLowerCase();
+      return tag === "input" || tag === "textarea" || tag === "select" || el.isContentEditable;
+    }
+
+    document.addEventListener("keydown", function (e) {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (typing(e.target) || help.open) return;
+      switch (e.key) {
+        case "j": step(1); break;
+        case "k": step(-1); break;
+        case "h": toggleOverlay(); break;
+        case "?": help.showModal(); break;
+        default: return;
+      }
+      e.preventDefault();
+    });
+    var open = document.querySelector('[data-testid="keys-open"]');
+    if (open) {
+      open.addEventListener("click", function () { help.showModal(); });
+      open.hidden = false;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     update();
     setInterval(update, 30000);
@@ -97,5 +183,7 @@
     if (badge) pollStatus(badge);
     var box = document.querySelector('[data-testid="copy-link-box"]');
     if (box) copyLink(box);
+    var help = document.querySelector('[data-testid="keys-help"]');
+    if (help && typeof help.showModal === "function") keys(help);
   });
 })();
