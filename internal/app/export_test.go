@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"mime"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/segview/segview/internal/cdf"
@@ -80,6 +81,27 @@ func TestExports(t *testing.T) {
 	for _, it := range job.Items {
 		segments += len(it.Segments)
 	}
+	// A threshold between the job's lowest and highest scores, and the
+	// number of segments it keeps, for the filtered exports.
+	lo, hi := 2.0, -1.0
+	for _, it := range job.Items {
+		for _, sg := range it.Segments {
+			lo, hi = min(lo, sg.Score), max(hi, sg.Score)
+		}
+	}
+	if lo >= hi {
+		t.Fatalf("the demo job's scores are all %v: no threshold filters some", lo)
+	}
+	minScore := (lo + hi) / 2
+	filtered := 0
+	for _, it := range job.Items {
+		for _, sg := range it.Segments {
+			if sg.Score >= minScore {
+				filtered++
+			}
+		}
+	}
+	filterQuery := "?min_score=" + strconv.FormatFloat(minScore, 'g', -1, 64)
 
 	t.Run("COCO", func(t *testing.T) {
 		r := s.get(t, base+"/export/coco.json")
@@ -129,6 +151,27 @@ func TestExports(t *testing.T) {
 		}
 	})
 
+	t.Run("COCO with min_score", func(t *testing.T) {
+		r := s.get(t, base+"/export/coco.json"+filterQuery)
+		wantDownload(t, r, "application/json", name+"-coco.json")
+		var coco export.COCO
+		if err := json.Unmarshal(r.body, &coco); err != nil {
+			t.Fatal(err)
+		}
+		if len(coco.Images) != len(job.Items) {
+			t.Errorf("images = %d, want %d", len(coco.Images), len(job.Items))
+		}
+		if len(coco.Annotations) != filtered || filtered >= segments {
+			t.Fatalf("annotations = %d, want %d of %d (min_score %v)", len(coco.Annotations), filtered, segments, minScore)
+		}
+		for _, a := range coco.Annotations {
+			if a.Score < minScore {
+				t.Errorf("annotation %d: score %v below min_score %v", a.ID, a.Score, minScore)
+			}
+		}
+	})
+
+	var rankScores map[[2]int64]float64 // score by file and rank in the unfiltered GeoJSON
 	t.Run("GeoJSON", func(t *testing.T) {
 		r := s.get(t, base+"/export/geojson")
 		wantDownload(t, r, "application/geo+json", name+".geojson")
@@ -157,6 +200,11 @@ func TestExports(t *testing.T) {
 		if len(fc.Features) != segments {
 			t.Fatalf("features = %d, want %d (one per segment)", len(fc.Features), segments)
 		}
+		scores := map[[2]int64]float64{}
+		for _, f := range fc.Features {
+			scores[[2]int64{f.Properties.FileID, int64(f.Properties.Rank)}] = f.Properties.Score
+		}
+		rankScores = scores
 		for i, f := range fc.Features {
 			if f.Type != "Feature" || f.Properties.Rank < 1 || f.Properties.Score <= 0 {
 				t.Errorf("feature %d: %+v", i, f)
@@ -178,6 +226,27 @@ func TestExports(t *testing.T) {
 			}
 		}
 	})
+	t.Run("GeoJSON with min_score", func(t *testing.T) {
+		r := s.get(t, base+"/export/geojson"+filterQuery)
+		wantDownload(t, r, "application/geo+json", name+".geojson")
+		var fc export.FeatureCollection
+		if err := json.Unmarshal(r.body, &fc); err != nil {
+			t.Fatal(err)
+		}
+		if len(fc.Features) != filtered || filtered >= segments {
+			t.Fatalf("features = %d, want %d of %d (min_score %v)", len(fc.Features), filtered, segments, minScore)
+		}
+		for i, f := range fc.Features {
+			if f.Properties.Score < minScore {
+				t.Errorf("feature %d: score %v below min_score %v", i, f.Properties.Score, minScore)
+			}
+			// Ranks stay those of the page, not renumbered after the filter.
+			key := [2]int64{f.Properties.FileID, int64(f.Properties.Rank)}
+			if want, ok := rankScores[key]; rankScores != nil && (!ok || want != f.Properties.Score) {
+				t.Errorf("feature %d: file %d rank %d has score %v; unfiltered it has %v", i, key[0], key[1], f.Properties.Score, want)
+			}
+		}
+	})
 }
 
 func TestExportErrors(t *testing.T) {
@@ -194,6 +263,10 @@ func TestExportErrors(t *testing.T) {
 		{"/projects/acme/jobs/-1/export/coco.json", 400},
 		{"/projects/acme/jobs/9223372036854775808/export/geojson", 400},
 		{"/projects/acme/jobs/1001%2F..%2F1002/export/geojson", 400},
+		{"/projects/acme/jobs/1001/export/coco.json?min_score=2", 400},
+		{"/projects/acme/jobs/1001/export/coco.json?hide=0", 400},
+		{"/projects/acme/jobs/1001/export/geojson?min_score=x", 400},
+		{"/projects/acme/jobs/1001/export/geojson?layers=bogus", 400},
 		{"/projects/other/jobs/1001.json", 404},
 		{"/projects/other/jobs/1001/export/coco.json", 404},
 		{"/projects/acme/jobs/1001/export/shapefile", 404},

@@ -1,7 +1,11 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -86,6 +90,90 @@ func TestJobPageKeyboard(t *testing.T) {
 	press("jh")
 	if s := state(); s.Selected[0] != "1" || s.Visibility != "visible" {
 		t.Errorf("keys typed into a field acted as shortcuts: %+v", s)
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser reported problems: %q", p)
+	}
+}
+
+// layerState is what keys 1–4 change: the layers in the address and the
+// boxes of the view form, and whether the page is a new one.
+type layerState struct {
+	Reloaded bool     `json:"reloaded"` // the marker set before the key is gone
+	Layers   []string `json:"layers"`   // the address's layers values, split on commas
+	HasParam bool     `json:"hasParam"` // the address has a layers parameter
+	Checked  []string `json:"checked"`  // the form's checked layer boxes
+}
+
+const readLayerState = `(() => {
+  const q = new URL(location.href).searchParams;
+  return {
+    reloaded: !window.segviewMarker,
+    layers: q.getAll("layers").flatMap(v => v.split(",")).filter(v => v !== ""),
+    hasParam: q.has("layers"),
+    checked: Array.from(document.querySelectorAll('[data-testid="view-form"] input[name="layers"][type="checkbox"]:checked')).map(b => b.value),
+  };
+})()`
+
+// waitReloaded waits for the page marked by window.segviewMarker to be
+// replaced by a loaded one with its overlays; evaluation errors while the
+// page is navigating are retried.
+func waitReloaded() chromedp.Action[chromedp.Void] {
+	expr := `!window.segviewMarker && document.readyState === "complete" && ` + overlaysLoaded
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for {
+			if ok, err := chromedp.Evaluate[bool](expr)(ctx, t); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for the page to reload: %w", ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
+}
+
+func TestJobPageLayerKeys(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 1280, 900)
+	run(t, ctx, openFirstDemoJob(base))
+	state := func() layerState { t.Helper(); return run(t, ctx, chromedp.Evaluate[layerState](readLayerState)) }
+	mark := func() { t.Helper(); run(t, ctx, chromedp.Evaluate[bool](`window.segviewMarker = true`)) }
+	all := []string{"segments", "outlines", "points", "box"}
+
+	if s := state(); s.HasParam || !slices.Equal(s.Checked, all) {
+		t.Fatalf("before any key: %+v", s)
+	}
+
+	// Typing in a field is typing, not a shortcut: nothing is submitted.
+	mark()
+	run(t, ctx, chromedp.Focus(chromedp.CSS(`[data-testid="view-min-score"]`)))
+	run(t, ctx, chromedp.KeyEvent("4"))
+	time.Sleep(300 * time.Millisecond)
+	if s := state(); s.Reloaded || s.HasParam || !slices.Equal(s.Checked, all) {
+		t.Errorf("4 typed into a field toggled a layer: %+v", s)
+	}
+	// Clear the typed digit and leave the field.
+	run(t, ctx, chromedp.SetValue(chromedp.CSS(`[data-testid="view-min-score"]`), ""))
+	run(t, ctx, chromedp.Blur(chromedp.CSS(`[data-testid="view-min-score"]`)))
+
+	steps := []struct {
+		key  string
+		want []string
+	}{
+		{"4", []string{"segments", "outlines", "points"}},
+		{"1", []string{"outlines", "points"}},
+		{"4", []string{"outlines", "points", "box"}},
+	}
+	for i, st := range steps {
+		mark()
+		run(t, ctx, chromedp.KeyEvent(st.key))
+		run(t, ctx, waitReloaded())
+		s := state()
+		if !s.Reloaded || !s.HasParam || !slices.Equal(s.Layers, st.want) || !slices.Equal(s.Checked, st.want) {
+			t.Errorf("step %d (%q): %+v; want layers %v in the address and the form", i, st.key, s, st.want)
+		}
 	}
 	if p := problems(); len(p) > 0 {
 		t.Errorf("browser reported problems: %q", p)

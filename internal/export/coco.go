@@ -63,8 +63,10 @@ const segmentCategory = 1
 // entry in images (items without one are left out) and an annotation per
 // segment, numbered from 1 in file order and, within a file, by rank.
 // Polygons with fewer than three vertices or a non-finite coordinate are
-// left out of the segmentation, as the overlay skips them.
-func ToCOCO(job *cdf.SegmentJob, images map[int64]Image) COCO {
+// left out of the segmentation, as the overlay skips them. Segments the
+// view does not show (below its MinScore, or hidden) are left out too,
+// and the others keep their ranks; render.DefaultView exports every one.
+func ToCOCO(job *cdf.SegmentJob, images map[int64]Image, view render.View) COCO {
 	out := COCO{
 		Info:        COCOInfo{Description: fmt.Sprintf("CDF vision segmentation job %d (%s), exported by segview", job.JobID, job.Status)},
 		Images:      []COCOImage{},
@@ -81,6 +83,9 @@ func ToCOCO(job *cdf.SegmentJob, images map[int64]Image) COCO {
 		}
 		out.Images = append(out.Images, COCOImage{ID: item.FileID, FileName: img.Name, Width: img.Width, Height: img.Height})
 		for _, r := range render.Rank(item.Segments) {
+			if !view.Shows(r) {
+				continue
+			}
 			rings := toPixels(r.Polygons, img.Width, img.Height)
 			a := COCOAnnotation{
 				ID:           len(out.Annotations) + 1,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/geom"
+	"github.com/segview/segview/internal/render"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -61,13 +62,13 @@ func golden(t *testing.T, name string, v any) {
 
 func TestGolden(t *testing.T) {
 	t.Parallel()
-	golden(t, "coco.json", ToCOCO(testJob(), testImages))
-	golden(t, "geojson.json", ToGeoJSON(testJob(), testImages))
+	golden(t, "coco.json", ToCOCO(testJob(), testImages, render.DefaultView()))
+	golden(t, "geojson.json", ToGeoJSON(testJob(), testImages, render.DefaultView()))
 }
 
 func TestToCOCO(t *testing.T) {
 	t.Parallel()
-	got := ToCOCO(testJob(), testImages)
+	got := ToCOCO(testJob(), testImages, render.DefaultView())
 	if len(got.Images) != 1 || got.Images[0] != (COCOImage{ID: 7, FileName: "pump.jpg", Width: 200, Height: 100}) {
 		t.Errorf("images = %+v", got.Images)
 	}
@@ -104,9 +105,56 @@ func TestToCOCO(t *testing.T) {
 	}
 }
 
+// TestExportView checks that both exports leave out what the view hides,
+// by score or by rank, and keep the ranks of the rest as on the page.
+func TestExportView(t *testing.T) {
+	t.Parallel()
+	view := func(minScore float64, hide ...int) render.View {
+		v := render.DefaultView()
+		v.MinScore, v.Hide = minScore, hide
+		return v
+	}
+	tests := []struct {
+		name  string
+		view  render.View
+		ranks []int
+	}{
+		{"default", render.DefaultView(), []int{1, 2, 3}},
+		{"no layers still exports", render.View{Opacity: 0.5}, []int{1, 2, 3}},
+		{"min_score between", view(0.5), []int{1, 2}},
+		{"min_score equal keeps", view(0.25), []int{1, 2, 3}},
+		{"min_score above all", view(0.95), nil},
+		{"hide", view(0, 1), []int{2, 3}},
+		{"hide unknown rank", view(0, 9), []int{1, 2, 3}},
+		{"hide and min_score", view(0.3, 2), []int{1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var cocoRanks, geoRanks []int
+			coco := ToCOCO(testJob(), testImages, tt.view)
+			for i, a := range coco.Annotations {
+				if a.ID != i+1 {
+					t.Errorf("annotation %d has id %d: ids are not consecutive", i, a.ID)
+				}
+				cocoRanks = append(cocoRanks, a.Rank)
+			}
+			if len(coco.Images) != 1 {
+				t.Errorf("images = %d, want 1 (an image stays when its segments are hidden)", len(coco.Images))
+			}
+			for _, f := range ToGeoJSON(testJob(), testImages, tt.view).Features {
+				geoRanks = append(geoRanks, f.Properties.Rank)
+			}
+			if !cmp.Equal(cocoRanks, tt.ranks) || !cmp.Equal(geoRanks, tt.ranks) {
+				t.Errorf("COCO ranks %v, GeoJSON ranks %v; want %v", cocoRanks, geoRanks, tt.ranks)
+			}
+		})
+	}
+}
+
 func TestToGeoJSON(t *testing.T) {
 	t.Parallel()
-	got := ToGeoJSON(testJob(), testImages)
+	got := ToGeoJSON(testJob(), testImages, render.DefaultView())
 	if got.Type != "FeatureCollection" || got.CoordinateSystem != CoordinateSystem || got.JobID != 1001 {
 		t.Errorf("collection = %+v", got)
 	}

@@ -50,8 +50,10 @@ type Properties struct {
 // order and, within a file, by rank. Rings are nested by the even-odd rule,
 // as the overlay fills them: a ring inside an odd number of others is a hole
 // of the smallest ring around it, one inside an even number is an outer
-// ring of its own.
-func ToGeoJSON(job *cdf.SegmentJob, images map[int64]Image) FeatureCollection {
+// ring of its own. Segments the view does not show (below its MinScore, or
+// hidden) are left out, and the others keep their ranks;
+// render.DefaultView exports every one.
+func ToGeoJSON(job *cdf.SegmentJob, images map[int64]Image, view render.View) FeatureCollection {
 	out := FeatureCollection{Type: "FeatureCollection", CoordinateSystem: CoordinateSystem, JobID: job.JobID, Features: []Feature{}}
 	for _, item := range job.Items {
 		img, ok := images[item.FileID]
@@ -59,6 +61,9 @@ func ToGeoJSON(job *cdf.SegmentJob, images map[int64]Image) FeatureCollection {
 			continue
 		}
 		for _, r := range render.Rank(item.Segments) {
+			if !view.Shows(r) {
+				continue
+			}
 			out.Features = append(out.Features, Feature{
 				Type:     "Feature",
 				Geometry: geometry(nest(toPixels(r.Polygons, img.Width, img.Height))),

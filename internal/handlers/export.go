@@ -46,22 +46,25 @@ func (h *Export) JobJSON(c echo.Context) error {
 	return h.send(c, "application/json", export.FileName(h.Project, jobID, ".json"), body)
 }
 
-// COCO handles GET /projects/:project/jobs/:jobId/export/coco.json.
+// COCO handles GET /projects/:project/jobs/:jobId/export/coco.json. The
+// view parameters of the job page apply: min_score and hide leave segments
+// out, as on the page and in overlay.svg.
 func (h *Export) COCO(c echo.Context) error {
-	jobID, job, images, err := h.load(c)
+	jobID, view, job, images, err := h.load(c)
 	if err != nil {
 		return err
 	}
-	return h.sendJSON(c, "application/json", export.FileName(h.Project, jobID, "coco.json"), export.ToCOCO(job, images))
+	return h.sendJSON(c, "application/json", export.FileName(h.Project, jobID, "coco.json"), export.ToCOCO(job, images, view.View))
 }
 
-// GeoJSON handles GET /projects/:project/jobs/:jobId/export/geojson.
+// GeoJSON handles GET /projects/:project/jobs/:jobId/export/geojson, with
+// the view's filters applied as for COCO.
 func (h *Export) GeoJSON(c echo.Context) error {
-	jobID, job, images, err := h.load(c)
+	jobID, view, job, images, err := h.load(c)
 	if err != nil {
 		return err
 	}
-	return h.sendJSON(c, "application/geo+json", export.FileName(h.Project, jobID, ".geojson"), export.ToGeoJSON(job, images))
+	return h.sendJSON(c, "application/geo+json", export.FileName(h.Project, jobID, ".geojson"), export.ToGeoJSON(job, images, view.View))
 }
 
 func (h *Export) parse(c echo.Context, rawID string) (int64, error) {
@@ -71,22 +74,36 @@ func (h *Export) parse(c echo.Context, rawID string) (int64, error) {
 	return parseID(rawID, "job id")
 }
 
-// load reads the job, the names of its files and the sizes of their
-// images. The job and the names are read first, with the caller's own
-// access to CDF, before any image size, which may come from a cache.
-func (h *Export) load(c echo.Context) (int64, *cdf.SegmentJob, map[int64]export.Image, error) {
+// load parses the job id and the view parameters, then reads the job, the
+// names of its files and the sizes of their images. Bad input is refused
+// before any call to CDF. The job and the names are read first, with the
+// caller's own access to CDF, before any image size, which may come from a
+// cache.
+func (h *Export) load(c echo.Context) (int64, View, *cdf.SegmentJob, map[int64]export.Image, error) {
 	jobID, err := h.parse(c, c.Param("jobId"))
 	if err != nil {
-		return 0, nil, nil, err
+		return 0, View{}, nil, nil, err
 	}
+	view, err := parseView(c.QueryParams())
+	if err != nil {
+		return 0, View{}, nil, nil, err
+	}
+	job, images, err := h.fetch(c, jobID)
+	if err != nil {
+		return 0, View{}, nil, nil, err
+	}
+	return jobID, view, job, images, nil
+}
+
+func (h *Export) fetch(c echo.Context, jobID int64) (*cdf.SegmentJob, map[int64]export.Image, error) {
 	ctx := c.Request().Context()
 	job, err := h.CDF.SegmentJob(ctx, jobID)
 	if err != nil {
-		return 0, nil, nil, err
+		return nil, nil, err
 	}
 	images := make(map[int64]export.Image, len(job.Items))
 	if len(job.Items) == 0 {
-		return jobID, job, images, nil
+		return job, images, nil
 	}
 	refs := make([]cdf.FileIdentifier, len(job.Items))
 	for i, it := range job.Items {
@@ -94,7 +111,7 @@ func (h *Export) load(c echo.Context) (int64, *cdf.SegmentJob, map[int64]export.
 	}
 	files, err := h.CDF.FilesByIDs(ctx, refs, true)
 	if err != nil {
-		return 0, nil, nil, err
+		return nil, nil, err
 	}
 	names := make(map[int64]string, len(files))
 	for _, f := range files {
@@ -111,7 +128,7 @@ func (h *Export) load(c echo.Context) (int64, *cdf.SegmentJob, map[int64]export.
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return 0, nil, nil, err
+		return nil, nil, err
 	}
 	for i, it := range job.Items {
 		name := names[it.FileID]
@@ -120,7 +137,7 @@ func (h *Export) load(c echo.Context) (int64, *cdf.SegmentJob, map[int64]export.
 		}
 		images[it.FileID] = export.Image{Name: name, Width: sizes[i].X, Height: sizes[i].Y}
 	}
-	return jobID, job, images, nil
+	return job, images, nil
 }
 
 // sendJSON encodes v before writing anything, so a failure is an error

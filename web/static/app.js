@@ -1,7 +1,7 @@
 // segview's progressive enhancement: relative times stay current while the
 // page is open, a queued or running job's page polls its status and reloads
 // when it changes, "Copy link" copies the page's address, and the job page
-// answers to a few keys (j, k, h, ?). The page works without this script.
+// answers to a few keys (j, k, h, 1–4, ?). The page works without this script.
 (function () {
   "use strict";
   var units = [
@@ -92,8 +92,9 @@
 
   // keys wires the job page's keyboard shortcuts: j/k select the next or
   // previous segment (by rank, in every file's table, as ?sel= does), h
-  // hides or shows the overlay images, ? opens the help dialog (Esc closes
-  // it natively). Keys typed into a field, or with a modifier, are left alone.
+  // hides or shows the overlay images, 1–4 toggle a layer's box in the view
+  // form and submit it (the page reloads with the new view, as "Apply"
+  // does), ? opens the help dialog (Esc closes it natively). Keys typed into a field, or with a modifier, are left alone.
   function keys(help) {
     var rows = document.querySelectorAll('[data-testid="segment-row"]');
     var ranks = [];
@@ -151,6 +152,19 @@
       for (var i = 0; i < imgs.length; i++) imgs[i].classList.toggle("overlay-off");
     }
 
+    var layerKeys = { "1": "segments", "2": "outlines", "3": "points", "4": "box" };
+
+    // toggleLayer flips the layer's checkbox and submits the view form; it
+    // returns false when the page has no such box.
+    function toggleLayer(name) {
+      var box = document.querySelector('[data-testid="view-form"] input[data-testid="view-layer-' + name + '"]');
+      if (!box || !box.form) return false;
+      box.checked = !box.checked;
+      if (typeof box.form.requestSubmit === "function") box.form.requestSubmit();
+      else box.form.submit();
+      return true;
+    }
+
     function typing(el) {
       if (!el || !el.tagName) return false;
       var tag = el.tagName.toLowerCase();
@@ -165,6 +179,9 @@
         case "k": step(-1); break;
         case "h": toggleOverlay(); break;
         case "?": help.showModal(); break;
+        case "1": case "2": case "3": case "4":
+          if (!toggleLayer(layerKeys[e.key])) return;
+          break;
         default: return;
       }
       e.preventDefault();
