@@ -108,3 +108,27 @@ func TestJobPageView(t *testing.T) {
 		}
 	})
 }
+
+// TestJobPageDownloadLinks: the job page links its exports with the page's
+// view, and every link answers.
+func TestJobPageDownloadLinks(t *testing.T) {
+	s := newStack(t, nil)
+	job := s.sim.DemoJobs()[0].ID
+	r := s.get(t, fmt.Sprintf("/projects/%s/jobs/%d?min_score=0.5", testProject, job))
+	wantStatus(t, r, http.StatusOK)
+	links := htmltest.ByTag(htmltest.Parse(t, r.body).One(t, "downloads"), "a")
+	if len(links) != 3 {
+		t.Fatalf("download links = %d, want 3", len(links))
+	}
+	for _, a := range links {
+		href := htmltest.Attr(a, "href")
+		if !strings.HasSuffix(href, ".json") && !strings.Contains(href, "min_score=0.5") {
+			t.Errorf("%s does not carry the view", href)
+		}
+		res := s.get(t, href)
+		wantStatus(t, res, http.StatusOK)
+		if !strings.Contains(res.header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("%s: Content-Disposition %q", href, res.header.Get("Content-Disposition"))
+		}
+	}
+}

@@ -68,7 +68,22 @@ func buildJobPage(job *cdf.SegmentJob, v jobView) templates.JobPage {
 		m.Files = append(m.Files, fileView(job, it, v))
 	}
 	m.FailedGroups = failedGroups(job.FailedItems, v.Files)
+	if len(m.Files) > 0 {
+		m.Downloads = downloads(jobPath(v.Page.Project, job.JobID), v.View)
+	}
 	return m
+}
+
+// downloads links the job's exports, carrying the page's view so that they
+// hold what the page shows.
+func downloads(job string, view View) []templates.JobLink {
+	q := view.Query()
+	q.Del("width")
+	return []templates.JobLink{
+		{Label: "COCO", Href: withQuery(job+"/export/coco.json", q), Description: "annotations in image pixels"},
+		{Label: "GeoJSON", Href: withQuery(job+"/export/geojson", q), Description: "features in image pixels"},
+		{Label: "Job JSON", Href: job + ".json", Description: "as CDF returned it"},
+	}
 }
 
 func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobView) templates.FileView {

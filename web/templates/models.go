@@ -56,6 +56,8 @@ type JobPage struct {
 	ItemLimit    int
 	FailedGroups []FailedGroup
 	SelfURL      string
+	// Downloads are the job's exports, with the page's view applied.
+	Downloads []JobLink
 	// StatusURL, set while the job is not terminal, is polled by the page's
 	// script, which reloads the page when the status changes.
 	StatusURL string
