@@ -20,6 +20,7 @@ import (
 	"github.com/segview/segview/internal/config"
 	"github.com/segview/segview/internal/handlers"
 	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
 )
 
@@ -33,6 +34,9 @@ const (
 type App struct {
 	Config  config.Config
 	Handler http.Handler
+	// Demo is the built-in CDF simulator in demo mode, nil otherwise; tests
+	// use it to change what CDF allows.
+	Demo    *cdfsim.Server
 	closers []func() error
 }
 
@@ -64,6 +68,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 			return nil, err
 		}
 		a.closers = append(a.closers, sim.Close)
+		a.Demo = sim
 		cfg = demoConfig(cfg, sim.TokenURL(simURL), simURL, secret)
 		for _, j := range sim.DemoJobs() {
 			demoJobs = append(demoJobs, templates.JobLink{
@@ -104,7 +109,12 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		// page is read with that person's token, so CDF decides each time.
 		pages = cachedJobs{jobs: renderer, files: client}
 	}
+	var verdicts handlers.VerdictStore
+	if cfg.Verdicts {
+		verdicts = &verdict.Store{CDF: client, AppVersion: version, MaxAnnotations: cfg.Limits.MaxAnnotations}
+	}
 	router, err := handlers.NewRouter(handlers.Deps{
+		Verdicts:       verdicts,
 		CDF:            pages,
 		Renderer:       overlays,
 		Exports:        exportSource{client: client, sizes: renderer},

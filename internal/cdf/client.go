@@ -167,11 +167,12 @@ func (c *Client) Project() string { return c.project }
 
 // call describes one API call: path is relative to the project and
 // starts with "/"; in, if non-nil, is sent as JSON; out, if non-nil,
-// receives the decoded response.
+// receives the decoded response; retry says which failures are retried
+// (the zero value: none).
 type call struct {
 	method, path string
 	in, out      any
-	retry        bool
+	retry        retryMode
 }
 
 // do performs an API call with the standard headers, retries, body limits

@@ -117,20 +117,26 @@ func parseErrorBody(e *APIError, body []byte) {
 
 // Names of what a LimitError limits.
 const (
-	whatJSON     = "JSON response"
-	whatDownload = "download"
+	whatJSON        = "JSON response"
+	whatDownload    = "download"
+	whatAnnotations = "annotations"
 )
 
-// LimitError reports a response body larger than the configured limit.
+// LimitError reports a response body larger than the configured limit, or
+// a listing with more items than the caller accepts.
 type LimitError struct {
-	// What is "JSON response" or "download".
+	// What is "JSON response", "download" or "annotations".
 	What string
-	// Limit is the configured maximum in bytes.
+	// Limit is the configured maximum in bytes, or for "annotations" the
+	// caller's maximum number of items.
 	Limit int64
 }
 
 // Error names the limit and the environment variable that raises it.
 func (e *LimitError) Error() string {
+	if e.What == whatAnnotations {
+		return fmt.Sprintf("cdf: more than %d annotations match (the caller's limit)", e.Limit)
+	}
 	env := "SEGVIEW_MAX_JSON_BYTES"
 	if e.What == whatDownload {
 		env = "SEGVIEW_MAX_IMAGE_BYTES"

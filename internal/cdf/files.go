@@ -37,7 +37,7 @@ func (c *Client) FilesByIDs(ctx context.Context, ids []FileIdentifier, ignoreUnk
 				IgnoreUnknownIDs bool             `json:"ignoreUnknownIds"`
 			}{batch, ignoreUnknown},
 			out:   &out,
-			retry: true,
+			retry: retryTransient,
 		})
 		if err != nil {
 			return nil, err
@@ -66,7 +66,7 @@ func (c *Client) DownloadLinks(ctx context.Context, ids []FileIdentifier) ([]Dow
 				Items []FileIdentifier `json:"items"`
 			}{batch},
 			out:   &out,
-			retry: true,
+			retry: retryTransient,
 		})
 		if err != nil {
 			return nil, err
@@ -128,7 +128,7 @@ func (c *Client) Download(ctx context.Context, rawURL string) ([]byte, string, e
 		req.Header.Set("User-Agent", c.userAgent)
 		return roundTrip(c.dl, req, c.maxDownload, whatDownload)
 	}
-	resp, err := c.retry.do(ctx, true, attempt)
+	resp, err := c.retry.do(ctx, retryTransient, attempt)
 	if err != nil {
 		if pe, ok := asPolicyError(err); ok {
 			return nil, "", pe

@@ -14,7 +14,8 @@ import (
 )
 
 // RetryPolicy says how idempotent calls are retried after a 429, 502, 503
-// or 504 response or a dropped connection.
+// or 504 response or a dropped connection, and how creating calls are
+// retried after a 429.
 type RetryPolicy struct {
 	// MaxAttempts is the total number of tries, including the first.
 	MaxAttempts int
@@ -67,13 +68,28 @@ func retryableStatus(code int) bool {
 	return false
 }
 
+// retryMode says which failures a call may be retried after.
+type retryMode int
+
+const (
+	// retryNever runs a non-idempotent call once.
+	retryNever retryMode = iota
+	// retryThrottled retries a non-idempotent call only after a 429: CDF
+	// refused it before acting on it, so a retry cannot apply it twice.
+	// This is the SDKs' policy for creating POSTs.
+	retryThrottled
+	// retryTransient retries an idempotent call after a 429, 502, 503 or
+	// 504 response or a dropped connection.
+	retryTransient
+)
+
 // do runs attempt until it succeeds, fails permanently, runs out of tries,
 // or the next sleep would pass ctx's deadline; it then returns the last
-// response or error. Non-idempotent calls (retry false) run once.
-func (p RetryPolicy) do(ctx context.Context, retry bool, attempt func(context.Context) (*response, error)) (*response, error) {
+// response or error. mode says which failures are worth another try.
+func (p RetryPolicy) do(ctx context.Context, mode retryMode, attempt func(context.Context) (*response, error)) (*response, error) {
 	for n := 0; ; n++ {
 		resp, err := attempt(ctx)
-		if !retry || n+1 >= p.MaxAttempts || !p.shouldRetry(ctx, resp, err) {
+		if n+1 >= p.MaxAttempts || !p.shouldRetry(ctx, mode, resp, err) {
 			return resp, err
 		}
 		d := p.delay(n, resp, time.Now())
@@ -90,8 +106,13 @@ func (p RetryPolicy) do(ctx context.Context, retry bool, attempt func(context.Co
 	}
 }
 
-func (p RetryPolicy) shouldRetry(ctx context.Context, resp *response, err error) bool {
-	if err != nil {
+func (p RetryPolicy) shouldRetry(ctx context.Context, mode retryMode, resp *response, err error) bool {
+	switch {
+	case mode == retryNever:
+		return false
+	case mode == retryThrottled:
+		return err == nil && resp.status == http.StatusTooManyRequests
+	case err != nil:
 		return retryableError(ctx, err)
 	}
 	return retryableStatus(resp.status)

@@ -20,7 +20,7 @@ func (c *Client) SegmentJob(ctx context.Context, jobID int64) (*SegmentJob, erro
 		method: http.MethodGet,
 		path:   segmentPath + "/" + strconv.FormatInt(jobID, 10),
 		out:    &job,
-		retry:  true,
+		retry:  retryTransient,
 	})
 	if err != nil {
 		return nil, err

@@ -20,7 +20,7 @@ func (c *Client) SegmentJobJSON(ctx context.Context, jobID int64) ([]byte, error
 		method: http.MethodGet,
 		path:   segmentPath + "/" + strconv.FormatInt(jobID, 10),
 		out:    &body,
-		retry:  true,
+		retry:  retryTransient,
 	})
 	if err != nil {
 		return nil, err

@@ -34,16 +34,20 @@ func (s *Server) apiRoutes() *http.ServeMux {
 	mux := http.NewServeMux()
 	routes := []struct {
 		pattern, method string
+		need            string // capability needed besides filesAcl:READ
 		h               apiHandler
 	}{
-		{"context/vision/segment", http.MethodPost, s.postSegmentJob},
-		{"context/vision/segment/{jobId}", http.MethodGet, s.getSegmentJob},
-		{"files/byids", http.MethodPost, s.filesByIDs},
-		{"files/downloadlink", http.MethodPost, s.downloadLinks},
-		{"files/{id}", http.MethodGet, s.fileByID},
+		{"context/vision/segment", http.MethodPost, "", s.postSegmentJob},
+		{"context/vision/segment/{jobId}", http.MethodGet, "", s.getSegmentJob},
+		{"files/byids", http.MethodPost, "", s.filesByIDs},
+		{"files/downloadlink", http.MethodPost, "", s.downloadLinks},
+		{"files/{id}", http.MethodGet, "", s.fileByID},
+		{"annotations", http.MethodPost, CapAnnotationsWrite, s.createAnnotations},
+		{"annotations/list", http.MethodPost, CapAnnotationsRead, s.listAnnotations},
+		{"annotations/update", http.MethodPost, CapAnnotationsWrite, s.updateAnnotations},
 	}
 	for _, rt := range routes {
-		mux.Handle(projectsPrefix+"{project}/"+rt.pattern, s.route(rt.method, rt.h))
+		mux.Handle(projectsPrefix+"{project}/"+rt.pattern, s.route(rt.method, rt.need, rt.h))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, &apiError{status: http.StatusNotFound, message: "Not Found: " + r.URL.Path})
@@ -52,8 +56,9 @@ func (s *Server) apiRoutes() *http.ServeMux {
 }
 
 // route wraps h with the checks every project route shares, in the order
-// CDF applies them: project access, method, then the capability.
-func (s *Server) route(method string, h apiHandler) http.Handler {
+// CDF applies them: project access, method, then the capabilities:
+// filesAcl:READ and need, if not empty.
+func (s *Server) route(method, need string, h apiHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := func() error {
 			if r.PathValue("project") != s.project {
@@ -62,8 +67,10 @@ func (s *Server) route(method string, h apiHandler) http.Handler {
 			if r.Method != method {
 				return &apiError{status: http.StatusMethodNotAllowed, message: "Method " + r.Method + " not allowed", allow: method}
 			}
-			if !principalFrom(r.Context()).can(CapFilesRead) {
-				return &apiError{status: http.StatusForbidden, message: "Insufficient access rights: this route needs " + CapFilesRead + " in project " + s.project + "."}
+			for _, c := range []string{CapFilesRead, need} {
+				if c != "" && !s.allowed(principalFrom(r.Context()), c) {
+					return &apiError{status: http.StatusForbidden, message: "Insufficient access rights: this route needs " + c + " in project " + s.project + "."}
+				}
 			}
 			return h(w, r)
 		}()

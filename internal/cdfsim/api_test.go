@@ -15,6 +15,9 @@ var apiRouteCases = []struct {
 	{http.MethodPost, "/files/byids", `{"items":[{"id":1}]}`},
 	{http.MethodPost, "/files/downloadlink", `{"items":[{"id":1}]}`},
 	{http.MethodGet, "/files/1", ""},
+	{http.MethodPost, "/annotations", `{"items":[` + validAnnotationJSON + `]}`},
+	{http.MethodPost, "/annotations/list", `{"filter":{"annotatedResourceType":"file","annotatedResourceIds":[{"id":1}]}}`},
+	{http.MethodPost, "/annotations/update", `{"items":[{"id":1,"update":{"status":{"set":"approved"}}}]}`},
 }
 
 func TestBearerRequiredOnEveryRoute(t *testing.T) {

@@ -1,8 +1,9 @@
 // Package cdfsim is a small, faithful simulator of the parts of Cognite Data
 // Fusion (CDF) that segview talks to: the OAuth2 client-credentials token
 // endpoint, the vision segmentation jobs (/context/vision/segment), the files
-// metadata and download-link endpoints, and the signed download URLs those
-// links point at.
+// metadata and download-link endpoints, the signed download URLs those
+// links point at, and the Annotations API that review verdicts are written
+// back to.
 //
 // It is a real HTTP server speaking the CDF wire format (see
 // shared/cdf-api.md), not a mock of segview's client: it defines its own wire
@@ -18,8 +19,33 @@
 //	POST /api/v1/projects/{project}/files/byids                   file metadata
 //	GET  /api/v1/projects/{project}/files/{id}                    one file's metadata
 //	POST /api/v1/projects/{project}/files/downloadlink            signed download URLs
+//	POST /api/v1/projects/{project}/annotations                   create (annotationsAcl:WRITE)
+//	POST /api/v1/projects/{project}/annotations/list              list by file (annotationsAcl:READ)
+//	POST /api/v1/projects/{project}/annotations/update            set status or data (annotationsAcl:WRITE)
 //	GET  /download/{opaque}?exp=<unix>&sig=<hmac>                 file bytes, no bearer
 //	GET|POST|DELETE /_sim/faults[/{id}]                           fault injection (no auth)
+//	GET  /_sim/capabilities                                       revoked capabilities (no auth)
+//	POST /_sim/capabilities/revoke|restore                        {"capability":"annotationsAcl:WRITE"}
+//
+// Every project route needs filesAcl:READ ([CapFilesRead]); the annotation
+// routes also need [CapAnnotationsRead] or [CapAnnotationsWrite]. A missing
+// capability answers 403 naming it.
+//
+// # Annotations
+//
+// The simulator stores images.ObjectDetection annotations of its files and
+// checks them as CDF does: 1 to 1000 items per request, unknown JSON
+// fields refused, annotatedResourceType "file" with an existing file id
+// (else 400 with "missing"), status suggested, approved or rejected,
+// creatingApp and creatingAppVersion set, a non-empty label, confidence in
+// 0..1, exactly one of a polygon (3 to 1000 vertices in 0..1) and a
+// bounding box (in 0..1, min < max), and at most 10 numerical or boolean
+// attributes. Other
+// annotation types and polylines answer 400 "not supported by the
+// simulator". Creates and updates are all or nothing. Lists are ordered by
+// id, 25 per page unless limit says otherwise (at most 1000), with an
+// opaque nextCursor while more remain. [Server.AnnotationStatuses] shows
+// tests what was written.
 //
 // Every response carries a fresh x-request-id header. API errors use the CDF
 // error body {"error":{"code":N,"message":"...","missing":[...]}}; the token
@@ -35,6 +61,11 @@
 // project route answers 403, as CDF does for a person outside the right
 // groups. Tests use it to check that segview calls CDF as the signed-in
 // person; [Server.PersonRequests] counts those calls.
+//
+// [Server.RevokeCapability] (or POST /_sim/capabilities/revoke) takes a
+// capability away from everyone, the client-credentials service principal
+// included, until it is restored: tests and demos use it to show what
+// segview does when, say, annotationsAcl:WRITE is missing.
 //
 // # Time
 //

@@ -305,10 +305,13 @@ func (d *wireDuration) UnmarshalJSON(b []byte) error {
 //	POST   /_sim/faults       add a fault (JSON wireFault) -> {"id":N}
 //	DELETE /_sim/faults       remove every fault
 //	DELETE /_sim/faults/{id}  remove one fault
+//	GET|POST /_sim/capabilities[/revoke|/restore]  see serveCapabilities
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	err := func() error {
 		p := strings.TrimSuffix(r.URL.Path, "/")
 		switch {
+		case p == "/_sim/capabilities" || strings.HasPrefix(p, "/_sim/capabilities/"):
+			return s.serveCapabilities(w, r, p)
 		case p == "/_sim/faults":
 			switch r.Method {
 			case http.MethodGet:

@@ -13,9 +13,17 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 )
 
-// CapFilesRead is the capability every project route needs, as in CDF:
-// reading segmentation jobs and the files they refer to.
-const CapFilesRead = "filesAcl:READ"
+// Capabilities the simulator checks.
+const (
+	// CapFilesRead is the capability every project route needs, as in CDF:
+	// reading segmentation jobs and the files they refer to, and the files
+	// that annotations annotate.
+	CapFilesRead = "filesAcl:READ"
+	// CapAnnotationsRead is needed to list annotations.
+	CapAnnotationsRead = "annotationsAcl:READ"
+	// CapAnnotationsWrite is needed to create and update annotations.
+	CapAnnotationsWrite = "annotationsAcl:WRITE"
+)
 
 // principal is who a request authenticated as.
 type principal struct {

@@ -63,7 +63,8 @@ type Options struct {
 	// UserCapabilities grants capabilities such as "filesAcl:READ"
 	// (CapFilesRead) to people, by the sub or the email claim of their
 	// token. A person without filesAcl:READ gets 403 from every project
-	// route. The service principal holds every capability.
+	// route. The service principal holds every capability, except those
+	// revoked with [Server.RevokeCapability].
 	UserCapabilities map[string][]string
 }
 
@@ -98,6 +99,10 @@ type Server struct {
 	nextFileID      int64
 	jobs            map[int64]*storedJob
 	nextJobID       int64
+	annotations     map[int64]*wireAnnotation
+	nextAnnotID     int64
+	revoked         map[string]int  // capability -> outstanding RevokeCapability calls
+	adminRevoked    map[string]bool // capabilities revoked through /_sim/capabilities
 	faults          []*activeFault
 	nextFaultID     int
 	demoJobs        []DemoJob
@@ -148,6 +153,10 @@ func New(opts Options) (*Server, error) {
 		nextFileID:     1_000_001,
 		jobs:           map[int64]*storedJob{},
 		nextJobID:      2_000_001,
+		annotations:    map[int64]*wireAnnotation{},
+		nextAnnotID:    3_000_001,
+		revoked:        map[string]int{},
+		adminRevoked:   map[string]bool{},
 	}
 	if !validProject(s.project) {
 		return nil, fmt.Errorf("cdfsim: invalid project name %q", s.project)

@@ -1,5 +1,7 @@
 package cdfsim
 
+import "encoding/json"
+
 // Wire structs: the JSON shapes of shared/cdf-api.md, defined here on purpose
 // instead of shared with internal/cdf, so that the client is tested against an
 // independent reading of the spec.
@@ -178,4 +180,135 @@ type wireVertex struct {
 type wireFailedBatch struct {
 	ErrorMessage string        `json:"errorMessage,omitempty"`
 	Items        []wireFileIDs `json:"items,omitempty"`
+}
+
+// wireAnnotation is an annotation in its read shape (§8). The simulator
+// stores only images.ObjectDetection annotations.
+type wireAnnotation struct {
+	ID                    int64               `json:"id"`
+	CreatedTime           int64               `json:"createdTime"`
+	LastUpdatedTime       int64               `json:"lastUpdatedTime"`
+	AnnotatedResourceType string              `json:"annotatedResourceType"`
+	AnnotatedResourceID   int64               `json:"annotatedResourceId"`
+	AnnotationType        string              `json:"annotationType"`
+	CreatingApp           string              `json:"creatingApp"`
+	CreatingAppVersion    string              `json:"creatingAppVersion"`
+	CreatingUser          *string             `json:"creatingUser"`
+	Status                string              `json:"status"`
+	Data                  wireObjectDetection `json:"data"`
+}
+
+// wireObjectDetection is the images.ObjectDetection data: one of polygon
+// and boundingBox.
+type wireObjectDetection struct {
+	Label       string                   `json:"label"`
+	Confidence  *float64                 `json:"confidence,omitempty"`
+	BoundingBox *wireAnnotationBox       `json:"boundingBox,omitempty"`
+	Polygon     *wireAnnotationPolygon   `json:"polygon,omitempty"`
+	Attributes  map[string]wireAttribute `json:"attributes,omitempty"`
+}
+
+type wireAnnotationBox struct {
+	XMin float64 `json:"xMin"`
+	XMax float64 `json:"xMax"`
+	YMin float64 `json:"yMin"`
+	YMax float64 `json:"yMax"`
+}
+
+type wireAnnotationPolygon struct {
+	Vertices []wireXY `json:"vertices"`
+}
+
+type wireXY struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+}
+
+type wireAttribute struct {
+	Type        string          `json:"type"`
+	Value       json.RawMessage `json:"value"`
+	Description string          `json:"description,omitempty"`
+}
+
+// wireAnnotationIn is an item of POST /annotations as sent; pointers tell
+// "absent" from zero, and data is decoded once the type is known.
+type wireAnnotationIn struct {
+	AnnotatedResourceType string          `json:"annotatedResourceType"`
+	AnnotatedResourceID   *int64          `json:"annotatedResourceId"`
+	AnnotationType        string          `json:"annotationType"`
+	CreatingApp           string          `json:"creatingApp"`
+	CreatingAppVersion    string          `json:"creatingAppVersion"`
+	CreatingUser          *string         `json:"creatingUser"`
+	Status                string          `json:"status"`
+	Data                  json.RawMessage `json:"data"`
+}
+
+// wireObjectDetectionIn is images.ObjectDetection data as sent. polyline
+// is a valid CDF shape that the simulator does not support.
+type wireObjectDetectionIn struct {
+	Label       string                     `json:"label"`
+	Confidence  *float64                   `json:"confidence"`
+	BoundingBox *wireBoxIn                 `json:"boundingBox"`
+	Polygon     *wirePolygonIn             `json:"polygon"`
+	Polyline    json.RawMessage            `json:"polyline"`
+	Attributes  map[string]wireAttributeIn `json:"attributes"`
+}
+
+type wirePolygonIn struct {
+	Vertices []wireXYIn `json:"vertices"`
+}
+
+type wireXYIn struct {
+	X *float64 `json:"x"`
+	Y *float64 `json:"y"`
+}
+
+type wireAttributeIn struct {
+	Type        string          `json:"type"`
+	Value       json.RawMessage `json:"value"`
+	Description *string         `json:"description"`
+}
+
+// wireAnnotationListRequest is the body of POST /annotations/list.
+type wireAnnotationListRequest struct {
+	Filter *wireAnnotationFilter `json:"filter"`
+	Limit  *int                  `json:"limit"`
+	Cursor *string               `json:"cursor"`
+}
+
+type wireAnnotationFilter struct {
+	AnnotatedResourceType *string     `json:"annotatedResourceType"`
+	AnnotatedResourceIDs  []wireIDRef `json:"annotatedResourceIds"`
+	AnnotationType        *string     `json:"annotationType"`
+	CreatingApp           *string     `json:"creatingApp"`
+	CreatingUser          *string     `json:"creatingUser"`
+	Status                *string     `json:"status"`
+}
+
+type wireIDRef struct {
+	ID *int64 `json:"id"`
+}
+
+type wireAnnotationList struct {
+	Items      []wireAnnotation `json:"items"`
+	NextCursor string           `json:"nextCursor,omitempty"`
+}
+
+// wireAnnotationUpdateItem is an item of POST /annotations/update.
+type wireAnnotationUpdateItem struct {
+	ID     *int64                `json:"id"`
+	Update *wireAnnotationUpdate `json:"update"`
+}
+
+type wireAnnotationUpdate struct {
+	Status *wireSetString `json:"status"`
+	Data   *wireSetRaw    `json:"data"`
+}
+
+type wireSetString struct {
+	Set *string `json:"set"`
+}
+
+type wireSetRaw struct {
+	Set json.RawMessage `json:"set"`
 }

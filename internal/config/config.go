@@ -51,6 +51,9 @@ type Config struct {
 
 	Limits Limits
 	Render Render
+	// Verdicts (SEGVIEW_VERDICTS, default on) lets reviewers record
+	// verdicts on segments in CDF through the Annotations API.
+	Verdicts bool
 	// RequestTimeout bounds the work behind one dashboard request.
 	RequestTimeout time.Duration
 }
@@ -74,6 +77,7 @@ type Limits struct {
 	MaxVertices     int   // SEGVIEW_MAX_VERTICES: most polygon vertices drawn for one file
 	MaxItems        int   // SEGVIEW_MAX_ITEMS: most files shown for one job
 	MaxOverlayWidth int   // SEGVIEW_MAX_OVERLAY_WIDTH: widest overlay rendered
+	MaxAnnotations  int   // SEGVIEW_MAX_ANNOTATIONS: most annotations read for one job page
 }
 
 // Defaults.
@@ -86,6 +90,7 @@ const (
 	DefaultMaxVertices     = 1_000_000
 	DefaultMaxItems        = 200
 	DefaultMaxOverlayWidth = 2048
+	DefaultMaxAnnotations  = 100_000
 	DefaultRequestTimeout  = 30 * time.Second
 	DefaultImageCacheBytes = 256 << 20
 	DefaultRenderWait      = 5 * time.Second
@@ -129,7 +134,9 @@ func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
 			MaxVertices:     int(p.int64("SEGVIEW_MAX_VERTICES", DefaultMaxVertices)),
 			MaxItems:        int(p.int64("SEGVIEW_MAX_ITEMS", DefaultMaxItems)),
 			MaxOverlayWidth: int(p.int64("SEGVIEW_MAX_OVERLAY_WIDTH", DefaultMaxOverlayWidth)),
+			MaxAnnotations:  int(p.int64("SEGVIEW_MAX_ANNOTATIONS", DefaultMaxAnnotations)),
 		},
+		Verdicts: p.bool("SEGVIEW_VERDICTS", true),
 		Render: Render{
 			ImageCacheBytes: p.int64("SEGVIEW_IMAGE_CACHE_BYTES", DefaultImageCacheBytes),
 			Concurrency:     int(p.int64("SEGVIEW_RENDER_CONCURRENCY", int64(DefaultRenderConcurrency()))),
@@ -243,6 +250,8 @@ func (c Config) LogAttrs() []slog.Attr {
 		slog.Int("max_vertices", c.Limits.MaxVertices),
 		slog.Int("max_items", c.Limits.MaxItems),
 		slog.Int("max_overlay_width", c.Limits.MaxOverlayWidth),
+		slog.Int("max_annotations", c.Limits.MaxAnnotations),
+		slog.Bool("verdicts", c.Verdicts),
 		slog.Int64("image_cache_bytes", c.Render.ImageCacheBytes),
 		slog.Int("render_concurrency", c.Render.Concurrency),
 		slog.Duration("render_wait", c.Render.Wait),

@@ -55,8 +55,9 @@ func TestLoad(t *testing.T) {
 				want := Config{Addr: ":8080", Demo: true, CDFVersion: "alpha", RequestTimeout: 30 * time.Second, Auth: Auth{Mode: AuthNone},
 					Security: Security{FrameAncestors: "'self'"},
 					Limits: Limits{MaxJSONBytes: 64 << 20, MaxImageBytes: 64 << 20, MaxImagePixels: 100_000_000,
-						MaxVertices: 1_000_000, MaxItems: 200, MaxOverlayWidth: 2048},
-					Render: Render{ImageCacheBytes: 256 << 20, Concurrency: runtime.NumCPU(), Wait: 5 * time.Second}}
+						MaxVertices: 1_000_000, MaxItems: 200, MaxOverlayWidth: 2048, MaxAnnotations: 100_000},
+					Verdicts: true,
+					Render:   Render{ImageCacheBytes: 256 << 20, Concurrency: runtime.NumCPU(), Wait: 5 * time.Second}}
 				if diff := cmp.Diff(want, c); diff != "" {
 					t.Errorf("config mismatch (-want +got):\n%s", diff)
 				}
@@ -120,9 +121,12 @@ func TestLoad(t *testing.T) {
 			env: map[string]string{"SEGVIEW_ADDR": "127.0.0.1:9000", "SEGVIEW_MAX_IMAGE_PIXELS": "1000",
 				"SEGVIEW_MAX_JSON_BYTES": "2048", "SEGVIEW_MAX_VERTICES": "10", "SEGVIEW_MAX_ITEMS": "3",
 				"SEGVIEW_MAX_IMAGE_BYTES": "4096", "SEGVIEW_MAX_OVERLAY_WIDTH": "800", "SEGVIEW_REQUEST_TIMEOUT": "5s",
-				"SEGVIEW_CDF_VERSION": "beta"},
+				"SEGVIEW_CDF_VERSION": "beta", "SEGVIEW_MAX_ANNOTATIONS": "50", "SEGVIEW_VERDICTS": "false"},
 			check: func(t *testing.T, c Config) {
-				want := Limits{MaxJSONBytes: 2048, MaxImageBytes: 4096, MaxImagePixels: 1000, MaxVertices: 10, MaxItems: 3, MaxOverlayWidth: 800}
+				want := Limits{MaxJSONBytes: 2048, MaxImageBytes: 4096, MaxImagePixels: 1000, MaxVertices: 10, MaxItems: 3, MaxOverlayWidth: 800, MaxAnnotations: 50}
+				if c.Verdicts {
+					t.Error("SEGVIEW_VERDICTS=false left verdicts on")
+				}
 				if diff := cmp.Diff(want, c.Limits); diff != "" {
 					t.Errorf("limits (-want +got):\n%s", diff)
 				}

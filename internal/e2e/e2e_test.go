@@ -50,6 +50,14 @@ func demoServer(t *testing.T) string {
 // called with the path of every request it serves.
 func demoServerWith(t *testing.T, env map[string]string, seen func(path string)) string {
 	t.Helper()
+	base, _ := demoApp(t, env, seen)
+	return base
+}
+
+// demoApp is demoServerWith that also returns the app, whose Demo is the
+// simulator behind it.
+func demoApp(t *testing.T, env map[string]string, seen func(path string)) (string, *app.App) {
+	t.Helper()
 	cfg, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok }, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +72,7 @@ func demoServerWith(t *testing.T, env map[string]string, seen func(path string))
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); a.Close() })
-	return srv.URL
+	return srv.URL, a
 }
 
 // browser starts headless Chromium with the flags this machine needs and
@@ -116,6 +124,19 @@ func screenshotDir(t *testing.T) string {
 		return d
 	}
 	return t.TempDir()
+}
+
+// saveScreenshot saves the whole page as name in screenshotDir: the test
+// artifacts of the main pages (.ci/run keeps them under artifacts/).
+func saveScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	shot := run(t, ctx, chromedp.FullScreenshot(90))
+	if len(shot) == 0 {
+		t.Fatalf("screenshot %s is empty", name)
+	}
+	if err := os.WriteFile(filepath.Join(screenshotDir(t), name), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 const overlaysLoaded = `(() => {

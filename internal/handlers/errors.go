@@ -16,6 +16,7 @@ import (
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/imaging"
 	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
 )
 
@@ -65,6 +66,9 @@ func classify(err error) problem {
 		policy   *cdf.PolicyError
 		ctype    *cdf.ContentTypeError
 		notImage *render.NotAnImageError
+		conflict *conflictError
+		vin      *verdict.InputError
+		verr     *verdict.Error
 	)
 	switch {
 	case errors.As(err, &in):
@@ -74,6 +78,12 @@ func classify(err error) problem {
 			Hint: "Go back, reload the page and try again.", Kind: "csrf"}
 	case errors.As(err, &nf):
 		return problem{Status: http.StatusNotFound, Heading: "Not found", Message: nf.msg, Kind: "not_found"}
+	case errors.As(err, &conflict):
+		return problem{Status: http.StatusConflict, Heading: "Not possible now", Message: conflict.msg, Kind: "conflict"}
+	case errors.As(err, &vin):
+		return problem{Status: http.StatusBadRequest, Heading: "Verdict not saved", Message: vin.Msg, Kind: "verdict_input"}
+	case errors.As(err, &verr):
+		return classifyVerdict(verr)
 	case errors.As(err, &rnf):
 		return problem{Status: http.StatusNotFound, Heading: "Not found", Message: capitalize(rnf.What) + ".", Kind: "not_found"}
 	case errors.As(err, &signIn):
@@ -138,6 +148,32 @@ func classify(err error) problem {
 	}
 	return problem{Status: http.StatusInternalServerError, Heading: "Something went wrong",
 		Message: "segview failed to answer this request. The error has been logged.", Kind: "internal"}
+}
+
+// classifyVerdict is classify for reading or writing verdicts in CDF: a
+// refusal names the Annotations API capability it needs, and every
+// failure to write says that nothing was changed.
+func classifyVerdict(e *verdict.Error) problem {
+	if verdict.IsRefused(e.Err) {
+		var api *cdf.APIError
+		errors.As(e.Err, &api)
+		p := problem{Status: http.StatusForbidden, Heading: "Access denied by CDF", Detail: api.Message, RequestID: api.RequestID, Kind: "verdict_403"}
+		if e.Op == verdict.OpWrite {
+			p.Heading = "Verdict not saved"
+			p.Message = "CDF refused to store the verdict. Recording verdicts needs the annotationsAcl:WRITE capability (and annotationsAcl:READ and filesAcl:READ) in this project. Nothing was changed in CDF, and the page keeps your view."
+			p.Hint = "Ask a CDF administrator to grant annotationsAcl:WRITE to the group of the identity segview uses, then try again."
+		} else {
+			p.Message = "CDF refused to list the stored verdicts. Reading them needs the annotationsAcl:READ capability in this project. Nothing was changed."
+			p.Hint = "Ask a CDF administrator to grant annotationsAcl:READ to the group of the identity segview uses."
+		}
+		return p
+	}
+	p := classify(e.Err)
+	if e.Op == verdict.OpWrite {
+		p.Heading = "Verdict not saved"
+		p.Message += " The verdict may not have been stored; reload the page to see what CDF holds."
+	}
+	return p
 }
 
 func classifyAPI(e *cdf.APIError) problem {
@@ -267,6 +303,12 @@ func ErrorHandler(page Page, logger *slog.Logger) echo.HTTPErrorHandler {
 		if p.Status == http.StatusServiceUnavailable {
 			h.Set("Retry-After", retryAfter(p.RetryAfter))
 		}
+		if wantsJSON(c) {
+			if werr := c.JSON(p.Status, jsonProblem(p)); werr != nil {
+				logger.Warn("writing error response", "err", werr)
+			}
+			return
+		}
 		if plain, _ := c.Get(ctxPlainErrors).(bool); plain || c.Request().Method == http.MethodHead {
 			if werr := c.String(p.Status, plainText(p)); werr != nil {
 				logger.Warn("writing error response", "err", werr)
@@ -289,6 +331,24 @@ func retryAfter(d time.Duration) string {
 		d = defaultRetryAfter
 	}
 	return strconv.FormatInt(max(1, int64((d+time.Second-1)/time.Second)), 10)
+}
+
+// errorBody is the JSON form of a problem, for requests that ask for JSON.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Status    int    `json:"status"`
+	Heading   string `json:"heading"`
+	Message   string `json:"message"`
+	Detail    string `json:"detail,omitempty"`
+	Hint      string `json:"hint,omitempty"`
+	RequestID string `json:"requestId,omitempty"`
+}
+
+func jsonProblem(p problem) errorBody {
+	return errorBody{Error: errorDetail{Status: p.Status, Heading: p.Heading, Message: p.Message, Detail: p.Detail, Hint: p.Hint, RequestID: p.RequestID}}
 }
 
 func plainText(p problem) string {

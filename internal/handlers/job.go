@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
 )
 
@@ -18,10 +19,19 @@ type JobReader interface {
 	FilesByIDs(ctx context.Context, ids []cdf.FileIdentifier, ignoreUnknown bool) ([]cdf.File, error)
 }
 
+// VerdictStore reads and writes reviewers' verdicts; *verdict.Store is one.
+type VerdictStore interface {
+	Load(ctx context.Context, jobID int64, fileIDs []int64) (map[verdict.Key]string, error)
+	Set(ctx context.Context, job *cdf.SegmentJob, fileID int64, verdicts map[int]string, user string) (map[int]string, error)
+}
+
 // Job serves the job page.
 type Job struct {
-	CDF         JobReader
-	Page        Page
+	CDF  JobReader
+	Page Page
+	// Verdicts, when set, shows stored verdicts and the forms that record
+	// them on completed jobs.
+	Verdicts    VerdictStore
 	MaxItems    int
 	MaxVertices int
 	Now         func() time.Time
@@ -73,11 +83,39 @@ func (h *Job) model(ctx context.Context, jobID int64, view View) (templates.JobP
 		}
 		filesErr = err
 	}
-	m := buildJobPage(job, jobView{Page: h.Page, Files: files, Now: h.Now(), MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, View: view})
+	jv := jobView{Page: h.Page, Files: files, Now: h.Now(), MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, View: view}
+	var verdictsErr error
+	if h.Verdicts != nil && job.Status == cdf.StatusCompleted {
+		jv.Review = true
+		if ids := fileIDs(job, h.MaxItems); len(ids) > 0 {
+			jv.Verdicts, verdictsErr = h.Verdicts.Load(ctx, jobID, ids)
+		}
+	}
+	m := buildJobPage(job, jv)
 	if filesErr != nil {
 		m.FilesNotice = filesNotice(filesErr)
 	}
+	if verdictsErr != nil {
+		if errors.Is(verdictsErr, context.Canceled) || errors.Is(verdictsErr, context.DeadlineExceeded) {
+			return templates.JobPage{}, verdictsErr
+		}
+		m.VerdictsNotice = verdictsNotice(verdictsErr)
+	}
 	return m, nil
+}
+
+// verdictsNotice says on the page that stored verdicts could not be read,
+// and why; the page still shows the job, and verdicts can still be given.
+func verdictsNotice(err error) string {
+	if verdict.IsRefused(err) {
+		return "Stored verdicts could not be read: CDF refused, and reading them needs the annotationsAcl:READ capability. Segments show no verdict here."
+	}
+	msg := "Stored verdicts could not be read from CDF just now; segments show no verdict here."
+	var api *cdf.APIError
+	if errors.As(err, &api) && api.RequestID != "" {
+		msg += " CDF request id: " + api.RequestID + "."
+	}
+	return msg
 }
 
 // namesOptional reports whether a failure to read file metadata may leave

@@ -12,6 +12,7 @@ import (
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/geom"
 	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
 )
 
@@ -29,6 +30,10 @@ type jobView struct {
 	MaxItems    int
 	MaxVertices int
 	View        View
+	// Review offers verdict forms on a completed job's segments.
+	Review bool
+	// Verdicts are the stored verdicts of the job's segments.
+	Verdicts map[verdict.Key]string
 }
 
 // buildJobPage turns a CDF job into the job page's model. It is pure: all
@@ -64,8 +69,18 @@ func buildJobPage(job *cdf.SegmentJob, v jobView) templates.JobPage {
 		m.HiddenFiles = len(items) - v.MaxItems
 		items = items[:v.MaxItems]
 	}
+	review := v.Review && job.Status == cdf.StatusCompleted
+	if review {
+		m.Review = &templates.ReviewControls{View: v.View.Query().Encode(),
+			High: strconv.FormatFloat(verdict.DefaultHigh, 'g', -1, 64), Low: strconv.FormatFloat(verdict.DefaultLow, 'g', -1, 64)}
+	}
 	for _, it := range items {
-		m.Files = append(m.Files, fileView(job, it, v))
+		fv := fileView(job, it, v)
+		if review {
+			fv.VerdictURL = overlayPath(v.Page.Project, job.JobID, it.FileID, "verdicts")
+			fv.TriageURL = overlayPath(v.Page.Project, job.JobID, it.FileID, "triage")
+		}
+		m.Files = append(m.Files, fv)
 	}
 	m.FailedGroups = failedGroups(job.FailedItems, v.Files)
 	if len(m.Files) > 0 {
@@ -78,10 +93,10 @@ func buildJobPage(job *cdf.SegmentJob, v jobView) templates.JobPage {
 // hold what the page shows.
 func downloads(job string, view View) []templates.JobLink {
 	q := view.Query()
-	q.Del("width")
+	q.Del("sel") // a selection changes nothing in an export
 	return []templates.JobLink{
-		{Label: "COCO", Href: withQuery(job+"/export/coco.json", q), Description: "annotations in image pixels"},
-		{Label: "GeoJSON", Href: withQuery(job+"/export/geojson", q), Description: "features in image pixels"},
+		{Label: "COCO", Href: withQuery(job+"/export/coco.json", q), Description: "annotations in image pixels", ViewLink: true},
+		{Label: "GeoJSON", Href: withQuery(job+"/export/geojson", q), Description: "features in image pixels", ViewLink: true},
 		{Label: "Job JSON", Href: job + ".json", Description: "as CDF returned it"},
 	}
 }
@@ -108,14 +123,16 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobView) templates.File
 			shown++
 		}
 		fv.Segments = append(fv.Segments, templates.SegmentRow{
-			Hidden:   !visible,
-			Selected: r.Rank == v.View.Sel,
-			Rank:     r.Rank,
-			Color:    fmt.Sprintf("#%02x%02x%02x", r.Color.R, r.Color.G, r.Color.B),
-			Score:    strconv.FormatFloat(r.Score, 'f', 2, 64),
-			Polygons: len(r.Polygons),
-			Vertices: r.Vertices,
-			Area:     formatPercent(r.Area),
+			Hidden:     !visible,
+			Selected:   r.Rank == v.View.Sel,
+			Rank:       r.Rank,
+			ScoreValue: strconv.FormatFloat(r.Score, 'g', -1, 64),
+			Verdict:    v.Verdicts[verdict.Key{FileID: it.FileID, Rank: r.Rank}],
+			Color:      fmt.Sprintf("#%02x%02x%02x", r.Color.R, r.Color.G, r.Color.B),
+			Score:      strconv.FormatFloat(r.Score, 'f', 2, 64),
+			Polygons:   len(r.Polygons),
+			Vertices:   r.Vertices,
+			Area:       formatPercent(r.Area),
 		})
 		for _, p := range geom.Validate(r.Polygons, 0) {
 			fv.Problems = append(fv.Problems, fmt.Sprintf("Segment %d, polygon %d: %s.", r.Rank, p.Polygon+1, p.Detail))
@@ -134,12 +151,16 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobView) templates.File
 		// The images show the page's view; its width is the page's own.
 		jpg := overlayPath(v.Page.Project, job.JobID, it.FileID, "overlay.jpg")
 		q := v.View.Query()
+		// The page and its script show the selection; the images do not
+		// change with it, and stay cached while j and k move it.
+		q.Del("sel")
 		fv.FullURL = withQuery(jpg, q)
 		q.Set("width", strconv.Itoa(displayWidth))
 		fv.OverlayURL = withQuery(jpg, q)
 		q.Del("width")
 		q.Set("export", "1")
 		fv.ExportURL = withQuery(overlayPath(v.Page.Project, job.JobID, it.FileID, "overlay.png"), q)
+		fv.HitsURL = overlayPath(v.Page.Project, job.JobID, it.FileID, "hits.json")
 		fv.OverlayAlt = fmt.Sprintf("%s with %d segments drawn over it", fv.Name, len(ranked))
 	}
 	return fv
@@ -156,10 +177,11 @@ func withQuery(path string, q url.Values) string {
 // controls is the view form's model for the view v.
 func controls(action string, v View) templates.ViewControls {
 	c := templates.ViewControls{
-		Action:   action,
-		MinScore: strconv.FormatFloat(v.MinScore, 'g', -1, 64),
-		Opacity:  strconv.FormatFloat(v.Opacity, 'g', -1, 64),
-		Hide:     joinInts(v.Hide),
+		Action:         action,
+		MinScore:       strconv.FormatFloat(v.MinScore, 'g', -1, 64),
+		Opacity:        strconv.FormatFloat(v.Opacity, 'g', -1, 64),
+		Hide:           joinInts(v.Hide),
+		DefaultOpacity: strconv.FormatFloat(render.DefaultView().Opacity, 'g', -1, 64),
 	}
 	if v.Sel > 0 {
 		c.Sel = strconv.Itoa(v.Sel)

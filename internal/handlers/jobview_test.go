@@ -13,6 +13,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/htmltest"
+	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
 )
 
@@ -78,8 +79,14 @@ func TestBuildJobPage(t *testing.T) {
 			t.Errorf("overlay URLs = %q, %q, %q", f.OverlayURL, f.FullURL, f.ExportURL)
 		}
 		want := []templates.SegmentRow{
-			{Rank: 1, Color: "#e69f00", Score: "0.90", Polygons: 2, Vertices: 8, Area: "75.0\u00a0%"},
-			{Rank: 2, Color: "#56b4e9", Score: "0.50", Polygons: 1, Vertices: 4, Area: "25.0\u00a0%"},
+			{Rank: 1, Color: "#e69f00", Score: "0.90", ScoreValue: "0.9", Polygons: 2, Vertices: 8, Area: "75.0\u00a0%"},
+			{Rank: 2, Color: "#56b4e9", Score: "0.50", ScoreValue: "0.5", Polygons: 1, Vertices: 4, Area: "25.0\u00a0%"},
+		}
+		if m.Review != nil || f.VerdictURL != "" || f.TriageURL != "" {
+			t.Errorf("review offered without a verdict store: %+v %q %q", m.Review, f.VerdictURL, f.TriageURL)
+		}
+		if f.HitsURL != "/projects/demo/jobs/7/files/11/hits.json" {
+			t.Errorf("HitsURL = %q", f.HitsURL)
 		}
 		if diff := cmp.Diff(want, f.Segments); diff != "" {
 			t.Errorf("segments (-want +got):\n%s", diff)
@@ -97,13 +104,40 @@ func TestBuildJobPage(t *testing.T) {
 		if f.Segments[0].Hidden || !f.Segments[1].Hidden || f.Segments[0].Selected || !f.Segments[1].Selected {
 			t.Errorf("rows = %+v, want rank 2 hidden and selected", f.Segments)
 		}
-		const q = "hide=5&min_score=0.6&opacity=0.7&sel=2"
+		// The selection is the page's: the images do not change with it.
+		const q = "hide=5&min_score=0.6&opacity=0.7"
 		if f.OverlayURL != "/projects/demo/jobs/7/files/11/overlay.jpg?"+q+"&width=1600" || f.FullURL != "/projects/demo/jobs/7/files/11/overlay.jpg?"+q ||
 			f.ExportURL != "/projects/demo/jobs/7/files/11/overlay.png?export=1&"+q {
 			t.Errorf("overlay URLs = %q, %q, %q", f.OverlayURL, f.FullURL, f.ExportURL)
 		}
 		if m.Controls.MinScore != "0.6" || m.Controls.Opacity != "0.7" || m.Controls.Hide != "5" || m.Controls.Sel != "2" || len(m.Controls.Layers) != 4 {
 			t.Errorf("controls = %+v", m.Controls)
+		}
+	})
+
+	t.Run("review shows verdicts and the forms of a completed job", func(t *testing.T) {
+		v := defaultView()
+		v.MinScore, v.Sel = 0.6, 2
+		m := buildJobPage(completed, jobView{View: v, Page: page, Files: files, Now: testNow, MaxItems: 10, MaxVertices: 100,
+			Review: true, Verdicts: map[verdict.Key]string{{FileID: 11, Rank: 2}: verdict.Rejected, {FileID: 99, Rank: 1}: verdict.Approved}})
+		if m.Review == nil || m.Review.View != "min_score=0.6&sel=2" || m.Review.High != "0.75" || m.Review.Low != "0.25" {
+			t.Fatalf("Review = %+v", m.Review)
+		}
+		f := m.Files[0]
+		if f.VerdictURL != "/projects/demo/jobs/7/files/11/verdicts" || f.TriageURL != "/projects/demo/jobs/7/files/11/triage" {
+			t.Errorf("form URLs = %q, %q", f.VerdictURL, f.TriageURL)
+		}
+		if f.Segments[0].Verdict != "" || f.Segments[1].Verdict != verdict.Rejected {
+			t.Errorf("verdicts = %q, %q; want none and rejected", f.Segments[0].Verdict, f.Segments[1].Verdict)
+		}
+	})
+
+	t.Run("no review of a running job", func(t *testing.T) {
+		running := *completed
+		running.Status = cdf.StatusRunning
+		m := buildJobPage(&running, jobView{View: defaultView(), Page: page, Files: files, Now: testNow, MaxItems: 10, Review: true})
+		if m.Review != nil || len(m.Files) > 0 && m.Files[0].VerdictURL != "" {
+			t.Errorf("review offered on a running job: %+v", m.Review)
 		}
 	})
 

@@ -12,6 +12,12 @@ type inputError struct{ msg string }
 
 func (e *inputError) Error() string { return e.msg }
 
+// conflictError is a request that does not fit the state of what it
+// changes (409), such as a verdict on a job still running.
+type conflictError struct{ msg string }
+
+func (e *conflictError) Error() string { return e.msg }
+
 // notFoundError is a 404 decided by segview itself.
 type notFoundError struct{ msg string }
 

@@ -31,6 +31,8 @@ type Deps struct {
 	DemoJobs []templates.JobLink
 	// Auth signs people in (SEGVIEW_AUTH=oidc); nil leaves every page open.
 	Auth Authenticator
+	// Verdicts, when set, records reviewers' verdicts in CDF.
+	Verdicts VerdictStore
 
 	MaxItems    int
 	MaxVertices int
@@ -64,9 +66,14 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	css, js, icon := assetURLs(assets)
 	page := Page{Demo: d.Demo, Project: d.Project, CSS: css, JS: js, Icon: icon}
 
+	// Without sign-in, the forms' CSRF tokens come from a cookie.
 	var csrfChecker CSRFChecker
+	issueCSRF := func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	if d.Auth != nil {
 		csrfChecker = d.Auth
+	} else {
+		cc := newCookieCSRF(d.Security.HSTS)
+		csrfChecker, issueCSRF = cc, cc.issue
 	}
 	var trusted []string
 	if d.Security.PublicURL != "" {
@@ -100,7 +107,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	}
 
 	home := &Home{Page: page, DemoJobs: d.DemoJobs}
-	job := &Job{CDF: d.CDF, Page: page, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
+	job := &Job{CDF: d.CDF, Page: page, Verdicts: d.Verdicts, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
 	status := &JobStatus{CDF: d.CDF, Project: d.Project}
 	overlay := &Overlay{Renderer: d.Renderer, Project: d.Project}
 	redirects := &Redirects{Project: d.Project}
@@ -113,13 +120,18 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	e.GET("/jobs/:jobId", redirects.Job, signedIn)
 	if d.Exports != nil {
 		exports := &Export{CDF: d.CDF, Source: d.Exports, Project: d.Project}
-		e.GET("/projects/:project/jobs/:jobId", jobOrJSON(job.Show, exports.JobJSON), signedIn)
+		e.GET("/projects/:project/jobs/:jobId", jobOrJSON(job.Show, exports.JobJSON), signedIn, issueCSRF)
 		e.GET("/projects/:project/jobs/:jobId/export/coco.json", exports.COCO, plainErrors, signedIn)
 		e.GET("/projects/:project/jobs/:jobId/export/geojson", exports.GeoJSON, plainErrors, signedIn)
 		svg := &OverlaySVG{CDF: d.CDF, Sizes: d.Exports, Renderer: d.Renderer, Project: d.Project, PublicURL: d.Security.PublicURL, MaxVertices: d.MaxVertices}
 		e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.svg", svg.SVG, plainErrors, signedInImage)
 	} else {
-		e.GET("/projects/:project/jobs/:jobId", job.Show, signedIn)
+		e.GET("/projects/:project/jobs/:jobId", job.Show, signedIn, issueCSRF)
+	}
+	if d.Verdicts != nil {
+		verdicts := &Verdicts{CDF: d.CDF, Store: d.Verdicts, Project: d.Project}
+		e.POST("/projects/:project/jobs/:jobId/files/:fileId/verdicts", verdicts.Save, signedIn)
+		e.POST("/projects/:project/jobs/:jobId/files/:fileId/triage", verdicts.Triage, signedIn)
 	}
 	e.GET("/projects/:project/jobs/:jobId/status", status.Show, plainErrors, signedIn)
 	embed := &Embed{Job: job}
@@ -127,6 +139,8 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors, signedInImage)
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", overlay.JPEG, plainErrors, signedInImage)
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/layer.png", overlay.Layer, plainErrors, signedInImage)
+	hits := &Hits{CDF: d.CDF, Project: d.Project, MaxVertices: d.MaxVertices}
+	e.GET("/projects/:project/jobs/:jobId/files/:fileId/hits.json", hits.Show, plainErrors, signedIn)
 	signInRoutes(e, d.Auth, page)
 	e.GET("/static/:name", static.Serve)
 	e.GET("/healthz", Health)

@@ -75,6 +75,8 @@ func (h *SignedOut) Show(c echo.Context) error {
 func withViewer(c echo.Context, b templates.Base) templates.Base {
 	if v, ok := auth.ViewerFrom(c.Request().Context()); ok {
 		b.User, b.CSRFToken = v.Name, v.CSRFToken
+	} else if token, ok := c.Get(ctxCSRFToken).(string); ok {
+		b.CSRFToken = token
 	}
 	return b
 }

@@ -30,6 +30,9 @@ type JobLink struct {
 	Href        string
 	Label       string
 	Description string
+	// ViewLink marks a link that carries the page's view parameters, which
+	// the page's script keeps current.
+	ViewLink bool
 }
 
 // HomePage is the start page.
@@ -65,6 +68,20 @@ type JobPage struct {
 	FilesNotice string
 	// Controls is the GET form that changes the view parameters.
 	Controls ViewControls
+	// Review, when set, lets people record verdicts on the segments of a
+	// completed job.
+	Review *ReviewControls
+	// VerdictsNotice says that stored verdicts could not be read, when so.
+	VerdictsNotice string
+}
+
+// ReviewControls are the verdict forms' shared values.
+type ReviewControls struct {
+	// View is the page's view as a query string, so that a form that
+	// reloads the page keeps it.
+	View string
+	// High and Low are the bulk triage form's default thresholds.
+	High, Low string
 }
 
 // ViewControls is the form of view parameters on the job page; its values
@@ -73,7 +90,10 @@ type ViewControls struct {
 	Action   string // the job page's path
 	MinScore string
 	Opacity  string
-	Layers   []LayerOption
+	// DefaultOpacity is the opacity a URL without the parameter means, so
+	// that the page's script writes the same short links as the server.
+	DefaultOpacity string
+	Layers         []LayerOption
 	// Hide and Sel carry view state the form has no control for yet, so
 	// that applying the form keeps it.
 	Hide, Sel string
@@ -128,6 +148,10 @@ type FileView struct {
 	// ShownCount says how many segments the view shows ("3 of 7 shown"),
 	// when it filters any by score or rank.
 	ShownCount string
+	// HitsURL is the file's hit areas, for the page's script.
+	HitsURL string
+	// VerdictURL and TriageURL receive the verdict forms; "" without review.
+	VerdictURL, TriageURL string
 }
 
 // SegmentRow is one row of a file's segment table.
@@ -143,6 +167,10 @@ type SegmentRow struct {
 	Hidden bool
 	// Selected marks the segment chosen with the sel parameter.
 	Selected bool
+	// ScoreValue is the score in full, for the page's script.
+	ScoreValue string
+	// Verdict is approved, rejected or "" (none yet).
+	Verdict string
 }
 
 // FailedGroup lists the files that failed with one error message.

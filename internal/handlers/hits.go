@@ -1,0 +1,55 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/segview/segview/internal/export"
+	"github.com/segview/segview/internal/render"
+)
+
+// Hits serves a file's hit areas: the shapes the job page's script lays
+// over the overlay image, so that pointing at a segment highlights its
+// row and the reverse.
+type Hits struct {
+	CDF         JobReader
+	Project     string
+	MaxVertices int
+}
+
+// hitsBody is the JSON answer of Hits.Show.
+type hitsBody struct {
+	Segments []export.HitArea `json:"segments"`
+}
+
+// Show handles GET .../files/:fileId/hits.json.
+func (h *Hits) Show(c echo.Context) error {
+	if err := checkProject(c.Param("project"), h.Project); err != nil {
+		return err
+	}
+	jobID, err := parseID(c.Param("jobId"), "job id")
+	if err != nil {
+		return err
+	}
+	fileID, err := parseID(c.Param("fileId"), "file id")
+	if err != nil {
+		return err
+	}
+	job, err := h.CDF.SegmentJob(c.Request().Context(), jobID)
+	if err != nil {
+		return err
+	}
+	item, ok := render.FindItem(job, fileID)
+	if !ok {
+		return &render.NotFoundError{What: fmt.Sprintf("file %d has no results in job %d", fileID, jobID)}
+	}
+	if n := render.Vertices(render.Rank(item.Segments)); h.MaxVertices > 0 && n > h.MaxVertices {
+		return &render.TooManyVerticesError{FileID: fileID, Vertices: n, Limit: h.MaxVertices}
+	}
+	// Results are a customer's data: kept by this browser only, and asked
+	// again after a while in case the job is read again with other rights.
+	c.Response().Header().Set("Cache-Control", "private, max-age=300")
+	return c.JSON(http.StatusOK, hitsBody{Segments: export.HitAreas(item.Segments)})
+}

@@ -1,0 +1,152 @@
+package handlers
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/segview/segview/internal/auth"
+	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/verdict"
+)
+
+// Verdicts records reviewers' verdicts on a file's segments: one at a
+// time or by bulk triage. A form post is answered by sending the browser
+// back to the job page with its view; the page's script asks for JSON.
+type Verdicts struct {
+	CDF     JobReader
+	Store   VerdictStore
+	Project string
+}
+
+// verdictsBody is the JSON answer: the file's verdicts afterwards, by rank.
+type verdictsBody struct {
+	FileID   int64             `json:"fileId"`
+	Verdicts map[string]string `json:"verdicts"`
+	Saved    int               `json:"saved"`
+}
+
+// Save handles POST .../files/:fileId/verdicts with the field verdict,
+// "rank:status" (approved, rejected, or suggested for none).
+func (h *Verdicts) Save(c echo.Context) error {
+	raw := c.FormValue("verdict")
+	rank, status, err := parseVerdict(raw)
+	if err != nil {
+		return err
+	}
+	return h.apply(c, func(*cdf.SegmentJob, cdf.SegmentItem) (map[int]string, error) {
+		return map[int]string{rank: status}, nil
+	})
+}
+
+// Triage handles POST .../files/:fileId/triage with the fields high and
+// low: approve every segment scoring at least high, reject every one
+// below low.
+func (h *Verdicts) Triage(c echo.Context) error {
+	high, err := parseUnit(url.Values{"high": {c.FormValue("high")}}, "high", verdict.DefaultHigh)
+	if err != nil {
+		return err
+	}
+	low, err := parseUnit(url.Values{"low": {c.FormValue("low")}}, "low", verdict.DefaultLow)
+	if err != nil {
+		return err
+	}
+	if low > high {
+		return &inputError{msg: fmt.Sprintf("The low threshold (%g) is above the high one (%g): triage rejects below low and approves from high up.", low, high)}
+	}
+	return h.apply(c, func(_ *cdf.SegmentJob, it cdf.SegmentItem) (map[int]string, error) {
+		return verdict.Triage(it.Segments, high, low)
+	})
+}
+
+// apply reads the job, asks decide for the verdicts to store and stores
+// them for the signed-in person.
+func (h *Verdicts) apply(c echo.Context, decide func(*cdf.SegmentJob, cdf.SegmentItem) (map[int]string, error)) error {
+	if err := checkProject(c.Param("project"), h.Project); err != nil {
+		return err
+	}
+	jobID, err := parseID(c.Param("jobId"), "job id")
+	if err != nil {
+		return err
+	}
+	fileID, err := parseID(c.Param("fileId"), "file id")
+	if err != nil {
+		return err
+	}
+	view, err := parseReturnView(c.FormValue("view"))
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	job, err := h.CDF.SegmentJob(ctx, jobID)
+	if err != nil {
+		return err
+	}
+	if job.Status != cdf.StatusCompleted {
+		return &conflictError{msg: fmt.Sprintf("Job %d is %s: verdicts can be given once it has completed.", jobID, job.Status)}
+	}
+	item, ok := render.FindItem(job, fileID)
+	if !ok {
+		return &render.NotFoundError{What: fmt.Sprintf("file %d has no results in job %d", fileID, jobID)}
+	}
+	want, err := decide(job, item)
+	if err != nil {
+		return err
+	}
+	user := ""
+	if v, ok := auth.ViewerFrom(ctx); ok {
+		user = v.Name
+	}
+	after := map[int]string{}
+	if len(want) > 0 {
+		if after, err = h.Store.Set(ctx, job, fileID, want, user); err != nil {
+			return err
+		}
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	if wantsJSON(c) {
+		body := verdictsBody{FileID: fileID, Verdicts: map[string]string{}, Saved: len(want)}
+		for _, r := range slices.Sorted(maps.Keys(after)) {
+			body.Verdicts[strconv.Itoa(r)] = after[r]
+		}
+		return c.JSON(http.StatusOK, body)
+	}
+	return c.Redirect(http.StatusSeeOther, withQuery(jobPath(h.Project, jobID), view.Query())+"#file-"+strconv.FormatInt(fileID, 10))
+}
+
+// parseVerdict reads "rank:status".
+func parseVerdict(raw string) (int, string, error) {
+	r, status, ok := strings.Cut(raw, ":")
+	if !ok || !verdict.ValidStatus(status) {
+		return 0, "", &inputError{msg: fmt.Sprintf("The verdict %q is not valid: it must be a segment rank and approved, rejected or suggested, as in 3:approved.", clip(raw))}
+	}
+	rank, err := parseRank(r, "verdict")
+	if err != nil {
+		return 0, "", err
+	}
+	return rank, status, nil
+}
+
+// parseReturnView reads the view a form carries back to the page, a query
+// string of view parameters, validated like the page's own.
+func parseReturnView(raw string) (View, error) {
+	q, err := url.ParseQuery(raw)
+	if err != nil || len(raw) > 4096 {
+		return View{}, &inputError{msg: "The form's view field is not a valid query string."}
+	}
+	return parseView(q)
+}
+
+// wantsJSON reports whether the request asks for JSON rather than a page:
+// the page's script does, a form post does not.
+func wantsJSON(c echo.Context) bool {
+	accept := c.Request().Header.Get("Accept")
+	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
+}
