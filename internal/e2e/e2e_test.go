@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/segview/segview/internal/app"
+	"github.com/segview/segview/internal/cdfsim"
 	"github.com/segview/segview/internal/config"
 )
 
@@ -130,7 +131,7 @@ func screenshotDir(t *testing.T) string {
 // artifacts of the main pages (.ci/run keeps them under artifacts/).
 func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	shot := run(t, ctx, chromedp.FullScreenshot(90))
+	shot := run(t, ctx, chromedp.FullScreenshot(100)) // 100: PNG; below, JPEG
 	if len(shot) == 0 {
 		t.Fatalf("screenshot %s is empty", name)
 	}
@@ -178,9 +179,9 @@ func TestOpenDemoJobInBrowser(t *testing.T) {
 	base := demoServer(t)
 	ctx, problems := browser(t, 1280, 900)
 
+	run(t, ctx, chromedp.Steps(chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="demo-badge"]`))))
+	saveScreenshot(t, ctx, "home.png")
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="demo-badge"]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="demo-job"] a`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="job-status"]`)),
 		waitTrue(overlaysLoaded),
@@ -226,6 +227,7 @@ func TestJobPageFitsAPhone(t *testing.T) {
 	if run(t, ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`)) {
 		t.Errorf("the job page scrolls sideways on a 390 px wide screen")
 	}
+	saveScreenshot(t, ctx, "job-page-phone.png")
 	if p := problems(); len(p) > 0 {
 		t.Errorf("browser reported problems: %q", p)
 	}
@@ -245,6 +247,7 @@ func TestBadJobIDShowsErrorPage(t *testing.T) {
 	}
 	status := run(t, ctx, chromedp.AttributeValue(chromedp.CSS(`[data-testid="error"]`), "data-status"))
 	msg := run(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="error-message"]`)))
+	saveScreenshot(t, ctx, "error-page.png")
 	if status.Value != "404" || !strings.Contains(msg, "no such job") {
 		t.Errorf("error page status %q message %q", status.Value, msg)
 	}
@@ -344,4 +347,58 @@ func copyLink(t *testing.T, ctx context.Context) {
 		}
 	}
 	t.Logf("confirmation: %q", done)
+}
+
+// waitSettled polls a JavaScript expression until it is true, retrying
+// evaluation errors, which come while the page is being replaced.
+func waitSettled(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for {
+			if ok, err := chromedp.Evaluate[bool](expr)(ctx, t); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %s: %w", expr, ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// A job that finishes while its page or its embed is open shows its
+// results without anybody reloading.
+func TestRunningJobShowsResultsWhenDone(t *testing.T) {
+	tests := []struct {
+		name, path, status, image string
+	}{
+		{"job page", "/projects/demo/jobs/%d", "job-status", "overlay"},
+		{"embed", "/embed/projects/demo/jobs/%d", "embed-status", "embed-overlay"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base, a := demoApp(t, nil, nil)
+			done, ok := a.Demo.Job(cdfsim.DemoJobPumpSkid)
+			if !ok {
+				t.Fatal("no demo job")
+			}
+			done.ID = int64(4200 + i)
+			running := done
+			running.Status, running.Items = cdfsim.StatusRunning, nil
+			a.Demo.AddJob(running)
+
+			ctx, problems := browser(t, 1024, 768)
+			status := fmt.Sprintf(`document.querySelector('[data-testid=%q]').textContent.trim()`, tt.status)
+			run(t, ctx, chromedp.Steps(chromedp.Navigate(base+fmt.Sprintf(tt.path, done.ID)), waitTrue(status+` === "Running"`)))
+			if n := run(t, ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll('[data-testid=%q]').length`, tt.image))); n != 0 {
+				t.Fatalf("a running job shows %d images", n)
+			}
+			a.Demo.AddJob(done) // the job completes; nobody touches the browser
+
+			run(t, ctx, waitSettled(fmt.Sprintf(`%s === "Completed" && Array.from(document.querySelectorAll('[data-testid=%q]')).some(i => i.complete && i.naturalWidth > 0)`, status, tt.image)))
+			if p := problems(); len(p) > 0 {
+				t.Errorf("browser reported problems: %q", p)
+			}
+		})
+	}
 }

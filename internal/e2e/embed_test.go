@@ -88,6 +88,8 @@ func TestEmbedInAnotherOrigin(t *testing.T) {
 				if !requested("/overlay.jpg") {
 					t.Errorf("the framed embed did not render: its overlay was not fetched")
 				}
+				time.Sleep(500 * time.Millisecond) // let the frame paint its image
+				saveScreenshot(t, ctx, "embed-in-portal.png")
 				return
 			}
 			if !refused() {

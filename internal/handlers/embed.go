@@ -93,6 +93,8 @@ func buildEmbed(m templates.JobPage, theme string, v View) templates.EmbedPage {
 		Status:   m.Status,
 		Terminal: m.Terminal,
 		JobURL:   withQuery(m.SelfURL, v.Query()),
+		// The status route answers the embed's script as the page's.
+		StatusURL: m.StatusURL,
 	}
 	for _, f := range m.Files {
 		ef := templates.EmbedFile{Name: f.Name, OverlayURL: f.OverlayURL, OverlayAlt: f.OverlayAlt, NotRendered: f.NotRendered}

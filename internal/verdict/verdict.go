@@ -222,8 +222,10 @@ func (s *Store) Set(ctx context.Context, job *cdf.SegmentJob, fileID int64, verd
 			}
 		}
 	}
-	if len(creates) > 0 {
-		if _, err := s.CDF.CreateAnnotations(ctx, creates); err != nil {
+	// CDF creates at most 1000 annotations a request, each request all or
+	// nothing; a bulk triage of a larger file takes several.
+	for chunk := range slices.Chunk(creates, cdf.MaxAnnotationsPerRequest) {
+		if _, err := s.CDF.CreateAnnotations(ctx, chunk); err != nil {
 			return nil, &Error{Op: OpWrite, Err: err}
 		}
 	}
@@ -245,7 +247,12 @@ func (s *Store) annotations(jobID, fileID int64, seg render.Ranked, status, user
 	if user != "" {
 		creator = &user
 	}
-	score := seg.Score
+	// CDF holds confidences from 0 to 1; a model's score outside that
+	// range is clamped rather than refused.
+	score := clamp01(seg.Score)
+	if math.IsNaN(score) {
+		score = 0
+	}
 	var out []cdf.Annotation
 	for i, ring := range seg.Polygons {
 		var vs []cdf.AnnotationPoint

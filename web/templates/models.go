@@ -207,7 +207,10 @@ type EmbedPage struct {
 	Terminal bool
 	// JobURL is the full job page with the same view.
 	JobURL string
-	Files  []EmbedFile
+	// StatusURL, set while the job is not terminal, is polled by the
+	// script, which reloads the frame when the status changes.
+	StatusURL string
+	Files     []EmbedFile
 }
 
 // EmbedFile is one file of the embed: its overlay and legend.
