@@ -32,6 +32,8 @@ import (
 var (
 	alice = &mockoidc.MockUser{Subject: "alice-sub", Email: "alice@example.com", PreferredUsername: "alice"}
 	bob   = &mockoidc.MockUser{Subject: "bob-sub", Email: "bob@example.com", PreferredUsername: "bob"}
+	// carol may also read and write annotations: she records verdicts.
+	carol = &mockoidc.MockUser{Subject: "carol-sub", Email: "carol@example.com", PreferredUsername: "carol"}
 )
 
 // idp is the test's OpenID Connect provider.
@@ -67,7 +69,8 @@ func newSignInStack(t *testing.T, accessTTL time.Duration, env map[string]string
 	p := startIDP(t, accessTTL)
 	sim, err := cdfsim.New(cdfsim.Options{Project: testProject, ClientID: testClientID, ClientSecret: testSecret, Seed: true,
 		OIDCIssuer: p.Issuer(), OIDCAudience: p.ClientID,
-		UserCapabilities: map[string][]string{alice.Subject: {cdfsim.CapFilesRead}, bob.Email: {"groupsAcl:LIST"}}})
+		UserCapabilities: map[string][]string{alice.Subject: {cdfsim.CapFilesRead}, bob.Email: {"groupsAcl:LIST"},
+			carol.Subject: {cdfsim.CapFilesRead, cdfsim.CapAnnotationsRead, cdfsim.CapAnnotationsWrite}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -554,6 +557,95 @@ func TestServiceIdentityGatesOnly(t *testing.T) {
 	}
 	if s.sim.TokenRequests() == 0 {
 		t.Error("the service principal never got a token")
+	}
+}
+
+// A verdict is written with the person's own token, in their name; a
+// person CDF does not let write annotations is told so and nothing is
+// stored.
+func TestPersonRecordsVerdictWithOwnToken(t *testing.T) {
+	t.Parallel()
+	s := newSignInStack(t, 0, nil)
+	page, job := s.jobPage(t)
+	fileID := job.Items[0].FileID
+	verdictForm := func(r response) (action string, form url.Values) {
+		t.Helper()
+		wantStatus(t, r, http.StatusOK)
+		doc := htmltest.Parse(t, r.body)
+		forms := doc.ByTestID("verdict-form")
+		if len(forms) == 0 {
+			t.Fatalf("no verdict form on the page:\n%.400s", r.body)
+		}
+		form = url.Values{"verdict": {"1:approved"}, "view": {"min_score=0.5"}}
+		for _, in := range htmltest.ByTag(forms[0], "input") {
+			if htmltest.Attr(in, "name") == "csrf_token" {
+				form.Set("csrf_token", htmltest.Attr(in, "value"))
+			}
+		}
+		if form.Get("csrf_token") == "" {
+			t.Fatal("the verdict form carries no CSRF token")
+		}
+		return htmltest.Attr(forms[0], "action"), form
+	}
+
+	// carol approves segment 1.
+	b := s.browser(t)
+	action, form := verdictForm(b.signIn(t, s, carol, page))
+	r := b.do(t, http.MethodPost, action, form)
+	wantStatus(t, r, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); loc != fmt.Sprintf("%s?min_score=0.5#file-%d", page, fileID) {
+		t.Errorf("after the verdict the browser goes to %q", loc)
+	}
+	if n := s.sim.PersonRequests(carol.Subject, "/annotations"); n < 2 {
+		t.Errorf("CDF saw %d annotations requests with carol's token, want the list and the create", n)
+	}
+	if n := s.sim.TokenRequests(); n != 0 {
+		t.Errorf("%d client-credentials tokens were requested, want none", n)
+	}
+	hc, err := cdf.HTTPClient(context.Background(), cdf.Credentials{Flow: "client_credentials",
+		TokenURL: s.sim.TokenURL(s.env["CDF_URL"]), ClientID: testClientID, ClientSecret: testSecret}, http.DefaultClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	service, err := cdf.New(s.env["CDF_URL"], testProject, hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anns, err := service.ListAnnotations(context.Background(), cdf.AnnotationFilter{FileIDs: []int64{fileID}}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(anns) == 0 {
+		t.Fatal("no annotation stored")
+	}
+	for _, a := range anns {
+		if a.Status != cdf.AnnotationApproved || a.CreatingUser == nil || *a.CreatingUser != "carol" || a.CreatingApp != "segview" {
+			t.Errorf("annotation %+v: want approved by carol through segview", a)
+		}
+	}
+	// Her next page shows it.
+	doc := htmltest.Parse(t, b.get(t, page).body)
+	rows := htmltest.ByTestID(doc.ByTestID("file")[0], "segment-row")
+	if v := htmltest.Attr(rows[0], "data-verdict"); v != "approved" {
+		t.Errorf("rank 1 shows verdict %q after reload, want approved", v)
+	}
+
+	// alice may read files but not annotations.
+	before := len(s.sim.AnnotationStatuses(fileID))
+	a := s.browser(t)
+	r = a.signIn(t, s, alice, page)
+	if notice := htmltest.Text(htmltest.Parse(t, r.body).One(t, "verdicts-notice")); !strings.Contains(notice, "annotationsAcl:READ") {
+		t.Errorf("notice %q does not name annotationsAcl:READ", notice)
+	}
+	action, form = verdictForm(r)
+	form.Set("verdict", "2:rejected")
+	r = a.do(t, http.MethodPost, action, form)
+	wantStatus(t, r, http.StatusForbidden)
+	if !strings.Contains(string(r.body), "annotationsAcl:WRITE") {
+		t.Errorf("the refusal does not name annotationsAcl:WRITE: %v\n%.600s", r.header, r.body)
+	}
+	if after := len(s.sim.AnnotationStatuses(fileID)); after != before {
+		t.Errorf("annotations went from %d to %d after a refused verdict", before, after)
 	}
 }
 

@@ -95,7 +95,7 @@ func parseUnit(q url.Values, name string, def float64) (float64, error) {
 // parseRank parses a segment rank, a positive whole number.
 func parseRank(raw, name string) (int, error) {
 	n, err := strconv.Atoi(raw)
-	if err != nil || n <= 0 || len(raw) > 9 {
+	if err != nil || n <= 0 || len(raw) > 9 || strings.TrimLeft(raw, "0123456789") != "" {
 		return 0, &inputError{msg: fmt.Sprintf("The %s value %q is not valid: it must list segment ranks, positive whole numbers.", name, clip(raw))}
 	}
 	return n, nil

@@ -51,6 +51,8 @@ func TestParseView(t *testing.T) {
 		{"hide too many", "hide=" + many, View{}, "hide"},
 		{"sel zero", "sel=0", View{}, "sel"},
 		{"sel text", "sel=first", View{}, "sel"},
+		{"sel with a sign", "sel=%2B2", View{}, "sel"},
+		{"hide with a sign", "hide=%2B1", View{}, "hide"},
 		{"width", "width=-5", View{}, "width"},
 	}
 	for _, tt := range tests {

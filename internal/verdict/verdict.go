@@ -128,7 +128,7 @@ func (s *Store) list(ctx context.Context, jobID int64, fileIDs []int64) ([]cdf.A
 	for chunk := range slices.Chunk(fileIDs, cdf.MaxAnnotationsPerRequest) {
 		anns, err := s.CDF.ListAnnotations(ctx, cdf.AnnotationFilter{
 			FileIDs: chunk, AnnotationType: cdf.AnnotationTypeObjectDetection, CreatingApp: App,
-		}, limit-len(out))
+		}, limit)
 		if err != nil {
 			return nil, &Error{Op: OpRead, Err: err}
 		}
@@ -136,6 +136,9 @@ func (s *Store) list(ctx context.Context, jobID int64, fileIDs []int64) ([]cdf.A
 			if job, ok := a.Data.Attributes[attrJob].Number(); ok && job == float64(jobID) {
 				out = append(out, a)
 			}
+		}
+		if len(out) > limit {
+			return nil, &Error{Op: OpRead, Err: &cdf.LimitError{What: "annotations", Limit: int64(limit)}}
 		}
 	}
 	return out, nil
@@ -188,6 +191,11 @@ func (s *Store) Set(ctx context.Context, job *cdf.SegmentJob, fileID int64, verd
 	}
 	anns, err := s.list(ctx, job.JobID, []int64{fileID})
 	if err != nil {
+		// Reading is the first step of writing: the verdict was not saved.
+		var verr *Error
+		if errors.As(err, &verr) {
+			verr.Op = OpWrite
+		}
 		return nil, err
 	}
 	have := map[int][]int64{} // rank → annotation ids
