@@ -322,3 +322,55 @@ func TestHoverHighlightsRowAndShape(t *testing.T) {
 		t.Errorf("browser reported problems: %q", p)
 	}
 }
+
+// The verdict buttons and the triage form save in place with the script.
+func TestVerdictButtonsAndTriageInPlace(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 1280, 900)
+	run(t, ctx, openFirstDemoJob(base))
+	run(t, ctx, chromedp.Evaluate[bool](`window.segviewMarker = true`))
+	verdictOf := func(rank int) string {
+		t.Helper()
+		return run(t, ctx, chromedp.Evaluate[string](fmt.Sprintf("%s(%d)", rowVerdict, rank)))
+	}
+	waitSaid := func(part string) {
+		t.Helper()
+		run(t, ctx, waitTrue(fmt.Sprintf(`document.querySelector('[data-testid="review-status"]').textContent.includes(%q)`, part)))
+	}
+
+	run(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="file"] [data-testid="segment-row"][data-rank="4"] [data-testid="reject"]`)))
+	waitSaid("Segment 4 rejected")
+	if got := verdictOf(4); got != "rejected false true" {
+		t.Errorf("rank 4 after its ✗: %q", got)
+	}
+
+	// Triage with the defaults: ≥ 0.75 approved, < 0.25 rejected, the
+	// rest keep theirs (rank 4 scores in between: it stays rejected).
+	scores := run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelector('[data-testid="file"]').querySelectorAll('[data-testid="segment-row"]')).map(r => r.dataset.score)`))
+	run(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="file"] [data-testid="triage-apply"]`)))
+	waitSaid("Triage saved")
+	for i, sc := range scores {
+		f, _ := strconv.ParseFloat(sc, 64)
+		rank := i + 1
+		want := verdictOf(rank) // checked against the score below
+		switch {
+		case f >= 0.75 && want != "approved true false":
+			t.Errorf("rank %d (score %s) after triage: %q, want approved", rank, sc, want)
+		case f < 0.25 && want != "rejected false true":
+			t.Errorf("rank %d (score %s) after triage: %q, want rejected", rank, sc, want)
+		case f >= 0.25 && f < 0.75 && rank == 4 && want != "rejected false true":
+			t.Errorf("rank 4 (score %s) lost its verdict in triage: %q", sc, want)
+		case f >= 0.25 && f < 0.75 && rank != 4 && want != " false false":
+			t.Errorf("rank %d (score %s) got a verdict in triage: %q", rank, sc, want)
+		}
+	}
+	if f, _ := strconv.ParseFloat(scores[3], 64); f < 0.25 || f >= 0.75 {
+		t.Fatalf("demo rank 4 scores %v, not between the thresholds", f)
+	}
+	if run(t, ctx, chromedp.Evaluate[bool](`window.segviewMarker !== true`)) {
+		t.Error("saving reloaded the page")
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser reported problems: %q", p)
+	}
+}

@@ -26,14 +26,7 @@ type hitsBody struct {
 
 // Show handles GET .../files/:fileId/hits.json.
 func (h *Hits) Show(c echo.Context) error {
-	if err := checkProject(c.Param("project"), h.Project); err != nil {
-		return err
-	}
-	jobID, err := parseID(c.Param("jobId"), "job id")
-	if err != nil {
-		return err
-	}
-	fileID, err := parseID(c.Param("fileId"), "file id")
+	jobID, fileID, err := parseFileRoute(c, h.Project)
 	if err != nil {
 		return err
 	}

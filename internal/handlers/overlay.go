@@ -68,14 +68,7 @@ func (h *Overlay) serve(c echo.Context, format render.Format) error {
 
 // parseOverlayRequest reads the path and the query of an overlay route.
 func parseOverlayRequest(c echo.Context, project string, format render.Format) (render.Request, error) {
-	if err := checkProject(c.Param("project"), project); err != nil {
-		return render.Request{}, err
-	}
-	jobID, err := parseID(c.Param("jobId"), "job id")
-	if err != nil {
-		return render.Request{}, err
-	}
-	fileID, err := parseID(c.Param("fileId"), "file id")
+	jobID, fileID, err := parseFileRoute(c, project)
 	if err != nil {
 		return render.Request{}, err
 	}

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"github.com/labstack/echo/v4"
+
 	"fmt"
 	"net/url"
 	"strconv"
@@ -96,4 +98,19 @@ func clip(s string) string {
 		return s
 	}
 	return string(r[:max]) + "…"
+}
+
+// parseFileRoute checks the project of a .../jobs/:jobId/files/:fileId
+// route and parses its job and file ids.
+func parseFileRoute(c echo.Context, project string) (jobID, fileID int64, err error) {
+	if err := checkProject(c.Param("project"), project); err != nil {
+		return 0, 0, err
+	}
+	if jobID, err = parseID(c.Param("jobId"), "job id"); err != nil {
+		return 0, 0, err
+	}
+	if fileID, err = parseID(c.Param("fileId"), "file id"); err != nil {
+		return 0, 0, err
+	}
+	return jobID, fileID, nil
 }

@@ -138,8 +138,9 @@ var errNoStateChanges = errors.New("no state-changing requests without sign-in")
 // csrfGuard refuses every request with a method other than GET, HEAD and
 // OPTIONS that comes from another site (Sec-Fetch-Site, or an Origin that
 // is not this host or trusted), or that does not carry the CSRF token of
-// its session. check is nil without sign-in, and then every such request
-// is refused. It runs after the body limit: the token may be in the form.
+// its session (with sign-in) or of its CSRF cookie (without). A nil check
+// refuses every such request. It runs after the body limit: the token may
+// be in the form.
 func csrfGuard(check CSRFChecker, trustedOrigins ...string) (echo.MiddlewareFunc, error) {
 	cop := http.NewCrossOriginProtection()
 	for _, o := range trustedOrigins {

@@ -69,14 +69,7 @@ func (h *Verdicts) Triage(c echo.Context) error {
 // apply reads the job, asks decide for the verdicts to store and stores
 // them for the signed-in person.
 func (h *Verdicts) apply(c echo.Context, decide func(*cdf.SegmentJob, cdf.SegmentItem) (map[int]string, error)) error {
-	if err := checkProject(c.Param("project"), h.Project); err != nil {
-		return err
-	}
-	jobID, err := parseID(c.Param("jobId"), "job id")
-	if err != nil {
-		return err
-	}
-	fileID, err := parseID(c.Param("fileId"), "file id")
+	jobID, fileID, err := parseFileRoute(c, h.Project)
 	if err != nil {
 		return err
 	}
