@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
@@ -369,6 +371,82 @@ func TestVerdictButtonsAndTriageInPlace(t *testing.T) {
 	}
 	if run(t, ctx, chromedp.Evaluate[bool](`window.segviewMarker !== true`)) {
 		t.Error("saving reloaded the page")
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser reported problems: %q", p)
+	}
+}
+
+// Each row's "Hide" box belongs to the view form: checking it hides the
+// segment in place, and the address carries it.
+func TestHideBoxInPlace(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 1280, 900)
+	run(t, ctx, openFirstDemoJob(base))
+	run(t, ctx, chromedp.Evaluate[bool](`window.segviewMarker = true`))
+	before := readView(t, ctx)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="file"] [data-testid="segment-row"][data-rank="2"] [data-testid="segment-hide"]`)))
+	run(t, ctx, imageShows("hide", "2"))
+	after := readView(t, ctx)
+	if after.Reloaded || !slices.Equal(after.Hidden, []string{"2"}) || after.Hash == before.Hash {
+		t.Errorf("after hiding rank 2: reloaded %v, hidden rows %v, image changed %v", after.Reloaded, after.Hidden, after.Hash != before.Hash)
+	}
+	if want := fmt.Sprintf("%d of %d shown", len(after.Scores)-1, len(after.Scores)); after.Counter != want {
+		t.Errorf("counter = %q, want %q", after.Counter, want)
+	}
+	if u, _ := url.Parse(after.URL); u.Query().Get("hide") != "2" {
+		t.Errorf("address %s lacks hide=2", after.URL)
+	}
+	// The rank's link selects in place.
+	run(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="file"] [data-testid="segment-row"][data-rank="3"] a.rank-link`)))
+	if s := readView(t, ctx); s.Reloaded || !slices.Equal(s.Selected, []string{"3"}) {
+		t.Errorf("after the rank link: reloaded %v, selected %v", s.Reloaded, s.Selected)
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser reported problems: %q", p)
+	}
+}
+
+// Without JavaScript the same controls work: the view form is a GET form
+// (the rows' Hide boxes included) and a verdict button posts its form.
+func TestControlsWithoutJavaScript(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 1280, 900)
+	run(t, ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}))
+	page := fmt.Sprintf("%s/projects/demo/jobs/%d", base, cdfsim.DemoJobPumpSkid)
+	run(t, ctx, chromedp.Steps(chromedp.Navigate(page), waitTrue(overlaysLoaded)))
+	if run(t, ctx, chromedp.Evaluate[bool](`document.querySelector('[data-testid="copy-link-box"]').hidden === false || document.querySelector('svg.hits') !== null`)) {
+		t.Fatal("the page's script ran although scripts are disabled")
+	}
+
+	run(t, ctx, chromedp.SetValue(chromedp.CSS(`[data-testid="view-min-score"]`), "0.5"))
+	run(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="file"] [data-testid="segment-row"][data-rank="2"] [data-testid="segment-hide"]`)))
+	run(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="view-apply"]`)))
+	run(t, ctx, waitSettled(`location.search.includes("min_score=0.5") && `+overlaysLoaded))
+	u, err := url.Parse(run(t, ctx, chromedp.Location()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := u.Query(); q.Get("min_score") != "0.5" || strings.Join(q["hide"], ",") != "2" {
+		t.Errorf("the GET form led to %s, want min_score=0.5 and hide=2", u)
+	}
+	if src := run(t, ctx, chromedp.Evaluate[string](`document.querySelector('img[data-testid="overlay"]').getAttribute("src")`)); !strings.Contains(src, "hide=2") || !strings.Contains(src, "min_score=0.5") {
+		t.Errorf("overlay %s does not carry the view", src)
+	}
+
+	// Approve segment 1 with its button: a POST, then the page again with
+	// the view kept and the verdict shown.
+	run(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="file"] [data-testid="segment-row"][data-rank="1"] [data-testid="approve"]`)))
+	run(t, ctx, waitSettled(`document.querySelector('[data-testid="segment-row"][data-rank="1"]').dataset.verdict === "approved" && `+overlaysLoaded))
+	u, err = url.Parse(run(t, ctx, chromedp.Location()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := u.Query(); q.Get("min_score") != "0.5" || q.Get("hide") != "2" {
+		t.Errorf("after the verdict the page is %s, want the view kept", u)
 	}
 	if p := problems(); len(p) > 0 {
 		t.Errorf("browser reported problems: %q", p)

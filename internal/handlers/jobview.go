@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -123,16 +124,18 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobView) templates.File
 			shown++
 		}
 		fv.Segments = append(fv.Segments, templates.SegmentRow{
-			Hidden:     !visible,
-			Selected:   r.Rank == v.View.Sel,
-			Rank:       r.Rank,
-			ScoreValue: strconv.FormatFloat(r.Score, 'g', -1, 64),
-			Verdict:    v.Verdicts[verdict.Key{FileID: it.FileID, Rank: r.Rank}],
-			Color:      fmt.Sprintf("#%02x%02x%02x", r.Color.R, r.Color.G, r.Color.B),
-			Score:      strconv.FormatFloat(r.Score, 'f', 2, 64),
-			Polygons:   len(r.Polygons),
-			Vertices:   r.Vertices,
-			Area:       formatPercent(r.Area),
+			Hidden:       !visible,
+			Selected:     r.Rank == v.View.Sel,
+			Rank:         r.Rank,
+			ScoreValue:   strconv.FormatFloat(r.Score, 'g', -1, 64),
+			HiddenByRank: slices.Contains(v.View.Hide, r.Rank),
+			SelectURL:    selectURL(jobPath(v.Page.Project, job.JobID), v.View, r.Rank, it.FileID),
+			Verdict:      v.Verdicts[verdict.Key{FileID: it.FileID, Rank: r.Rank}],
+			Color:        fmt.Sprintf("#%02x%02x%02x", r.Color.R, r.Color.G, r.Color.B),
+			Score:        strconv.FormatFloat(r.Score, 'f', 2, 64),
+			Polygons:     len(r.Polygons),
+			Vertices:     r.Vertices,
+			Area:         formatPercent(r.Area),
 		})
 		for _, p := range geom.Validate(r.Polygons, 0) {
 			fv.Problems = append(fv.Problems, fmt.Sprintf("Segment %d, polygon %d: %s.", r.Rank, p.Polygon+1, p.Detail))
@@ -164,6 +167,13 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobView) templates.File
 		fv.OverlayAlt = fmt.Sprintf("%s with %d segments drawn over it", fv.Name, len(ranked))
 	}
 	return fv
+}
+
+// selectURL is the job page with the view and the segment of rank
+// selected, scrolled to the file.
+func selectURL(page string, view View, rank int, fileID int64) string {
+	view.Sel = rank
+	return withQuery(page, view.Query()) + "#file-" + strconv.FormatInt(fileID, 10)
 }
 
 // withQuery appends q to path, when it has any parameters.

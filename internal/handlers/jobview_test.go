@@ -79,8 +79,10 @@ func TestBuildJobPage(t *testing.T) {
 			t.Errorf("overlay URLs = %q, %q, %q", f.OverlayURL, f.FullURL, f.ExportURL)
 		}
 		want := []templates.SegmentRow{
-			{Rank: 1, Color: "#e69f00", Score: "0.90", ScoreValue: "0.9", Polygons: 2, Vertices: 8, Area: "75.0\u00a0%"},
-			{Rank: 2, Color: "#56b4e9", Score: "0.50", ScoreValue: "0.5", Polygons: 1, Vertices: 4, Area: "25.0\u00a0%"},
+			{Rank: 1, Color: "#e69f00", Score: "0.90", ScoreValue: "0.9", Polygons: 2, Vertices: 8, Area: "75.0\u00a0%",
+				SelectURL: "/projects/demo/jobs/7?sel=1#file-11"},
+			{Rank: 2, Color: "#56b4e9", Score: "0.50", ScoreValue: "0.5", Polygons: 1, Vertices: 4, Area: "25.0\u00a0%",
+				SelectURL: "/projects/demo/jobs/7?sel=2#file-11"},
 		}
 		if m.Review != nil || f.VerdictURL != "" || f.TriageURL != "" {
 			t.Errorf("review offered without a verdict store: %+v %q %q", m.Review, f.VerdictURL, f.TriageURL)
@@ -100,6 +102,12 @@ func TestBuildJobPage(t *testing.T) {
 		f := m.Files[0]
 		if f.ShownCount != "1 of 2 shown" {
 			t.Errorf("ShownCount = %q, want 1 of 2 shown", f.ShownCount)
+		}
+		if f.Segments[0].HiddenByRank || f.Segments[1].HiddenByRank {
+			t.Errorf("rows hidden by rank, want none (rank 5 is not a row)")
+		}
+		if got := f.Segments[0].SelectURL; got != "/projects/demo/jobs/7?hide=5&min_score=0.6&opacity=0.7&sel=1#file-11" {
+			t.Errorf("SelectURL = %q: want the view with sel=1", got)
 		}
 		if f.Segments[0].Hidden || !f.Segments[1].Hidden || f.Segments[0].Selected || !f.Segments[1].Selected {
 			t.Errorf("rows = %+v, want rank 2 hidden and selected", f.Segments)
@@ -129,6 +137,15 @@ func TestBuildJobPage(t *testing.T) {
 		}
 		if f.Segments[0].Verdict != "" || f.Segments[1].Verdict != verdict.Rejected {
 			t.Errorf("verdicts = %q, %q; want none and rejected", f.Segments[0].Verdict, f.Segments[1].Verdict)
+		}
+	})
+
+	t.Run("hide checks the row's box", func(t *testing.T) {
+		v := defaultView()
+		v.Hide = []int{2}
+		f := buildJobPage(completed, jobView{View: v, Page: page, Files: files, Now: testNow, MaxItems: 10}).Files[0]
+		if f.Segments[0].HiddenByRank || !f.Segments[1].HiddenByRank || !f.Segments[1].Hidden {
+			t.Errorf("rows = %+v, want rank 2 hidden by rank", f.Segments)
 		}
 	})
 

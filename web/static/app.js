@@ -127,8 +127,14 @@
     var on = [];
     for (var i = 0; i < boxes.length; i++) if (boxes[i].checked) on.push(boxes[i].value);
     if (on.length !== boxes.length) p.set("layers", on.join(","));
-    var hide = f.querySelector('input[name="hide"]');
-    if (hide && hide.value) p.set("hide", hide.value);
+    var hidden = [];
+    var boxes2 = document.querySelectorAll('input[name="hide"][form="' + f.id + '"]:checked');
+    for (var h = 0; h < boxes2.length; h++) {
+      var r = Number(boxes2[h].value);
+      if (hidden.indexOf(r) < 0) hidden.push(r);
+    }
+    hidden.sort(function (a, b) { return a - b; });
+    if (hidden.length) p.set("hide", hidden.join(","));
     if (this.sel > 0) p.set("sel", String(this.sel));
     p.sort();
     return p;
@@ -371,6 +377,16 @@
         clearTimeout(timer);
         timer = setTimeout(function () { self.apply(); }, 250);
       });
+      // The rows' "Hide" boxes belong to the form without being inside it:
+      // their events do not pass through it. A rank's box in every file
+      // follows the one changed, as hide applies to every file.
+      document.addEventListener("change", function (e) {
+        var box = e.target;
+        if (!box.matches || !box.matches('input[name="hide"]') || box.form !== f) return;
+        var same = document.querySelectorAll('input[name="hide"][value="' + box.value + '"]');
+        for (var i = 0; i < same.length; i++) same[i].checked = box.checked;
+        self.apply();
+      });
       f.addEventListener("submit", function (e) {
         e.preventDefault();
         if (!self.apply() && typeof f.reportValidity === "function") f.reportValidity();
@@ -384,7 +400,9 @@
       row.addEventListener("focusin", function () { highlight(file, rank, true); self.file = file; });
       row.addEventListener("focusout", function () { highlight(file, rank, false); });
       row.addEventListener("click", function (e) {
-        if (e.target.closest("button")) return;
+        if (e.target.closest("button, input, label")) return;
+        // The rank's link selects without the script; with it, in place.
+        if (e.target.closest("a.rank-link")) e.preventDefault();
         self.select(rank, file);
       });
       row.addEventListener("keydown", function (e) {

@@ -94,8 +94,8 @@ type ViewControls struct {
 	// that the page's script writes the same short links as the server.
 	DefaultOpacity string
 	Layers         []LayerOption
-	// Hide and Sel carry view state the form has no control for yet, so
-	// that applying the form keeps it.
+	// Hide lists the ranks hidden (each row's "Hide" box belongs to the
+	// form); Sel carries the selection, so that applying the form keeps it.
 	Hide, Sel string
 }
 
@@ -171,6 +171,12 @@ type SegmentRow struct {
 	ScoreValue string
 	// Verdict is approved, rejected or "" (none yet).
 	Verdict string
+	// HiddenByRank says that the view's hide parameter lists the segment:
+	// its "Hide" box, which belongs to the view form, is checked.
+	HiddenByRank bool
+	// SelectURL is the page with this segment selected, for browsers
+	// without the script.
+	SelectURL string
 }
 
 // FailedGroup lists the files that failed with one error message.
