@@ -104,6 +104,19 @@ func BenchmarkWarmOverlay(b *testing.B) {
 	}
 }
 
+// BenchmarkRedrawNewView is P2 without the output cache: every request
+// asks for a view not drawn before (a threshold that hides nothing), so it
+// draws and encodes on the cached decode.
+func BenchmarkRedrawNewView(b *testing.B) {
+	base := server(b, 1)
+	url := fmt.Sprintf("%s/projects/%s/jobs/1/files/1/overlay.jpg?width=1600", base, project)
+	get(b, url)
+	b.ResetTimer()
+	for i := range b.N {
+		get(b, fmt.Sprintf("%s&min_score=%g", url, float64(i+1)*1e-9))
+	}
+}
+
 // BenchmarkExport is P3: the full-resolution JPEG export, warm.
 func BenchmarkExport(b *testing.B) {
 	base := server(b, 1)

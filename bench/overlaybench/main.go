@@ -155,7 +155,18 @@ func run(runs int, python, outDir string) error {
 	if err != nil {
 		return err
 	}
-	out = append(out, result{"P2 warm re-render (cached decode), 1600 px JPEG", "≤ 15 ms", ms(p2), verdict(p2 <= 15*time.Millisecond)})
+	out = append(out, result{"P2 warm re-render (cached decode), 1600 px JPEG: the same URL again", "≤ 15 ms", ms(p2) + " (from the output cache)", verdict(p2 <= 15*time.Millisecond)})
+	// A view never asked before: a tiny threshold hides nothing but makes
+	// another ETag, so every request draws and encodes.
+	n := 0
+	p2b, err := medianOf(runs*3, func() (time.Duration, error) {
+		n++
+		return timeGET(fmt.Sprintf("%s&min_score=%g", warmURL, float64(n)*1e-9))
+	})
+	if err != nil {
+		return err
+	}
+	out = append(out, result{"P2 warm re-render (cached decode), 1600 px JPEG: a new view, drawn", "≤ 15 ms", ms(p2b), verdict(p2b <= 15*time.Millisecond)})
 
 	p3, err := medianOf(runs, func() (time.Duration, error) { return cold("overlay.jpg?export=1") })
 	if err != nil {

@@ -91,11 +91,12 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 			MaxVertices: cfg.Limits.MaxVertices,
 			MaxWidth:    cfg.Limits.MaxOverlayWidth,
 		},
-		IgnoreEXIF:      cfg.Render.IgnoreEXIF,
-		ImageCacheBytes: cfg.Render.ImageCacheBytes,
-		Concurrency:     cfg.Render.Concurrency,
-		Wait:            cfg.Render.Wait,
-		BuildVersion:    version,
+		IgnoreEXIF:       cfg.Render.IgnoreEXIF,
+		ImageCacheBytes:  cfg.Render.ImageCacheBytes,
+		OutputCacheBytes: cfg.Render.OutputCacheBytes,
+		Concurrency:      cfg.Render.Concurrency,
+		Wait:             cfg.Render.Wait,
+		BuildVersion:     version,
 	})
 	signedIn, overlays, err := signIn(cfg, logger, client, renderer)
 	if err != nil {

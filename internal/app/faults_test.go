@@ -41,7 +41,9 @@ func newFaultEnv(t *testing.T, timeout time.Duration) *faultEnv {
 	t.Helper()
 	env := map[string]string{
 		"SEGVIEW_IMAGE_CACHE_BYTES": "1",
-		"SEGVIEW_MAX_JSON_BYTES":    "1048576",
+		// Nor drawn overlays: each request draws, so each meets the fault.
+		"SEGVIEW_OUTPUT_CACHE_BYTES": "1",
+		"SEGVIEW_MAX_JSON_BYTES":     "1048576",
 	}
 	if timeout > 0 {
 		env["SEGVIEW_REQUEST_TIMEOUT"] = timeout.String()

@@ -60,9 +60,10 @@ type Config struct {
 
 // Render tunes the overlay renderer's caching, concurrency and orientation.
 type Render struct {
-	ImageCacheBytes int64         // SEGVIEW_IMAGE_CACHE_BYTES: decoded images kept in memory
-	Concurrency     int           // SEGVIEW_RENDER_CONCURRENCY: most image decodes at a time
-	Wait            time.Duration // SEGVIEW_RENDER_WAIT: how long a request waits for a decode turn
+	ImageCacheBytes  int64         // SEGVIEW_IMAGE_CACHE_BYTES: decoded images kept in memory
+	OutputCacheBytes int64         // SEGVIEW_OUTPUT_CACHE_BYTES: encoded overlays of finished jobs kept in memory
+	Concurrency      int           // SEGVIEW_RENDER_CONCURRENCY: most image decodes at a time
+	Wait             time.Duration // SEGVIEW_RENDER_WAIT: how long a request waits for a decode turn
 	// IgnoreEXIF (SEGVIEW_IGNORE_EXIF) draws on JPEG pixels as stored, for
 	// models that saw raw pixels; by default the EXIF Orientation is
 	// applied, as browsers do.
@@ -82,18 +83,19 @@ type Limits struct {
 
 // Defaults.
 const (
-	DefaultAddr            = ":8080"
-	DefaultCDFVersion      = "alpha"
-	DefaultMaxJSONBytes    = 64 << 20
-	DefaultMaxImageBytes   = 64 << 20
-	DefaultMaxImagePixels  = 100_000_000
-	DefaultMaxVertices     = 1_000_000
-	DefaultMaxItems        = 200
-	DefaultMaxOverlayWidth = 2048
-	DefaultMaxAnnotations  = 100_000
-	DefaultRequestTimeout  = 30 * time.Second
-	DefaultImageCacheBytes = 256 << 20
-	DefaultRenderWait      = 5 * time.Second
+	DefaultAddr             = ":8080"
+	DefaultCDFVersion       = "alpha"
+	DefaultMaxJSONBytes     = 64 << 20
+	DefaultMaxImageBytes    = 64 << 20
+	DefaultMaxImagePixels   = 100_000_000
+	DefaultMaxVertices      = 1_000_000
+	DefaultMaxItems         = 200
+	DefaultMaxOverlayWidth  = 2048
+	DefaultMaxAnnotations   = 100_000
+	DefaultRequestTimeout   = 30 * time.Second
+	DefaultImageCacheBytes  = 256 << 20
+	DefaultOutputCacheBytes = 32 << 20
+	DefaultRenderWait       = 5 * time.Second
 	// maxRenderConcurrency is a sanity bound: every decode can hold
 	// hundreds of megabytes.
 	maxRenderConcurrency = 1024
@@ -138,10 +140,11 @@ func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
 		},
 		Verdicts: p.bool("SEGVIEW_VERDICTS", true),
 		Render: Render{
-			ImageCacheBytes: p.int64("SEGVIEW_IMAGE_CACHE_BYTES", DefaultImageCacheBytes),
-			Concurrency:     int(p.int64("SEGVIEW_RENDER_CONCURRENCY", int64(DefaultRenderConcurrency()))),
-			Wait:            p.duration("SEGVIEW_RENDER_WAIT", DefaultRenderWait),
-			IgnoreEXIF:      p.bool("SEGVIEW_IGNORE_EXIF", false),
+			ImageCacheBytes:  p.int64("SEGVIEW_IMAGE_CACHE_BYTES", DefaultImageCacheBytes),
+			OutputCacheBytes: p.int64("SEGVIEW_OUTPUT_CACHE_BYTES", DefaultOutputCacheBytes),
+			Concurrency:      int(p.int64("SEGVIEW_RENDER_CONCURRENCY", int64(DefaultRenderConcurrency()))),
+			Wait:             p.duration("SEGVIEW_RENDER_WAIT", DefaultRenderWait),
+			IgnoreEXIF:       p.bool("SEGVIEW_IGNORE_EXIF", false),
 		},
 		Project: p.str("CDF_PROJECT", ""),
 	}
@@ -253,6 +256,7 @@ func (c Config) LogAttrs() []slog.Attr {
 		slog.Int("max_annotations", c.Limits.MaxAnnotations),
 		slog.Bool("verdicts", c.Verdicts),
 		slog.Int64("image_cache_bytes", c.Render.ImageCacheBytes),
+		slog.Int64("output_cache_bytes", c.Render.OutputCacheBytes),
 		slog.Int("render_concurrency", c.Render.Concurrency),
 		slog.Duration("render_wait", c.Render.Wait),
 		slog.Bool("ignore_exif", c.Render.IgnoreEXIF),

@@ -57,7 +57,7 @@ func TestLoad(t *testing.T) {
 					Limits: Limits{MaxJSONBytes: 64 << 20, MaxImageBytes: 64 << 20, MaxImagePixels: 100_000_000,
 						MaxVertices: 1_000_000, MaxItems: 200, MaxOverlayWidth: 2048, MaxAnnotations: 100_000},
 					Verdicts: true,
-					Render:   Render{ImageCacheBytes: 256 << 20, Concurrency: runtime.NumCPU(), Wait: 5 * time.Second}}
+					Render:   Render{ImageCacheBytes: 256 << 20, OutputCacheBytes: 32 << 20, Concurrency: runtime.NumCPU(), Wait: 5 * time.Second}}
 				if diff := cmp.Diff(want, c); diff != "" {
 					t.Errorf("config mismatch (-want +got):\n%s", diff)
 				}
@@ -137,10 +137,10 @@ func TestLoad(t *testing.T) {
 		},
 		{
 			name: "render settings",
-			env: map[string]string{"SEGVIEW_IMAGE_CACHE_BYTES": "1048576", "SEGVIEW_RENDER_CONCURRENCY": "3",
+			env: map[string]string{"SEGVIEW_IMAGE_CACHE_BYTES": "1048576", "SEGVIEW_OUTPUT_CACHE_BYTES": "2048", "SEGVIEW_RENDER_CONCURRENCY": "3",
 				"SEGVIEW_RENDER_WAIT": "250ms", "SEGVIEW_IGNORE_EXIF": "true"},
 			check: func(t *testing.T, c Config) {
-				want := Render{ImageCacheBytes: 1 << 20, Concurrency: 3, Wait: 250 * time.Millisecond, IgnoreEXIF: true}
+				want := Render{ImageCacheBytes: 1 << 20, OutputCacheBytes: 2048, Concurrency: 3, Wait: 250 * time.Millisecond, IgnoreEXIF: true}
 				if diff := cmp.Diff(want, c.Render); diff != "" {
 					t.Errorf("render (-want +got):\n%s", diff)
 				}

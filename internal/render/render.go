@@ -23,6 +23,7 @@ import (
 	"image/color"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -50,8 +51,9 @@ type Limits struct {
 
 // Defaults of Options.
 const (
-	DefaultImageCacheBytes = 256 << 20
-	DefaultWait            = 5 * time.Second
+	DefaultImageCacheBytes  = 256 << 20
+	DefaultOutputCacheBytes = 32 << 20
+	DefaultWait             = 5 * time.Second
 )
 
 // Sizes of the small caches, which are not configurable: a terminal job is
@@ -72,6 +74,12 @@ type Options struct {
 	// pixel); 0 means DefaultImageCacheBytes, a negative value disables the
 	// cache.
 	ImageCacheBytes int64
+	// OutputCacheBytes bounds the encoded overlays of finished jobs kept by
+	// ETag, so that the same image asked again (a shared link opened by
+	// many, a browser without the image in its cache) is not drawn again;
+	// 0 means DefaultOutputCacheBytes, a negative value disables the cache.
+	// Exports, and outputs larger than an eighth of it, are not kept.
+	OutputCacheBytes int64
 	// Concurrency is the most cold decodes at a time; <= 0 means
 	// runtime.NumCPU().
 	Concurrency int
@@ -99,6 +107,7 @@ type Service struct {
 	images  *lru.Cache[sourceKey, *image.RGBA]
 	sizes   *lru.Cache[versionKey, image.Point]
 	jobs    *lru.Cache[int64, *cdf.SegmentJob]
+	outputs *lru.Cache[string, []byte] // encoded outputs by ETag
 	flights singleflight.Group
 	limiter *limiter
 	// drawing bounds concurrent draws and encodes (warm renders included).
@@ -107,6 +116,8 @@ type Service struct {
 	// decode turns downloaded bytes into the image to cache; a
 	// field so that tests can count and block decodes.
 	decode func(data []byte, opts decodeOptions) (*image.RGBA, error)
+	// draws counts drawings, for tests of the output cache.
+	draws atomic.Int64
 }
 
 // New returns a Service that reads from c.
@@ -117,6 +128,13 @@ func New(c CDF, opts Options) *Service {
 		cacheBytes = DefaultImageCacheBytes
 	case cacheBytes < 0:
 		cacheBytes = 0
+	}
+	outputBytes := opts.OutputCacheBytes
+	switch {
+	case outputBytes == 0:
+		outputBytes = DefaultOutputCacheBytes
+	case outputBytes < 0:
+		outputBytes = 0
 	}
 	concurrency := opts.Concurrency
 	if concurrency <= 0 {
@@ -135,6 +153,7 @@ func New(c CDF, opts Options) *Service {
 		images:       lru.New[sourceKey, *image.RGBA](cacheBytes),
 		sizes:        lru.New[versionKey, image.Point](sizeCacheLength),
 		jobs:         lru.New[int64, *cdf.SegmentJob](jobCacheBytes),
+		outputs:      lru.New[string, []byte](outputBytes),
 		limiter:      newLimiter(concurrency, wait),
 		drawing:      newLimiter(2*concurrency, wait),
 		decode:       decodeDisplay,
@@ -197,6 +216,7 @@ type Request struct {
 
 // Result is a rendered overlay.
 type Result struct {
+	// Body may be shared with the output cache: callers must not modify it.
 	Body        []byte
 	ContentType string
 	// ETag is the strong entity tag of an output that never changes: the
@@ -265,6 +285,12 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 			res.NotModified = true
 			return res, nil
 		}
+		// The ETag names the job, the file's version, the format, the
+		// width, the view and the drawing's version: the same bytes.
+		if body, ok := s.outputs.Get(res.ETag); ok {
+			res.Body = body
+			return res, nil
+		}
 	}
 
 	// Drawing and encoding hold a few copies of the output's pixels; a
@@ -291,6 +317,7 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 		}
 		canvas = fitWidth(src, target)
 	}
+	s.draws.Add(1)
 	out, err := overlay.Render(view.spec(canvas, ranked, job.Prompt))
 	if err != nil {
 		return Result{}, err
@@ -300,6 +327,10 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 		return Result{}, err
 	}
 	res.Body = buf.Bytes()
+	// Exports are downloads: large, and seldom asked for twice.
+	if n := int64(len(res.Body)); res.ETag != "" && !req.Export && n <= s.outputs.Capacity()/8 {
+		s.outputs.Add(res.ETag, res.Body, n)
+	}
 	return res, nil
 }
 

@@ -288,6 +288,56 @@ type step struct {
 	change func(f *fakeCDF)
 }
 
+// The same finished output asked again is not drawn again; any other view,
+// width, format or file version is, and so is a running job's.
+func TestOutputCache(t *testing.T) {
+	t.Parallel()
+	jpg := func(minScore float64) Request {
+		return Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 800, View: &View{MinScore: minScore, Opacity: 0.4, Layers: AllLayers}}
+	}
+	tests := []struct {
+		name      string
+		status    cdf.JobStatus
+		cacheSize int64
+		steps     []step
+		draws     int64
+	}{
+		{"same output twice", cdf.StatusCompleted, 0, []step{{req: jpg(0)}, {req: jpg(0)}, {req: jpg(0)}}, 1},
+		{"another view", cdf.StatusCompleted, 0, []step{{req: jpg(0)}, {req: jpg(0.5)}, {req: jpg(0)}}, 2},
+		{"another format", cdf.StatusCompleted, 0, []step{{req: jpg(0)}, {req: Request{JobID: 5, FileID: 9, Format: FormatPNG, Width: 800}}}, 2},
+		{"a replaced file", cdf.StatusCompleted, 0, []step{{req: jpg(0)}, {req: jpg(0), change: func(f *fakeCDF) { f.touch(9) }}}, 2},
+		{"a running job", cdf.StatusRunning, 0, []step{{req: jpg(0)}, {req: jpg(0)}}, 2},
+		{"disabled", cdf.StatusCompleted, -1, []step{{req: jpg(0)}, {req: jpg(0)}}, 2},
+		{"an export", cdf.StatusCompleted, 0, []step{{req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Export: true}}, {req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Export: true}}}, 2},
+		{"an output over an eighth of the cache", cdf.StatusCompleted, 8 * 1024, []step{{req: jpg(0)}, {req: jpg(0)}}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, tt.status, 1200, 900)
+			s := New(f, Options{Limits: Limits{MaxWidth: 2048}, OutputCacheBytes: tt.cacheSize})
+			var first []byte
+			for i, st := range tt.steps {
+				if st.change != nil {
+					st.change(f)
+				}
+				res, err := s.Render(context.Background(), st.req)
+				if err != nil {
+					t.Fatalf("render %d: %v", i+1, err)
+				}
+				if i == 0 {
+					first = res.Body
+				} else if st.req.View != nil && st.req.View.MinScore == 0 && st.change == nil && !bytes.Equal(res.Body, first) {
+					t.Errorf("render %d: other bytes than the first", i+1)
+				}
+			}
+			if got := s.draws.Load(); got != tt.draws {
+				t.Errorf("draws = %d, want %d", got, tt.draws)
+			}
+		})
+	}
+}
+
 func TestCaching(t *testing.T) {
 	t.Parallel()
 	png := func(width int) Request { return Request{JobID: 5, FileID: 9, Format: FormatPNG, Width: width} }
@@ -340,7 +390,9 @@ func TestCaching(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFake(t, tt.status, tt.w, tt.h)
-			s := New(f, Options{Limits: Limits{MaxWidth: 2048}})
+			// The caches of sources, sizes and jobs; the output cache has
+			// TestOutputCache.
+			s := New(f, Options{Limits: Limits{MaxWidth: 2048}, OutputCacheBytes: -1})
 			decodes := countDecodes(s)
 			for i, st := range tt.steps {
 				if st.change != nil {
