@@ -5,7 +5,9 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -130,6 +132,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 			FrameAncestors: cfg.Security.FrameAncestors,
 			HSTS:           cfg.Security.HSTS,
 			PublicURL:      cfg.Security.PublicURL,
+			CSRFKey:        csrfKey(cfg.Auth),
 		},
 		Logger: logger,
 	})
@@ -249,4 +252,16 @@ func (c cachedJobs) SegmentJob(ctx context.Context, id int64) (*cdf.SegmentJob, 
 
 func (c cachedJobs) FilesByIDs(ctx context.Context, ids []cdf.FileIdentifier, ignoreUnknown bool) ([]cdf.File, error) {
 	return c.files.FilesByIDs(ctx, ids, ignoreUnknown)
+}
+
+// csrfKey derives the key of the forms' CSRF tokens without sign-in from
+// the first SEGVIEW_SESSION_KEY, when one is set, so that replicas sharing
+// it accept each other's forms; nil leaves each process its own key.
+func csrfKey(a config.Auth) []byte {
+	if a.Mode != config.AuthNone || len(a.SessionKeys) == 0 {
+		return nil
+	}
+	m := hmac.New(sha256.New, []byte(a.SessionKeys[0].Reveal()))
+	m.Write([]byte("segview csrf cookie tokens v1"))
+	return m.Sum(nil)
 }

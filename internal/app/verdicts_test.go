@@ -2,9 +2,13 @@ package app
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -16,6 +20,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/segview/segview/internal/cdfsim"
+	"github.com/segview/segview/internal/config"
 	"github.com/segview/segview/internal/htmltest"
 )
 
@@ -585,5 +590,59 @@ func TestHitsJSON(t *testing.T) {
 		{fmt.Sprintf("/projects/other/jobs/%d/files/%d/hits.json", job, file), http.StatusNotFound},
 	} {
 		wantStatus(t, s.get(t, tt.path), tt.status)
+	}
+}
+
+// replicaOf starts another dashboard against s's simulator with env.
+func replicaOf(t *testing.T, s *stack, env map[string]string) *stack {
+	t.Helper()
+	vars := map[string]string{
+		"CDF_PROJECT": testProject, "CDF_URL": s.simURL, "LOGIN_FLOW": "client_credentials",
+		"IDP_TOKEN_URL": s.sim.TokenURL(s.simURL), "IDP_CLIENT_ID": testClientID, "IDP_CLIENT_SECRET": testSecret,
+	}
+	for k, v := range env {
+		vars[k] = v
+	}
+	cfg, err := config.Load(func(k string) (string, bool) { v, ok := vars[k]; return v, ok }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(func() { srv.Close(); a.Close() })
+	return &stack{sim: s.sim, simURL: s.simURL, app: a, srv: srv, logs: &syncBuffer{}, client: s.client}
+}
+
+// Without sign-in, replicas that share SEGVIEW_SESSION_KEY share the key of
+// the forms' CSRF tokens: a form from one is accepted by another.
+func TestFormsAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	key := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("r", 32)))
+	tests := []struct {
+		name   string
+		env    map[string]string
+		status int
+	}{
+		{"same key", map[string]string{"SEGVIEW_SESSION_KEY": key}, http.StatusSeeOther},
+		{"no key: each process its own", nil, http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := newStack(t, tt.env)
+			b := replicaOf(t, a, tt.env)
+			job, fileID := int64(cdfsim.DemoJobPumpSkid), int64(cdfsim.DemoFilePumpSkid)
+			onA := &reviewer{s: a}
+			_, doc := onA.page(t, jobURL(job))
+			f := formOf(t, doc, "verdict-form", fileID)
+			onB := &reviewer{s: b, cookie: onA.cookie}
+			r := onB.post(t, f.action, url.Values{"verdict": {"1:approved"}, "csrf_token": {f.token}}, nil)
+			if r.status != tt.status {
+				t.Errorf("the form of one replica posted to the other: %d, want %d", r.status, tt.status)
+			}
+		})
 	}
 }

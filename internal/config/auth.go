@@ -62,6 +62,11 @@ func (p *parser) parseAuth(demo bool, readFile func(string) ([]byte, error)) Aut
 		} else if identity != "" && identity != IdentityService {
 			p.fail("SEGVIEW_CDF_IDENTITY %q is not supported: set user or service", identity)
 		}
+		// Optional without sign-in: it keys the verdict forms' CSRF
+		// tokens, so that every replica accepts the others' forms.
+		if p.str("SEGVIEW_SESSION_KEY", "") != "" || p.str("SEGVIEW_SESSION_KEY_FILE", "") != "" {
+			a.SessionKeys = p.sessionKeys(readFile)
+		}
 		return a
 	case AuthOIDC:
 	default:

@@ -95,6 +95,12 @@ func TestLoadAuth(t *testing.T) {
 					t.Errorf("session keys not decoded in order")
 				}
 			}},
+		{name: "a session key without sign-in keys the forms", env: map[string]string{"SEGVIEW_SESSION_KEY": key1}, check: func(t *testing.T, c Config) {
+			if c.Auth.Mode != AuthNone || len(c.Auth.SessionKeys) != 1 || c.Auth.SessionKeys[0].Reveal() != strings.Repeat("k", 32) {
+				t.Errorf("Auth = mode %q, %d keys; want none with the key", c.Auth.Mode, len(c.Auth.SessionKeys))
+			}
+		}},
+		{name: "a bad session key without sign-in", env: map[string]string{"SEGVIEW_SESSION_KEY": "short"}, wantErr: []string{"SEGVIEW_SESSION_KEY", "32 bytes"}},
 		{name: "identity user without sign-in", env: map[string]string{"SEGVIEW_CDF_IDENTITY": "user"}, wantErr: []string{"SEGVIEW_AUTH=oidc"}},
 		{name: "unknown mode", env: map[string]string{"SEGVIEW_AUTH": "basic"}, wantErr: []string{"SEGVIEW_AUTH", "oidc"}},
 		{name: "unknown identity", env: with(user, "SEGVIEW_CDF_IDENTITY", "robot"), wantErr: []string{"SEGVIEW_CDF_IDENTITY", "service"}},

@@ -33,9 +33,14 @@ var errCSRFCookie = errors.New("missing CSRF cookie or token")
 // ctxCSRFToken carries the request's form token to the page templates.
 const ctxCSRFToken = "segview.csrfToken"
 
-func newCookieCSRF(secure bool) *cookieCSRF {
-	key := make([]byte, 32)
-	_, _ = rand.Read(key) // never fails (crypto/rand panics instead)
+// newCookieCSRF keys the tokens with key, or with a random key of this
+// process when it is empty (forms then do not survive a restart, and
+// replicas refuse each other's).
+func newCookieCSRF(secure bool, key []byte) *cookieCSRF {
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		_, _ = rand.Read(key) // never fails (crypto/rand panics instead)
+	}
 	return &cookieCSRF{key: key, secure: secure}
 }
 

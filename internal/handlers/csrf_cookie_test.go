@@ -36,7 +36,7 @@ func TestCookieCSRFIssue(t *testing.T) {
 		name := map[bool]string{false: "segview_csrf", true: "__Host-segview_csrf"}[secure]
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			k := newCookieCSRF(secure)
+			k := newCookieCSRF(secure, nil)
 			token, set := issued(t, k)
 			if len(set) != 1 {
 				t.Fatalf("first visit set %d cookies, want 1", len(set))
@@ -77,7 +77,7 @@ func TestCookieCSRFIssue(t *testing.T) {
 	}
 	t.Run("the other name does not count", func(t *testing.T) {
 		t.Parallel()
-		k := newCookieCSRF(true)
+		k := newCookieCSRF(true, nil)
 		plain := &http.Cookie{Name: "segview_csrf", Value: strings.Repeat("a", 43)}
 		token, set := issued(t, k, plain)
 		if len(set) != 1 || set[0].Name != "__Host-segview_csrf" || set[0].Value == plain.Value || token == k.token(plain.Value) {
@@ -88,9 +88,11 @@ func TestCookieCSRFIssue(t *testing.T) {
 
 func TestCookieCSRFCheck(t *testing.T) {
 	t.Parallel()
-	k := newCookieCSRF(false)
-	ks := newCookieCSRF(true)
-	stranger := newCookieCSRF(false) // another process: another key
+	k := newCookieCSRF(false, nil)
+	ks := newCookieCSRF(true, nil)
+	stranger := newCookieCSRF(false, nil) // another process: another key
+	key := []byte(strings.Repeat("k", 32))
+	replicaA, replicaB := newCookieCSRF(false, key), newCookieCSRF(false, key) // replicas sharing a key
 	value, otherValue := strings.Repeat("v", 43), strings.Repeat("w", 43)
 	good := k.token(value)
 	type req struct {
@@ -122,6 +124,8 @@ func TestCookieCSRFCheck(t *testing.T) {
 		{"secure: prefixed cookie", ks, req{cookieName: "__Host-segview_csrf", cookieValue: value, form: ks.token(value)}, false},
 		{"secure: cookie without the prefix", ks, req{cookieName: "segview_csrf", cookieValue: value, form: ks.token(value)}, true},
 		{"plain: prefixed cookie", k, req{cookieName: "__Host-segview_csrf", cookieValue: value, form: good}, true},
+		{"a replica's token, same key", replicaB, req{cookieName: "segview_csrf", cookieValue: value, form: replicaA.token(value)}, false},
+		{"a replica's token, other key", k, req{cookieName: "segview_csrf", cookieValue: value, form: replicaA.token(value)}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -72,7 +72,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	if d.Auth != nil {
 		csrfChecker = d.Auth
 	} else {
-		cc := newCookieCSRF(d.Security.HSTS)
+		cc := newCookieCSRF(d.Security.HSTS, d.Security.CSRFKey)
 		csrfChecker, issueCSRF = cc, cc.issue
 	}
 	var trusted []string

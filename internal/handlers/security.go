@@ -21,6 +21,9 @@ type Security struct {
 	FrameAncestors string
 	// HSTS sends Strict-Transport-Security (the public URL is https).
 	HSTS bool
+	// CSRFKey keys the CSRF tokens of the forms without sign-in; empty
+	// means a random key of this process.
+	CSRFKey []byte
 	// PublicURL is the address people open (scheme, host and port), or "";
 	// its origin is trusted by the cross-origin check, for proxies that
 	// change the Host header.
