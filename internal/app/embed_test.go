@@ -40,6 +40,13 @@ func TestEmbed(t *testing.T) {
 	if len(bodies) != 1 || !strings.Contains(" "+htmltest.Attr(bodies[0], "class")+" ", " theme-dark ") {
 		t.Errorf("body has no theme-dark class")
 	}
+	// The embed shows no verdicts, so it does not read them from CDF.
+	if n := s.sim.APIRequests("/annotations"); n != 0 {
+		t.Errorf("the embed made %d annotations requests, want none", n)
+	}
+	if len(doc.ByTestID("verdict-form")) != 0 || len(doc.ByTestID("triage-form")) != 0 {
+		t.Errorf("the embed has verdict controls")
+	}
 	if got := htmltest.Text(doc.One(t, "embed-status")); got != "Completed" {
 		t.Errorf("status = %q, want Completed", got)
 	}

@@ -36,7 +36,7 @@ func (h *Embed) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.Job.model(c.Request().Context(), jobID, view)
+	m, err := h.Job.model(c.Request().Context(), jobID, view, false)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func (h *Job) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.model(c.Request().Context(), jobID, view)
+	m, err := h.model(c.Request().Context(), jobID, view, true)
 	if err != nil {
 		return err
 	}
@@ -61,8 +61,9 @@ func (h *Job) Show(c echo.Context) error {
 }
 
 // model reads the job and its files' names from CDF and builds the job
-// page's model for view; the embed shares it.
-func (h *Job) model(ctx context.Context, jobID int64, view View) (templates.JobPage, error) {
+// page's model for view; with review, also the stored verdicts and their
+// forms. The embed shares it, without review: it shows no verdicts.
+func (h *Job) model(ctx context.Context, jobID int64, view View, review bool) (templates.JobPage, error) {
 	job, err := h.CDF.SegmentJob(ctx, jobID)
 	if err != nil {
 		return templates.JobPage{}, err
@@ -85,7 +86,7 @@ func (h *Job) model(ctx context.Context, jobID int64, view View) (templates.JobP
 	}
 	jv := jobView{Page: h.Page, Files: files, Now: h.Now(), MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, View: view}
 	var verdictsErr error
-	if h.Verdicts != nil && job.Status == cdf.StatusCompleted {
+	if review && h.Verdicts != nil && job.Status == cdf.StatusCompleted {
 		jv.Review = true
 		if ids := fileIDs(job, h.MaxItems); len(ids) > 0 {
 			jv.Verdicts, verdictsErr = h.Verdicts.Load(ctx, jobID, ids)
