@@ -50,11 +50,15 @@ func (h *Verdicts) Save(c echo.Context) error {
 // low: approve every segment scoring at least high, reject every one
 // below low.
 func (h *Verdicts) Triage(c echo.Context) error {
-	high, err := parseUnit(url.Values{"high": {c.FormValue("high")}}, "high", verdict.DefaultHigh)
+	form, err := c.FormParams()
 	if err != nil {
 		return err
 	}
-	low, err := parseUnit(url.Values{"low": {c.FormValue("low")}}, "low", verdict.DefaultLow)
+	high, err := parseUnit(form, "high", verdict.DefaultHigh)
+	if err != nil {
+		return err
+	}
+	low, err := parseUnit(form, "low", verdict.DefaultLow)
 	if err != nil {
 		return err
 	}

@@ -237,13 +237,20 @@ func (s *Store) Set(ctx context.Context, job *cdf.SegmentJob, fileID int64, verd
 			return nil, &Error{Op: OpWrite, Err: err}
 		}
 	}
-	after, err := s.Load(ctx, job.JobID, []int64{fileID})
-	if err != nil {
-		return nil, err
-	}
+	// The file's verdicts afterwards: those read before, with the ones
+	// just written in their place.
 	out := map[int]string{}
-	for k, v := range after {
-		out[k.Rank] = v
+	for k, a := range latest(anns) {
+		if k.FileID == fileID && a.Status != Suggested {
+			out[k.Rank] = a.Status
+		}
+	}
+	for rank, status := range verdicts {
+		if status == Suggested {
+			delete(out, rank)
+		} else {
+			out[rank] = status
+		}
 	}
 	return out, nil
 }

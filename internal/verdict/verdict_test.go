@@ -776,6 +776,8 @@ func TestSetSplitsLargeWrites(t *testing.T) {
 	s := &verdict.Store{CDF: fake}
 	ctx := context.Background()
 
+	// One list before writing; the answer is worked out from it and the
+	// writes, not read again.
 	steps := []struct {
 		name      string
 		verdicts  map[int]string
@@ -783,15 +785,15 @@ func TestSetSplitsLargeWrites(t *testing.T) {
 		want      map[int]string
 	}{
 		{"create 2400", all(verdict.Approved, 1, 2400),
-			[]string{"list 1", "create 1000", "create 1000", "create 400", "list 1"}, all(verdict.Approved, 1, 2400)},
+			[]string{"list 1", "create 1000", "create 1000", "create 400"}, all(verdict.Approved, 1, 2400)},
 		{"update 2400 and create 101", all(verdict.Rejected, 1, n),
-			[]string{"list 1", "update rejected 1000", "update rejected 1000", "update rejected 400", "create 101", "list 1"},
+			[]string{"list 1", "update rejected 1000", "update rejected 1000", "update rejected 400", "create 101"},
 			all(verdict.Rejected, 1, n)},
 		{"updates grouped by status", func() map[int]string {
 			m := all(verdict.Approved, 1, 1500)
 			maps.Copy(m, all(verdict.Suggested, 1501, n))
 			return m
-		}(), []string{"list 1", "update approved 1000", "update approved 500", "update suggested 1000", "update suggested 1", "list 1"},
+		}(), []string{"list 1", "update approved 1000", "update approved 500", "update suggested 1000", "update suggested 1"},
 			all(verdict.Approved, 1, 1500)},
 	}
 	for _, st := range steps {

@@ -128,9 +128,9 @@
     for (var i = 0; i < boxes.length; i++) if (boxes[i].checked) on.push(boxes[i].value);
     if (on.length !== boxes.length) p.set("layers", on.join(","));
     var hidden = [];
-    var boxes2 = document.querySelectorAll('input[name="hide"][form="' + f.id + '"]:checked');
-    for (var h = 0; h < boxes2.length; h++) {
-      var r = Number(boxes2[h].value);
+    var hideBoxes = document.querySelectorAll('input[name="hide"][form="' + f.id + '"]:checked');
+    for (var h = 0; h < hideBoxes.length; h++) {
+      var r = Number(hideBoxes[h].value);
       if (hidden.indexOf(r) < 0) hidden.push(r);
     }
     hidden.sort(function (a, b) { return a - b; });
@@ -203,14 +203,12 @@
   Review.prototype.select = function (rank, file) {
     this.sel = rank;
     if (file) this.file = file;
-    var first = null;
     for (var i = 0; i < this.rows.length; i++) {
       var on = Number(this.rows[i].getAttribute("data-rank")) === rank;
       this.rows[i].classList.toggle("segment-selected", on);
       if (on) {
         this.rows[i].setAttribute("aria-selected", "true");
         this.rows[i].setAttribute("aria-current", "true");
-        if (!first || (this.file && this.file.contains(this.rows[i]) && !this.file.contains(first))) first = this.rows[i];
       } else {
         this.rows[i].removeAttribute("aria-selected");
         this.rows[i].removeAttribute("aria-current");
@@ -218,7 +216,10 @@
     }
     var hits = document.querySelectorAll("path.hit");
     for (var h = 0; h < hits.length; h++) hits[h].classList.toggle("hit-selected", Number(hits[h].getAttribute("data-rank")) === rank);
-    if (first) first.scrollIntoView({ block: "nearest" });
+    // Bring the row into view in the file z and x act on (else the first).
+    var scope = this.file || document;
+    var shown = scope.querySelector('[data-testid="segment-row"][data-rank="' + rank + '"]');
+    if (shown) shown.scrollIntoView({ block: "nearest" });
     var input = this.form && this.form.querySelector('input[name="sel"]');
     if (this.form && !input) {
       input = document.createElement("input");
