@@ -6,14 +6,13 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"math"
-	"math/rand/v2"
 	"os"
 	"sync"
 	"testing"
 
 	"golang.org/x/image/draw"
 
+	"github.com/segview/segview/internal/imagetest"
 	"github.com/segview/segview/internal/jpegturbo"
 )
 
@@ -39,27 +38,6 @@ var codecs = []struct {
 }{
 	{"go", DecoderGo, false},
 	{"turbo", "", true},
-}
-
-// photoLike returns a w×h image that compresses like a photograph: smooth
-// gradients and soft shapes with a little noise, deterministic for a seed.
-func photoLike(w, h int, seed uint64) *image.RGBA {
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	rng := rand.New(rand.NewPCG(seed, 1))
-	for y := range h {
-		fy := float64(y) / float64(h)
-		row := img.Pix[y*img.Stride:]
-		for x := range w {
-			fx := float64(x) / float64(w)
-			wave := math.Sin(6*fx+3*fy) * math.Cos(4*fy-2*fx)
-			n := float64(rng.IntN(13) - 6)
-			row[4*x+0] = uint8(min(max(40+170*fx+30*wave+n, 0), 255))
-			row[4*x+1] = uint8(min(max(60+140*fy-25*wave+n, 0), 255))
-			row[4*x+2] = uint8(min(max(120+80*math.Sin(3*(fx+fy))+n, 0), 255))
-			row[4*x+3] = 0xff
-		}
-	}
-	return img
 }
 
 // blocks is displayed() at any size: grey, a red block in the top-left
@@ -137,12 +115,12 @@ func junkBeforeMarker(data []byte) []byte {
 func TestDecodeBothPaths(t *testing.T) {
 	t.Parallel()
 	grayImg := image.NewGray(image.Rect(0, 0, 97, 61))
-	draw.Draw(grayImg, grayImg.Rect, photoLike(97, 61, 2), image.Point{}, draw.Src)
-	sideways, err := WithOrientation(encodeJPEG(t, stored(blocks(90, 60), 6)), 6)
+	draw.Draw(grayImg, grayImg.Rect, imagetest.Photo(97, 61, 2), image.Point{}, draw.Src)
+	sideways, err := WithOrientation(encodeJPEG(t, imagetest.Stored(blocks(90, 60), 6)), 6)
 	if err != nil {
 		t.Fatal(err)
 	}
-	baseline := encodeJPEG(t, photoLike(301, 199, 3))
+	baseline := encodeJPEG(t, imagetest.Photo(301, 199, 3))
 
 	tests := []struct {
 		name string
@@ -155,7 +133,7 @@ func TestDecodeBothPaths(t *testing.T) {
 		{"jpeg grayscale", encodeJPEG(t, grayImg), image.Pt(97, 61), DecoderTurbo},
 		{"jpeg orientation 6", sideways, image.Pt(90, 60), DecoderTurbo},
 		{"jpeg junk before a marker falls back to go", junkBeforeMarker(baseline), image.Pt(301, 199), DecoderGo},
-		{"png", encodePNG(t, photoLike(30, 20, 4)), image.Pt(30, 20), DecoderGo},
+		{"png", encodePNG(t, imagetest.Photo(30, 20, 4)), image.Pt(30, 20), DecoderGo},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,7 +178,7 @@ func TestDecodeTurboAppliesEXIFOrientation(t *testing.T) {
 	for o := 1; o <= 8; o++ {
 		t.Run(fmt.Sprint(o), func(t *testing.T) {
 			t.Parallel()
-			data, err := WithOrientation(encodeJPEG(t, stored(displayed(), o)), o)
+			data, err := WithOrientation(encodeJPEG(t, imagetest.Stored(displayed(), o)), o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,7 +201,7 @@ func TestDecodeMinWidth(t *testing.T) {
 	upright := encodeJPEG(t, blocks(800, 600))
 	sideways := map[int][]byte{}
 	for _, o := range []int{5, 6, 7, 8} {
-		data, err := WithOrientation(encodeJPEG(t, stored(blocks(800, 600), o)), o)
+		data, err := WithOrientation(encodeJPEG(t, imagetest.Stored(blocks(800, 600), o)), o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -270,7 +248,7 @@ func TestDecodeMinWidth(t *testing.T) {
 
 func TestEncodeJPEG(t *testing.T) {
 	t.Parallel()
-	src := photoLike(120, 90, 5)
+	src := imagetest.Photo(120, 90, 5)
 	nrgba := image.NewNRGBA(src.Rect)
 	draw.Draw(nrgba, nrgba.Rect, src, image.Point{}, draw.Src)
 	grayImg := image.NewGray(src.Rect)
@@ -315,7 +293,7 @@ func TestEncodeJPEG(t *testing.T) {
 // photo12MP is a 4000×3000 photo-like image, its JPEG at quality 90, made
 // once for the benchmarks.
 var photo12MP = sync.OnceValues(func() (*image.RGBA, []byte) {
-	img := photoLike(4000, 3000, 42)
+	img := imagetest.Photo(4000, 3000, 42)
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
 		panic(err)

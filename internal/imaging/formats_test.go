@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/segview/segview/internal/imagetest"
 )
 
 // The fixtures in testdata/ are made by testdata/gen/main.go, which says
@@ -280,7 +282,7 @@ func TestDecodePNGOrientation(t *testing.T) {
 	for o := 1; o <= 8; o++ {
 		t.Run(fmt.Sprint(o), func(t *testing.T) {
 			t.Parallel()
-			data := pngWithEXIF(t, stored(displayed(), o), o, false)
+			data := pngWithEXIF(t, imagetest.Stored(displayed(), o), o, false)
 			img, info, err := Decode(data, Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -295,21 +297,21 @@ func TestDecodePNGOrientation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d, _ := maxDiff(raw, stored(displayed(), o)); d != 0 || info.Orientation != o {
+			if d, _ := maxDiff(raw, imagetest.Stored(displayed(), o)); d != 0 || info.Orientation != o {
 				t.Errorf("with IgnoreEXIF: orientation %d, pixels off by %d; want the stored pixels", info.Orientation, d)
 			}
 		})
 	}
 	t.Run("after the image data", func(t *testing.T) {
 		t.Parallel()
-		data := pngWithEXIF(t, stored(displayed(), 6), 6, true)
+		data := pngWithEXIF(t, imagetest.Stored(displayed(), 6), 6, true)
 		if _, info, err := Decode(data, Options{}); err != nil || info.Orientation != 1 || info.Width != 32 {
 			t.Errorf("Decode = %+v, %v; want orientation 1, 32 wide as stored", info, err)
 		}
 	})
 	t.Run("truncated chunks", func(t *testing.T) {
 		t.Parallel()
-		data := pngWithEXIF(t, stored(displayed(), 6), 6, false)
+		data := pngWithEXIF(t, imagetest.Stored(displayed(), 6), 6, false)
 		for n := range len(data) {
 			if o := pngOrientation(data[:n]); o != 1 && o != 6 {
 				t.Fatalf("pngOrientation(first %d bytes) = %d", n, o)
@@ -319,8 +321,8 @@ func TestDecodePNGOrientation(t *testing.T) {
 }
 
 func FuzzPNGOrientation(f *testing.F) {
-	f.Add(pngWithEXIF(f, stored(displayed(), 6), 6, false))
-	f.Add(pngWithEXIF(f, stored(displayed(), 3), 3, true))
+	f.Add(pngWithEXIF(f, imagetest.Stored(displayed(), 6), 6, false))
+	f.Add(pngWithEXIF(f, imagetest.Stored(displayed(), 3), 3, true))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if o := pngOrientation(data); o < 1 || o > 8 {
 			t.Fatalf("pngOrientation = %d, outside 1..8", o)
@@ -338,12 +340,12 @@ func TestDecodeConfig(t *testing.T) {
 		"png":         readFixture(t, "reference.png"),
 	}
 	for o := 1; o <= 8; o++ {
-		jpg, err := WithOrientation(encodeJPEG(t, stored(displayed(), o)), o)
+		jpg, err := WithOrientation(encodeJPEG(t, imagetest.Stored(displayed(), o)), o)
 		if err != nil {
 			t.Fatal(err)
 		}
 		inputs[fmt.Sprintf("jpeg orientation %d", o)] = jpg
-		inputs[fmt.Sprintf("png orientation %d", o)] = pngWithEXIF(t, stored(displayed(), o), o, false)
+		inputs[fmt.Sprintf("png orientation %d", o)] = pngWithEXIF(t, imagetest.Stored(displayed(), o), o, false)
 	}
 	for name, data := range inputs {
 		for _, ignore := range []bool{false, true} {
@@ -367,41 +369,14 @@ func TestDecodeConfig(t *testing.T) {
 	}
 }
 
-// palettedHeader is a PNG signature, an IHDR declaring a w×h 8-bit
-// paletted image and a PLTE chunk: what DecodeConfig reads of it.
-func palettedHeader(w, h uint32, depth, colorType byte) []byte {
-	var buf bytes.Buffer
-	buf.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		binary.Write(&buf, binary.BigEndian, uint32(len(data)))
-		crc := crc32.NewIEEE()
-		crc.Write([]byte(typ))
-		crc.Write(data)
-		buf.WriteString(typ)
-		buf.Write(data)
-		binary.Write(&buf, binary.BigEndian, crc.Sum32())
-	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = depth, colorType
-	chunk("IHDR", ihdr)
-	if colorType == 3 {
-		chunk("PLTE", []byte{0, 0, 0, 255, 255, 255})
-	}
-	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
-	chunk("IEND", nil)
-	return buf.Bytes()
-}
-
 // TestDecodeTooLargeKinds refuses 30000×30000 PNGs of other kinds than
 // TestDecodeTooLarge's, from the header, allocating well under 1 MiB. Not
 // parallel: it measures allocations.
 func TestDecodeTooLargeKinds(t *testing.T) {
 	for name, data := range map[string][]byte{
-		"16-bit RGBA": palettedHeader(30000, 30000, 16, 6),
-		"paletted":    palettedHeader(30000, 30000, 8, 3),
-		"1-bit gray":  palettedHeader(30000, 30000, 1, 0),
+		"16-bit RGBA": hugePNG(30000, 30000, 16, 6),
+		"paletted":    hugePNG(30000, 30000, 8, 3),
+		"1-bit gray":  hugePNG(30000, 30000, 1, 0),
 	} {
 		t.Run(name, func(t *testing.T) {
 			for _, decode := range []func() error{

@@ -17,6 +17,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/segview/segview/internal/imagetest"
 )
 
 var (
@@ -44,51 +46,6 @@ func displayed() *image.RGBA {
 		}
 	}
 	return img
-}
-
-// exifSides is the EXIF standard's definition of Orientation, written out
-// independently of Orient: which visual side of the displayed image the
-// stored image's 0th row and 0th column are.
-var exifSides = map[int][2]string{
-	1: {"top", "left"}, 2: {"top", "right"}, 3: {"bottom", "right"}, 4: {"bottom", "left"},
-	5: {"left", "top"}, 6: {"right", "top"}, 7: {"right", "bottom"}, 8: {"left", "bottom"},
-}
-
-// stored returns the pixels a camera writes for display d under orientation
-// o, using exifSides, so that a correct Orient(stored(d, o), o) gives back d.
-func stored(d image.Image, o int) *image.RGBA {
-	dw, dh := d.Bounds().Dx(), d.Bounds().Dy()
-	row0, col0 := exifSides[o][0], exifSides[o][1]
-	sw, sh := dw, dh
-	if row0 == "left" || row0 == "right" {
-		sw, sh = dh, dw
-	}
-	s := image.NewRGBA(image.Rect(0, 0, sw, sh))
-	for r := range sh {
-		for c := range sw {
-			var x, y int
-			switch row0 {
-			case "top", "bottom":
-				y, x = r, c
-				if row0 == "bottom" {
-					y = dh - 1 - r
-				}
-				if col0 == "right" {
-					x = dw - 1 - c
-				}
-			default:
-				x, y = r, c
-				if row0 == "right" {
-					x = dw - 1 - r
-				}
-				if col0 == "bottom" {
-					y = dh - 1 - c
-				}
-			}
-			s.Set(c, r, d.At(d.Bounds().Min.X+x, d.Bounds().Min.Y+y))
-		}
-	}
-	return s
 }
 
 func encodeJPEG(t testing.TB, img image.Image) []byte {
@@ -129,7 +86,7 @@ func TestDecodeAppliesEXIFOrientation(t *testing.T) {
 		for o := 1; o <= 8; o++ {
 			t.Run(fmt.Sprintf("%s/%d", name, o), func(t *testing.T) {
 				t.Parallel()
-				data, err := withOrientation(encodeJPEG(t, stored(displayed(), o)), o, order)
+				data, err := withOrientation(encodeJPEG(t, imagetest.Stored(displayed(), o)), o, order)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -159,7 +116,7 @@ func TestDecodeAppliesEXIFOrientation(t *testing.T) {
 
 func TestDecodeIgnoreEXIF(t *testing.T) {
 	t.Parallel()
-	data, err := WithOrientation(encodeJPEG(t, stored(displayed(), 6)), 6)
+	data, err := WithOrientation(encodeJPEG(t, imagetest.Stored(displayed(), 6)), 6)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,10 +154,11 @@ func TestDecodePNG(t *testing.T) {
 	}
 }
 
-// hugePNG is a valid PNG signature and IHDR declaring w×h RGB pixels,
-// followed by a token IDAT and IEND: a few dozen bytes that would expand to
-// gigabytes.
-func hugePNG(w, h uint32) []byte {
+// hugePNG is a valid PNG signature and an IHDR declaring w×h pixels of
+// the given bit depth and colour type (with a PLTE chunk for type 3),
+// followed by a token IDAT and IEND: a few dozen bytes that would expand
+// to gigabytes.
+func hugePNG(w, h uint32, depth, colorType byte) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\x89PNG\r\n\x1a\n")
 	chunk := func(typ string, data []byte) {
@@ -215,8 +173,11 @@ func hugePNG(w, h uint32) []byte {
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr[0:], w)
 	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 2 // 8-bit truecolour
+	ihdr[8], ihdr[9] = depth, colorType
 	chunk("IHDR", ihdr)
+	if colorType == 3 {
+		chunk("PLTE", []byte{0, 0, 0, 255, 255, 255})
+	}
 	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
 	chunk("IEND", nil)
 	return buf.Bytes()
@@ -242,7 +203,7 @@ func TestDecodeTooLarge(t *testing.T) {
 		data []byte
 		w, h int
 	}{
-		{"png", hugePNG(30000, 30000), 30000, 30000},
+		{"png", hugePNG(30000, 30000, 8, 2), 30000, 30000},
 		{"jpeg", hugeJPEG(t, 30000, 30000), 30000, 30000},
 	}
 	for _, tt := range tests {
@@ -347,7 +308,7 @@ func TestDecodeCorrupt(t *testing.T) {
 		"jpeg only SOI":               jpg[:3],
 		"png truncated":               pngData[:len(pngData)-20],
 		"png signature only":          pngData[:8],
-		"png zero width":              hugePNG(0, 10),
+		"png zero width":              hugePNG(0, 10, 8, 2),
 	}
 	for name, data := range tests {
 		t.Run(name, func(t *testing.T) {

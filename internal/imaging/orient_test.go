@@ -6,6 +6,8 @@ import (
 	"image/color"
 	"image/draw"
 	"testing"
+
+	"github.com/segview/segview/internal/imagetest"
 )
 
 func toRGBA(img image.Image) *image.RGBA {
@@ -69,7 +71,7 @@ func TestOrient(t *testing.T) {
 		for o := 1; o <= 8; o++ {
 			t.Run(fmt.Sprintf("%s/%d", name, o), func(t *testing.T) {
 				t.Parallel()
-				got := toRGBA(Orient(convert(stored(want, o)), o))
+				got := toRGBA(Orient(convert(imagetest.Stored(want, o)), o))
 				if got.Rect != want.Rect {
 					t.Fatalf("bounds %v, want %v", got.Rect, want.Rect)
 				}

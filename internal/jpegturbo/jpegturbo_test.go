@@ -8,12 +8,13 @@ import (
 	"image"
 	"image/draw"
 	"image/jpeg"
-	"math"
 	"math/rand/v2"
 	"os"
 	"runtime"
 	"sync"
 	"testing"
+
+	"github.com/segview/segview/internal/imagetest"
 )
 
 // needTurbo skips a test when libjpeg-turbo is unavailable, saying why, or
@@ -27,34 +28,6 @@ func needTurbo(t testing.TB) {
 		t.Fatalf("libjpeg-turbo is required (SEGVIEW_REQUIRE_TURBOJPEG=1) but %s", Status())
 	}
 	t.Skipf("libjpeg-turbo path not tested: %s", Status())
-}
-
-// photo returns a w×h image that compresses like a photograph: smooth
-// gradients and soft shapes with a little noise, deterministic for a seed.
-func photo(w, h int, seed uint64) *image.RGBA {
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	rng := rand.New(rand.NewPCG(seed, 1))
-	for y := range h {
-		fy := float64(y) / float64(h)
-		row := img.Pix[y*img.Stride:]
-		for x := range w {
-			fx := float64(x) / float64(w)
-			wave := math.Sin(6*fx+3*fy) * math.Cos(4*fy-2*fx)
-			n := rng.IntN(13) - 6
-			r := 40 + 170*fx + 30*wave
-			g := 60 + 140*fy - 25*wave
-			b := 120 + 80*math.Sin(3*(fx+fy))
-			row[4*x+0] = clamp(r + float64(n))
-			row[4*x+1] = clamp(g + float64(n))
-			row[4*x+2] = clamp(b + float64(n))
-			row[4*x+3] = 0xff
-		}
-	}
-	return img
-}
-
-func clamp(v float64) uint8 {
-	return uint8(min(max(v, 0), 255))
 }
 
 func stdEncode(t testing.TB, img image.Image, quality int) []byte {
@@ -155,14 +128,14 @@ func TestUnavailable(t *testing.T) {
 		t.Skipf("libjpeg-turbo is available: %s", Status())
 	}
 	t.Logf("status: %s", Status())
-	data := stdEncode(t, photo(16, 16, 1), 90)
+	data := stdEncode(t, imagetest.Photo(16, 16, 1), 90)
 	if _, err := Decode(data, Options{}); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("Decode err = %v, want ErrUnavailable", err)
 	}
 	if _, _, err := DecodeConfig(data); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("DecodeConfig err = %v, want ErrUnavailable", err)
 	}
-	if err := Encode(new(bytes.Buffer), photo(16, 16, 1), 90); !errors.Is(err, ErrUnavailable) {
+	if err := Encode(new(bytes.Buffer), imagetest.Photo(16, 16, 1), 90); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("Encode err = %v, want ErrUnavailable", err)
 	}
 }
@@ -187,11 +160,11 @@ type decodeCase struct {
 func decodeCases(t testing.TB) []decodeCase {
 	t.Helper()
 	gray := image.NewGray(image.Rect(0, 0, 97, 61))
-	draw.Draw(gray, gray.Rect, photo(97, 61, 2), image.Point{}, draw.Src)
+	draw.Draw(gray, gray.Rect, imagetest.Photo(97, 61, 2), image.Point{}, draw.Src)
 	grayRGBA := image.NewRGBA(gray.Rect)
 	draw.Draw(grayRGBA, gray.Rect, gray, image.Point{}, draw.Src)
-	src := photo(301, 199, 3) // odd sizes: partial MCUs on both edges
-	tiny, small := photo(1, 1, 4), photo(17, 9, 5)
+	src := imagetest.Photo(301, 199, 3) // odd sizes: partial MCUs on both edges
+	tiny, small := imagetest.Photo(1, 1, 4), imagetest.Photo(17, 9, 5)
 	// In a tiny image every pixel is next to a strong colour change, where
 	// the two decoders' chroma upsampling differs most.
 	return []decodeCase{
@@ -275,7 +248,7 @@ func TestHandleReuse(t *testing.T) {
 func TestDecodeScaled(t *testing.T) {
 	t.Parallel()
 	needTurbo(t)
-	src := photo(803, 601, 6)
+	src := imagetest.Photo(803, 601, 6)
 	data := stdEncode(t, src, 90)
 	full, err := Decode(data, Options{})
 	if err != nil {
@@ -324,7 +297,7 @@ func TestDecodeScaled(t *testing.T) {
 // hugeJPEG is a small real JPEG whose SOF0 header claims w×h.
 func hugeJPEG(t testing.TB, w, h uint16) []byte {
 	t.Helper()
-	data := stdEncode(t, photo(32, 32, 7), 90)
+	data := stdEncode(t, imagetest.Photo(32, 32, 7), 90)
 	i := bytes.Index(data, []byte{0xff, 0xc0})
 	if i < 0 {
 		t.Fatal("no SOF0 in encoded JPEG")
@@ -367,7 +340,7 @@ func TestDecodeCMYK(t *testing.T) {
 	t.Parallel()
 	needTurbo(t)
 	// TurboJPEG writes CMYK input as a YCCK JPEG with an Adobe marker.
-	src := photo(40, 24, 8)
+	src := imagetest.Photo(40, 24, 8)
 	var buf bytes.Buffer
 	if err := encode(&buf, src.Pix, 40, 24, src.Stride, tjpfCMYK, tjsamp420, 90, 0); err != nil {
 		t.Fatal(err)
@@ -384,8 +357,8 @@ func TestDecodeCMYK(t *testing.T) {
 func TestDecodeDamaged(t *testing.T) {
 	t.Parallel()
 	needTurbo(t)
-	data := stdEncode(t, photo(64, 48, 9), 90)
-	progressive := turboEncode(t, photo(64, 48, 9), tjsamp420, tjflagProgressive)
+	data := stdEncode(t, imagetest.Photo(64, 48, 9), 90)
+	progressive := turboEncode(t, imagetest.Photo(64, 48, 9), tjsamp420, tjflagProgressive)
 	sos := bytes.Index(data, []byte{0xff, 0xda})
 	tests := map[string][]byte{
 		"nil":                 nil,
@@ -415,7 +388,7 @@ func TestDecodeDamaged(t *testing.T) {
 func TestDecodeMutations(t *testing.T) {
 	t.Parallel()
 	needTurbo(t)
-	data := turboEncode(t, photo(48, 40, 10), tjsamp420, tjflagProgressive)
+	data := turboEncode(t, imagetest.Photo(48, 40, 10), tjsamp420, tjflagProgressive)
 	rng := rand.New(rand.NewPCG(11, 12))
 	for range 500 {
 		m := append([]byte{}, data...)
@@ -431,8 +404,8 @@ func TestDecodeMutations(t *testing.T) {
 
 func FuzzDecode(f *testing.F) {
 	needTurbo(f)
-	f.Add(stdEncode(f, photo(16, 16, 13), 80))
-	f.Add(turboEncode(f, photo(16, 16, 13), tjsamp444, tjflagProgressive))
+	f.Add(stdEncode(f, imagetest.Photo(16, 16, 13), 80))
+	f.Add(turboEncode(f, imagetest.Photo(16, 16, 13), tjsamp444, tjflagProgressive))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img, err := Decode(data, Options{MaxPixels: 1 << 20, MinWidth: 4})
 		if err == nil && (img == nil || img.Rect.Empty()) {
@@ -449,7 +422,7 @@ func TestConcurrent(t *testing.T) {
 	inputs := make([][]byte, 4)
 	want := make([]*image.RGBA, len(inputs))
 	for i := range inputs {
-		inputs[i] = stdEncode(t, photo(120+i, 80, uint64(20+i)), 85)
+		inputs[i] = stdEncode(t, imagetest.Photo(120+i, 80, uint64(20+i)), 85)
 		var err error
 		if want[i], err = Decode(inputs[i], Options{MinWidth: 60}); err != nil {
 			t.Fatal(err)
@@ -487,7 +460,7 @@ func TestConcurrent(t *testing.T) {
 func TestEncode(t *testing.T) {
 	t.Parallel()
 	needTurbo(t)
-	src := photo(211, 97, 14)
+	src := imagetest.Photo(211, 97, 14)
 	tests := []struct {
 		name    string
 		img     *image.RGBA

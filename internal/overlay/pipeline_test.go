@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/segview/segview/internal/geom"
+	"github.com/segview/segview/internal/imagetest"
 	"github.com/segview/segview/internal/imaging"
 )
 
@@ -24,51 +25,6 @@ import (
 // than the goldens run with both decoders.
 
 var decoders = []string{imaging.DecoderGo, ""}
-
-// exifSides is the EXIF definition of Orientation, written out here apart
-// from package imaging: which side of the displayed image the stored image's
-// first row and first column are.
-var exifSides = map[int][2]string{
-	1: {"top", "left"}, 2: {"top", "right"}, 3: {"bottom", "right"}, 4: {"bottom", "left"},
-	5: {"left", "top"}, 6: {"right", "top"}, 7: {"right", "bottom"}, 8: {"left", "bottom"},
-}
-
-// storedAs returns the pixels a camera stores for the displayed image d
-// under orientation o: the inverse of what a viewer applies.
-func storedAs(d *image.RGBA, o int) *image.RGBA {
-	dw, dh := d.Rect.Dx(), d.Rect.Dy()
-	row0, col0 := exifSides[o][0], exifSides[o][1]
-	sw, sh := dw, dh
-	if row0 == "left" || row0 == "right" {
-		sw, sh = dh, dw
-	}
-	s := image.NewRGBA(image.Rect(0, 0, sw, sh))
-	for r := range sh {
-		for c := range sw {
-			var x, y int
-			switch row0 {
-			case "top", "bottom":
-				x, y = c, r
-				if row0 == "bottom" {
-					y = dh - 1 - r
-				}
-				if col0 == "right" {
-					x = dw - 1 - c
-				}
-			default:
-				x, y = r, c
-				if row0 == "right" {
-					x = dw - 1 - r
-				}
-				if col0 == "bottom" {
-					y = dh - 1 - c
-				}
-			}
-			s.SetRGBA(c, r, d.RGBAAt(x, y))
-		}
-	}
-	return s
-}
 
 // TestRenderEXIFOrientations stores a picture the way cameras do for each
 // of the eight orientations and draws the model's polygon, in displayed
@@ -91,7 +47,7 @@ func TestRenderEXIFOrientations(t *testing.T) {
 
 	for o := 1; o <= 8; o++ {
 		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, storedAs(displayed, o), &jpeg.Options{Quality: 95}); err != nil {
+		if err := jpeg.Encode(&buf, imagetest.Stored(displayed, o), &jpeg.Options{Quality: 95}); err != nil {
 			t.Fatal(err)
 		}
 		data, err := imaging.WithOrientation(buf.Bytes(), o)
