@@ -74,6 +74,8 @@ func (a accessChecked) Render(ctx context.Context, req render.Request) (render.R
 		}
 		for _, f := range files {
 			if f.ID == req.FileID {
+				// The renderer need not read the file's version again.
+				req.FileUpdated = f.LastUpdatedTime
 				return nil
 			}
 		}

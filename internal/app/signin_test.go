@@ -280,8 +280,13 @@ func TestPersonSeesJobAndOverlayWithOwnToken(t *testing.T) {
 	if len(imgs) == 0 {
 		t.Fatal("no overlay on the job page")
 	}
+	byids := s.sim.PersonRequests(alice.Subject, "/files/byids")
 	img := b.get(t, htmltest.Attr(imgs[0], "src"))
 	wantImage(t, img)
+	// The access check reads the file once; the renderer uses its version.
+	if n := s.sim.PersonRequests(alice.Subject, "/files/byids") - byids; n != 1 {
+		t.Errorf("the overlay read files/byids %d times, want once", n)
+	}
 	if cc := img.header.Get("Cache-Control"); cc != "private, no-cache" {
 		t.Errorf("overlay Cache-Control = %q, want private, no-cache", cc)
 	}

@@ -212,6 +212,10 @@ type Request struct {
 	// IfNoneMatch is the request's If-None-Match header. When it matches
 	// the result's ETag, Render answers NotModified without drawing.
 	IfNoneMatch string
+	// FileUpdated is the file's lastUpdatedTime when the caller has just
+	// read it from CDF (as the per-person access check does); 0 makes
+	// Render read it.
+	FileUpdated cdf.Millis
 }
 
 // Result is a rendered overlay.
@@ -268,9 +272,11 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 	if n := Vertices(ranked); s.limits.MaxVertices > 0 && n > s.limits.MaxVertices {
 		return Result{}, &TooManyVerticesError{FileID: req.FileID, Vertices: n, Limit: s.limits.MaxVertices}
 	}
-	file, err := s.fileVersion(ctx, req.FileID)
-	if err != nil {
-		return Result{}, err
+	file := versionKey{FileID: req.FileID, Updated: req.FileUpdated, IgnoreEXIF: s.ignoreEXIF}
+	if req.FileUpdated == 0 {
+		if file, err = s.fileVersion(ctx, req.FileID); err != nil {
+			return Result{}, err
+		}
 	}
 
 	view := DefaultView()
