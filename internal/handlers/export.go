@@ -105,17 +105,9 @@ func (h *Export) fetch(c echo.Context, jobID int64) (*cdf.SegmentJob, map[int64]
 	if len(job.Items) == 0 {
 		return job, images, nil
 	}
-	refs := make([]cdf.FileIdentifier, len(job.Items))
-	for i, it := range job.Items {
-		refs[i] = cdf.ByID(it.FileID)
-	}
-	files, err := h.CDF.FilesByIDs(ctx, refs, true)
+	files, err := filesByID(ctx, h.CDF, fileIDs(job, 0))
 	if err != nil {
 		return nil, nil, err
-	}
-	names := make(map[int64]string, len(files))
-	for _, f := range files {
-		names[f.ID] = f.Name
 	}
 	sizes := make([]image.Point, len(job.Items))
 	g, gctx := errgroup.WithContext(ctx)
@@ -131,7 +123,7 @@ func (h *Export) fetch(c echo.Context, jobID int64) (*cdf.SegmentJob, map[int64]
 		return nil, nil, err
 	}
 	for i, it := range job.Items {
-		name := names[it.FileID]
+		name := files[it.FileID].Name
 		if name == "" {
 			name = fmt.Sprintf("file-%d", it.FileID)
 		}

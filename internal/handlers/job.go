@@ -68,27 +68,16 @@ func (h *Job) model(ctx context.Context, jobID int64, view View, review bool) (t
 	if err != nil {
 		return templates.JobPage{}, err
 	}
-	files := map[int64]cdf.File{}
-	var filesErr error
-	if ids := fileIDs(job, h.MaxItems); len(ids) > 0 {
-		refs := make([]cdf.FileIdentifier, len(ids))
-		for i, id := range ids {
-			refs[i] = cdf.ByID(id)
-		}
-		list, err := h.CDF.FilesByIDs(ctx, refs, true)
-		if err != nil && !namesOptional(err) {
-			return templates.JobPage{}, err
-		}
-		for _, f := range list {
-			files[f.ID] = f
-		}
-		filesErr = err
+	ids := fileIDs(job, h.MaxItems)
+	files, filesErr := filesByID(ctx, h.CDF, ids)
+	if filesErr != nil && !namesOptional(filesErr) {
+		return templates.JobPage{}, filesErr
 	}
 	jv := jobView{Page: h.Page, Files: files, Now: h.Now(), MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, View: view}
 	var verdictsErr error
 	if review && h.Verdicts != nil && job.Status == cdf.StatusCompleted {
 		jv.Review = true
-		if ids := fileIDs(job, h.MaxItems); len(ids) > 0 {
+		if len(ids) > 0 {
 			jv.Verdicts, verdictsErr = h.Verdicts.Load(ctx, jobID, ids)
 		}
 	}
@@ -117,6 +106,27 @@ func verdictsNotice(err error) string {
 		msg += " CDF request id: " + api.RequestID + "."
 	}
 	return msg
+}
+
+// filesByID reads the metadata of the files with ids from CDF, by id;
+// unknown ids are left out. No ids make no call.
+func filesByID(ctx context.Context, r JobReader, ids []int64) (map[int64]cdf.File, error) {
+	files := make(map[int64]cdf.File, len(ids))
+	if len(ids) == 0 {
+		return files, nil
+	}
+	refs := make([]cdf.FileIdentifier, len(ids))
+	for i, id := range ids {
+		refs[i] = cdf.ByID(id)
+	}
+	list, err := r.FilesByIDs(ctx, refs, true)
+	if err != nil {
+		return files, err
+	}
+	for _, f := range list {
+		files[f.ID] = f
+	}
+	return files, nil
 }
 
 // namesOptional reports whether a failure to read file metadata may leave
