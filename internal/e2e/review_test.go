@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/segview/segview/internal/cdfsim"
 )
@@ -448,6 +449,43 @@ func TestControlsWithoutJavaScript(t *testing.T) {
 	if q := u.Query(); q.Get("min_score") != "0.5" || q.Get("hide") != "2" {
 		t.Errorf("after the verdict the page is %s, want the view kept", u)
 	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser reported problems: %q", p)
+	}
+}
+
+// Keyboard alone: Tab reaches the view form, a row, its Hide box and its
+// verdict buttons, and Enter on the approve button saves the verdict.
+func TestReviewByTabAlone(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 1280, 900)
+	run(t, ctx, openFirstDemoJob(base))
+	run(t, ctx, chromedp.Evaluate[bool](`(document.activeElement && document.activeElement.blur(), true)`))
+	const focused = `(() => {
+  const e = document.activeElement;
+  if (!e) return "";
+  return e.dataset.testid || e.getAttribute("name") || e.className || e.tagName;
+})()`
+	var seen []string
+	for range 120 {
+		run(t, ctx, chromedp.KeyEvent(kb.Tab))
+		now := run(t, ctx, chromedp.Evaluate[string](focused))
+		seen = append(seen, now)
+		if now == "approve" {
+			break
+		}
+	}
+	for _, want := range []string{"view-min-score", "segment-row", "segment-hide", "approve"} {
+		if !slices.Contains(seen, want) {
+			t.Errorf("Tab never reached %s; it went through %v", want, seen)
+		}
+	}
+	if seen[len(seen)-1] != "approve" {
+		t.Fatal("Tab did not reach an approve button")
+	}
+	rank := run(t, ctx, chromedp.Evaluate[string](`document.activeElement.closest('[data-testid="segment-row"]').dataset.rank`))
+	run(t, ctx, chromedp.KeyEvent(kb.Enter))
+	run(t, ctx, waitTrue(fmt.Sprintf(`document.querySelector('[data-testid="review-status"]').textContent.includes("Segment %s approved")`, rank)))
 	if p := problems(); len(p) > 0 {
 		t.Errorf("browser reported problems: %q", p)
 	}
