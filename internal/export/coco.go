@@ -2,6 +2,8 @@ package export
 
 import (
 	"fmt"
+	"io"
+	"iter"
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/geom"
@@ -22,6 +24,16 @@ type COCOInfo struct {
 	Description string `json:"description"`
 	// DateCreated is the job's status time (when it last changed state).
 	DateCreated string `json:"date_created,omitempty"`
+	// SkippedFiles are the job's files left out of the dataset, and why;
+	// segview's addition, absent when none is.
+	SkippedFiles []COCOSkippedFile `json:"skipped_files,omitempty"`
+}
+
+// COCOSkippedFile is a file of the job the dataset leaves out.
+type COCOSkippedFile struct {
+	FileID   int64  `json:"file_id"`
+	FileName string `json:"file_name"`
+	Reason   string `json:"reason"`
 }
 
 // COCOImage is one file of the job. ID is the CDF file id.
@@ -62,11 +74,49 @@ const segmentCategory = 1
 // ToCOCO converts the job's results to COCO: an image per item that has an
 // entry in images (items without one are left out) and an annotation per
 // segment, numbered from 1 in file order and, within a file, by rank.
-// Polygons with fewer than three vertices or a non-finite coordinate are
-// left out of the segmentation, as the overlay skips them. Segments the
-// view does not show (below its MinScore, or hidden) are left out too,
-// and the others keep their ranks; render.DefaultView exports every one.
+// Files whose entry has a Skip reason get no image and no annotations;
+// Info.SkippedFiles names them. Polygons with fewer than three vertices or
+// a non-finite coordinate are left out of the segmentation, as the overlay
+// skips them. Segments the view does not show (below its MinScore, or
+// hidden) are left out too, and the others keep their ranks;
+// render.DefaultView exports every one.
 func ToCOCO(job *cdf.SegmentJob, images map[int64]Image, view render.View) COCO {
+	out := cocoHead(job, images)
+	for a := range cocoAnnotations(job, images, view) {
+		out.Annotations = append(out.Annotations, a)
+	}
+	return out
+}
+
+// WriteCOCO writes ToCOCO's dataset to w as JSON, the bytes json.Marshal
+// gives it, one annotation at a time. It fails only when w does.
+func WriteCOCO(w io.Writer, job *cdf.SegmentJob, images map[int64]Image, view render.View) error {
+	head := cocoHead(job, images)
+	s := newJSONStream(w)
+	s.raw(`{"info":`)
+	s.value(head.Info)
+	s.raw(`,"images":`)
+	s.value(head.Images)
+	s.raw(`,"annotations":[`)
+	n := 0
+	for a := range cocoAnnotations(job, images, view) {
+		if n > 0 {
+			s.raw(",")
+		}
+		s.value(a)
+		n++
+		if s.err != nil {
+			break
+		}
+	}
+	s.raw(`],"categories":`)
+	s.value(head.Categories)
+	s.raw("}")
+	return s.close()
+}
+
+// cocoHead is the dataset without its annotations.
+func cocoHead(job *cdf.SegmentJob, images map[int64]Image) COCO {
 	out := COCO{
 		Info:        COCOInfo{Description: fmt.Sprintf("CDF vision segmentation job %d (%s), exported by segview", job.JobID, job.Status)},
 		Images:      []COCOImage{},
@@ -76,40 +126,62 @@ func ToCOCO(job *cdf.SegmentJob, images map[int64]Image, view render.View) COCO 
 	if t := job.StatusTime.Time(); !t.IsZero() {
 		out.Info.DateCreated = t.Format("2006-01-02T15:04:05.000Z07:00")
 	}
+	for _, f := range skippedFiles(job, images) {
+		out.Info.SkippedFiles = append(out.Info.SkippedFiles, COCOSkippedFile{FileID: f.FileID, FileName: f.Name, Reason: f.Reason})
+	}
 	for _, item := range job.Items {
-		img, ok := images[item.FileID]
-		if !ok {
-			continue
-		}
-		out.Images = append(out.Images, COCOImage{ID: item.FileID, FileName: img.Name, Width: img.Width, Height: img.Height})
-		for _, r := range render.Rank(item.Segments) {
-			if !view.Shows(r) {
-				continue
-			}
-			rings := toPixels(r.Polygons, img.Width, img.Height)
-			a := COCOAnnotation{
-				ID:           len(out.Annotations) + 1,
-				ImageID:      item.FileID,
-				CategoryID:   segmentCategory,
-				Segmentation: make([][]float64, 0, len(rings)),
-				Area:         round2(r.Area * float64(img.Width) * float64(img.Height)),
-				Score:        r.Score,
-				Rank:         r.Rank,
-			}
-			polys := make([]geom.Polygon, len(rings))
-			for i, ring := range rings {
-				flat := make([]float64, 0, 2*len(ring))
-				for _, v := range ring {
-					flat = append(flat, v.X, v.Y)
-				}
-				a.Segmentation = append(a.Segmentation, flat)
-				polys[i] = geom.Polygon(ring)
-			}
-			if lo, hi, ok := geom.Bounds(polys); ok {
-				a.BBox = [4]float64{lo.X, lo.Y, round2(hi.X - lo.X), round2(hi.Y - lo.Y)}
-			}
-			out.Annotations = append(out.Annotations, a)
+		if img, ok := images[item.FileID]; ok && img.Skip == "" {
+			out.Images = append(out.Images, COCOImage{ID: item.FileID, FileName: img.Name, Width: img.Width, Height: img.Height})
 		}
 	}
 	return out
+}
+
+// cocoAnnotations yields the dataset's annotations in order, converting
+// one file's segments at a time.
+func cocoAnnotations(job *cdf.SegmentJob, images map[int64]Image, view render.View) iter.Seq[COCOAnnotation] {
+	return func(yield func(COCOAnnotation) bool) {
+		id := 0
+		for _, item := range job.Items {
+			img, ok := images[item.FileID]
+			if !ok || img.Skip != "" {
+				continue
+			}
+			for _, r := range render.Rank(item.Segments) {
+				if !view.Shows(r) {
+					continue
+				}
+				id++
+				if !yield(cocoAnnotation(id, item.FileID, r, img)) {
+					return
+				}
+			}
+		}
+	}
+}
+
+func cocoAnnotation(id int, fileID int64, r render.Ranked, img Image) COCOAnnotation {
+	rings := toPixels(r.Polygons, img.Width, img.Height)
+	a := COCOAnnotation{
+		ID:           id,
+		ImageID:      fileID,
+		CategoryID:   segmentCategory,
+		Segmentation: make([][]float64, 0, len(rings)),
+		Area:         finiteOr0(round2(r.Area * float64(img.Width) * float64(img.Height))),
+		Score:        finiteOr0(r.Score),
+		Rank:         r.Rank,
+	}
+	polys := make([]geom.Polygon, len(rings))
+	for i, ring := range rings {
+		flat := make([]float64, 0, 2*len(ring))
+		for _, v := range ring {
+			flat = append(flat, v.X, v.Y)
+		}
+		a.Segmentation = append(a.Segmentation, flat)
+		polys[i] = geom.Polygon(ring)
+	}
+	if lo, hi, ok := geom.Bounds(polys); ok {
+		a.BBox = [4]float64{lo.X, lo.Y, finiteOr0(round2(hi.X - lo.X)), finiteOr0(round2(hi.Y - lo.Y))}
+	}
+	return a
 }

@@ -4,8 +4,12 @@
 //
 // The converters are pure: the caller supplies the job and, per file, its
 // name and its size in pixels as displayed (the frame in which the job's
-// normalized coordinates are scaled). Segments are numbered by render.Rank,
-// so ranks agree with the job page and the overlay.
+// normalized coordinates are scaled), or why the file is left out.
+// Segments are numbered by render.Rank, so ranks agree with the job page
+// and the overlay. Each converter comes in two forms: one returns the
+// whole document as a value, the other (Write...) encodes the same bytes
+// to a writer one segment at a time, so that an export holds one file's
+// geometry in memory, not the whole document.
 package export
 
 import (
@@ -13,6 +17,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/geom"
 )
 
@@ -20,6 +25,33 @@ import (
 type Image struct {
 	Name          string
 	Width, Height int
+	// Skip, when set, says why the file is left out of the export: its
+	// image size could not be read. The exports name such files and the
+	// reason, and carry none of their segments.
+	Skip string
+}
+
+// SkippedFile is a file of the job that an export leaves out, and why.
+type SkippedFile struct {
+	FileID int64
+	Name   string
+	Reason string
+}
+
+// skippedFiles lists the files of the job's items that images marks as
+// skipped, once each, in item order.
+func skippedFiles(job *cdf.SegmentJob, images map[int64]Image) []SkippedFile {
+	var out []SkippedFile
+	seen := map[int64]bool{}
+	for _, it := range job.Items {
+		img, ok := images[it.FileID]
+		if !ok || img.Skip == "" || seen[it.FileID] {
+			continue
+		}
+		seen[it.FileID] = true
+		out = append(out, SkippedFile{FileID: it.FileID, Name: img.Name, Reason: img.Skip})
+	}
+	return out
 }
 
 // FileName is the download name of an export of a job of project: for
@@ -47,7 +79,8 @@ func FileName(project string, jobID int64, suffix string) string {
 type pixelRing []geom.Point
 
 // toPixels scales the measurable polygons of polys to an image of w×h
-// pixels, rounding to a hundredth of a pixel; others are left out.
+// pixels, rounding to a hundredth of a pixel; others are left out, and so
+// are polygons whose coordinates overflow when scaled (far outside 0..1).
 func toPixels(polys []geom.Polygon, w, h int) []pixelRing {
 	var out []pixelRing
 	for _, p := range polys {
@@ -55,10 +88,14 @@ func toPixels(polys []geom.Polygon, w, h int) []pixelRing {
 			continue
 		}
 		r := make(pixelRing, len(p))
+		finite := true
 		for i, v := range p {
 			r[i] = geom.Point{X: round2(v.X * float64(w)), Y: round2(v.Y * float64(h))}
+			finite = finite && !math.IsInf(r[i].X, 0) && !math.IsInf(r[i].Y, 0)
 		}
-		out = append(out, r)
+		if finite {
+			out = append(out, r)
+		}
 	}
 	return out
 }

@@ -1,6 +1,10 @@
 package export
 
 import (
+	"encoding/json"
+	"io"
+	"iter"
+
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/geom"
 	"github.com/segview/segview/internal/render"
@@ -13,10 +17,30 @@ const CoordinateSystem = "image pixels, origin top-left, y down"
 // FeatureCollection is a GeoJSON FeatureCollection (RFC 7946) whose
 // coordinates are image pixels, as CoordinateSystem says.
 type FeatureCollection struct {
-	Type             string    `json:"type"`
-	CoordinateSystem string    `json:"coordinateSystem"`
-	JobID            int64     `json:"jobId"`
-	Features         []Feature `json:"features"`
+	Type             string `json:"type"`
+	CoordinateSystem string `json:"coordinateSystem"`
+	JobID            int64  `json:"jobId"`
+	// SkippedFiles are the job's files left out, and why; a foreign
+	// member (RFC 7946 §6.1), absent when no file is left out.
+	SkippedFiles []GeoJSONSkippedFile `json:"skippedFiles,omitempty"`
+	Features     []Feature            `json:"features"`
+}
+
+// GeoJSONSkippedFile is a file of the job the collection leaves out.
+type GeoJSONSkippedFile struct {
+	FileID   int64  `json:"fileId"`
+	FileName string `json:"fileName"`
+	Reason   string `json:"reason"`
+}
+
+// featureCollectionHead is FeatureCollection without its features, which
+// WriteGeoJSON writes one at a time; the fields must stay those of
+// FeatureCollection, in the same order.
+type featureCollectionHead struct {
+	Type             string               `json:"type"`
+	CoordinateSystem string               `json:"coordinateSystem"`
+	JobID            int64                `json:"jobId"`
+	SkippedFiles     []GeoJSONSkippedFile `json:"skippedFiles,omitempty"`
 }
 
 // Feature is one segment.
@@ -47,32 +71,81 @@ type Properties struct {
 
 // ToGeoJSON converts the job's results to a FeatureCollection with one
 // feature per segment of every item that has an entry in images, in file
-// order and, within a file, by rank. Rings are nested by the even-odd rule,
-// as the overlay fills them: a ring inside an odd number of others is a hole
-// of the smallest ring around it, one inside an even number is an outer
-// ring of its own. Segments the view does not show (below its MinScore, or
-// hidden) are left out, and the others keep their ranks;
-// render.DefaultView exports every one.
+// order and, within a file, by rank. Files whose entry has a Skip reason
+// get no features; SkippedFiles names them. Rings are nested by the
+// even-odd rule, as the overlay fills them: a ring inside an odd number of
+// others is a hole of the smallest ring around it, one inside an even
+// number is an outer ring of its own. Segments the view does not show
+// (below its MinScore, or hidden) are left out, and the others keep their
+// ranks; render.DefaultView exports every one.
 func ToGeoJSON(job *cdf.SegmentJob, images map[int64]Image, view render.View) FeatureCollection {
-	out := FeatureCollection{Type: "FeatureCollection", CoordinateSystem: CoordinateSystem, JobID: job.JobID, Features: []Feature{}}
-	for _, item := range job.Items {
-		img, ok := images[item.FileID]
-		if !ok {
-			continue
-		}
-		for _, r := range render.Rank(item.Segments) {
-			if !view.Shows(r) {
-				continue
-			}
-			out.Features = append(out.Features, Feature{
-				Type:     "Feature",
-				Geometry: geometry(nest(toPixels(r.Polygons, img.Width, img.Height))),
-				Properties: Properties{FileID: item.FileID, FileName: img.Name, Rank: r.Rank, Score: r.Score,
-					ImageWidth: img.Width, ImageHeight: img.Height},
-			})
-		}
+	h := geoJSONHead(job, images)
+	out := FeatureCollection{Type: h.Type, CoordinateSystem: h.CoordinateSystem, JobID: h.JobID, SkippedFiles: h.SkippedFiles, Features: []Feature{}}
+	for f := range features(job, images, view) {
+		out.Features = append(out.Features, f)
 	}
 	return out
+}
+
+// WriteGeoJSON writes ToGeoJSON's collection to w as JSON, the bytes
+// json.Marshal gives it, one feature at a time. It fails only when w does.
+func WriteGeoJSON(w io.Writer, job *cdf.SegmentJob, images map[int64]Image, view render.View) error {
+	head, err := json.Marshal(geoJSONHead(job, images))
+	if err != nil {
+		return err
+	}
+	s := newJSONStream(w)
+	// The head's object, left open for the features.
+	s.raw(string(head[:len(head)-1]))
+	s.raw(`,"features":[`)
+	n := 0
+	for f := range features(job, images, view) {
+		if n > 0 {
+			s.raw(",")
+		}
+		s.value(f)
+		n++
+		if s.err != nil {
+			break
+		}
+	}
+	s.raw("]}")
+	return s.close()
+}
+
+func geoJSONHead(job *cdf.SegmentJob, images map[int64]Image) featureCollectionHead {
+	h := featureCollectionHead{Type: "FeatureCollection", CoordinateSystem: CoordinateSystem, JobID: job.JobID}
+	for _, f := range skippedFiles(job, images) {
+		h.SkippedFiles = append(h.SkippedFiles, GeoJSONSkippedFile{FileID: f.FileID, FileName: f.Name, Reason: f.Reason})
+	}
+	return h
+}
+
+// features yields the collection's features in order, converting one
+// file's segments at a time.
+func features(job *cdf.SegmentJob, images map[int64]Image, view render.View) iter.Seq[Feature] {
+	return func(yield func(Feature) bool) {
+		for _, item := range job.Items {
+			img, ok := images[item.FileID]
+			if !ok || img.Skip != "" {
+				continue
+			}
+			for _, r := range render.Rank(item.Segments) {
+				if !view.Shows(r) {
+					continue
+				}
+				f := Feature{
+					Type:     "Feature",
+					Geometry: geometry(nest(toPixels(r.Polygons, img.Width, img.Height))),
+					Properties: Properties{FileID: item.FileID, FileName: img.Name, Rank: r.Rank, Score: finiteOr0(r.Score),
+						ImageWidth: img.Width, ImageHeight: img.Height},
+				}
+				if !yield(f) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // polygon is an outer ring and its holes.

@@ -1,6 +1,8 @@
 package export
 
 import (
+	"io"
+	"iter"
 	"math"
 	"strconv"
 	"strings"
@@ -29,40 +31,72 @@ const hitDecimals = 5
 // clamped to the image.
 func HitAreas(segs []cdf.Segment) []HitArea {
 	out := []HitArea{}
-	for _, r := range render.Rank(segs) {
-		var b strings.Builder
-		for _, ring := range r.Polygons {
-			n := 0
-			for _, p := range ring {
-				if finite(p.X, p.Y) {
-					n++
-				}
-			}
-			if n < 3 {
-				continue
-			}
-			cmd := "M"
-			for _, p := range ring {
-				if !finite(p.X, p.Y) {
-					continue
-				}
-				if b.Len() > 0 && cmd == "M" {
-					b.WriteByte(' ')
-				}
-				b.WriteString(cmd)
-				b.WriteString(hitNum(p.X))
-				b.WriteByte(' ')
-				b.WriteString(hitNum(p.Y))
-				cmd = "L"
-			}
-			b.WriteByte('Z')
-		}
-		if b.Len() == 0 {
-			continue
-		}
-		out = append(out, HitArea{Rank: r.Rank, Score: r.Score, Path: b.String()})
+	for h := range hitAreas(segs) {
+		out = append(out, h)
 	}
 	return out
+}
+
+// WriteHits writes {"segments": HitAreas(segs)} to w as JSON, the bytes
+// json.Encoder gives it (a newline at the end), one segment at a time. It
+// fails only when w does.
+func WriteHits(w io.Writer, segs []cdf.Segment) error {
+	s := newJSONStream(w)
+	s.raw(`{"segments":[`)
+	n := 0
+	for h := range hitAreas(segs) {
+		if n > 0 {
+			s.raw(",")
+		}
+		s.value(h)
+		n++
+		if s.err != nil {
+			break
+		}
+	}
+	s.raw("]}\n")
+	return s.close()
+}
+
+func hitAreas(segs []cdf.Segment) iter.Seq[HitArea] {
+	return func(yield func(HitArea) bool) {
+		var b strings.Builder
+		for _, r := range render.Rank(segs) {
+			b.Reset()
+			for _, ring := range r.Polygons {
+				n := 0
+				for _, p := range ring {
+					if finite(p.X, p.Y) {
+						n++
+					}
+				}
+				if n < 3 {
+					continue
+				}
+				cmd := "M"
+				for _, p := range ring {
+					if !finite(p.X, p.Y) {
+						continue
+					}
+					if b.Len() > 0 && cmd == "M" {
+						b.WriteByte(' ')
+					}
+					b.WriteString(cmd)
+					b.WriteString(hitNum(p.X))
+					b.WriteByte(' ')
+					b.WriteString(hitNum(p.Y))
+					cmd = "L"
+				}
+				b.WriteByte('Z')
+			}
+			if b.Len() == 0 {
+				continue
+			}
+			if !yield(HitArea{Rank: r.Rank, Score: finiteOr0(r.Score), Path: b.String()}) {
+				return
+			}
+		}
+	}
 }
 
 func hitNum(v float64) string {
