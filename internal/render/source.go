@@ -137,9 +137,13 @@ func (s *Service) source(ctx context.Context, v versionKey, target int) (*image.
 
 // size returns the file's size as displayed, from the cache or from the
 // image header of a download. It never decodes pixels, and takes no turn
-// of the limiter.
+// of the limiter. A size over the pixel limit (cached by HeaderSize) fails
+// as the probe of the header does.
 func (s *Service) size(ctx context.Context, v versionKey) (image.Point, error) {
 	if size, ok := s.sizes.Get(v); ok {
+		if err := s.checkPixels(size); err != nil {
+			return image.Point{}, err
+		}
 		return size, nil
 	}
 	key := fmt.Sprintf("size/%d/%d/%t", v.FileID, v.Updated, v.IgnoreEXIF)
