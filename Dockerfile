@@ -1,16 +1,20 @@
 # syntax=docker/dockerfile:1
-# Build: docker build -t segview .
+# Build: docker build -t segview [--build-arg VERSION=1.4.0] .
 # Run:   docker run --rm -p 8080:8080 --env-file .env segview
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-ARG VERSION=dev
+# VERSION, when given (--build-arg VERSION=1.4.0), must be a SemVer 2.0.0
+# version: CDF refuses anything else as an annotation's creatingAppVersion,
+# and segview refuses to start with it. Without it (and without .git, which
+# .dockerignore leaves out) the version is 0.0.0-dev.
+ARG VERSION=
 # cgo for the libjpeg-turbo JPEG path (the library is opened at run time, so
 # no -dev package is needed); netgo and osusergo keep DNS and user lookups
 # in pure Go, as in a static build.
-RUN CGO_ENABLED=1 go build -trimpath -tags netgo,osusergo -ldflags="-s -w -X main.version=${VERSION}" -o /out/segview ./cmd/web
+RUN CGO_ENABLED=1 go build -trimpath -tags netgo,osusergo -ldflags="-s -w ${VERSION:+-X main.version=${VERSION}}" -o /out/segview ./cmd/web
 
 # The binary needs glibc and libturbojpeg0, so the runtime is Debian slim
 # (the same release as the build image) rather than distroless/static; the

@@ -21,6 +21,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/segview/segview/internal/buildversion"
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/render"
 )
@@ -63,7 +64,8 @@ type Annotations interface {
 // Store reads and writes verdicts.
 type Store struct {
 	CDF Annotations
-	// AppVersion is the creatingAppVersion of new annotations.
+	// AppVersion is the creatingAppVersion of new annotations, a SemVer
+	// version as CDF requires; empty means buildversion.Derived().
 	AppVersion string
 	// MaxAnnotations bounds how many annotations one Load reads
 	// (SEGVIEW_MAX_ANNOTATIONS); 0 means DefaultMaxAnnotations.
@@ -288,7 +290,7 @@ func (s *Store) annotations(jobID, fileID int64, seg render.Ranked, status, user
 			AnnotatedResourceID:   fileID,
 			AnnotationType:        cdf.AnnotationTypeObjectDetection,
 			CreatingApp:           App,
-			CreatingAppVersion:    cmp.Or(s.AppVersion, "dev"),
+			CreatingAppVersion:    cmp.Or(s.AppVersion, buildversion.Derived()),
 			CreatingUser:          creator,
 			Status:                status,
 			Data: cdf.ObjectDetection{
