@@ -1,64 +1,131 @@
 package cdfsim
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 )
 
-// Limits and values of the Annotations API (§8).
+// Limits and values of the Annotations API (§8, §8.1).
 const (
-	maxAnnotationItems      = 1000
+	maxAnnotationItems = 1000
+	// defaultAnnotationsLimit is the documented default limit of
+	// POST /annotations/list: 25, where most CDF lists default to 100.
 	defaultAnnotationsLimit = 25
-	maxPolygonVertices      = 1000
-	maxAttributes           = 10
+	maxCursorLength         = 255
+	maxExternalIDLength     = 255
 
-	annotationTypeObjectDetection = "images.ObjectDetection"
-	annotatedFile                 = "file"
+	annotatedFile        = "file"
+	annotatedThreeDModel = "threedmodel"
 )
 
 func validAnnotationStatus(s string) bool {
 	return s == "suggested" || s == "approved" || s == "rejected"
 }
 
-// createAnnotations serves POST /annotations: all items are checked, and
-// their files looked up, before any is stored.
+// checkStatus checks a required status at where.
+func checkStatus(where string, st *string) error {
+	switch {
+	case st == nil:
+		return badRequest("%s is required (suggested, approved or rejected)", where)
+	case !validAnnotationStatus(*st):
+		return badRequest("%s must be suggested, approved or rejected, got %q", where, *st)
+	}
+	return nil
+}
+
+// checkCount checks that a request names 1 to 1000 items, as every
+// Annotations API request body does.
+func checkCount(where string, n int) error {
+	if n < 1 || n > maxAnnotationItems {
+		return badRequest("%s must contain between 1 and %d elements, got %d", where, maxAnnotationItems, n)
+	}
+	return nil
+}
+
+func checkID(where string, id *int64) error {
+	switch {
+	case id == nil:
+		return badRequest("%s is required", where)
+	case *id < 1 || *id > maxCDFID:
+		return badRequest("%s must be between 1 and %d, got %d", where, maxCDFID, *id)
+	}
+	return nil
+}
+
+func idRef(id int64) map[string]int64 { return map[string]int64{"id": id} }
+
+// createAnnotations serves POST /annotations: every item is checked, and
+// the resources it annotates looked up, before any is stored.
 func (s *Server) createAnnotations(w http.ResponseWriter, r *http.Request) error {
 	var req wireItems[wireAnnotationIn]
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if n := len(req.Items); n < 1 || n > maxAnnotationItems {
-		return badRequest("items must contain between 1 and %d elements, got %d", maxAnnotationItems, n)
+	if err := checkCount("items", len(req.Items)); err != nil {
+		return err
 	}
 	created := make([]wireAnnotation, len(req.Items))
 	for i, in := range req.Items {
-		a, err := newAnnotation(i, in)
+		where := fmt.Sprintf("items[%d]", i)
+		a, err := newAnnotation(where, in.wireAnnotationSuggestIn)
 		if err != nil {
 			return err
 		}
+		if err := checkStatus(where+".status", in.Status); err != nil {
+			return err
+		}
+		a.Status = *in.Status
 		created[i] = a
 	}
+	return s.storeAnnotations(w, created)
+}
 
+// suggestAnnotations serves POST /annotations/suggest: as create, without
+// a status; the annotations are stored as suggested.
+func (s *Server) suggestAnnotations(w http.ResponseWriter, r *http.Request) error {
+	var req wireItems[wireAnnotationSuggestIn]
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if err := checkCount("items", len(req.Items)); err != nil {
+		return err
+	}
+	created := make([]wireAnnotation, len(req.Items))
+	for i, in := range req.Items {
+		a, err := newAnnotation(fmt.Sprintf("items[%d]", i), in)
+		if err != nil {
+			return err
+		}
+		a.Status = "suggested"
+		created[i] = a
+	}
+	return s.storeAnnotations(w, created)
+}
+
+// storeAnnotations stores checked annotations, all or none: every
+// annotated resource must exist, else 400 with the missing ones.
+func (s *Server) storeAnnotations(w http.ResponseWriter, created []wireAnnotation) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var missing []any
 	seen := map[int64]bool{}
 	for _, a := range created {
-		if id := a.AnnotatedResourceID; s.files[id] == nil && !seen[id] {
+		// The simulator has files only: no 3D model exists.
+		exists := a.AnnotatedResourceType == annotatedFile && s.files[a.AnnotatedResourceID] != nil
+		if id := a.AnnotatedResourceID; !exists && !seen[id] {
 			seen[id] = true
-			missing = append(missing, map[string]int64{"id": id})
+			missing = append(missing, idRef(id))
 		}
 	}
 	if missing != nil {
-		return &apiError{status: http.StatusBadRequest, message: "Annotated files not found", missing: missing}
+		return &apiError{status: http.StatusBadRequest, message: "Annotated resources not found", missing: missing}
 	}
 	now := s.now().UnixMilli()
 	for i := range created {
@@ -73,149 +140,198 @@ func (s *Server) createAnnotations(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// newAnnotation checks item i of a create request and returns it in the
-// read shape, without id and times.
-func newAnnotation(i int, in wireAnnotationIn) (wireAnnotation, error) {
-	switch {
-	case in.AnnotatedResourceType != annotatedFile:
-		return wireAnnotation{}, badRequest("items[%d].annotatedResourceType must be %q, got %q", i, annotatedFile, in.AnnotatedResourceType)
-	case in.AnnotatedResourceID == nil:
-		return wireAnnotation{}, badRequest("items[%d].annotatedResourceId is required", i)
-	case *in.AnnotatedResourceID < 1 || *in.AnnotatedResourceID > maxCDFID:
-		return wireAnnotation{}, badRequest("items[%d].annotatedResourceId must be between 1 and %d", i, maxCDFID)
-	case !validAnnotationStatus(in.Status):
-		return wireAnnotation{}, badRequest("items[%d].status must be suggested, approved or rejected, got %q", i, in.Status)
-	case strings.TrimSpace(in.CreatingApp) == "":
-		return wireAnnotation{}, badRequest("items[%d].creatingApp is required", i)
-	case strings.TrimSpace(in.CreatingAppVersion) == "":
-		return wireAnnotation{}, badRequest("items[%d].creatingAppVersion is required", i)
-	case in.AnnotationType == "":
-		return wireAnnotation{}, badRequest("items[%d].annotationType is required", i)
-	case in.AnnotationType != annotationTypeObjectDetection:
-		return wireAnnotation{}, badRequest("items[%d].annotationType %q is not supported by the simulator (only %s)", i, in.AnnotationType, annotationTypeObjectDetection)
+// newAnnotation checks an item of a create or suggest request (where
+// names it) and returns it in the read shape, without id, times and
+// status. Every field is required (§8.1); creatingUser may be null.
+func newAnnotation(where string, in wireAnnotationSuggestIn) (wireAnnotation, error) {
+	var a wireAnnotation
+	switch t := in.AnnotatedResourceType; {
+	case t == nil:
+		return a, badRequest("%s.annotatedResourceType is required", where)
+	case *t != annotatedFile && *t != annotatedThreeDModel:
+		return a, badRequest("%s.annotatedResourceType must be %q or %q, got %q", where, annotatedFile, annotatedThreeDModel, *t)
 	}
-	data, err := objectDetection(fmt.Sprintf("items[%d].data", i), in.Data)
+	if err := checkID(where+".annotatedResourceId", in.AnnotatedResourceID); err != nil {
+		return a, err
+	}
+	if err := checkAnnotationType(where+".annotationType", in.AnnotationType); err != nil {
+		return a, err
+	}
+	if in.CreatingApp == nil {
+		return a, badRequest("%s.creatingApp is required", where)
+	}
+	switch v := in.CreatingAppVersion; {
+	case v == nil:
+		return a, badRequest("%s.creatingAppVersion is required", where)
+	case !validSemVer(*v):
+		return a, badRequest("%s.creatingAppVersion must be a valid semantic version (SemVer 2.0.0, https://semver.org), got %q", where, *v)
+	}
+	user, err := creatingUser(where+".creatingUser", in.CreatingUser)
 	if err != nil {
-		return wireAnnotation{}, err
+		return a, err
+	}
+	data, err := objectDetection(where+".data", in.Data)
+	if err != nil {
+		return a, err
 	}
 	return wireAnnotation{
-		AnnotatedResourceType: in.AnnotatedResourceType,
+		AnnotatedResourceType: *in.AnnotatedResourceType,
 		AnnotatedResourceID:   *in.AnnotatedResourceID,
-		AnnotationType:        in.AnnotationType,
-		CreatingApp:           in.CreatingApp,
-		CreatingAppVersion:    in.CreatingAppVersion,
-		CreatingUser:          in.CreatingUser,
-		Status:                in.Status,
+		AnnotationType:        *in.AnnotationType,
+		CreatingApp:           *in.CreatingApp,
+		CreatingAppVersion:    *in.CreatingAppVersion,
+		CreatingUser:          user,
 		Data:                  data,
 	}, nil
 }
 
-// objectDetection strictly decodes and checks images.ObjectDetection data;
-// where names the field in error messages.
-func objectDetection(where string, raw json.RawMessage) (wireObjectDetection, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return wireObjectDetection{}, badRequest("%s is required", where)
+// creatingUser decodes a creatingUser that must be present: a string, or
+// null when a service creates the annotation.
+func creatingUser(where string, raw json.RawMessage) (*string, error) {
+	if len(raw) == 0 {
+		return nil, badRequest("%s is required: a user, or null when a service creates the annotation", where)
 	}
-	var in wireObjectDetectionIn
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return wireObjectDetection{}, badRequest("%s: %s", where, jsonError(err).message)
-	}
-	out := wireObjectDetection{Label: in.Label, Confidence: in.Confidence}
-	if strings.TrimSpace(in.Label) == "" {
-		return out, badRequest("%s.label must be a non-empty string", where)
-	}
-	if c := in.Confidence; c != nil && !unit(*c) {
-		return out, badRequest("%s.confidence must be between 0 and 1, got %g", where, *c)
-	}
-	if len(in.Polyline) > 0 && string(in.Polyline) != "null" {
-		return out, badRequest("%s.polyline is not supported by the simulator: use polygon or boundingBox", where)
-	}
-	if (in.Polygon == nil) == (in.BoundingBox == nil) {
-		return out, badRequest("%s must have exactly one of polygon and boundingBox", where)
-	}
-	if b := in.BoundingBox; b != nil {
-		if b.XMin == nil || b.XMax == nil || b.YMin == nil || b.YMax == nil {
-			return out, badRequest("%s.boundingBox needs xMin, xMax, yMin and yMax", where)
-		}
-		box := wireAnnotationBox{XMin: *b.XMin, XMax: *b.XMax, YMin: *b.YMin, YMax: *b.YMax}
-		if !unit(box.XMin) || !unit(box.XMax) || !unit(box.YMin) || !unit(box.YMax) {
-			return out, badRequest("%s.boundingBox coordinates must be between 0 and 1", where)
-		}
-		if box.XMin >= box.XMax || box.YMin >= box.YMax {
-			return out, badRequest("%s.boundingBox must have xMin < xMax and yMin < yMax", where)
-		}
-		out.BoundingBox = &box
-	}
-	if p := in.Polygon; p != nil {
-		if n := len(p.Vertices); n < 3 || n > maxPolygonVertices {
-			return out, badRequest("%s.polygon.vertices must contain between 3 and %d elements, got %d", where, maxPolygonVertices, n)
-		}
-		poly := &wireAnnotationPolygon{Vertices: make([]wireXY, len(p.Vertices))}
-		for j, v := range p.Vertices {
-			if v.X == nil || v.Y == nil {
-				return out, badRequest("%s.polygon.vertices[%d] needs x and y", where, j)
-			}
-			if !unit(*v.X) || !unit(*v.Y) {
-				return out, badRequest("%s.polygon.vertices[%d] (%g, %g) must be between 0 and 1", where, j, *v.X, *v.Y)
-			}
-			poly.Vertices[j] = wireXY{X: *v.X, Y: *v.Y}
-		}
-		out.Polygon = poly
-	}
-	attrs, err := attributes(where, in.Attributes)
-	if err != nil {
-		return out, err
-	}
-	out.Attributes = attrs
-	return out, nil
-}
-
-// attributes checks the attributes of ObjectDetection data: at most 10,
-// each numerical with a number or boolean with a boolean.
-func attributes(where string, in map[string]wireAttributeIn) (map[string]wireAttribute, error) {
-	if len(in) > maxAttributes {
-		return nil, badRequest("%s.attributes must have at most %d entries, got %d", where, maxAttributes, len(in))
-	}
-	if len(in) == 0 {
+	if string(raw) == "null" {
 		return nil, nil
 	}
-	out := make(map[string]wireAttribute, len(in))
-	for _, k := range slices.Sorted(maps.Keys(in)) {
-		a := in[k]
-		if strings.TrimSpace(k) == "" {
-			return nil, badRequest("%s.attributes has an empty key", where)
-		}
-		var v any
-		if len(a.Value) > 0 {
-			if err := json.Unmarshal(a.Value, &v); err != nil {
-				return nil, badRequest("%s.attributes[%q].value is not JSON", where, k)
-			}
-		}
-		switch a.Type {
-		case "numerical":
-			if _, ok := v.(float64); !ok {
-				return nil, badRequest("%s.attributes[%q].value must be a number for type numerical", where, k)
-			}
-		case "boolean":
-			if _, ok := v.(bool); !ok {
-				return nil, badRequest("%s.attributes[%q].value must be true or false for type boolean", where, k)
-			}
-		default:
-			return nil, badRequest("%s.attributes[%q].type must be numerical or boolean, got %q", where, k, a.Type)
-		}
-		value, _ := json.Marshal(v) // compact; v came from JSON
-		attr := wireAttribute{Type: a.Type, Value: value}
-		if a.Description != nil {
-			attr.Description = *a.Description
-		}
-		out[k] = attr
+	var u string
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return nil, badRequest("%s must be a string or null", where)
 	}
-	return out, nil
+	return &u, nil
 }
 
-func unit(v float64) bool { return v >= 0 && v <= 1 }
+// annotationQuery is a checked POST /annotations/list request.
+type annotationQuery struct {
+	resourceType                                            string
+	ids                                                     map[int64]bool
+	externalIDs                                             []string
+	annotationType, creatingApp, creatingAppVersion, status *string
+	userSet                                                 bool
+	user                                                    *string
+	data                                                    map[string]any
+	limit                                                   int
+	after                                                   int64
+}
+
+// parseAnnotationList checks a list request (§8.1): the filter with its
+// required annotatedResourceType and annotatedResourceIds, limit 1..1000
+// and a cursor the simulator issued.
+func parseAnnotationList(req wireAnnotationListRequest) (annotationQuery, error) {
+	q := annotationQuery{limit: defaultAnnotationsLimit, ids: map[int64]bool{}}
+	f := req.Filter
+	if f == nil {
+		return q, badRequest("filter is required")
+	}
+	switch t := f.AnnotatedResourceType; {
+	case t == nil:
+		return q, badRequest("filter.annotatedResourceType is required")
+	case *t != annotatedFile && *t != annotatedThreeDModel:
+		return q, badRequest("filter.annotatedResourceType must be %q or %q, got %q", annotatedFile, annotatedThreeDModel, *t)
+	default:
+		q.resourceType = *t
+	}
+	if err := checkCount("filter.annotatedResourceIds", len(f.AnnotatedResourceIDs)); err != nil {
+		return q, err
+	}
+	for i, ref := range f.AnnotatedResourceIDs {
+		where := fmt.Sprintf("filter.annotatedResourceIds[%d]", i)
+		switch {
+		case (ref.ID == nil) == (ref.ExternalID == nil):
+			return q, badRequest("%s must have exactly one of id and externalId", where)
+		case ref.ID != nil:
+			if err := checkID(where+".id", ref.ID); err != nil {
+				return q, err
+			}
+			q.ids[*ref.ID] = true
+		default:
+			if n := len(*ref.ExternalID); n < 1 || n > maxExternalIDLength {
+				return q, badRequest("%s.externalId must be 1 to %d characters long", where, maxExternalIDLength)
+			}
+			q.externalIDs = append(q.externalIDs, *ref.ExternalID)
+		}
+	}
+	if f.Status != nil {
+		if err := checkStatus("filter.status", f.Status); err != nil {
+			return q, err
+		}
+	}
+	q.annotationType, q.creatingApp, q.creatingAppVersion, q.status = f.AnnotationType, f.CreatingApp, f.CreatingAppVersion, f.Status
+	if len(f.CreatingUser) > 0 {
+		u, err := creatingUser("filter.creatingUser", f.CreatingUser)
+		if err != nil {
+			return q, err
+		}
+		q.userSet, q.user = true, u
+	}
+	if len(f.Data) > 0 && string(f.Data) != "null" {
+		if err := json.Unmarshal(f.Data, &q.data); err != nil || q.data == nil {
+			return q, badRequest("filter.data must be an object")
+		}
+	}
+	if req.Limit != nil {
+		q.limit = *req.Limit
+		if q.limit < 1 || q.limit > maxAnnotationItems {
+			return q, badRequest("limit must be between 1 and %d, got %d", maxAnnotationItems, q.limit)
+		}
+	}
+	if c := req.Cursor; c != nil {
+		var ok bool
+		if q.after, ok = parseAnnotationCursor(*c); !ok {
+			return q, badRequest("Invalid cursor %q", *c)
+		}
+	}
+	return q, nil
+}
+
+// match reports whether a, one of the annotations after the cursor,
+// passes the filter. files are the ids the filter's externalIds resolved
+// to.
+func (q *annotationQuery) match(a *wireAnnotation, files map[int64]bool) bool {
+	eq := func(want *string, got string) bool { return want == nil || *want == got }
+	return a.ID > q.after &&
+		a.AnnotatedResourceType == q.resourceType &&
+		(q.ids[a.AnnotatedResourceID] || files[a.AnnotatedResourceID]) &&
+		eq(q.annotationType, a.AnnotationType) &&
+		eq(q.creatingApp, a.CreatingApp) &&
+		eq(q.creatingAppVersion, a.CreatingAppVersion) &&
+		eq(q.status, a.Status) &&
+		(!q.userSet || reflect.DeepEqual(q.user, a.CreatingUser)) &&
+		(q.data == nil || dataContains(a.Data, q.data))
+}
+
+// dataContains reports whether want is a part of the annotation data d:
+// every key of want is in d with an equal value, objects compared the
+// same way, key by key.
+func dataContains(d wireObjectDetection, want map[string]any) bool {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return false
+	}
+	var got any
+	if json.Unmarshal(b, &got) != nil {
+		return false
+	}
+	return contains(got, want)
+}
+
+func contains(got, want any) bool {
+	w, ok := want.(map[string]any)
+	if !ok {
+		return reflect.DeepEqual(got, want)
+	}
+	g, ok := got.(map[string]any)
+	if !ok {
+		return false
+	}
+	for k, wv := range w {
+		gv, ok := g[k]
+		if !ok || !contains(gv, wv) {
+			return false
+		}
+	}
+	return true
+}
 
 // listAnnotations serves POST /annotations/list: the matching annotations
 // in id order, limit at a time, with an opaque cursor while more remain.
@@ -224,60 +340,30 @@ func (s *Server) listAnnotations(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	f := req.Filter
-	switch {
-	case f == nil:
-		return badRequest("filter is required")
-	case f.AnnotatedResourceType == nil:
-		return badRequest("filter.annotatedResourceType is required")
-	case *f.AnnotatedResourceType != annotatedFile:
-		return badRequest("filter.annotatedResourceType must be %q, got %q", annotatedFile, *f.AnnotatedResourceType)
-	case len(f.AnnotatedResourceIDs) < 1 || len(f.AnnotatedResourceIDs) > maxAnnotationItems:
-		return badRequest("filter.annotatedResourceIds must contain between 1 and %d elements, got %d", maxAnnotationItems, len(f.AnnotatedResourceIDs))
-	case f.Status != nil && !validAnnotationStatus(*f.Status):
-		return badRequest("filter.status must be suggested, approved or rejected, got %q", *f.Status)
-	}
-	files := make(map[int64]bool, len(f.AnnotatedResourceIDs))
-	for i, ref := range f.AnnotatedResourceIDs {
-		if ref.ID == nil || *ref.ID < 1 || *ref.ID > maxCDFID {
-			return badRequest("filter.annotatedResourceIds[%d].id must be between 1 and %d", i, maxCDFID)
-		}
-		files[*ref.ID] = true
-	}
-	limit := defaultAnnotationsLimit
-	if req.Limit != nil {
-		limit = *req.Limit
-		if limit < 1 || limit > maxAnnotationItems {
-			return badRequest("limit must be between 1 and %d, got %d", maxAnnotationItems, limit)
-		}
-	}
-	var after int64
-	if req.Cursor != nil {
-		var ok bool
-		if after, ok = parseAnnotationCursor(*req.Cursor); !ok {
-			return badRequest("Invalid cursor %q", *req.Cursor)
-		}
-	}
-	match := func(a *wireAnnotation) bool {
-		return files[a.AnnotatedResourceID] && a.ID > after &&
-			(f.AnnotationType == nil || a.AnnotationType == *f.AnnotationType) &&
-			(f.CreatingApp == nil || a.CreatingApp == *f.CreatingApp) &&
-			(f.CreatingUser == nil || a.CreatingUser != nil && *a.CreatingUser == *f.CreatingUser) &&
-			(f.Status == nil || a.Status == *f.Status)
+	q, err := parseAnnotationList(req)
+	if err != nil {
+		return err
 	}
 	s.mu.Lock()
+	files := map[int64]bool{}
+	for _, ext := range q.externalIDs {
+		if id, ok := s.fileByExtID[ext]; ok {
+			files[id] = true
+		}
+	}
 	var found []wireAnnotation
 	for _, a := range s.annotations {
-		if match(a) {
+		if q.match(a, files) {
 			found = append(found, *a)
 		}
 	}
 	s.mu.Unlock()
 	slices.SortFunc(found, func(a, b wireAnnotation) int { return cmp.Compare(a.ID, b.ID) })
 	out := wireAnnotationList{Items: found}
-	if len(found) > limit {
-		out.Items = found[:limit]
-		out.NextCursor = annotationCursor(found[limit-1].ID)
+	if len(found) > q.limit {
+		out.Items = found[:q.limit]
+		c := annotationCursor(found[q.limit-1].ID)
+		out.NextCursor = &c
 	}
 	if out.Items == nil {
 		out.Items = []wireAnnotation{}
@@ -294,7 +380,12 @@ func annotationCursor(lastID int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(lastID, 10)))
 }
 
+// parseAnnotationCursor accepts only cursors the simulator issued (CDF
+// cursors are 1 to 255 characters).
 func parseAnnotationCursor(c string) (int64, bool) {
+	if c == "" || len(c) > maxCursorLength {
+		return 0, false
+	}
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
 		return 0, false
@@ -307,53 +398,187 @@ func parseAnnotationCursor(c string) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-// updateAnnotations serves POST /annotations/update: status and data can
-// be set; every id must exist, and nothing changes unless all items are
-// valid.
+// annotationRefs checks the {id} items of byids and delete: 1 to 1000,
+// each id in range, none twice (else 400 with duplicated).
+func annotationRefs(items []wireIDRef) ([]int64, error) {
+	if err := checkCount("items", len(items)); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(items))
+	seen := map[int64]int{}
+	var dup []any
+	for i, it := range items {
+		if err := checkID(fmt.Sprintf("items[%d].id", i), it.ID); err != nil {
+			return nil, err
+		}
+		ids[i] = *it.ID
+		if seen[ids[i]]++; seen[ids[i]] == 2 {
+			dup = append(dup, idRef(ids[i]))
+		}
+	}
+	if dup != nil {
+		return nil, &apiError{status: http.StatusBadRequest, message: "Duplicate annotation ids in items", duplicated: dup}
+	}
+	return ids, nil
+}
+
+// missingAnnotations returns the ids that name no annotation, as CDF's
+// missing list. s.mu must be held.
+func (s *Server) missingAnnotations(ids []int64) []any {
+	var missing []any
+	for _, id := range ids {
+		if s.annotations[id] == nil {
+			missing = append(missing, idRef(id))
+		}
+	}
+	return missing
+}
+
+func annotationsNotFound(missing []any) error {
+	return &apiError{status: http.StatusBadRequest, message: "Annotations not found", missing: missing}
+}
+
+// annotationsByIDs serves POST /annotations/byids: the annotations in the
+// order asked; an unknown id fails the request with missing unless
+// ignoreUnknownIds is true.
+func (s *Server) annotationsByIDs(w http.ResponseWriter, r *http.Request) error {
+	var req wireAnnotationByIDsRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	ids, err := annotationRefs(req.Items)
+	if err != nil {
+		return err
+	}
+	ignoreUnknown := req.IgnoreUnknownIDs != nil && *req.IgnoreUnknownIDs
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if missing := s.missingAnnotations(ids); missing != nil && !ignoreUnknown {
+		return annotationsNotFound(missing)
+	}
+	out := make([]wireAnnotation, 0, len(ids))
+	for _, id := range ids {
+		if a := s.annotations[id]; a != nil {
+			out = append(out, *a)
+		}
+	}
+	writeJSON(w, http.StatusOK, wireItems[wireAnnotation]{Items: out})
+	return nil
+}
+
+// annotationByID serves GET /annotations/{annotationId}: the annotation
+// itself, not wrapped in items. CDF documents 400 as its only failure, so
+// an unknown id is a 400 with missing.
+func (s *Server) annotationByID(w http.ResponseWriter, r *http.Request) error {
+	raw := r.PathValue("annotationId")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id < 1 || id > maxCDFID {
+		return badRequest("annotationId must be an integer between 1 and %d, got %q", maxCDFID, raw)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.annotations[id]
+	if a == nil {
+		return annotationsNotFound([]any{idRef(id)})
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+// deleteAnnotations serves POST /annotations/delete: all the annotations
+// named, or none when one is unknown. It answers an empty object.
+func (s *Server) deleteAnnotations(w http.ResponseWriter, r *http.Request) error {
+	var req wireItems[wireIDRef]
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	ids, err := annotationRefs(req.Items)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if missing := s.missingAnnotations(ids); missing != nil {
+		return annotationsNotFound(missing)
+	}
+	for _, id := range ids {
+		delete(s.annotations, id)
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+	return nil
+}
+
+// annotationChange is a checked item of an update request.
+type annotationChange struct {
+	id             int64
+	status         *string
+	annotationType *string
+	data           *wireObjectDetection
+}
+
+// parseAnnotationChange checks item i of an update request (§8.1): status,
+// data and annotationType may be set; annotationType only together with
+// data, which must then be data of that type.
+func parseAnnotationChange(i int, it wireAnnotationUpdateItem) (annotationChange, error) {
+	where := fmt.Sprintf("items[%d]", i)
+	if err := checkID(where+".id", it.ID); err != nil {
+		return annotationChange{}, err
+	}
+	c := annotationChange{id: *it.ID}
+	u := it.Update
+	if u == nil || u.Status == nil && u.Data == nil && u.AnnotationType == nil {
+		return c, badRequest("%s.update must set status, data or annotationType", where)
+	}
+	if u.Status != nil {
+		if err := checkStatus(where+".update.status.set", u.Status.Set); err != nil {
+			return c, err
+		}
+		c.status = u.Status.Set
+	}
+	if u.AnnotationType != nil {
+		if u.Data == nil {
+			return c, badRequest("%s.update.annotationType must be set together with data of that type", where)
+		}
+		if err := checkAnnotationType(where+".update.annotationType.set", u.AnnotationType.Set); err != nil {
+			return c, err
+		}
+		c.annotationType = u.AnnotationType.Set
+	}
+	if u.Data != nil {
+		// Every stored annotation is images.ObjectDetection, and so is the
+		// only type annotationType may be set to.
+		data, err := objectDetection(where+".update.data.set", u.Data.Set)
+		if err != nil {
+			return c, err
+		}
+		c.data = &data
+	}
+	return c, nil
+}
+
+// updateAnnotations serves POST /annotations/update: every id must exist
+// and appear once, and nothing changes unless all items are valid.
 func (s *Server) updateAnnotations(w http.ResponseWriter, r *http.Request) error {
 	var req wireItems[wireAnnotationUpdateItem]
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if n := len(req.Items); n < 1 || n > maxAnnotationItems {
-		return badRequest("items must contain between 1 and %d elements, got %d", maxAnnotationItems, n)
+	if err := checkCount("items", len(req.Items)); err != nil {
+		return err
 	}
-	type change struct {
-		id     int64
-		status *string
-		data   *wireObjectDetection
-	}
-	changes := make([]change, len(req.Items))
-	seen := map[int64]bool{}
+	changes := make([]annotationChange, len(req.Items))
+	ids := make([]int64, len(req.Items))
+	seen := map[int64]int{}
 	var dup []any
 	for i, it := range req.Items {
-		switch {
-		case it.ID == nil:
-			return badRequest("items[%d].id is required", i)
-		case *it.ID < 1 || *it.ID > maxCDFID:
-			return badRequest("items[%d].id must be between 1 and %d", i, maxCDFID)
-		case it.Update == nil || it.Update.Status == nil && it.Update.Data == nil:
-			return badRequest("items[%d].update must set status or data", i)
+		c, err := parseAnnotationChange(i, it)
+		if err != nil {
+			return err
 		}
-		c := change{id: *it.ID}
-		if st := it.Update.Status; st != nil {
-			if st.Set == nil || !validAnnotationStatus(*st.Set) {
-				return badRequest("items[%d].update.status.set must be suggested, approved or rejected", i)
-			}
-			c.status = st.Set
+		changes[i], ids[i] = c, c.id
+		if seen[c.id]++; seen[c.id] == 2 {
+			dup = append(dup, idRef(c.id))
 		}
-		if d := it.Update.Data; d != nil {
-			data, err := objectDetection(fmt.Sprintf("items[%d].update.data.set", i), d.Set)
-			if err != nil {
-				return err
-			}
-			c.data = &data
-		}
-		if seen[c.id] {
-			dup = append(dup, map[string]int64{"id": c.id})
-		}
-		seen[c.id] = true
-		changes[i] = c
 	}
 	if dup != nil {
 		return &apiError{status: http.StatusBadRequest, message: "Duplicate annotation ids in items", duplicated: dup}
@@ -361,14 +586,8 @@ func (s *Server) updateAnnotations(w http.ResponseWriter, r *http.Request) error
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var missing []any
-	for _, c := range changes {
-		if s.annotations[c.id] == nil {
-			missing = append(missing, map[string]int64{"id": c.id})
-		}
-	}
-	if missing != nil {
-		return &apiError{status: http.StatusBadRequest, message: "Annotations not found", missing: missing}
+	if missing := s.missingAnnotations(ids); missing != nil {
+		return annotationsNotFound(missing)
 	}
 	now := s.now().UnixMilli()
 	out := make([]wireAnnotation, len(changes))
@@ -377,6 +596,9 @@ func (s *Server) updateAnnotations(w http.ResponseWriter, r *http.Request) error
 		a := *s.annotations[c.id]
 		if c.status != nil {
 			a.Status = *c.status
+		}
+		if c.annotationType != nil {
+			a.AnnotationType = *c.annotationType
 		}
 		if c.data != nil {
 			a.Data = *c.data
@@ -396,7 +618,7 @@ func (s *Server) AnnotationStatuses(fileID int64) map[int64]string {
 	defer s.mu.Unlock()
 	out := map[int64]string{}
 	for id, a := range s.annotations {
-		if a.AnnotatedResourceID == fileID {
+		if a.AnnotatedResourceType == annotatedFile && a.AnnotatedResourceID == fileID {
 			out[id] = a.Status
 		}
 	}
@@ -409,7 +631,7 @@ func (s *Server) annotationsOf(fileID int64) []wireAnnotation {
 	defer s.mu.Unlock()
 	var out []wireAnnotation
 	for _, a := range s.annotations {
-		if a.AnnotatedResourceID == fileID {
+		if a.AnnotatedResourceType == annotatedFile && a.AnnotatedResourceID == fileID {
 			out = append(out, *a)
 		}
 	}

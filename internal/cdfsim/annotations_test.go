@@ -71,127 +71,6 @@ func polygon(n int) map[string]any {
 	return map[string]any{"vertices": vs}
 }
 
-func TestCreateAnnotationValidation(t *testing.T) {
-	t.Parallel()
-	e, tok := annotationsEnv(t)
-	tests := []struct {
-		name     string
-		edit     func(item, data map[string]any)
-		wantMsg  string
-		wantMiss []any
-	}{
-		{"resource type", func(it, _ map[string]any) { it["annotatedResourceType"] = "asset" }, `annotatedResourceType must be "file"`, nil},
-		{"no resource id", func(it, _ map[string]any) { delete(it, "annotatedResourceId") }, "annotatedResourceId is required", nil},
-		{"zero resource id", func(it, _ map[string]any) { it["annotatedResourceId"] = 0 }, "annotatedResourceId must be between", nil},
-		{"unknown file", func(it, _ map[string]any) { it["annotatedResourceId"] = 777 }, "not found", []any{map[string]any{"id": 777.0}}},
-		{"no status", func(it, _ map[string]any) { delete(it, "status") }, "status must be suggested, approved or rejected", nil},
-		{"bad status", func(it, _ map[string]any) { it["status"] = "Approved" }, "status must be", nil},
-		{"no type", func(it, _ map[string]any) { delete(it, "annotationType") }, "annotationType is required", nil},
-		{"other type", func(it, _ map[string]any) { it["annotationType"] = "images.Classification" }, "not supported by the simulator", nil},
-		{"no creating app", func(it, _ map[string]any) { it["creatingApp"] = "" }, "creatingApp is required", nil},
-		{"no app version", func(it, _ map[string]any) { delete(it, "creatingAppVersion") }, "creatingAppVersion is required", nil},
-		{"unknown item field", func(it, _ map[string]any) { it["colour"] = "red" }, `Unrecognized field "colour"`, nil},
-		{"no data", func(it, _ map[string]any) { delete(it, "data") }, "items[0].data is required", nil},
-		{"unknown data field", func(_, d map[string]any) { d["text"] = "x" }, `items[0].data: Unrecognized field "text"`, nil},
-		{"no label", func(_, d map[string]any) { delete(d, "label") }, "label must be a non-empty string", nil},
-		{"blank label", func(_, d map[string]any) { d["label"] = " " }, "label must be a non-empty string", nil},
-		{"confidence above 1", func(_, d map[string]any) { d["confidence"] = 1.5 }, "confidence must be between 0 and 1", nil},
-		{"negative confidence", func(_, d map[string]any) { d["confidence"] = -0.1 }, "confidence must be between 0 and 1", nil},
-		{"no shape", func(_, d map[string]any) { delete(d, "polygon") }, "exactly one of polygon and boundingBox", nil},
-		{"both shapes", func(_, d map[string]any) {
-			d["boundingBox"] = map[string]any{"xMin": 0.1, "xMax": 0.2, "yMin": 0.1, "yMax": 0.2}
-		}, "exactly one of polygon and boundingBox", nil},
-		{"polyline", func(_, d map[string]any) {
-			delete(d, "polygon")
-			d["polyline"] = polygon(3)
-		}, "polyline is not supported", nil},
-		{"two vertices", func(_, d map[string]any) { d["polygon"] = polygon(2) }, "between 3 and 1000 elements, got 2", nil},
-		{"1001 vertices", func(_, d map[string]any) { d["polygon"] = polygon(1001) }, "got 1001", nil},
-		{"vertex off the image", func(_, d map[string]any) {
-			d["polygon"] = map[string]any{"vertices": []any{map[string]any{"x": 0, "y": 0}, map[string]any{"x": 1.2, "y": 0}, map[string]any{"x": 0, "y": 1}}}
-		}, "vertices[1] (1.2, 0) must be between 0 and 1", nil},
-		{"vertex without y", func(_, d map[string]any) {
-			d["polygon"] = map[string]any{"vertices": []any{map[string]any{"x": 0, "y": 0}, map[string]any{"x": 1}, map[string]any{"x": 0, "y": 1}}}
-		}, "vertices[1] needs x and y", nil},
-		{"box off the image", func(_, d map[string]any) {
-			delete(d, "polygon")
-			d["boundingBox"] = map[string]any{"xMin": 0.1, "xMax": 1.1, "yMin": 0.1, "yMax": 0.2}
-		}, "boundingBox coordinates must be between 0 and 1", nil},
-		{"box inverted", func(_, d map[string]any) {
-			delete(d, "polygon")
-			d["boundingBox"] = map[string]any{"xMin": 0.5, "xMax": 0.2, "yMin": 0.1, "yMax": 0.2}
-		}, "xMin < xMax", nil},
-		{"box incomplete", func(_, d map[string]any) {
-			delete(d, "polygon")
-			d["boundingBox"] = map[string]any{"xMin": 0.1, "xMax": 0.2, "yMin": 0.1}
-		}, "needs xMin, xMax, yMin and yMax", nil},
-		{"11 attributes", func(_, d map[string]any) {
-			attrs := map[string]any{}
-			for i := range 11 {
-				attrs[fmt.Sprint("a", i)] = map[string]any{"type": "boolean", "value": true}
-			}
-			d["attributes"] = attrs
-		}, "at most 10 entries, got 11", nil},
-		{"attribute type", func(_, d map[string]any) {
-			d["attributes"] = map[string]any{"k": map[string]any{"type": "text", "value": "x"}}
-		}, `attributes["k"].type must be numerical or boolean`, nil},
-		{"numerical string", func(_, d map[string]any) {
-			d["attributes"] = map[string]any{"k": map[string]any{"type": "numerical", "value": "0.5"}}
-		}, "must be a number", nil},
-		{"numerical without value", func(_, d map[string]any) {
-			d["attributes"] = map[string]any{"k": map[string]any{"type": "numerical"}}
-		}, "must be a number", nil},
-		{"boolean number", func(_, d map[string]any) {
-			d["attributes"] = map[string]any{"k": map[string]any{"type": "boolean", "value": 1}}
-		}, "must be true or false", nil},
-		{"empty attribute key", func(_, d map[string]any) {
-			d["attributes"] = map[string]any{"": map[string]any{"type": "boolean", "value": true}}
-		}, "empty key", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			res := e.callWithToken(tok, http.MethodPost, "/annotations", items(annotationItem(t, annotatedA, tt.edit)))
-			if res.status != http.StatusBadRequest {
-				t.Fatalf("status = %d, want 400; body %s", res.status, res.body)
-			}
-			got := res.cdfError(t)
-			if !strings.Contains(got.Message, tt.wantMsg) {
-				t.Errorf("message = %q, want it to contain %q", got.Message, tt.wantMsg)
-			}
-			if diff := cmp.Diff(tt.wantMiss, got.Missing); diff != "" {
-				t.Errorf("missing (-want +got):\n%s", diff)
-			}
-		})
-	}
-	t.Run("body", func(t *testing.T) {
-		t.Parallel()
-		many := make([]any, 1001)
-		for i := range many {
-			many[i] = annotationItem(t, annotatedA, nil)
-		}
-		for name, body := range map[string]any{
-			"no items":      `{"items":[]}`,
-			"items missing": `{}`,
-			"1001 items":    items(many...),
-			"unknown field": `{"items":[` + validAnnotationJSON + `],"ignoreUnknownIds":true}`,
-			"not JSON":      `{"items":`,
-		} {
-			res := e.callWithToken(tok, http.MethodPost, "/annotations", body)
-			if res.status != http.StatusBadRequest {
-				t.Errorf("%s: status = %d, want 400; body %.200s", name, res.status, res.body)
-				continue
-			}
-			res.cdfError(t)
-		}
-	})
-	t.Cleanup(func() {
-		if got := len(e.sim.AnnotationStatuses(annotatedA)); got != 0 {
-			t.Errorf("%d annotations stored by refused requests", got)
-		}
-	})
-}
-
 func TestCreateAnnotations(t *testing.T) {
 	t.Parallel()
 	e, tok := annotationsEnv(t)
@@ -265,7 +144,8 @@ func TestCreateAnnotations(t *testing.T) {
 	}
 }
 
-// listResult decodes a list response.
+// listAnnotations lists annotations and returns their ids and the next
+// cursor ("" when null).
 func listAnnotations(t *testing.T, e *testEnv, tok string, body any) (ids []int64, cursor string) {
 	t.Helper()
 	res := e.callWithToken(tok, http.MethodPost, "/annotations/list", body)
@@ -280,7 +160,10 @@ func listAnnotations(t *testing.T, e *testEnv, tok string, body any) (ids []int6
 	for _, a := range out.Items {
 		ids = append(ids, a.ID)
 	}
-	return ids, out.NextCursor
+	if out.NextCursor != nil {
+		cursor = *out.NextCursor
+	}
+	return ids, cursor
 }
 
 func TestListAnnotations(t *testing.T) {
@@ -304,17 +187,7 @@ func TestListAnnotations(t *testing.T) {
 		}
 		return out
 	}
-	filter := func(extra map[string]any, files ...int64) map[string]any {
-		refs := make([]any, len(files))
-		for i, f := range files {
-			refs[i] = map[string]any{"id": f}
-		}
-		f := map[string]any{"annotatedResourceType": "file", "annotatedResourceIds": refs}
-		for k, v := range extra {
-			f[k] = v
-		}
-		return f
-	}
+	filter := fileFilter
 
 	tests := []struct {
 		name   string
@@ -378,45 +251,6 @@ func TestListAnnotations(t *testing.T) {
 			t.Errorf("got %d ids (sorted %v), cursor %q; want 25 and a cursor", len(got), slices.IsSorted(got), cursor)
 		}
 	})
-
-	refs := func(n int) []any {
-		out := make([]any, n)
-		for i := range out {
-			out[i] = map[string]any{"id": i + 1}
-		}
-		return out
-	}
-	bad := []struct {
-		name string
-		body any
-		want string
-	}{
-		{"no filter", map[string]any{"limit": 10}, "filter is required"},
-		{"no resource type", map[string]any{"filter": map[string]any{"annotatedResourceIds": refs(1)}}, "annotatedResourceType is required"},
-		{"other resource type", map[string]any{"filter": map[string]any{"annotatedResourceType": "asset", "annotatedResourceIds": refs(1)}}, `must be "file"`},
-		{"no resource ids", map[string]any{"filter": map[string]any{"annotatedResourceType": "file"}}, "annotatedResourceIds must contain between 1 and 1000"},
-		{"1001 resource ids", map[string]any{"filter": map[string]any{"annotatedResourceType": "file", "annotatedResourceIds": refs(1001)}}, "got 1001"},
-		{"resource id 0", map[string]any{"filter": map[string]any{"annotatedResourceType": "file", "annotatedResourceIds": []any{map[string]any{"id": 0}}}}, "annotatedResourceIds[0].id"},
-		{"bad status", map[string]any{"filter": filter(map[string]any{"status": "done"}, 1)}, "filter.status must be"},
-		{"limit 0", map[string]any{"filter": filter(nil, 1), "limit": 0}, "limit must be between 1 and 1000"},
-		{"limit 1001", map[string]any{"filter": filter(nil, 1), "limit": 1001}, "limit must be between 1 and 1000"},
-		{"bad cursor", map[string]any{"filter": filter(nil, 1), "cursor": "not-a-cursor"}, "Invalid cursor"},
-		{"forged cursor", map[string]any{"filter": filter(nil, 1), "cursor": "YWJj"}, "Invalid cursor"},
-		{"unknown filter field", map[string]any{"filter": filter(map[string]any{"data": map[string]any{}}, 1)}, `Unrecognized field "data"`},
-		{"unknown field", map[string]any{"filter": filter(nil, 1), "partition": "1/10"}, `Unrecognized field "partition"`},
-	}
-	for _, tt := range bad {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			res := e.callWithToken(tok, http.MethodPost, "/annotations/list", tt.body)
-			if res.status != http.StatusBadRequest {
-				t.Fatalf("status = %d, want 400; body %s", res.status, res.body)
-			}
-			if got := res.cdfError(t).Message; !strings.Contains(got, tt.want) {
-				t.Errorf("message = %q, want it to contain %q", got, tt.want)
-			}
-		})
-	}
 }
 
 func TestUpdateAnnotations(t *testing.T) {
@@ -457,65 +291,42 @@ func TestUpdateAnnotations(t *testing.T) {
 	if diff := cmp.Diff(wantData, got.Data); diff != "" || got.Status != "approved" {
 		t.Errorf("status %q; data (-want +got):\n%s", got.Status, diff)
 	}
-
-	bad := []struct {
-		name     string
-		body     any
-		want     string
-		wantMiss []any
-		wantDup  []any
-	}{
-		{"unknown id", items(setStatus(b.ID, "suggested"), setStatus(424242, "approved")), "not found", []any{map[string]any{"id": 424242.0}}, nil},
-		{"duplicate id", items(setStatus(b.ID, "suggested"), setStatus(b.ID, "approved")), "Duplicate", nil, []any{map[string]any{"id": float64(b.ID)}}},
-		{"no items", `{"items":[]}`, "between 1 and 1000", nil, nil},
-		{"no id", items(map[string]any{"update": map[string]any{"status": map[string]any{"set": "approved"}}}), "items[0].id is required", nil, nil},
-		{"no update", items(map[string]any{"id": b.ID}), "must set status or data", nil, nil},
-		{"empty update", items(map[string]any{"id": b.ID, "update": map[string]any{}}), "must set status or data", nil, nil},
-		{"bad status", items(setStatus(b.ID, "suggested"), setStatus(a.ID, "maybe")), "items[1].update.status.set must be", nil, nil},
-		{"status without set", items(map[string]any{"id": b.ID, "update": map[string]any{"status": map[string]any{}}}), "status.set must be", nil, nil},
-		{"bad data", items(map[string]any{"id": b.ID, "update": map[string]any{"data": map[string]any{"set": map[string]any{"label": "x"}}}}), "items[0].update.data.set must have exactly one of polygon and boundingBox", nil, nil},
-		{"unknown update field", items(map[string]any{"id": b.ID, "update": map[string]any{"label": map[string]any{"set": "x"}}}), `Unrecognized field "label"`, nil, nil},
-		{"setNull", items(map[string]any{"id": b.ID, "update": map[string]any{"status": map[string]any{"setNull": true}}}), `Unrecognized field "setNull"`, nil, nil},
-	}
-	for _, tt := range bad {
-		t.Run(tt.name, func(t *testing.T) {
-			res := e.callWithToken(tok, http.MethodPost, "/annotations/update", tt.body)
-			if res.status != http.StatusBadRequest {
-				t.Fatalf("status = %d, want 400; body %s", res.status, res.body)
-			}
-			got := res.cdfError(t)
-			if !strings.Contains(got.Message, tt.want) {
-				t.Errorf("message = %q, want it to contain %q", got.Message, tt.want)
-			}
-			if diff := cmp.Diff(tt.wantMiss, got.Missing); diff != "" {
-				t.Errorf("missing (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.wantDup, got.Duplicated); diff != "" {
-				t.Errorf("duplicated (-want +got):\n%s", diff)
-			}
-			// Nothing changed: b keeps the status of the first update.
-			if st := e.sim.AnnotationStatuses(annotatedA)[b.ID]; st != "rejected" {
-				t.Errorf("b's status = %q after a refused update, want rejected", st)
-			}
-		})
-	}
 }
 
 func TestAnnotationCapabilities(t *testing.T) {
 	t.Parallel()
 	e, tok := annotationsEnv(t)
 	created := e.createAnnotations(tok, annotationItem(t, annotatedA, nil))
+	// Each delete that succeeds deletes one of these.
+	pool := e.createAnnotations(tok, slices.Repeat([]any{annotationItem(t, annotatedA, nil)}, 5)...)
+	suggestion := annotationItem(t, annotatedA, func(it, _ map[string]any) { delete(it, "status") })
 	calls := map[string]func() result{
 		"create": func() result {
 			return e.callWithToken(tok, http.MethodPost, "/annotations", items(annotationItem(t, annotatedA, nil)))
+		},
+		"suggest": func() result {
+			return e.callWithToken(tok, http.MethodPost, "/annotations/suggest", items(suggestion))
 		},
 		"list": func() result {
 			return e.callWithToken(tok, http.MethodPost, "/annotations/list",
 				`{"filter":{"annotatedResourceType":"file","annotatedResourceIds":[{"id":42}]}}`)
 		},
+		"byids": func() result {
+			return e.callWithToken(tok, http.MethodPost, "/annotations/byids", fmt.Sprintf(`{"items":[{"id":%d}]}`, created[0].ID))
+		},
+		"get": func() result {
+			return e.callWithToken(tok, http.MethodGet, fmt.Sprintf("/annotations/%d", created[0].ID), nil)
+		},
 		"update": func() result {
 			return e.callWithToken(tok, http.MethodPost, "/annotations/update",
 				fmt.Sprintf(`{"items":[{"id":%d,"update":{"status":{"set":"approved"}}}]}`, created[0].ID))
+		},
+		"delete": func() result {
+			res := e.callWithToken(tok, http.MethodPost, "/annotations/delete", fmt.Sprintf(`{"items":[{"id":%d}]}`, pool[0].ID))
+			if res.status == http.StatusOK {
+				pool = pool[1:]
+			}
+			return res
 		},
 	}
 	tests := []struct {
@@ -523,9 +334,10 @@ func TestAnnotationCapabilities(t *testing.T) {
 		denied []string // the others succeed
 	}{
 		{"", nil},
-		{CapAnnotationsWrite, []string{"create", "update"}},
-		{CapAnnotationsRead, []string{"list"}},
-		{CapFilesRead, []string{"create", "list", "update"}},
+		{CapAnnotationsWrite, []string{"create", "update", "delete"}},
+		{CapAnnotationsSuggest, []string{"suggest"}},
+		{CapAnnotationsRead, []string{"list", "byids", "get"}},
+		{CapFilesRead, []string{"create", "suggest", "list", "byids", "get", "update", "delete"}},
 		{"assetsAcl:READ", nil},
 	}
 	for _, tt := range tests {

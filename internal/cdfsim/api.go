@@ -43,8 +43,12 @@ func (s *Server) apiRoutes() *http.ServeMux {
 		{"files/downloadlink", http.MethodPost, "", s.downloadLinks},
 		{"files/{id}", http.MethodGet, "", s.fileByID},
 		{"annotations", http.MethodPost, CapAnnotationsWrite, s.createAnnotations},
+		{"annotations/suggest", http.MethodPost, CapAnnotationsSuggest, s.suggestAnnotations},
 		{"annotations/list", http.MethodPost, CapAnnotationsRead, s.listAnnotations},
+		{"annotations/byids", http.MethodPost, CapAnnotationsRead, s.annotationsByIDs},
+		{"annotations/{annotationId}", http.MethodGet, CapAnnotationsRead, s.annotationByID},
 		{"annotations/update", http.MethodPost, CapAnnotationsWrite, s.updateAnnotations},
+		{"annotations/delete", http.MethodPost, CapAnnotationsWrite, s.deleteAnnotations},
 	}
 	for _, rt := range routes {
 		mux.Handle(projectsPrefix+"{project}/"+rt.pattern, s.route(rt.method, rt.need, rt.h))

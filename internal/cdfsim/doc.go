@@ -20,8 +20,12 @@
 //	GET  /api/v1/projects/{project}/files/{id}                    one file's metadata
 //	POST /api/v1/projects/{project}/files/downloadlink            signed download URLs
 //	POST /api/v1/projects/{project}/annotations                   create (annotationsAcl:WRITE)
+//	POST /api/v1/projects/{project}/annotations/suggest           create as suggested (annotationsAcl:SUGGEST)
 //	POST /api/v1/projects/{project}/annotations/list              list by file (annotationsAcl:READ)
-//	POST /api/v1/projects/{project}/annotations/update            set status or data (annotationsAcl:WRITE)
+//	POST /api/v1/projects/{project}/annotations/byids             retrieve (annotationsAcl:READ)
+//	GET  /api/v1/projects/{project}/annotations/{id}              retrieve one (annotationsAcl:READ)
+//	POST /api/v1/projects/{project}/annotations/update            set status, data, annotationType (annotationsAcl:WRITE)
+//	POST /api/v1/projects/{project}/annotations/delete            delete (annotationsAcl:WRITE)
 //	GET  /download/{opaque}?exp=<unix>&sig=<hmac>                 file bytes, no bearer
 //	GET|POST|DELETE /_sim/faults[/{id}]                           fault injection (no auth)
 //	GET  /_sim/capabilities                                       revoked capabilities (no auth)
@@ -34,18 +38,26 @@
 // # Annotations
 //
 // The simulator stores images.ObjectDetection annotations of its files and
-// checks them as CDF does: 1 to 1000 items per request, unknown JSON
-// fields refused, annotatedResourceType "file" with an existing file id
-// (else 400 with "missing"), status suggested, approved or rejected,
-// creatingApp and creatingAppVersion set, a non-empty label, confidence in
-// 0..1, exactly one of a polygon (3 to 1000 vertices in 0..1) and a
-// bounding box (in 0..1, min < max), and at most 10 numerical or boolean
-// attributes. Other
-// annotation types and polylines answer 400 "not supported by the
-// simulator". Creates and updates are all or nothing. Lists are ordered by
-// id, 25 per page unless limit says otherwise (at most 1000), with an
-// opaque nextCursor while more remain. [Server.AnnotationStatuses] shows
-// tests what was written.
+// checks every request as CDF documents it (shared/cdf-api.md §8.1),
+// answering 400 with CDF's error body otherwise: 1 to 1000 items, unknown
+// JSON fields refused at every level; on create every field present
+// (creatingUser may be null), creatingAppVersion valid SemVer 2.0.0,
+// status suggested, approved or rejected, annotatedResourceType "file" or
+// "threedmodel", the annotated resource existing (else "missing"; the
+// simulator has no 3D models), and data with a label, confidences in 0..1,
+// exactly one of a bounding box (in 0..1, min < max), a polygon (3 to 1000
+// vertices in 0..1) and a polyline (2 to 1000), and numerical or boolean
+// attributes. Other CDF annotation types answer 400 "not supported by the
+// simulator". Updates set status, data, or annotationType together with
+// data; byids, update and delete answer "missing" for unknown ids and
+// "duplicated" for repeated ones. Writes are all or nothing. Lists need
+// the filter's annotatedResourceType and annotatedResourceIds, are
+// ordered by id, 25 per page unless limit says otherwise (1 to 1000), with
+// an opaque nextCursor while more remain (null after the last page);
+// cursors the simulator did not issue are refused. GET /annotations/{id}
+// of an unknown id answers 400 with "missing", the only failure CDF
+// documents for it. [Server.AnnotationStatuses] shows tests what was
+// written.
 //
 // Every response carries a fresh x-request-id header. API errors use the CDF
 // error body {"error":{"code":N,"message":"...","missing":[...]}}; the token

@@ -19,10 +19,14 @@ const (
 	// reading segmentation jobs and the files they refer to, and the files
 	// that annotations annotate.
 	CapFilesRead = "filesAcl:READ"
-	// CapAnnotationsRead is needed to list annotations.
+	// CapAnnotationsRead is needed to list and retrieve annotations.
 	CapAnnotationsRead = "annotationsAcl:READ"
-	// CapAnnotationsWrite is needed to create and update annotations.
+	// CapAnnotationsWrite is needed to create, update and delete
+	// annotations.
 	CapAnnotationsWrite = "annotationsAcl:WRITE"
+	// CapAnnotationsSuggest is needed to suggest annotations
+	// (POST /annotations/suggest).
+	CapAnnotationsSuggest = "annotationsAcl:SUGGEST"
 )
 
 // principal is who a request authenticated as.

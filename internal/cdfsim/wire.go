@@ -198,73 +198,95 @@ type wireAnnotation struct {
 	Data                  wireObjectDetection `json:"data"`
 }
 
-// wireObjectDetection is the images.ObjectDetection data: one of polygon
-// and boundingBox.
+// wireObjectDetection is the images.ObjectDetection data (§8.1): a label
+// and exactly one of boundingBox, polygon and polyline.
 type wireObjectDetection struct {
 	Label       string                   `json:"label"`
 	Confidence  *float64                 `json:"confidence,omitempty"`
 	BoundingBox *wireAnnotationBox       `json:"boundingBox,omitempty"`
-	Polygon     *wireAnnotationPolygon   `json:"polygon,omitempty"`
+	Polygon     *wireAnnotationPoly      `json:"polygon,omitempty"`
+	Polyline    *wireAnnotationPoly      `json:"polyline,omitempty"`
 	Attributes  map[string]wireAttribute `json:"attributes,omitempty"`
 }
 
 type wireAnnotationBox struct {
-	XMin float64 `json:"xMin"`
-	XMax float64 `json:"xMax"`
-	YMin float64 `json:"yMin"`
-	YMax float64 `json:"yMax"`
+	XMin       float64  `json:"xMin"`
+	XMax       float64  `json:"xMax"`
+	YMin       float64  `json:"yMin"`
+	YMax       float64  `json:"yMax"`
+	Confidence *float64 `json:"confidence,omitempty"`
 }
 
-type wireAnnotationPolygon struct {
-	Vertices []wireXY `json:"vertices"`
+// wireAnnotationPoly is a polygon (closed: the last vertex joins the
+// first) or a polyline.
+type wireAnnotationPoly struct {
+	Vertices   []wireAnnotationPoint `json:"vertices"`
+	Confidence *float64              `json:"confidence,omitempty"`
 }
 
-type wireXY struct {
-	X float64 `json:"x"`
-	Y float64 `json:"y"`
+type wireAnnotationPoint struct {
+	X          float64  `json:"x"`
+	Y          float64  `json:"y"`
+	Confidence *float64 `json:"confidence,omitempty"`
 }
 
 type wireAttribute struct {
 	Type        string          `json:"type"`
 	Value       json.RawMessage `json:"value"`
-	Description string          `json:"description,omitempty"`
+	Description *string         `json:"description,omitempty"`
 }
 
-// wireAnnotationIn is an item of POST /annotations as sent; pointers tell
-// "absent" from zero, and data is decoded once the type is known.
-type wireAnnotationIn struct {
-	AnnotatedResourceType string          `json:"annotatedResourceType"`
+// wireAnnotationSuggestIn is an item of POST /annotations/suggest as sent:
+// pointers and raw messages tell "absent" from zero and from null, and
+// data is decoded once the type is known.
+type wireAnnotationSuggestIn struct {
+	AnnotatedResourceType *string         `json:"annotatedResourceType"`
 	AnnotatedResourceID   *int64          `json:"annotatedResourceId"`
-	AnnotationType        string          `json:"annotationType"`
-	CreatingApp           string          `json:"creatingApp"`
-	CreatingAppVersion    string          `json:"creatingAppVersion"`
-	CreatingUser          *string         `json:"creatingUser"`
-	Status                string          `json:"status"`
+	AnnotationType        *string         `json:"annotationType"`
+	CreatingApp           *string         `json:"creatingApp"`
+	CreatingAppVersion    *string         `json:"creatingAppVersion"`
+	CreatingUser          json.RawMessage `json:"creatingUser"`
 	Data                  json.RawMessage `json:"data"`
 }
 
-// wireObjectDetectionIn is images.ObjectDetection data as sent. polyline
-// is a valid CDF shape that the simulator does not support.
+// wireAnnotationIn is an item of POST /annotations: a suggestion with a
+// status.
+type wireAnnotationIn struct {
+	wireAnnotationSuggestIn
+	Status *string `json:"status"`
+}
+
+// wireObjectDetectionIn is images.ObjectDetection data as sent.
 type wireObjectDetectionIn struct {
-	Label       string                     `json:"label"`
+	Label       *string                    `json:"label"`
 	Confidence  *float64                   `json:"confidence"`
-	BoundingBox *wireBoxIn                 `json:"boundingBox"`
-	Polygon     *wirePolygonIn             `json:"polygon"`
-	Polyline    json.RawMessage            `json:"polyline"`
+	BoundingBox *wireAnnotationBoxIn       `json:"boundingBox"`
+	Polygon     *wireAnnotationPolyIn      `json:"polygon"`
+	Polyline    *wireAnnotationPolyIn      `json:"polyline"`
 	Attributes  map[string]wireAttributeIn `json:"attributes"`
 }
 
-type wirePolygonIn struct {
-	Vertices []wireXYIn `json:"vertices"`
+type wireAnnotationBoxIn struct {
+	XMin       *float64 `json:"xMin"`
+	XMax       *float64 `json:"xMax"`
+	YMin       *float64 `json:"yMin"`
+	YMax       *float64 `json:"yMax"`
+	Confidence *float64 `json:"confidence"`
 }
 
-type wireXYIn struct {
-	X *float64 `json:"x"`
-	Y *float64 `json:"y"`
+type wireAnnotationPolyIn struct {
+	Vertices   []wireAnnotationPointIn `json:"vertices"`
+	Confidence *float64                `json:"confidence"`
+}
+
+type wireAnnotationPointIn struct {
+	X          *float64 `json:"x"`
+	Y          *float64 `json:"y"`
+	Confidence *float64 `json:"confidence"`
 }
 
 type wireAttributeIn struct {
-	Type        string          `json:"type"`
+	Type        *string         `json:"type"`
 	Value       json.RawMessage `json:"value"`
 	Description *string         `json:"description"`
 }
@@ -276,22 +298,42 @@ type wireAnnotationListRequest struct {
 	Cursor *string               `json:"cursor"`
 }
 
+// wireAnnotationFilter is the list filter; creatingUser and data are raw
+// so that null (a service created it) differs from absent.
 type wireAnnotationFilter struct {
-	AnnotatedResourceType *string     `json:"annotatedResourceType"`
-	AnnotatedResourceIDs  []wireIDRef `json:"annotatedResourceIds"`
-	AnnotationType        *string     `json:"annotationType"`
-	CreatingApp           *string     `json:"creatingApp"`
-	CreatingUser          *string     `json:"creatingUser"`
-	Status                *string     `json:"status"`
+	AnnotatedResourceType *string           `json:"annotatedResourceType"`
+	AnnotatedResourceIDs  []wireResourceRef `json:"annotatedResourceIds"`
+	AnnotationType        *string           `json:"annotationType"`
+	CreatingApp           *string           `json:"creatingApp"`
+	CreatingAppVersion    *string           `json:"creatingAppVersion"`
+	CreatingUser          json.RawMessage   `json:"creatingUser"`
+	Status                *string           `json:"status"`
+	Data                  json.RawMessage   `json:"data"`
 }
 
+// wireResourceRef is an item of filter.annotatedResourceIds: exactly one
+// of id and externalId.
+type wireResourceRef struct {
+	ID         *int64  `json:"id"`
+	ExternalID *string `json:"externalId"`
+}
+
+// wireIDRef references an annotation by its id.
 type wireIDRef struct {
 	ID *int64 `json:"id"`
 }
 
+// wireAnnotationByIDsRequest is the body of POST /annotations/byids.
+type wireAnnotationByIDsRequest struct {
+	Items            []wireIDRef `json:"items"`
+	IgnoreUnknownIDs *bool       `json:"ignoreUnknownIds"`
+}
+
+// wireAnnotationList is a page of POST /annotations/list; nextCursor is
+// null on the last page, as CDF sends it.
 type wireAnnotationList struct {
 	Items      []wireAnnotation `json:"items"`
-	NextCursor string           `json:"nextCursor,omitempty"`
+	NextCursor *string          `json:"nextCursor"`
 }
 
 // wireAnnotationUpdateItem is an item of POST /annotations/update.
@@ -301,8 +343,9 @@ type wireAnnotationUpdateItem struct {
 }
 
 type wireAnnotationUpdate struct {
-	Status *wireSetString `json:"status"`
-	Data   *wireSetRaw    `json:"data"`
+	Status         *wireSetString `json:"status"`
+	Data           *wireSetRaw    `json:"data"`
+	AnnotationType *wireSetString `json:"annotationType"`
 }
 
 type wireSetString struct {

@@ -384,7 +384,7 @@ func raw(app string, fileID int64, job, rank any, status string) cdf.Annotation 
 		}
 	}
 	return cdf.Annotation{AnnotatedResourceID: fileID, AnnotationType: cdf.AnnotationTypeObjectDetection,
-		CreatingApp: app, CreatingAppVersion: "1", Status: status,
+		CreatingApp: app, CreatingAppVersion: "1.0.0", Status: status,
 		Data: cdf.ObjectDetection{Label: "segment", Polygon: &cdf.AnnotationPolygon{Vertices: pts(0.1, 0.1, 0.2, 0.1, 0.2, 0.2)}, Attributes: attrs}}
 }
 
