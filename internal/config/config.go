@@ -49,8 +49,9 @@ type Config struct {
 	// Security configures the response headers (CSP frame-ancestors, HSTS).
 	Security Security
 
-	Limits Limits
-	Render Render
+	Limits  Limits
+	Render  Render
+	Exports Exports
 	// Verdicts (SEGVIEW_VERDICTS, default on) lets reviewers record
 	// verdicts on segments in CDF through the Annotations API.
 	Verdicts bool
@@ -68,6 +69,14 @@ type Render struct {
 	// models that saw raw pixels; by default the EXIF Orientation is
 	// applied, as browsers do.
 	IgnoreEXIF bool
+}
+
+// Exports bounds the exports (COCO, GeoJSON, the job's JSON, hits.json,
+// overlay.svg) built at once, each of which holds a job's geometry in
+// memory.
+type Exports struct {
+	MaxConcurrent int // SEGVIEW_MAX_EXPORTS: most exports built at once
+	Queue         int // SEGVIEW_EXPORT_QUEUE: most exports waiting for a turn; more answer 503
 }
 
 // Limits are the explicit bounds on what segview accepts from CDF.
@@ -96,6 +105,11 @@ const (
 	DefaultImageCacheBytes  = 256 << 20
 	DefaultOutputCacheBytes = 32 << 20
 	DefaultRenderWait       = 5 * time.Second
+	DefaultExportQueue      = 256
+	// maxExports and maxExportQueue are sanity bounds: each export can hold
+	// a job's geometry, each waiter a connection.
+	maxExports     = 1024
+	maxExportQueue = 100_000
 	// maxRenderConcurrency is a sanity bound: every decode can hold
 	// hundreds of megabytes.
 	maxRenderConcurrency = 1024
@@ -104,6 +118,10 @@ const (
 // DefaultRenderConcurrency is the default of SEGVIEW_RENDER_CONCURRENCY:
 // one decode per CPU.
 func DefaultRenderConcurrency() int { return runtime.NumCPU() }
+
+// DefaultMaxExports is the default of SEGVIEW_MAX_EXPORTS: one export per
+// CPU, since building one is CPU work.
+func DefaultMaxExports() int { return runtime.NumCPU() }
 
 // Getenv looks a variable up; it reports whether the variable is set.
 type Getenv func(key string) (string, bool)
@@ -146,7 +164,20 @@ func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
 			Wait:             p.duration("SEGVIEW_RENDER_WAIT", DefaultRenderWait),
 			IgnoreEXIF:       p.bool("SEGVIEW_IGNORE_EXIF", false),
 		},
+		Exports: Exports{
+			MaxConcurrent: int(p.int64("SEGVIEW_MAX_EXPORTS", int64(DefaultMaxExports()))),
+			Queue:         p.count("SEGVIEW_EXPORT_QUEUE", DefaultExportQueue),
+		},
 		Project: p.str("CDF_PROJECT", ""),
+	}
+	if c.Exports.MaxConcurrent > maxExports {
+		p.fail("SEGVIEW_MAX_EXPORTS=%d is above %d: each export can hold a job's geometry in memory; set about the number of CPUs (%d)",
+			c.Exports.MaxConcurrent, maxExports, DefaultMaxExports())
+		c.Exports.MaxConcurrent = DefaultMaxExports()
+	}
+	if c.Exports.Queue > maxExportQueue {
+		p.fail("SEGVIEW_EXPORT_QUEUE=%d is above %d: set a few hundred (default %d)", c.Exports.Queue, maxExportQueue, DefaultExportQueue)
+		c.Exports.Queue = DefaultExportQueue
 	}
 	if c.Render.Concurrency > maxRenderConcurrency {
 		p.fail("SEGVIEW_RENDER_CONCURRENCY=%d is above %d: each decode can hold hundreds of megabytes; set about the number of CPUs (%d)",
@@ -259,6 +290,8 @@ func (c Config) LogAttrs() []slog.Attr {
 		slog.Int64("output_cache_bytes", c.Render.OutputCacheBytes),
 		slog.Int("render_concurrency", c.Render.Concurrency),
 		slog.Duration("render_wait", c.Render.Wait),
+		slog.Int("max_exports", c.Exports.MaxConcurrent),
+		slog.Int("export_queue", c.Exports.Queue),
 		slog.Bool("ignore_exif", c.Render.IgnoreEXIF),
 	)
 }
@@ -350,6 +383,20 @@ func (p *parser) int64(key string, def int64) int64 {
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 || n > 1<<40 {
 		p.fail("%s=%q is not a positive whole number: set it like %s=%d", key, v, key, def)
+		return def
+	}
+	return n
+}
+
+// count reads a whole number that may be 0.
+func (p *parser) count(key string, def int) int {
+	v := p.str(key, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		p.fail("%s=%q is not a whole number of 0 or more: set it like %s=%d", key, v, key, def)
 		return def
 	}
 	return n

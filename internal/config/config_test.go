@@ -57,7 +57,8 @@ func TestLoad(t *testing.T) {
 					Limits: Limits{MaxJSONBytes: 64 << 20, MaxImageBytes: 64 << 20, MaxImagePixels: 100_000_000,
 						MaxVertices: 1_000_000, MaxItems: 200, MaxOverlayWidth: 2048, MaxAnnotations: 100_000},
 					Verdicts: true,
-					Render:   Render{ImageCacheBytes: 256 << 20, OutputCacheBytes: 32 << 20, Concurrency: runtime.NumCPU(), Wait: 5 * time.Second}}
+					Render:   Render{ImageCacheBytes: 256 << 20, OutputCacheBytes: 32 << 20, Concurrency: runtime.NumCPU(), Wait: 5 * time.Second},
+					Exports:  Exports{MaxConcurrent: runtime.NumCPU(), Queue: 256}}
 				if diff := cmp.Diff(want, c); diff != "" {
 					t.Errorf("config mismatch (-want +got):\n%s", diff)
 				}
@@ -146,6 +147,28 @@ func TestLoad(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "export defaults",
+			check: func(t *testing.T, c Config) {
+				if want := (Exports{MaxConcurrent: DefaultMaxExports(), Queue: DefaultExportQueue}); c.Exports != want {
+					t.Errorf("exports = %+v, want %+v", c.Exports, want)
+				}
+			},
+		},
+		{
+			name: "export settings",
+			env:  map[string]string{"SEGVIEW_MAX_EXPORTS": "3", "SEGVIEW_EXPORT_QUEUE": "0"},
+			check: func(t *testing.T, c Config) {
+				if want := (Exports{MaxConcurrent: 3, Queue: 0}); c.Exports != want {
+					t.Errorf("exports = %+v, want %+v (a queue of 0 refuses at once)", c.Exports, want)
+				}
+			},
+		},
+		{name: "zero exports", env: map[string]string{"SEGVIEW_MAX_EXPORTS": "0"}, wantErr: []string{"SEGVIEW_MAX_EXPORTS", "positive whole number"}},
+		{name: "absurd exports", env: map[string]string{"SEGVIEW_MAX_EXPORTS": "5000"}, wantErr: []string{"SEGVIEW_MAX_EXPORTS", "number of CPUs"}},
+		{name: "negative export queue", env: map[string]string{"SEGVIEW_EXPORT_QUEUE": "-1"}, wantErr: []string{"SEGVIEW_EXPORT_QUEUE", "0 or more"}},
+		{name: "bad export queue", env: map[string]string{"SEGVIEW_EXPORT_QUEUE": "many"}, wantErr: []string{"SEGVIEW_EXPORT_QUEUE", "0 or more"}},
+		{name: "absurd export queue", env: map[string]string{"SEGVIEW_EXPORT_QUEUE": "1000000"}, wantErr: []string{"SEGVIEW_EXPORT_QUEUE", "above 100000"}},
 		{
 			name: "booleans are read in the usual spellings",
 			env:  map[string]string{"SEGVIEW_IGNORE_EXIF": " FALSE "},
