@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // File is a stored file. ID 0 gets the next free id; an empty MimeType is
@@ -92,7 +93,10 @@ func (s *Server) lookupFile(id *int64, extID *string, inst *wireInstanceID) *sto
 	return nil
 }
 
-// validate checks that exactly one identifier is set and well formed.
+// validate checks that exactly one identifier is set and well formed
+// (cdf-api.md §3): id 1..2^53-1, externalId of 1..255 characters, or
+// instanceId with a space matching CDF's InstanceSpace pattern and an
+// externalId of 1..255 characters.
 func (id wireFileIdentity) validate(i int) *apiError {
 	n := 0
 	if id.ID != nil {
@@ -103,14 +107,20 @@ func (id wireFileIdentity) validate(i int) *apiError {
 	}
 	if id.ExternalID != nil {
 		n++
-		if l := len(*id.ExternalID); l < 1 || l > 255 {
+		if l := utf8.RuneCountInString(*id.ExternalID); l < 1 || l > 255 {
 			return badRequest("items[%d].externalId must be 1 to 255 characters", i)
 		}
 	}
-	if id.InstanceID != nil {
+	if inst := id.InstanceID; inst != nil {
 		n++
-		if id.InstanceID.Space == "" || id.InstanceID.ExternalID == "" {
+		if inst.Space == "" || inst.ExternalID == "" {
 			return badRequest("items[%d].instanceId needs both space and externalId", i)
+		}
+		if !instanceSpaceRE.MatchString(inst.Space) {
+			return badRequest("items[%d].instanceId.space %q is not a valid space", i, inst.Space)
+		}
+		if utf8.RuneCountInString(inst.ExternalID) > 255 {
+			return badRequest("items[%d].instanceId.externalId must be 1 to 255 characters", i)
 		}
 	}
 	if n != 1 {
@@ -190,8 +200,8 @@ func fileMetadata(f *storedFile) wireFileMetadata {
 // fileByID serves GET /files/{id}: a bare FilesMetadata object.
 func (s *Server) fileByID(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return badRequest("Invalid file id %q: must be a positive integer", r.PathValue("id"))
+	if err != nil || id < 1 || id > maxCDFID {
+		return badRequest("Invalid file id %q: must be an integer between 1 and %d", r.PathValue("id"), maxCDFID)
 	}
 	f := s.lookupFile(&id, nil, nil)
 	if f == nil {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Job statuses (StatusSchema.status).
@@ -211,7 +212,7 @@ func parseSegmentRequest(req wireSegmentRequest) (segmentPrompt, *apiError) {
 	}
 	if ref.FileExternalID != nil {
 		n++
-		if l := len(*ref.FileExternalID); l < 1 || l > 255 {
+		if l := utf8.RuneCountInString(*ref.FileExternalID); l < 1 || l > 255 {
 			return p, badRequest("items[0].fileExternalId must be 1 to 255 characters")
 		}
 	}
