@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -36,6 +38,10 @@ type Credentials struct {
 	Audience                         string
 	// Token is a static bearer token for FlowToken.
 	Token string
+	// Now is the clock that decides when a client-credentials token is
+	// due for renewal (nil means time.Now). Tests inject a fake one, as
+	// they do into the simulator (cdfsim.Options.Now).
+	Now func() time.Time
 }
 
 // HTTPClient returns an *http.Client that adds a bearer token to every
@@ -46,8 +52,12 @@ type Credentials struct {
 // unset) and by each API request's own context.
 //
 // For FlowClientCredentials the token is fetched on first use and reused
-// until it is about to expire. A failure to obtain one reaches API callers
-// as *AuthError. The returned client refuses redirects to another host or
+// until it is due to expire by creds.Now (10 s before expires_in runs
+// out). When CDF answers 401 to it (CDF restarted, key rotated, token
+// revoked), the token is dropped, a new one is fetched and the request is
+// sent once more; a second 401 goes to the caller. A static token
+// (FlowToken) cannot be renewed and is never retried. A failure to obtain
+// a token reaches API callers as *AuthError. The returned client refuses redirects to another host or
 // from https to http, so the token never leaves the CDF cluster.
 func HTTPClient(ctx context.Context, creds Credentials, base *http.Client) (*http.Client, error) {
 	if base == nil {
@@ -82,7 +92,11 @@ func HTTPClient(ctx context.Context, creds Credentials, base *http.Client) (*htt
 			tokenClient.Timeout = tokenTimeout
 		}
 		tctx := context.WithValue(context.WithoutCancel(ctx), oauth2.HTTPClient, &tokenClient)
-		src = cfg.TokenSource(tctx) // an oauth2.ReuseTokenSource
+		now := creds.Now
+		if now == nil {
+			now = time.Now
+		}
+		src = &serviceTokens{fetch: func() (*oauth2.Token, error) { return cfg.Token(tctx) }, now: now}
 		redact = []string{creds.ClientSecret}
 		if u, err := url.Parse(creds.TokenURL); err == nil && u.RawQuery != "" {
 			redact = append(redact, u.RawQuery)
@@ -139,8 +153,9 @@ func sameOriginRedirects(next func(*http.Request, []*http.Request) error) func(*
 // person the request is made for when its context carries a token source
 // (WithTokenSource), else the client's own. Unlike oauth2.Transport it
 // gives up waiting for the token when the request's context ends, reports
-// token failures as sanitized *AuthError, and answers a 401 to a person's
-// token with one refresh and one retry.
+// token failures as sanitized *AuthError, and answers a 401 with one
+// refresh and one retry when the token source can renew (a Refresher: a
+// person's session, the service principal's client credentials).
 type authTransport struct {
 	src    oauth2.TokenSource // nil for FlowUser
 	base   http.RoundTripper
@@ -164,12 +179,13 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp, err := t.send(req, req.Body, tok)
-	if err != nil || !personal || resp.StatusCode != http.StatusUnauthorized {
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
 	}
-	// The person's access token may have been revoked or may have expired
-	// early: refresh it once and try again. A second 401 goes to the caller,
-	// which asks the person to sign in again.
+	// The access token may have been revoked, may have expired early, or
+	// CDF may have restarted and forgotten it: refresh it once and try
+	// again. A second 401 goes to the caller (a person is then asked to
+	// sign in again).
 	r, ok := src.(Refresher)
 	if !ok || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
 		return resp, nil
@@ -233,6 +249,81 @@ func (t *authTransport) await(ctx context.Context, get func() (*oauth2.Token, er
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// expiryMargin is how long before its expiry a client-credentials token is
+// renewed, as golang.org/x/oauth2 does.
+const expiryMargin = 10 * time.Second
+
+// serviceTokens is the service principal's client-credentials token
+// source. Like oauth2.ReuseTokenSource it shares one token among all
+// requests, fetching a new one when the current one is due; unlike it, it
+// judges expiry by an injected clock and can drop a token CDF refused
+// (Refresh).
+type serviceTokens struct {
+	fetch func() (*oauth2.Token, error) // one token request
+	now   func() time.Time
+
+	mu      sync.Mutex // held while fetching, so that callers share one fetch
+	tok     *oauth2.Token
+	renewAt time.Time // by now; zero: the token does not expire
+}
+
+// Token returns the current token, fetching a new one when there is none
+// or it is due.
+func (s *serviceTokens) Token() (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok != nil && (s.renewAt.IsZero() || s.now().Before(s.renewAt)) {
+		return s.tok, nil
+	}
+	return s.renew()
+}
+
+// Refresh implements Refresher: it drops rejected and fetches a new token,
+// unless another request has already replaced rejected, in which case that
+// newer token is returned without a fetch.
+func (s *serviceTokens) Refresh(_ context.Context, rejected *oauth2.Token) (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok != nil && s.tok.AccessToken != rejected.AccessToken && (s.renewAt.IsZero() || s.now().Before(s.renewAt)) {
+		return s.tok, nil
+	}
+	s.tok = nil
+	return s.renew()
+}
+
+// renew fetches a token; s.mu is held.
+func (s *serviceTokens) renew() (*oauth2.Token, error) {
+	start := s.now()
+	tok, err := s.fetch()
+	if err != nil {
+		return nil, err
+	}
+	s.tok, s.renewAt = tok, time.Time{}
+	if life, ok := tokenLifetime(tok); ok {
+		s.renewAt = start.Add(life - expiryMargin)
+	}
+	return tok, nil
+}
+
+// tokenLifetime returns the token's expires_in, or failing that the time
+// left until the Expiry oauth2 computed from the wall clock.
+func tokenLifetime(tok *oauth2.Token) (time.Duration, bool) {
+	var secs float64
+	switch v := tok.Extra("expires_in").(type) {
+	case float64:
+		secs = v
+	case string:
+		secs, _ = strconv.ParseFloat(v, 64)
+	}
+	if secs > 0 {
+		return time.Duration(secs * float64(time.Second)), true
+	}
+	if tok.Expiry.IsZero() {
+		return 0, false
+	}
+	return time.Until(tok.Expiry), true
 }
 
 func closeBody(req *http.Request) {

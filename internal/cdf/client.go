@@ -262,12 +262,17 @@ func callError(method, path string, err error) error {
 	if errors.As(err, &le) {
 		return le
 	}
+	return fmt.Errorf("cdf: %s %s: %w", method, path, unwrapURLError(err))
+}
+
+// unwrapURLError drops the *url.Error layers of err, whose messages carry
+// the full URL.
+func unwrapURLError(err error) error {
 	for {
 		var ue *url.Error
 		if !errors.As(err, &ue) || ue.Err == nil {
-			break
+			return err
 		}
 		err = ue.Err
 	}
-	return fmt.Errorf("cdf: %s %s: %w", method, path, err)
 }

@@ -17,8 +17,11 @@
 // A call whose context carries a person's token source ([WithTokenSource])
 // is made with that person's token instead of the client's own, so that CDF
 // applies the person's access rights; a 401 to it is retried once after a
-// refresh ([Refresher]). With [FlowUser] the client has no identity of its
-// own at all. Downloads of signed URLs never carry any token.
+// refresh ([Refresher]). So is a 401 to the client's own client-credentials
+// token, after the token is dropped and a new one fetched; a static token
+// is never retried. With [FlowUser] the client has no identity of its own
+// at all. Downloads of signed URLs never carry any token, and follow the
+// [DownloadPolicy].
 //
 // Nothing in this package puts a client secret, an access token or a signed
 // download URL into an error message.

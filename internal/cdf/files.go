@@ -2,7 +2,6 @@ package cdf
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -108,15 +107,14 @@ const DownloadPath = "download"
 // Download GETs a signed URL from DownloadLinks with the download client
 // and returns the body and its Content-Type. No CDF headers or credentials
 // are sent. Bodies over the download limit fail with *LimitError, non-2xx
-// responses with an *APIError whose Path is "download". Errors never
-// contain the URL.
+// responses with an *APIError whose Path is "download", a link the
+// DownloadPolicy refuses (a scheme other than http(s), a relative link, a
+// private address) or whose host fails the TLS handshake with *PolicyError.
+// Errors never contain the URL's path or query.
 func (c *Client) Download(ctx context.Context, rawURL string) ([]byte, string, error) {
 	const method, path = http.MethodGet, DownloadPath
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, "", errors.New("cdf: download URL is not an absolute http(s) URL")
-	}
-	if err := c.dlPolicy.Check(u); err != nil {
+	u, err := c.dlPolicy.CheckLink(rawURL)
+	if err != nil {
 		return nil, "", err
 	}
 	attempt := func(ctx context.Context) (*response, error) {
@@ -131,7 +129,13 @@ func (c *Client) Download(ctx context.Context, rawURL string) ([]byte, string, e
 	resp, err := c.retry.do(ctx, retryTransient, attempt)
 	if err != nil {
 		if pe, ok := asPolicyError(err); ok {
+			if pe.Link == "" {
+				pe = &PolicyError{Link: linkOf(u), Reason: pe.Reason}
+			}
 			return nil, "", pe
+		}
+		if tlsFailure(err) {
+			return nil, "", &PolicyError{Link: linkOf(u), Reason: "the TLS handshake failed: " + redactURL(clipRunes(unwrapURLError(err).Error(), 200), u)}
 		}
 		err = callError(method, path, err)
 		if _, ok := err.(*LimitError); ok {

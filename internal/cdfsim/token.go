@@ -99,6 +99,16 @@ func (s *Server) TokenRequests() int {
 	return s.tokenGrants
 }
 
+// ForgetTokens drops every access token the token endpoint has granted, as
+// a restarted CDF (or a rotated signing key) would: requests that carry
+// one of them get 401 until the client fetches a new token. People's JWTs
+// are not affected. TokenRequests and IssuedTokens still count them.
+func (s *Server) ForgetTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.tokens)
+}
+
 // IssuedTokens returns every access token the token endpoint has granted,
 // expired ones included, so that tests can check that none of them leaks.
 func (s *Server) IssuedTokens() []string {

@@ -126,3 +126,29 @@ func TestTokenExpiry(t *testing.T) {
 		t.Errorf("IssuedTokens = %d tokens, want the expired one first and the fresh one", len(issued))
 	}
 }
+
+// ForgetTokens is a CDF restart: every token granted so far gets 401, a
+// token granted afterwards works, and the counters keep the old grants.
+func TestForgetTokens(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	body := map[string]any{"items": []map[string]any{{"id": 1}}, "ignoreUnknownIds": true}
+	old := e.token()
+	if res := e.callWithToken(old, http.MethodPost, "/files/byids", body); res.status != http.StatusOK {
+		t.Fatalf("before ForgetTokens: status %d", res.status)
+	}
+	e.sim.ForgetTokens()
+	res := e.callWithToken(old, http.MethodPost, "/files/byids", body)
+	if res.status != http.StatusUnauthorized {
+		t.Fatalf("forgotten token: status %d, want 401", res.status)
+	}
+	if got := res.cdfError(t); got.Message != "Could not authenticate." {
+		t.Errorf("401 message = %q", got.Message)
+	}
+	if res := e.call(http.MethodPost, "/files/byids", body); res.status != http.StatusOK {
+		t.Errorf("token granted after ForgetTokens: status %d", res.status)
+	}
+	if n, issued := e.sim.TokenRequests(), len(e.sim.IssuedTokens()); n != 2 || issued != 2 {
+		t.Errorf("TokenRequests = %d, IssuedTokens = %d, want 2 and 2", n, issued)
+	}
+}

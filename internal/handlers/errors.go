@@ -105,9 +105,13 @@ func classify(err error) problem {
 			Hint:      "Check CDF_URL and any proxy between segview and CDF.",
 			RequestID: ctype.RequestID, Kind: "cdf_content_type"}
 	case errors.As(err, &policy):
+		link := ""
+		if policy.Link != "" {
+			link = " (" + strconv.Quote(policy.Link) + ")"
+		}
 		return problem{Status: http.StatusBadGateway, Heading: "Download link refused",
-			Message: "CDF handed out a download link for the image that segview does not follow: " + strings.TrimPrefix(policy.Error(), "cdf: download link refused: ") + ".",
-			Hint:    "segview downloads only over https or from the CDF_URL host, never from loopback or private addresses, and follows no redirect to another host.",
+			Message: "CDF handed out a download link for the image" + link + " that segview does not follow: " + policy.Reason + ".",
+			Hint:    "segview downloads only over https with a valid certificate or from the CDF_URL host, never from loopback or private addresses (also through HTTPS_PROXY), and follows no redirect to another host.",
 			Kind:    "download_policy"}
 	case errors.As(err, &notImage):
 		return problem{Status: http.StatusBadGateway, Heading: "No image from CDF",

@@ -1,0 +1,158 @@
+package cdf_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/cdfsim"
+)
+
+// The service principal's token against a simulator that forgets it, as a
+// restarted CDF does.
+
+// renewJob is the job the renewal tests read, and renewFile its file.
+var renewJob = cdfsim.DemoJob{ID: 42, FileID: 4242}
+
+// renewClient is simClient with one small job instead of the demo seed,
+// and with the client's token clock set to now (nil: the wall clock).
+func renewClient(t *testing.T, opts cdfsim.Options, now func() time.Time) (*cdfsim.Server, *cdf.Client) {
+	t.Helper()
+	opts.Project, opts.ClientID, opts.ClientSecret = "proj", "cid", "right-secret"
+	sim, err := cdfsim.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.AddFile(cdfsim.File{ID: renewJob.FileID, Name: "a.png", Data: []byte("\x89PNG\r\n\x1a\n")})
+	sim.AddJob(cdfsim.Job{ID: renewJob.ID, Status: cdfsim.StatusCompleted, Items: []cdfsim.JobItem{{FileID: renewJob.FileID}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	base, err := sim.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); sim.Close() })
+	hc, err := cdf.HTTPClient(context.Background(), cdf.Credentials{Flow: cdf.FlowClientCredentials,
+		TokenURL: sim.TokenURL(base), ClientID: "cid", ClientSecret: "right-secret", Now: now}, &http.Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No retries of the retry policy: every extra request seen is the
+	// transport's retry after a 401.
+	c, err := cdf.New(base, "proj", hc, cdf.WithRetry(cdf.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sim, c
+}
+
+func TestServiceTokenRenewedAfterCDFForgetsIt(t *testing.T) {
+	t.Parallel()
+	sim, c := renewClient(t, cdfsim.Options{}, nil)
+	ctx := t.Context()
+	job := renewJob
+	jobPath := fmt.Sprintf("/context/vision/segment/%d", job.ID)
+	if _, err := c.SegmentJob(ctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// A GET: one new grant, and the refused request sent once more.
+	sim.ForgetTokens()
+	if _, err := c.SegmentJob(ctx, job.ID); err != nil {
+		t.Fatalf("first call after CDF forgot the token: %v", err)
+	}
+	if n := sim.TokenRequests(); n != 2 {
+		t.Errorf("token grants = %d, want 2 (one new)", n)
+	}
+	if n := sim.APIRequests(jobPath); n != 3 {
+		t.Errorf("job requests = %d, want 3 (one before, the refused one and its retry)", n)
+	}
+
+	// A POST: its body is sent again in full (the simulator refuses a
+	// files/byids without items).
+	sim.ForgetTokens()
+	files, err := c.FilesByIDs(ctx, []cdf.FileIdentifier{cdf.ByID(job.FileID)}, false)
+	if err != nil || len(files) != 1 || files[0].ID != job.FileID {
+		t.Fatalf("FilesByIDs after CDF forgot the token = %+v, %v", files, err)
+	}
+	if n := sim.TokenRequests(); n != 3 {
+		t.Errorf("token grants = %d, want 3", n)
+	}
+	if n := sim.APIRequests("/files/byids"); n != 2 {
+		t.Errorf("files/byids requests = %d, want 2", n)
+	}
+
+	// Concurrent calls refused with the same token share one new grant.
+	sim.ForgetTokens()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := c.SegmentJob(ctx, job.ID); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := sim.TokenRequests(); n != 4 {
+		t.Errorf("token grants after 8 concurrent calls = %d, want 4 (one new)", n)
+	}
+}
+
+// An IdP whose tokens CDF keeps refusing: one renewal and one retry per
+// call, then the 401 reaches the caller. Never a loop.
+func TestServiceTokenRetriedOnlyOnce(t *testing.T) {
+	t.Parallel()
+	sim, c := renewClient(t, cdfsim.Options{}, nil)
+	job := renewJob
+	jobPath := fmt.Sprintf("/context/vision/segment/%d", job.ID)
+	sim.InjectFault(cdfsim.Fault{Match: jobPath, Status: http.StatusUnauthorized})
+	for call := 1; call <= 2; call++ {
+		_, err := c.SegmentJob(t.Context(), job.ID)
+		var apiErr *cdf.APIError
+		if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized {
+			t.Fatalf("call %d: err = %v, want a 401 *cdf.APIError", call, err)
+		}
+		if n := sim.TokenRequests(); n != call+1 {
+			t.Errorf("after call %d: token grants = %d, want %d", call, n, call+1)
+		}
+		if n := sim.APIRequests(jobPath); n != 2*call {
+			t.Errorf("after call %d: job requests = %d, want %d", call, n, 2*call)
+		}
+	}
+}
+
+// The token is renewed when it is due by the injected clock, before CDF
+// would refuse it, without a 401 and without waiting for real time.
+func TestServiceTokenExpiryFollowsTheClock(t *testing.T) {
+	t.Parallel()
+	clk := &clock{now: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)}
+	sim, c := renewClient(t, cdfsim.Options{Now: clk.Now, TokenTTL: time.Hour}, clk.Now)
+	job := renewJob
+	jobPath := fmt.Sprintf("/context/vision/segment/%d", job.ID)
+	steps := []struct {
+		advance    time.Duration
+		wantGrants int
+	}{
+		{0, 1},
+		{time.Hour - 11*time.Second, 1}, // not yet due: renewed 10 s before expiry
+		{2 * time.Second, 2},            // due
+		{30 * time.Minute, 2},
+		{31 * time.Minute, 3}, // the second token has expired
+	}
+	for i, st := range steps {
+		clk.Add(st.advance)
+		if _, err := c.SegmentJob(t.Context(), job.ID); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		if n := sim.TokenRequests(); n != st.wantGrants {
+			t.Errorf("step %d (+%v): token grants = %d, want %d", i, st.advance, n, st.wantGrants)
+		}
+		if n := sim.APIRequests(jobPath); n != i+1 {
+			t.Errorf("step %d: job requests = %d, want %d (a 401 was retried)", i, n, i+1)
+		}
+	}
+}
