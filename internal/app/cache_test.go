@@ -81,7 +81,8 @@ func (s *stack) getWith(t *testing.T, path string, header http.Header) response 
 
 func TestOverlayCaching(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, nil)
+	clock := &offsetClock{}
+	s := newStackWith(t, nil, func(o *cdfsim.Options) { o.Now = clock.Now })
 	addCacheFixtures(t, s)
 	downloads := func() int { return s.sim.APIRequests("/download/") }
 	jobCalls := func() int { return s.sim.APIRequests("/context/vision/segment/") }
@@ -209,7 +210,7 @@ func TestOverlayCaching(t *testing.T) {
 		path := imagePath(completedJob, cacheFileID, "overlay.png?width=320")
 		before := s.get(t, path)
 		wantStatus(t, before, http.StatusOK)
-		time.Sleep(5 * time.Millisecond) // lastUpdatedTime has millisecond resolution
+		clock.offset.Add(int64(time.Second)) // the new file's lastUpdatedTime is later, whatever the clock's resolution
 		s.sim.AddFile(cdfsim.File{ID: cacheFileID, Name: "grey.png", Data: greyPNG(t, 1000, 500)})
 		d := downloads()
 		after := s.getWith(t, path, http.Header{"If-None-Match": {before.header.Get("ETag")}})
@@ -224,33 +225,30 @@ func TestOverlayCaching(t *testing.T) {
 	})
 }
 
-// TestRenderBusy holds the only decode turn with a slow download: a cold
-// request for another image answers 503 with Retry-After once
-// SEGVIEW_RENDER_WAIT has passed.
+// TestRenderBusy holds the only decode turn with a download held at CDF: a
+// cold request for another image answers 503 with Retry-After once
+// SEGVIEW_RENDER_WAIT has passed, and the held one still succeeds.
 func TestRenderBusy(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, map[string]string{"SEGVIEW_RENDER_CONCURRENCY": "1", "SEGVIEW_RENDER_WAIT": "100ms"})
+	const wait = 100 * time.Millisecond
+	s := newStack(t, map[string]string{"SEGVIEW_RENDER_CONCURRENCY": "1", "SEGVIEW_RENDER_WAIT": wait.String()})
 	addCacheFixtures(t, s)
-	remove := s.sim.InjectFault(cdfsim.Fault{Match: "/download/", Latency: 1500 * time.Millisecond, Times: 1})
+	hold, held := make(chan struct{}), make(chan string)
+	release := sync.OnceFunc(func() { close(hold) })
+	defer release()
+	remove := s.sim.InjectFault(cdfsim.Fault{Match: "/download/", Hold: hold, Held: held, Times: 1})
 	defer remove()
 
 	var wg sync.WaitGroup
 	var slow response
 	wg.Go(func() { slow = s.get(t, imagePath(completedJob, cacheFileID, "overlay.jpg")) })
-	// The turn is taken before the download link is asked for.
-	deadline := time.Now().Add(5 * time.Second)
-	for s.sim.APIRequests("/files/downloadlink") == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the first request never asked for a download link")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	<-held // the turn is taken before the download link is asked for
 
 	start := time.Now()
 	r := s.get(t, imagePath(otherFilesJob, otherFileID, "overlay.jpg"))
 	wantStatus(t, r, http.StatusServiceUnavailable)
-	if waited := time.Since(start); waited < 100*time.Millisecond || waited > 1400*time.Millisecond {
-		t.Errorf("answered after %v, want just after SEGVIEW_RENDER_WAIT (100ms)", waited)
+	if waited := time.Since(start); waited < wait {
+		t.Errorf("answered after %v, before SEGVIEW_RENDER_WAIT (%v)", waited, wait)
 	}
 	if ra := r.header.Get("Retry-After"); ra != "1" {
 		t.Errorf("Retry-After %q, want 1", ra)
@@ -262,6 +260,7 @@ func TestRenderBusy(t *testing.T) {
 		t.Errorf("the log does not classify the 503 as render_busy")
 	}
 
+	release()
 	wg.Wait()
 	wantStatus(t, slow, http.StatusOK)
 	wantStatus(t, s.get(t, imagePath(otherFilesJob, otherFileID, "overlay.jpg")), http.StatusOK)

@@ -2,14 +2,17 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
 	"image"
 	"image/png"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,19 +24,13 @@ import (
 // faultEnv is the dashboard against a simulator whose faults the test
 // drives: fast retries (newStack), no image cache (every overlay downloads
 // its image, so storage faults always apply) and access tokens so
-// short-lived that every CDF call asks the token endpoint.
+// short-lived that every CDF call asks the token endpoint. Its requests'
+// deadlines pass when the test says (deadlines), not on a clock.
 type faultEnv struct {
 	*stack
 	page, image string // a finished demo job's page and an overlay of its first file
+	deadlines   *deadlines
 }
-
-// deadlineTimeout is SEGVIEW_REQUEST_TIMEOUT of the deadline tests,
-// slowFault the latency that passes it. The other fault tests keep the
-// default timeout, so that a loaded machine does not fail them.
-const (
-	deadlineTimeout = 1500 * time.Millisecond
-	slowFault       = 2500 * time.Millisecond
-)
 
 // newFaultEnv starts a faultEnv; timeout 0 keeps the default request
 // timeout.
@@ -53,6 +50,11 @@ func newFaultEnv(t *testing.T, timeout time.Duration) *faultEnv {
 		// renewed on every call.
 		o.TokenTTL = 5 * time.Second
 	})
+	// The same dashboard behind a server that can end requests' deadlines.
+	dl := &deadlines{}
+	srv := httptest.NewServer(dl.wrap(s.app.Handler))
+	t.Cleanup(srv.Close)
+	s.srv = srv
 	job := s.sim.DemoJobs()[0].ID
 	j, err := s.cdfClient(t).SegmentJob(t.Context(), job)
 	if err != nil || len(j.Items) == 0 {
@@ -65,7 +67,7 @@ func newFaultEnv(t *testing.T, timeout time.Duration) *faultEnv {
 	for _, dj := range s.sim.DemoJobs() {
 		rj, err := s.cdfClient(t).SegmentJob(t.Context(), dj.ID)
 		if err == nil && rj.Status == cdf.StatusRunning {
-			return &faultEnv{stack: s, page: fmt.Sprintf("/projects/%s/jobs/%d", testProject, dj.ID), image: image}
+			return &faultEnv{stack: s, page: fmt.Sprintf("/projects/%s/jobs/%d", testProject, dj.ID), image: image, deadlines: dl}
 		}
 	}
 	t.Fatal("no running demo job")
@@ -100,11 +102,68 @@ func idleConnection(stack string) bool {
 		strings.Contains(stack, "net/http.(*conn).serve") && !strings.Contains(stack, "ServeHTTP")
 }
 
-// noLeak waits up to 5 s for every goroutine started since before to end,
-// and fails with their stacks if some do not.
+// deadlines gives the requests that arrive while it is armed a deadline
+// that passes when the test says: their context ends with
+// context.DeadlineExceeded, as when SEGVIEW_REQUEST_TIMEOUT passes, at a
+// moment the test chooses whatever the machine's speed.
+type deadlines struct {
+	mu   sync.Mutex
+	next chan struct{} // nil: no deadline
+}
+
+// arm gives the requests that arrive from now until disarm a deadline
+// that passes when pass is called.
+func (d *deadlines) arm() (pass func()) {
+	done := make(chan struct{})
+	d.mu.Lock()
+	d.next = done
+	d.mu.Unlock()
+	return sync.OnceFunc(func() { close(done) })
+}
+
+func (d *deadlines) disarm() {
+	d.mu.Lock()
+	d.next = nil
+	d.mu.Unlock()
+}
+
+func (d *deadlines) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d.mu.Lock()
+		done := d.next
+		d.mu.Unlock()
+		if done != nil {
+			r = r.WithContext(expiring{Context: context.WithoutCancel(r.Context()), done: done})
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// expiring is a request context whose deadline passes when done closes.
+// It keeps the request's values; WithoutCancel also makes context.Cause
+// report Err, as for a deadline.
+type expiring struct {
+	context.Context
+	done chan struct{}
+}
+
+func (e expiring) Done() <-chan struct{} { return e.done }
+
+func (e expiring) Err() error {
+	select {
+	case <-e.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+// noLeak waits for every goroutine started since before to end, and fails
+// with their stacks if some are still there after a minute (a hang guard:
+// they end within milliseconds).
 func (e *faultEnv) noLeak(t *testing.T, before map[string]string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for {
 		var left []string
 		for id, stack := range e.goroutines() {
@@ -145,7 +204,6 @@ type answer struct {
 // request id when CDF answered), no panic and no goroutine left behind,
 // and the next requests succeed once the fault is removed.
 func TestUpstreamFaults(t *testing.T) {
-	start := time.Now()
 	e := newFaultEnv(t, 0)
 	e.healthy(t) // warms the connection pools the goroutine count includes
 
@@ -229,43 +287,73 @@ func TestUpstreamFaults(t *testing.T) {
 	t.Run("answer over the JSON limit", func(t *testing.T) { e.responseOverTheLimit(t) })
 	t.Run("image header bomb", func(t *testing.T) { e.imageHeaderBomb(t) })
 	e.noPanic(t)
-	t.Logf("%d faults in %v", len(tests)+2, time.Since(start))
 }
 
-// Answers slower than SEGVIEW_REQUEST_TIMEOUT end in a 504 that says so,
-// as soon as the time is up, and nothing keeps waiting for them once they
-// came. Each path is timed once: the page for the CDF API and the token
-// endpoint, the overlay for the download.
+// A request whose deadline passes while CDF, the IdP or storage has not
+// answered ends in a 504 that says so, and nothing keeps waiting for the
+// slow answer once it came. Each path is tried once: the page for the CDF
+// API and the token endpoint, the overlay for the download. The answer is
+// held at the simulator and the deadline passed by the test, so neither
+// depends on the machine's speed.
 func TestUpstreamDeadlines(t *testing.T) {
-	e := newFaultEnv(t, deadlineTimeout)
+	e := newFaultEnv(t, 0)
 	e.healthy(t)
 	tests := []struct {
 		name  string
-		fault cdfsim.Fault
+		match string
 		path  func() string
 		plain bool
 	}{
-		{"CDF API", cdfsim.Fault{Latency: slowFault}, func() string { return e.page }, false},
-		{"token endpoint", cdfsim.Fault{Match: "/oauth2/token", Latency: slowFault}, func() string { return e.page }, false},
-		{"download", cdfsim.Fault{Match: "/download/", Latency: slowFault}, func() string { return e.image }, true},
+		{"CDF API", "", func() string { return e.page }, false},
+		{"token endpoint", "/oauth2/token", func() string { return e.page }, false},
+		{"download", "/download/", func() string { return e.image }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.goroutines()
-			remove := e.sim.InjectFault(tt.fault)
-			start := time.Now()
-			e.check(t, tt.path(), tt.plain, answer{status: http.StatusGatewayTimeout, mention: "SEGVIEW_REQUEST_TIMEOUT"}, false)
-			if d := time.Since(start); d >= slowFault {
-				t.Errorf("%s took %v: it waited for the slow answer", tt.path(), d)
-			}
+			hold, held := make(chan struct{}), make(chan string)
+			release := sync.OnceFunc(func() { close(hold) })
+			defer release()
+			remove := e.sim.InjectFault(cdfsim.Fault{Match: tt.match, Hold: hold, Held: held})
+			defer remove()
+			pass := e.deadlines.arm()
+			answered := make(chan response, 1)
+			go func() { answered <- e.get(t, tt.path()) }()
+			<-held
+			e.deadlines.disarm()
+			pass()
+			e.checkAnswer(t, tt.path(), <-answered, tt.plain, answer{status: http.StatusGatewayTimeout, mention: "SEGVIEW_REQUEST_TIMEOUT"}, false)
 			remove()
-			// A token request outlives the page that started it, until
-			// the slow answer comes, so that the next page finds the token.
+			// The slow answer comes. A token request outlives the page that
+			// started it until then, so that the next page finds the token.
+			release()
 			e.noLeak(t, before)
 			e.healthy(t)
 			e.noLeak(t, before)
 		})
 	}
+	e.noPanic(t)
+}
+
+// SEGVIEW_REQUEST_TIMEOUT sets the deadline: with the token endpoint held,
+// the page answers 504 once the setting's time has passed.
+func TestRequestTimeoutSetting(t *testing.T) {
+	const timeout = 100 * time.Millisecond
+	e := newFaultEnv(t, timeout)
+	before := e.goroutines()
+	hold := make(chan struct{})
+	release := sync.OnceFunc(func() { close(hold) })
+	defer release()
+	remove := e.sim.InjectFault(cdfsim.Fault{Match: "/oauth2/token", Hold: hold})
+	defer remove()
+	start := time.Now()
+	e.check(t, e.page, false, answer{status: http.StatusGatewayTimeout, mention: "SEGVIEW_REQUEST_TIMEOUT"}, false)
+	if d := time.Since(start); d < timeout {
+		t.Errorf("504 after %v, before SEGVIEW_REQUEST_TIMEOUT (%v)", d, timeout)
+	}
+	remove()
+	release()
+	e.noLeak(t, before)
 	e.noPanic(t)
 }
 
@@ -281,7 +369,12 @@ func (e *faultEnv) noPanic(t *testing.T) {
 // error page's text and request id, for images the plain-text error.
 func (e *faultEnv) check(t *testing.T, path string, plain bool, want answer, retryAfter bool) {
 	t.Helper()
-	r := e.get(t, path)
+	e.checkAnswer(t, path, e.get(t, path), plain, want, retryAfter)
+}
+
+// checkAnswer is check of an answer r to path already received.
+func (e *faultEnv) checkAnswer(t *testing.T, path string, r response, plain bool, want answer, retryAfter bool) {
+	t.Helper()
 	wantStatus(t, r, want.status)
 	if want.status == http.StatusOK {
 		return

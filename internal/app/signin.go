@@ -19,8 +19,8 @@ import (
 // signIn builds the sign-in of cfg.Auth, nil with SEGVIEW_AUTH=none, and
 // the renderer the overlay routes use. With SEGVIEW_CDF_IDENTITY=user that
 // renderer lets CDF check the person's access on every request first
-// (accessChecked).
-func signIn(cfg config.Config, logger *slog.Logger, client handlers.JobReader, renderer handlers.OverlayRenderer) (handlers.Authenticator, handlers.OverlayRenderer, error) {
+// (accessChecked). now is the sign-in's clock (nil: time.Now).
+func signIn(cfg config.Config, logger *slog.Logger, client handlers.JobReader, renderer handlers.OverlayRenderer, now func() time.Time) (handlers.Authenticator, handlers.OverlayRenderer, error) {
 	if cfg.Auth.Mode != config.AuthOIDC {
 		return nil, renderer, nil
 	}
@@ -39,6 +39,7 @@ func signIn(cfg config.Config, logger *slog.Logger, client handlers.JobReader, r
 		Keys:         keys,
 		HTTPClient:   &http.Client{Transport: newTransport(), Timeout: 30 * time.Second},
 		Logger:       logger.With("component", "auth"),
+		Now:          now,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("setting up sign-in: %w", err)

@@ -15,6 +15,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,11 +47,26 @@ func startIDP(t *testing.T, accessTTL time.Duration) *idp { return authtest.Star
 // environment variables like in production, between a real OpenID Connect
 // provider and a simulator that verifies that provider's tokens.
 type signInStack struct {
-	idp  *idp
-	sim  *cdfsim.Server
-	srv  *httptest.Server
-	logs *syncBuffer
-	env  map[string]string
+	idp   *idp
+	sim   *cdfsim.Server
+	srv   *httptest.Server
+	logs  *syncBuffer
+	env   map[string]string
+	clock *offsetClock // the dashboard's and the simulator's
+}
+
+// offsetClock is the real time moved forward by what a test skipped.
+type offsetClock struct{ offset atomic.Int64 }
+
+func (c *offsetClock) Now() time.Time {
+	return time.Now().Add(time.Duration(c.offset.Load()))
+}
+
+// skip moves the clocks of the dashboard, the simulator and the identity
+// provider d forward at once: tokens expire without anybody waiting.
+func (s *signInStack) skip(d time.Duration) {
+	s.clock.offset.Add(int64(d))
+	s.idp.FastForward(d)
 }
 
 func newSessionKey(t *testing.T) string {
@@ -67,7 +84,8 @@ func newSessionKey(t *testing.T) string {
 func newSignInStack(t *testing.T, accessTTL time.Duration, env map[string]string) *signInStack {
 	t.Helper()
 	p := startIDP(t, accessTTL)
-	sim, err := cdfsim.New(cdfsim.Options{Project: testProject, ClientID: testClientID, ClientSecret: testSecret, Seed: true,
+	clock := &offsetClock{}
+	sim, err := cdfsim.New(cdfsim.Options{Project: testProject, ClientID: testClientID, ClientSecret: testSecret, Seed: true, Now: clock.Now,
 		OIDCIssuer: p.Issuer(), OIDCAudience: p.ClientID,
 		UserCapabilities: map[string][]string{alice.Subject: {cdfsim.CapFilesRead}, bob.Email: {"groupsAcl:LIST"},
 			carol.Subject: {cdfsim.CapFilesRead, cdfsim.CapAnnotationsRead, cdfsim.CapAnnotationsWrite}}})
@@ -80,7 +98,7 @@ func newSignInStack(t *testing.T, accessTTL time.Duration, env map[string]string
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); sim.Close() })
-	s := &signInStack{idp: p, sim: sim, env: map[string]string{
+	s := &signInStack{idp: p, sim: sim, clock: clock, env: map[string]string{
 		"CDF_PROJECT":                testProject,
 		"CDF_URL":                    simURL,
 		"SEGVIEW_AUTH":               "oidc",
@@ -119,7 +137,7 @@ func (s *signInStack) startReplica(t *testing.T, env map[string]string) (*httpte
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	a, err := New(t.Context(), cfg, slog.New(slog.NewJSONHandler(logs, nil)), "test", WithCDFOptions(cdf.WithRetry(fastRetry())))
+	a, err := New(t.Context(), cfg, slog.New(slog.NewJSONHandler(logs, nil)), "0.0.0-test", WithCDFOptions(cdf.WithRetry(fastRetry())), WithClock(s.clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,33 +408,41 @@ func TestNoOverlayFromAnotherPersonsCall(t *testing.T) {
 	wantStatus(t, b.signIn(t, s, bob, page), http.StatusForbidden)
 	wantImage(t, a.get(t, overlay)) // the job and the image are cached now
 
-	// Alice's next file lookup hangs for a while; bob asks meanwhile.
-	lookups := s.sim.APIRequests("/files/byids")
-	s.sim.InjectFault(cdfsim.Fault{Match: "/files/byids", Latency: time.Second, Times: 1})
+	// Alice's next file lookup is held at CDF; bob asks meanwhile.
+	hold, held := make(chan struct{}), make(chan string)
+	release := sync.OnceFunc(func() { close(hold) })
+	defer release()
+	s.sim.InjectFault(cdfsim.Fault{Match: "/files/byids", Hold: hold, Held: held, Times: 1})
 	done := make(chan response, 1)
 	go func() { done <- a.get(t, overlay) }()
-	for deadline := time.Now().Add(5 * time.Second); s.sim.APIRequests("/files/byids") == lookups; {
-		if time.Now().After(deadline) {
-			t.Fatal("alice's file lookup never reached CDF")
-		}
-		time.Sleep(5 * time.Millisecond)
+	<-held
+	bobs := make(chan response, 1)
+	go func() { bobs <- b.get(t, overlay) }()
+	var r response
+	select {
+	case r = <-bobs: // answered while alice's call is still under way
+	case <-time.After(time.Minute):
+		// Only a hang guard: bob seems to wait for alice's call. Let it
+		// end; what he gets then says whether he joined it.
+		release()
+		r = <-bobs
 	}
-	r := b.get(t, overlay)
 	wantStatus(t, r, http.StatusForbidden)
+	release()
 	wantImage(t, <-done)
 }
 
 func TestExpiredTokenIsRefreshed(t *testing.T) {
 	t.Parallel()
-	const ttl = 2 * time.Second
+	const ttl = 10 * time.Minute
 	s := newSignInStack(t, ttl, nil)
 	page, _ := s.jobPage(t)
 	b := s.browser(t)
 	wantStatus(t, b.signIn(t, s, alice, page), http.StatusOK)
 	refreshes := s.idp.GrantCount("refresh_token")
-	// Wait until the access token has expired at CDF (the simulator
-	// refuses it), then open the page again.
-	time.Sleep(ttl + 1100*time.Millisecond)
+	// The access token expires, for the dashboard and for CDF (the
+	// simulator would refuse it), then the page is opened again.
+	s.skip(ttl + time.Second)
 	requests := s.sim.PersonRequests(alice.Subject, "")
 	wantStatus(t, b.get(t, page), http.StatusOK)
 	if n := s.idp.GrantCount("refresh_token"); n <= refreshes {

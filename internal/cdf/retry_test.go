@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -226,8 +228,10 @@ func TestRetryAfterHonoured(t *testing.T) {
 		{"zero", func() string { return "0" }, http.StatusServiceUnavailable, 0, 0},
 		{"capped", func() string { return "100" }, http.StatusTooManyRequests, 30 * time.Second, 30 * time.Second},
 		{
-			"HTTP date", func() string { return time.Now().Add(20 * time.Second).UTC().Format(http.TimeFormat) },
-			http.StatusServiceUnavailable, 18 * time.Second, 20 * time.Second,
+			// Far enough ahead that the cap applies however slowly the
+			// answer travels; TestBackoffDelay checks dates to the second.
+			"HTTP date", func() string { return time.Now().Add(10 * time.Minute).UTC().Format(http.TimeFormat) },
+			http.StatusServiceUnavailable, 30 * time.Second, 30 * time.Second,
 		},
 		{"date in the past", func() string { return "Mon, 02 Jan 2006 15:04:05 GMT" }, http.StatusTooManyRequests, 0, 0},
 		{"garbage uses jitter", func() string { return "soon" }, http.StatusTooManyRequests, 250 * time.Millisecond, 250 * time.Millisecond},
@@ -299,14 +303,15 @@ func TestRetryStopsAtDeadline(t *testing.T) {
 		retryAfter string
 		policy     func(*RetryPolicy)
 	}{
-		{name: "Retry-After beyond deadline", retryAfter: "10"},
-		{name: "backoff beyond deadline", policy: func(p *RetryPolicy) { p.Base = 10 * time.Second; p.Rand = func() float64 { return 0.99 } }},
+		{name: "Retry-After beyond deadline", retryAfter: "3600"},
+		{name: "backoff beyond deadline", policy: func(p *RetryPolicy) { p.Base = time.Hour; p.Rand = func() float64 { return 0.99 } }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			rec := &sleepRecorder{}
 			p := testRetry(rec)
+			p.Cap = 2 * time.Hour
 			if tt.policy != nil {
 				tt.policy(&p)
 			}
@@ -319,16 +324,14 @@ func TestRetryStopsAtDeadline(t *testing.T) {
 				}
 				w.WriteHeader(http.StatusTooManyRequests)
 			})
-			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+			// A minute is far more than the call takes and far less than
+			// the hour-long delay.
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 			defer cancel()
-			start := time.Now()
 			_, err := c.SegmentJob(ctx, 1)
 			var ae *APIError
 			if !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests {
 				t.Fatalf("error = %v, want the 429 as *APIError", err)
-			}
-			if elapsed := time.Since(start); elapsed > time.Second {
-				t.Errorf("took %v, want an immediate return", elapsed)
 			}
 			if got := calls.Load(); got != 1 {
 				t.Errorf("server saw %d calls, want 1", got)
@@ -346,15 +349,12 @@ func TestDeadlineDuringRequest(t *testing.T) {
 	t.Parallel()
 	c, mux, rec := setup(t)
 	var calls atomic.Int32
+	ctx, pass := expiringContext()
 	mux.HandleFunc("GET /context/vision/segment/{id}", func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
-		select {
-		case <-r.Context().Done():
-		case <-time.After(2 * time.Second):
-		}
+		pass() // the deadline passes while the request is under way
+		<-r.Context().Done()
 	})
-	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
-	defer cancel()
 	_, err := c.SegmentJob(ctx, 1)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error = %v, want context.DeadlineExceeded", err)
@@ -429,19 +429,51 @@ func TestBackoffDelay(t *testing.T) {
 	}
 }
 
+// TestSleepContext runs on synctest's clock: the sleeps are exact.
 func TestSleepContext(t *testing.T) {
 	t.Parallel()
-	if err := sleepContext(t.Context(), time.Millisecond); err != nil {
-		t.Errorf("sleepContext(1ms) = %v", err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	start := time.Now()
-	if err := sleepContext(ctx, time.Minute); !errors.Is(err, context.Canceled) {
-		t.Errorf("sleepContext on a cancelled context = %v, want context.Canceled", err)
-	}
-	if time.Since(start) > time.Second {
-		t.Error("sleepContext did not return when the context was cancelled")
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		if err := sleepContext(t.Context(), time.Millisecond); err != nil || time.Since(start) != time.Millisecond {
+			t.Errorf("sleepContext(1ms) = %v after %v", err, time.Since(start))
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		start = time.Now()
+		if err := sleepContext(ctx, time.Minute); !errors.Is(err, context.Canceled) || time.Since(start) != 0 {
+			t.Errorf("sleepContext(1m) on a cancelled context = %v after %v, want context.Canceled at once", err, time.Since(start))
+		}
+		ctx, cancel = context.WithCancel(t.Context())
+		time.AfterFunc(time.Second, cancel)
+		start = time.Now()
+		if err := sleepContext(ctx, time.Minute); !errors.Is(err, context.Canceled) || time.Since(start) != time.Second {
+			t.Errorf("sleepContext(1m) cancelled after 1s = %v after %v", err, time.Since(start))
+		}
+	})
+}
+
+// expiringContext returns a context whose deadline passes when pass is
+// called: Done closes and Err is context.DeadlineExceeded, at the moment
+// the test chooses rather than after a duration a slow machine may need
+// for something else.
+func expiringContext() (ctx context.Context, pass func()) {
+	done := make(chan struct{})
+	return expiring{Context: context.Background(), done: done}, sync.OnceFunc(func() { close(done) })
+}
+
+type expiring struct {
+	context.Context // no deadline, no cancellation, no values
+	done            chan struct{}
+}
+
+func (e expiring) Done() <-chan struct{} { return e.done }
+
+func (e expiring) Err() error {
+	select {
+	case <-e.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
 	}
 }
 

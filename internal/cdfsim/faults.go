@@ -14,10 +14,10 @@ import (
 	"time"
 )
 
-// Fault makes matching requests misbehave. The fields combine: Latency is
-// waited first, then Reset, or a response built from Status, Malformed and
-// ContentType. A fault with only Latency (and RetryAfter) delays the request
-// and then lets it through.
+// Fault makes matching requests misbehave. The fields combine: Latency and
+// Hold are waited first, then Reset, or a response built from Status,
+// Malformed and ContentType. A fault with only Latency or Hold (and
+// RetryAfter) delays the request and then lets it through.
 //
 // Faults are tried in the order they were injected; the first one that
 // matches and applies wins. Requests to /_sim/ are never faulted.
@@ -33,6 +33,14 @@ type Fault struct {
 	RetryAfter string
 	// Latency delays the answer; the delay ends early if the client goes away.
 	Latency time.Duration
+	// Hold, when not nil, then keeps each matching request waiting until
+	// Hold is closed or the client goes away: a Go test decides when the
+	// slow answer comes, whatever the machine's speed. It has no wire form.
+	Hold <-chan struct{}
+	// Held, when not nil, is sent the path of each matching request as it
+	// starts to wait on Hold, so a Go test knows the request is in flight.
+	// The send waits for a receiver, Hold or the client, whichever is first.
+	Held chan<- string
 	// Malformed answers with truncated JSON (status 200 unless Status is set).
 	Malformed bool
 	// ContentType answers with this content type and a matching non-JSON body
@@ -58,8 +66,8 @@ func (f Fault) validate() error {
 		return fmt.Errorf("times %d must not be negative", f.Times)
 	case f.Probability < 0 || f.Probability > 1:
 		return fmt.Errorf("probability %v must be between 0 and 1", f.Probability)
-	case f.Status == 0 && !f.Malformed && f.ContentType == "" && !f.Reset && f.Latency == 0:
-		return errors.New("the fault does nothing: set status, latency, malformed, contentType or reset")
+	case f.Status == 0 && !f.Malformed && f.ContentType == "" && !f.Reset && f.Latency == 0 && f.Hold == nil && f.Held == nil:
+		return errors.New("the fault does nothing: set status, latency, hold, malformed, contentType or reset")
 	}
 	return nil
 }
@@ -139,15 +147,11 @@ func (s *Server) takeFault(path string, kind routeKind) (Fault, bool) {
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault, kind routeKind) bool {
 	s.log.Info("injecting fault", "path", r.URL.Path, "status", f.Status, "latency", f.Latency,
 		"malformed", f.Malformed, "content_type", f.ContentType, "reset", f.Reset)
-	if f.Latency > 0 {
+	if f.Latency > 0 || f.Hold != nil || f.Held != nil {
 		// The server notices a client hanging up only once the request body
 		// has been read, so read it now and replay it to the handler later.
 		bufferBody(r)
-		t := time.NewTimer(f.Latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
+		if !f.wait(r) {
 			return true // nobody is listening any more
 		}
 	}
@@ -189,6 +193,37 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault, kin
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))
+	return true
+}
+
+// wait waits for f's Latency, then for its Hold, and reports whether the
+// client is still there.
+func (f Fault) wait(r *http.Request) bool {
+	done := r.Context().Done()
+	if f.Latency > 0 {
+		t := time.NewTimer(f.Latency)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-done:
+			return false
+		}
+	}
+	if f.Held != nil {
+		select {
+		case f.Held <- r.URL.Path:
+		case <-f.Hold: // a nil Hold never ends this wait
+		case <-done:
+			return false
+		}
+	}
+	if f.Hold != nil {
+		select {
+		case <-f.Hold:
+		case <-done:
+			return false
+		}
+	}
 	return true
 }
 

@@ -15,6 +15,8 @@ import (
 // Provider is a running OpenID Connect provider.
 type Provider struct {
 	*mockoidc.MockOIDC
+	// mu guards grants; every request also takes it on arrival, so that a
+	// FastForward happens before the requests that come after it.
 	mu     sync.Mutex
 	grants []string
 }
@@ -35,11 +37,12 @@ func Start(t testing.TB, accessTTL time.Duration) *Provider {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			// oauth2 first tries HTTP Basic client authentication, which
 			// this provider refuses; count the requests it answers.
-			if r.URL.Path == mockoidc.TokenEndpoint && r.ParseForm() == nil && r.PostForm.Get("client_id") != "" {
-				p.mu.Lock()
+			grant := r.URL.Path == mockoidc.TokenEndpoint && r.ParseForm() == nil && r.PostForm.Get("client_id") != ""
+			p.mu.Lock()
+			if grant {
 				p.grants = append(p.grants, r.PostForm.Get("grant_type"))
-				p.mu.Unlock()
 			}
+			p.mu.Unlock()
 			next.ServeHTTP(w, r)
 		})
 	})
@@ -68,4 +71,13 @@ func (p *Provider) GrantCount(g string) int {
 		}
 	}
 	return n
+}
+
+// FastForward moves the provider's clock d forward, as a test moves its
+// other clocks: tokens issued from now on start and expire d later, and
+// tokens are checked against the moved clock. Call it between requests.
+func (p *Provider) FastForward(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.MockOIDC.FastForward(d)
 }
