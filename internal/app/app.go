@@ -47,12 +47,20 @@ type Option func(*options)
 
 type options struct {
 	cdf []cdf.Option
+	now func() time.Time
 }
 
 // WithCDFOptions passes extra options to the CDF client (tests use it for
 // fast retries).
 func WithCDFOptions(opts ...cdf.Option) Option {
 	return func(o *options) { o.cdf = append(o.cdf, opts...) }
+}
+
+// WithClock makes the sign-in tell the time with now instead of time.Now:
+// when a session ends and a person's token is due for refresh. Tests move
+// it forward instead of waiting.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
 }
 
 // New builds the dashboard from cfg. In demo mode (cfg.Demo) it first starts
@@ -100,7 +108,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		Wait:             cfg.Render.Wait,
 		BuildVersion:     version,
 	})
-	signedIn, overlays, err := signIn(cfg, logger, client, renderer)
+	signedIn, overlays, err := signIn(cfg, logger, client, renderer, o.now)
 	if err != nil {
 		a.Close()
 		return nil, err
