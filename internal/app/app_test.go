@@ -101,7 +101,7 @@ func newStackWith(t *testing.T, env map[string]string, simOpts func(*cdfsim.Opti
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	a, err := New(ctx, cfg, logger, "test", WithCDFOptions(cdf.WithRetry(fastRetry())))
+	a, err := New(ctx, cfg, logger, "0.0.0-test", WithCDFOptions(cdf.WithRetry(fastRetry())))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -584,7 +584,7 @@ func TestDemoMode(t *testing.T) {
 		t.Fatalf("empty environment: demo=%v err=%v", cfg.Demo, err)
 	}
 	logs := &syncBuffer{}
-	a, err := New(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)), "test")
+	a, err := New(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)), "0.0.0-test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -607,7 +607,7 @@ func replicaOf(t *testing.T, s *stack, env map[string]string) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
+	a, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "0.0.0-test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,7 @@ func demoApp(t *testing.T, env map[string]string, seen func(path string)) (strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "e2e")
+	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "0.0.0-e2e")
 	if err != nil {
 		t.Fatal(err)
 	}
