@@ -21,6 +21,7 @@ import (
 	"github.com/segview/segview/internal/cdfsim"
 	"github.com/segview/segview/internal/config"
 	"github.com/segview/segview/internal/handlers"
+	"github.com/segview/segview/internal/hosts"
 	"github.com/segview/segview/internal/render"
 	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
@@ -120,6 +121,11 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		// page is read with that person's token, so CDF decides each time.
 		pages = cachedJobs{jobs: renderer, files: client}
 	}
+	served, err := hosts.NewPolicy(cfg.Security.Hosts...)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	var verdicts handlers.VerdictStore
 	if cfg.Verdicts {
 		verdicts = &verdict.Store{CDF: client, AppVersion: version, MaxAnnotations: cfg.Limits.MaxAnnotations}
@@ -141,6 +147,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 			HSTS:           cfg.Security.HSTS,
 			PublicURL:      cfg.Security.PublicURL,
 			CSRFKey:        csrfKey(cfg.Auth),
+			Hosts:          served,
 		},
 		Logger: logger,
 	})

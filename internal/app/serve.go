@@ -26,7 +26,11 @@ func (a *App) Serve(ctx context.Context, addr string, logger *slog.Logger, ready
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("segview is ready", "url", OpenURL(ln.Addr()), "demo", a.Config.Demo)
+	logger.Info("segview is ready", "url", a.openURL(ln.Addr()), "demo", a.Config.Demo)
+	if a.Config.Security.Hosts == nil && !listensOnLoopback(ln.Addr()) {
+		logger.Info("segview answers only to localhost and IP addresses (DNS rebinding); set SEGVIEW_ALLOWED_HOSTS or SEGVIEW_PUBLIC_URL to the names people open it by",
+			"addr", ln.Addr().String())
+	}
 	if ready != nil {
 		ready(ln.Addr())
 	}
@@ -44,6 +48,30 @@ func (a *App) Serve(ctx context.Context, addr string, logger *slog.Logger, ready
 		err = serveErr
 	}
 	return err
+}
+
+// openURL is the address a person opens in a browser: SEGVIEW_PUBLIC_URL,
+// else the first name segview serves on the listener's port, else
+// OpenURL.
+func (a *App) openURL(addr net.Addr) string {
+	sec := a.Config.Security
+	if sec.PublicURL != "" {
+		return sec.PublicURL + "/"
+	}
+	if _, port, err := net.SplitHostPort(addr.String()); err == nil && len(sec.Hosts) > 0 {
+		return "http://" + net.JoinHostPort(sec.Hosts[0], port) + "/"
+	}
+	return OpenURL(addr)
+}
+
+// listensOnLoopback reports whether addr is a loopback address only.
+func listensOnLoopback(addr net.Addr) bool {
+	host, _, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // OpenURL is the address a person opens in a browser for a listener.

@@ -11,6 +11,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -121,15 +122,25 @@ func TestOverlaySVG(t *testing.T) {
 					t.Errorf("path %s: fill-rule %q", p.Rank, p.FillRule)
 				}
 			}
-			if len(doc.Image) != 1 || !strings.HasSuffix(doc.Image[0].Href, base+".jpg?layers=") {
-				t.Fatalf("image = %+v, want a link to the photo", doc.Image)
+			// Without SEGVIEW_PUBLIC_URL the link is relative to the SVG: the
+			// request's Host never reaches the document.
+			if len(doc.Image) != 1 || doc.Image[0].Href != "overlay.jpg?layers=" {
+				t.Fatalf("image = %+v, want the relative link overlay.jpg?layers=", doc.Image)
 			}
 		})
 	}
 
 	t.Run("linked photo", func(t *testing.T) {
 		doc := parseSVGDoc(t, s.get(t, base+".svg").body)
-		r := s.get(t, strings.TrimPrefix(doc.Image[0].Href, s.srv.URL))
+		href, err := url.Parse(doc.Image[0].Href)
+		if err != nil {
+			t.Fatal(err)
+		}
+		photo := (&url.URL{Path: base + ".svg"}).ResolveReference(href)
+		if photo.Path != base+".jpg" {
+			t.Fatalf("the link resolves to %s, want %s.jpg", photo, base)
+		}
+		r := s.get(t, photo.String())
 		wantStatus(t, r, http.StatusOK)
 		if ct := r.header.Get("Content-Type"); ct != "image/jpeg" {
 			t.Errorf("linked photo Content-Type = %q", ct)
@@ -171,4 +182,42 @@ func TestOverlaySVG(t *testing.T) {
 			t.Errorf("bad input caused %d CDF calls", after-before)
 		}
 	})
+}
+
+// With SEGVIEW_PUBLIC_URL the photo's link is absolute, on the public
+// address, so that a downloaded SVG still shows the photo; the Host of the
+// request does not change it.
+func TestOverlaySVGLinksPublicURL(t *testing.T) {
+	s := newStack(t, map[string]string{"SEGVIEW_PUBLIC_URL": "https://segview.example.com", "SEGVIEW_ALLOWED_HOSTS": "127.0.0.1,segview.internal"})
+	jobID := cdfsim.DemoJobPumpSkid
+	job, err := s.cdfClient(t).SegmentJob(context.Background(), jobID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/projects/%s/jobs/%d/files/%d/overlay", testProject, jobID, job.Items[0].FileID)
+	want := "https://segview.example.com" + path + ".jpg?layers="
+	for _, host := range []string{"", "segview.internal:8080"} {
+		req, err := http.NewRequest(http.MethodGet, s.srv.URL+path+".svg", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := s.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("Host %q: status %d", req.Host, resp.StatusCode)
+		}
+		if doc := parseSVGDoc(t, body); len(doc.Image) != 1 || doc.Image[0].Href != want {
+			t.Errorf("Host %q: image = %+v, want the link %s", req.Host, doc.Image, want)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"net/url"
+	"path"
 	"strings"
 )
 
@@ -16,7 +17,9 @@ const maxReturnTo = 2048
 // backslashes (which browsers treat as slashes), control characters and
 // whitespace (which browsers drop), and percent-encoded forms of any of
 // these. Addresses under /auth/ are refused too, so that signing in never
-// lands on the sign-in or sign-out steps.
+// lands on the sign-in or sign-out steps, also when dot segments lead
+// there ("/x/../auth/login", "/%2e%2e/auth/login", "/./auth"): each form
+// is checked with its dot segments resolved, as the browser resolves them.
 func SafeReturnTo(raw string) (string, bool) {
 	if !safePath(raw) {
 		return "/", false
@@ -33,7 +36,7 @@ func SafeReturnTo(raw string) (string, bool) {
 			break
 		}
 		dec = d
-		if !safeDecoded(dec) {
+		if !safeDecoded(dec) || underAuth(pathOf(dec)) {
 			return "/", false
 		}
 	}
@@ -41,10 +44,25 @@ func SafeReturnTo(raw string) (string, bool) {
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return "/", false
 	}
-	if p := strings.ToLower(u.Path); p == "/auth" || strings.HasPrefix(p, "/auth/") {
+	if underAuth(u.Path) || underAuth(pathOf(raw)) {
 		return "/", false
 	}
 	return raw, true
+}
+
+// pathOf is the part of an address before its query or fragment.
+func pathOf(s string) string {
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// underAuth reports whether p, with its dot segments resolved, is /auth
+// or under it, in any case.
+func underAuth(p string) bool {
+	c := strings.ToLower(path.Clean(p))
+	return c == "/auth" || strings.HasPrefix(c, "/auth/")
 }
 
 // safePath checks the raw address: printable ASCII without backslashes,

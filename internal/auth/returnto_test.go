@@ -46,6 +46,27 @@ func TestSafeReturnTo(t *testing.T) {
 		{"/auth/logout", false},
 		{"/AUTH/callback", false},
 		{"/auth", false},
+		{"/../auth/login", false},
+		{"/x/../auth/login", false},
+		{"/x/y/../../auth/callback?code=1", false},
+		{"/./auth", false},
+		{"/./auth/logout", false},
+		{"/.//auth", false},
+		{"/x/..", true}, // resolves to /
+		{"/auth/..", true},
+		{"/auth/../projects/acme/jobs/1", true},
+		{"/%2e%2e/auth/login", false},
+		{"/%2E%2E/auth/login", false},
+		{"/x/%2e%2e/auth/login", false},
+		{"/.%2e/auth/login", false},
+		{"/%2e/auth", false},
+		{"/x/%252e%252e/auth/login", false},
+		{"/x/..%2fauth/login", false},
+		{"/x/%2e%2e/AUTH/login", false},
+		{"/projects/../auth", false},
+		{"/x?y=/../auth/login", true}, // a query value, not the path
+		{"/authors", true},
+		{"/x/auth/login", true},
 		{"/" + string(make([]byte, maxReturnTo)), false},
 	}
 	for _, tt := range tests {

@@ -35,11 +35,32 @@ func TestLoadSecurity(t *testing.T) {
 			want: Security{FrameAncestors: "'self' https://portal.example.com"}},
 		{name: "nobody may frame", env: with(cc, "SEGVIEW_FRAME_ANCESTORS", "'none'"), want: Security{FrameAncestors: "'none'"}},
 		{name: "https public URL without sign-in gives HSTS", env: with(cc, "SEGVIEW_PUBLIC_URL", "https://segview.example.com/"),
-			want: Security{FrameAncestors: "'self'", PublicURL: "https://segview.example.com", HSTS: true}},
+			want: Security{FrameAncestors: "'self'", PublicURL: "https://segview.example.com", HSTS: true, Hosts: []string{"segview.example.com"}}},
 		{name: "loopback http public URL gives no HSTS", env: with(cc, "SEGVIEW_PUBLIC_URL", "http://localhost:8080"),
-			want: Security{FrameAncestors: "'self'", PublicURL: "http://localhost:8080"}},
+			want: Security{FrameAncestors: "'self'", PublicURL: "http://localhost:8080", Hosts: []string{"localhost"}}},
 		{name: "sign-in's public URL gives HSTS", env: oidc,
-			want: Security{FrameAncestors: "'self'", PublicURL: "https://segview.example.com", HSTS: true}},
+			want: Security{FrameAncestors: "'self'", PublicURL: "https://segview.example.com", HSTS: true, Hosts: []string{"segview.example.com"}}},
+		{name: "allowed hosts, ports ignored, sorted, once each", env: with(cc, "SEGVIEW_ALLOWED_HOSTS", " Segview.internal:8080, 10.0.0.7 ,[::1]:8080,,segview.internal."),
+			want: Security{FrameAncestors: "'self'", Hosts: []string{"10.0.0.7", "::1", "segview.internal"}}},
+		{name: "allowed hosts add to the public URL's", env: with(cc, "SEGVIEW_PUBLIC_URL", "https://segview.example.com:8443", "SEGVIEW_ALLOWED_HOSTS", "segview.internal,segview.example.com"),
+			want: Security{FrameAncestors: "'self'", PublicURL: "https://segview.example.com:8443", HSTS: true, Hosts: []string{"segview.example.com", "segview.internal"}}},
+		{name: "allowed hosts with sign-in", env: with(oidc, "SEGVIEW_ALLOWED_HOSTS", "localhost"),
+			want: Security{FrameAncestors: "'self'", PublicURL: "https://segview.example.com", HSTS: true, Hosts: []string{"localhost", "segview.example.com"}}},
+		{name: "allowed hosts in demo mode", env: map[string]string{"SEGVIEW_ALLOWED_HOSTS": "laptop.local"},
+			want: Security{FrameAncestors: "'self'", Hosts: []string{"laptop.local"}}},
+		{name: "only commas is unset", env: with(cc, "SEGVIEW_ALLOWED_HOSTS", " , ,"), want: Security{FrameAncestors: "'self'"}},
+		{name: "allowed host as a URL", env: with(cc, "SEGVIEW_ALLOWED_HOSTS", "https://segview.example.com"),
+			wantErr: []string{"SEGVIEW_ALLOWED_HOSTS", `"https://segview.example.com"`, "host names"}},
+		{name: "allowed host wildcard", env: with(cc, "SEGVIEW_ALLOWED_HOSTS", "*.example.com"),
+			wantErr: []string{"SEGVIEW_ALLOWED_HOSTS", "wildcard"}},
+		{name: "allowed host everything", env: with(cc, "SEGVIEW_ALLOWED_HOSTS", "*"),
+			wantErr: []string{"SEGVIEW_ALLOWED_HOSTS", "wildcard"}},
+		{name: "allowed host IPv6 without brackets", env: with(cc, "SEGVIEW_ALLOWED_HOSTS", "::1"),
+			wantErr: []string{"SEGVIEW_ALLOWED_HOSTS", `"::1"`, "brackets"}},
+		{name: "allowed host with a bad port", env: with(cc, "SEGVIEW_ALLOWED_HOSTS", "ok.example, segview.example.com:http"),
+			wantErr: []string{"SEGVIEW_ALLOWED_HOSTS", "segview.example.com:http"}},
+		{name: "allowed host with spaces", env: with(cc, "SEGVIEW_ALLOWED_HOSTS", "a.example b.example"),
+			wantErr: []string{"SEGVIEW_ALLOWED_HOSTS", "a.example b.example"}},
 		{name: "http public URL without sign-in", env: with(cc, "SEGVIEW_PUBLIC_URL", "http://segview.example.com"),
 			wantErr: []string{"SEGVIEW_PUBLIC_URL", "https://"}},
 		{name: "public URL with a path", env: with(cc, "SEGVIEW_PUBLIC_URL", "https://example.com/segview"),
@@ -55,6 +76,10 @@ func TestLoadSecurity(t *testing.T) {
 		{name: "unknown keyword", env: with(cc, "SEGVIEW_FRAME_ANCESTORS", "'unsafe-inline'"),
 			wantErr: []string{"SEGVIEW_FRAME_ANCESTORS", "quoted"}},
 		{name: "everyone", env: with(cc, "SEGVIEW_FRAME_ANCESTORS", "*"), wantErr: []string{"SEGVIEW_FRAME_ANCESTORS", "every site"}},
+		{name: "every https site", env: with(cc, "SEGVIEW_FRAME_ANCESTORS", "'self' https:"),
+			wantErr: []string{"SEGVIEW_FRAME_ANCESTORS", `"https:"`, "scheme alone"}},
+		{name: "every .com site", env: with(cc, "SEGVIEW_FRAME_ANCESTORS", "https://*.com"),
+			wantErr: []string{"SEGVIEW_FRAME_ANCESTORS", "public suffix com"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,7 +121,8 @@ func TestCheckFrameAncestors(t *testing.T) {
 		{"https://*.example.com:8443 http://localhost:3000", "https://*.example.com:8443 http://localhost:3000", true},
 		{"https://portal.example.com:*", "https://portal.example.com:*", true},
 		{"portal.example.com", "portal.example.com", true},
-		{"https:", "https:", true},
+		{"https://*.example.co.uk", "https://*.example.co.uk", true},
+		{"*.portal.example.com", "*.portal.example.com", true},
 		{"\t'self'\nhttps://a.example ", "'self' https://a.example", true},
 		{"10.0.0.1", "10.0.0.1", true},
 		{"'none' 'self'", "", false},
@@ -120,6 +146,21 @@ func TestCheckFrameAncestors(t *testing.T) {
 		{"https://a.example\x00", "", false},
 		{"https://exämple.com", "", false},
 		{"https://*", "", false},
+		{"*:443", "", false},
+		{"https://*:*", "", false},
+		{"https:", "", false},
+		{"http:", "", false},
+		{"wss:", "", false},
+		{"blob:", "", false},
+		{"*.com", "", false},
+		{"https://*.com", "", false},
+		{"https://*.COM:443", "", false},
+		{"*.io", "", false},
+		{"*.co.uk", "", false},
+		{"https://*.co.uk", "", false},
+		{"https://*.github.io", "", false},
+		{"*.0.0.1", "", false},
+		{"https://*.*.example.com", "", false},
 	}
 	for _, tt := range tests {
 		got, msg := checkFrameAncestors(tt.in)
@@ -142,7 +183,7 @@ func TestSecuritySummary(t *testing.T) {
 		}
 		got[a.Key] = a.Value.String()
 	}
-	want := map[string]string{"frame_ancestors": "'none'", "hsts": "true", "public_url": "https://segview.example.com"}
+	want := map[string]string{"frame_ancestors": "'none'", "hsts": "true", "public_url": "https://segview.example.com", "hosts": "segview.example.com"}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("summary %s = %q, want %q", k, got[k], v)

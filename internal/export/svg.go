@@ -21,8 +21,8 @@ type Overlay struct {
 	// Width and Height are the image's size in pixels as displayed, the
 	// frame in which the job's normalized coordinates are scaled.
 	Width, Height int
-	// ImageHref is the photo under the shapes: a URL or a data: URI; ""
-	// leaves the photo out.
+	// ImageHref is the photo under the shapes: a URL, absolute or relative
+	// to the SVG's own, or a data: URI; "" leaves the photo out.
 	ImageHref string
 	// Segments and Prompt are the file's results as CDF returned them.
 	Segments []cdf.Segment

@@ -69,8 +69,16 @@ func classify(err error) problem {
 		conflict *conflictError
 		vin      *verdict.InputError
 		verr     *verdict.Error
+		host     *hostError
+		maxBytes *http.MaxBytesError
 	)
 	switch {
+	case errors.As(err, &host):
+		return problem{Status: http.StatusMisdirectedRequest, Heading: "Unknown host name",
+			Message: fmt.Sprintf("segview does not serve the host name %q.", clip(host.host)),
+			Hint:    "Open segview at the address it is configured for. Its operator can add the name to SEGVIEW_ALLOWED_HOSTS.", Kind: "host"}
+	case errors.As(err, &maxBytes):
+		return classifyHTTP(echo.ErrStatusRequestEntityTooLarge)
 	case errors.As(err, &in):
 		return problem{Status: http.StatusBadRequest, Heading: "Bad request", Message: in.msg, Kind: "input"}
 	case errors.As(err, &csrf):
@@ -133,7 +141,7 @@ func classify(err error) problem {
 			Message: capitalize(verts.Error()) + ".", Kind: "too_many_vertices"}
 	case errors.As(err, &busy):
 		return problem{Status: http.StatusServiceUnavailable, Heading: "Busy drawing other images",
-			Message: "segview is decoding as many images as it may at once and none finished in time: " + busy.Error() + ".",
+			Message: "segview is drawing as many images as it may at once and none finished in time: " + busy.Error() + ".",
 			Hint:    "Try again in a moment.", Kind: "render_busy", RetryAfter: busy.RetryAfter()}
 	case errors.Is(err, render.ErrNoImage):
 		return problem{Status: http.StatusBadGateway, Heading: "No image from CDF",
@@ -313,7 +321,7 @@ func ErrorHandler(page Page, logger *slog.Logger) echo.HTTPErrorHandler {
 			}
 			return
 		}
-		if plain, _ := c.Get(ctxPlainErrors).(bool); plain || c.Request().Method == http.MethodHead {
+		if plain, _ := c.Get(ctxPlainErrors).(bool); plain {
 			if werr := c.String(p.Status, plainText(p)); werr != nil {
 				logger.Warn("writing error response", "err", werr)
 			}

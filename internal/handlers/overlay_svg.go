@@ -18,8 +18,10 @@ type OverlaySVG struct {
 	Sizes    ExportSource
 	Renderer OverlayRenderer
 	Project  string
-	// PublicURL is the dashboard's address, for the link to the photo in a
-	// downloaded file; "" takes it from the request.
+	// PublicURL is the dashboard's address, for an absolute link to the
+	// photo that still works in a downloaded file; "" links relative to
+	// the SVG's own address. The request's Host is never used: it is the
+	// client's to choose.
 	PublicURL   string
 	MaxVertices int
 }
@@ -53,8 +55,13 @@ func (h *OverlaySVG) SVG(c echo.Context) error {
 		return err
 	}
 
-	// The photo alone: the overlay route with its layers given and empty.
-	photo := overlayPath(h.Project, req.JobID, req.FileID, render.FormatJPEG.String()) + "?layers="
+	// The photo alone: the overlay route with its layers given and empty,
+	// next to this SVG.
+	const photoQuery = "?layers="
+	photo := render.FormatJPEG.String() + photoQuery
+	if h.PublicURL != "" {
+		photo = strings.TrimSuffix(h.PublicURL, "/") + overlayPath(h.Project, req.JobID, req.FileID, render.FormatJPEG.String()) + photoQuery
+	}
 	if embed {
 		res, err := h.Renderer.Render(ctx, render.Request{JobID: req.JobID, FileID: req.FileID, Format: render.FormatJPEG,
 			Width: req.Width, Export: req.Export, View: &render.View{Opacity: req.View.Opacity}})
@@ -62,8 +69,6 @@ func (h *OverlaySVG) SVG(c echo.Context) error {
 			return err
 		}
 		photo = "data:" + res.ContentType + ";base64," + base64.StdEncoding.EncodeToString(res.Body)
-	} else {
-		photo = h.origin(c) + photo
 	}
 
 	body := export.ToSVG(export.Overlay{
@@ -81,15 +86,6 @@ func (h *OverlaySVG) SVG(c echo.Context) error {
 	name := export.FileName(h.Project, req.JobID, fmt.Sprintf("file-%d-overlay.svg", req.FileID))
 	hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
 	return c.Blob(http.StatusOK, "image/svg+xml", body)
-}
-
-// origin is the scheme and host the photo link points to, so that the link
-// still works in a downloaded file.
-func (h *OverlaySVG) origin(c echo.Context) string {
-	if h.PublicURL != "" {
-		return strings.TrimSuffix(h.PublicURL, "/")
-	}
-	return c.Scheme() + "://" + c.Request().Host
 }
 
 // parseEmbed parses the optional embed query value of overlay.svg.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -95,6 +96,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 			return err
 		}}),
 		securityHeaders(d.Security),
+		hostGuard(d.Security.Hosts),
 		middleware.BodyLimit(d.BodyLimit),
 		csrf,
 	)
@@ -115,36 +117,42 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 
 	signedIn, signedInImage := guards(d.Auth)
 
-	e.GET("/", home.Show, signedIn)
-	e.GET("/open", redirects.Open, signedIn)
-	e.GET("/jobs/:jobId", redirects.Job, signedIn)
+	get(e, "/", home.Show, signedIn)
+	get(e, "/open", redirects.Open, signedIn)
+	get(e, "/jobs/:jobId", redirects.Job, signedIn)
 	if d.Exports != nil {
 		exports := &Export{CDF: d.CDF, Source: d.Exports, Project: d.Project}
-		e.GET("/projects/:project/jobs/:jobId", jobOrJSON(job.Show, exports.JobJSON), signedIn, issueCSRF)
-		e.GET("/projects/:project/jobs/:jobId/export/coco.json", exports.COCO, plainErrors, signedIn)
-		e.GET("/projects/:project/jobs/:jobId/export/geojson", exports.GeoJSON, plainErrors, signedIn)
+		get(e, "/projects/:project/jobs/:jobId", jobOrJSON(job.Show, exports.JobJSON), signedIn, issueCSRF)
+		get(e, "/projects/:project/jobs/:jobId/export/coco.json", exports.COCO, plainErrors, signedIn)
+		get(e, "/projects/:project/jobs/:jobId/export/geojson", exports.GeoJSON, plainErrors, signedIn)
 		svg := &OverlaySVG{CDF: d.CDF, Sizes: d.Exports, Renderer: d.Renderer, Project: d.Project, PublicURL: d.Security.PublicURL, MaxVertices: d.MaxVertices}
-		e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.svg", svg.SVG, plainErrors, signedInImage)
+		get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.svg", svg.SVG, plainErrors, signedInImage)
 	} else {
-		e.GET("/projects/:project/jobs/:jobId", job.Show, signedIn, issueCSRF)
+		get(e, "/projects/:project/jobs/:jobId", job.Show, signedIn, issueCSRF)
 	}
 	if d.Verdicts != nil {
 		verdicts := &Verdicts{CDF: d.CDF, Store: d.Verdicts, Project: d.Project}
 		e.POST("/projects/:project/jobs/:jobId/files/:fileId/verdicts", verdicts.Save, signedIn)
 		e.POST("/projects/:project/jobs/:jobId/files/:fileId/triage", verdicts.Triage, signedIn)
 	}
-	e.GET("/projects/:project/jobs/:jobId/status", status.Show, plainErrors, signedIn)
+	get(e, "/projects/:project/jobs/:jobId/status", status.Show, plainErrors, signedIn)
 	embed := &Embed{Job: job}
-	e.GET("/embed/projects/:project/jobs/:jobId", embed.Show, allowFraming(d.Security), embedGuard(d.Auth, embed.SignIn))
-	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors, signedInImage)
-	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", overlay.JPEG, plainErrors, signedInImage)
-	e.GET("/projects/:project/jobs/:jobId/files/:fileId/layer.png", overlay.Layer, plainErrors, signedInImage)
+	get(e, "/embed/projects/:project/jobs/:jobId", embed.Show, allowFraming(d.Security), embedGuard(d.Auth, embed.SignIn))
+	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors, signedInImage)
+	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", overlay.JPEG, plainErrors, signedInImage)
+	get(e, "/projects/:project/jobs/:jobId/files/:fileId/layer.png", overlay.Layer, plainErrors, signedInImage)
 	hits := &Hits{CDF: d.CDF, Project: d.Project, MaxVertices: d.MaxVertices}
-	e.GET("/projects/:project/jobs/:jobId/files/:fileId/hits.json", hits.Show, plainErrors, signedIn)
+	get(e, "/projects/:project/jobs/:jobId/files/:fileId/hits.json", hits.Show, plainErrors, signedIn)
 	signInRoutes(e, d.Auth, page)
-	e.GET("/static/:name", static.Serve)
-	e.GET("/healthz", Health)
+	get(e, "/static/:name", static.Serve)
+	get(e, healthPath, Health)
 	return e, nil
+}
+
+// get routes GET and HEAD requests for path to h: a HEAD is answered as
+// the GET would be, headers and status alike, and the server sends no body.
+func get(e *echo.Echo, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	e.Match([]string{http.MethodGet, http.MethodHead}, path, h, m...)
 }
 
 // requestLogger writes one line per request: method, route, status,

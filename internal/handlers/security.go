@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/segview/segview/internal/hosts"
 	"github.com/segview/segview/web/templates"
 )
 
@@ -28,6 +29,9 @@ type Security struct {
 	// its origin is trusted by the cross-origin check, for proxies that
 	// change the Host header.
 	PublicURL string
+	// Hosts are the host names served (hostGuard); the zero value serves
+	// localhost and IP addresses only.
+	Hosts hosts.Policy
 }
 
 // hstsMaxAge is a year, the value browsers' preload lists expect; subdomains

@@ -52,10 +52,10 @@ func signInRoutes(e *echo.Echo, a Authenticator, page Page) {
 		return
 	}
 	signedOut := &SignedOut{Page: page}
-	e.GET(auth.LoginPath, a.Login)
-	e.GET(auth.CallbackPath, a.Callback)
+	get(e, auth.LoginPath, a.Login)
+	get(e, auth.CallbackPath, a.Callback)
 	e.POST(auth.LogoutPath, a.Logout)
-	e.GET(auth.SignedOutPath, signedOut.Show)
+	get(e, auth.SignedOutPath, signedOut.Show)
 }
 
 // SignedOut serves the page shown after signing out. It needs no session.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -36,12 +37,15 @@ type verdictsBody struct {
 // Save handles POST .../files/:fileId/verdicts with the field verdict,
 // "rank:status" (approved, rejected, or suggested for none).
 func (h *Verdicts) Save(c echo.Context) error {
-	raw := c.FormValue("verdict")
-	rank, status, err := parseVerdict(raw)
+	form, err := readForm(c)
 	if err != nil {
 		return err
 	}
-	return h.apply(c, func(*cdf.SegmentJob, cdf.SegmentItem) (map[int]string, error) {
+	rank, status, err := parseVerdict(form.Get("verdict"))
+	if err != nil {
+		return err
+	}
+	return h.apply(c, form, func(*cdf.SegmentJob, cdf.SegmentItem) (map[int]string, error) {
 		return map[int]string{rank: status}, nil
 	})
 }
@@ -50,7 +54,7 @@ func (h *Verdicts) Save(c echo.Context) error {
 // low: approve every segment scoring at least high, reject every one
 // below low.
 func (h *Verdicts) Triage(c echo.Context) error {
-	form, err := c.FormParams()
+	form, err := readForm(c)
 	if err != nil {
 		return err
 	}
@@ -65,19 +69,19 @@ func (h *Verdicts) Triage(c echo.Context) error {
 	if low > high {
 		return &inputError{msg: fmt.Sprintf("The low threshold (%g) is above the high one (%g): triage rejects below low and approves from high up.", low, high)}
 	}
-	return h.apply(c, func(_ *cdf.SegmentJob, it cdf.SegmentItem) (map[int]string, error) {
+	return h.apply(c, form, func(_ *cdf.SegmentJob, it cdf.SegmentItem) (map[int]string, error) {
 		return verdict.Triage(it.Segments, high, low)
 	})
 }
 
 // apply reads the job, asks decide for the verdicts to store and stores
 // them for the signed-in person.
-func (h *Verdicts) apply(c echo.Context, decide func(*cdf.SegmentJob, cdf.SegmentItem) (map[int]string, error)) error {
+func (h *Verdicts) apply(c echo.Context, form url.Values, decide func(*cdf.SegmentJob, cdf.SegmentItem) (map[int]string, error)) error {
 	jobID, fileID, err := parseFileRoute(c, h.Project)
 	if err != nil {
 		return err
 	}
-	view, err := parseReturnView(c.FormValue("view"))
+	view, err := parseReturnView(form.Get("view"))
 	if err != nil {
 		return err
 	}
@@ -117,6 +121,33 @@ func (h *Verdicts) apply(c echo.Context, decide func(*cdf.SegmentJob, cdf.Segmen
 	}
 	return c.Redirect(http.StatusSeeOther, withQuery(jobPath(h.Project, jobID), view.Query())+"#file-"+strconv.FormatInt(fileID, 10))
 }
+
+// readForm reads the posted form, URL-encoded or multipart. A body over the
+// limit keeps its own error, a 413: it is not a form that failed to parse.
+func readForm(c echo.Context) (url.Values, error) {
+	r := c.Request()
+	// ParseForm first: ParseMultipartForm drops its error when the body is
+	// not multipart.
+	err := r.ParseForm()
+	if err == nil {
+		if err = r.ParseMultipartForm(maxFormMemory); errors.Is(err, http.ErrNotMultipart) {
+			err = nil
+		}
+	}
+	if err != nil {
+		var tooLarge *echo.HTTPError
+		var maxBytes *http.MaxBytesError
+		if errors.As(err, &tooLarge) && tooLarge.Code == http.StatusRequestEntityTooLarge || errors.As(err, &maxBytes) {
+			return nil, err
+		}
+		return nil, &inputError{msg: "The form could not be read: it is not a valid URL-encoded or multipart form."}
+	}
+	return r.Form, nil
+}
+
+// maxFormMemory bounds the multipart form kept in memory; the body limit
+// bounds the whole body well below it.
+const maxFormMemory = 1 << 20
 
 // parseVerdict reads "rank:status".
 func parseVerdict(raw string) (int, string, error) {

@@ -7,17 +7,27 @@ import (
 	"time"
 )
 
-// BusyError says that a render could not get a turn to decode within the
-// configured wait, because as many cold decodes as allowed were running.
-// It maps to 503 with Retry-After.
+// BusyError says that a render could not get a turn within the configured
+// wait, because as many cold decodes, or as many draws, as allowed were
+// running. It maps to 503 with Retry-After.
 type BusyError struct {
 	Concurrency int           // decodes allowed at a time (SEGVIEW_RENDER_CONCURRENCY)
 	Waited      time.Duration // how long the request waited (SEGVIEW_RENDER_WAIT)
+	// Drawing is set when the turn waited for was one of the
+	// drawingTurns×Concurrency turns to draw and encode, not a decode.
+	Drawing bool
 }
 
 func (e *BusyError) Error() string {
-	return fmt.Sprintf("all %d image decoders stayed busy for %s (SEGVIEW_RENDER_CONCURRENCY, SEGVIEW_RENDER_WAIT)", e.Concurrency, e.Waited)
+	if e.Drawing {
+		return fmt.Sprintf("all %d drawing turns (%d × SEGVIEW_RENDER_CONCURRENCY=%d) stayed busy for %s (SEGVIEW_RENDER_WAIT)",
+			drawingTurns*e.Concurrency, drawingTurns, e.Concurrency, e.Waited)
+	}
+	return fmt.Sprintf("all %d image decoders (SEGVIEW_RENDER_CONCURRENCY) stayed busy for %s (SEGVIEW_RENDER_WAIT)", e.Concurrency, e.Waited)
 }
+
+// drawingTurns is how many draws and encodes may run for each decode.
+const drawingTurns = 2
 
 // RetryAfter is a sensible delay before asking again: about as long as the
 // request waited, at least a second.
@@ -27,14 +37,24 @@ func (e *BusyError) RetryAfter() time.Duration {
 
 // limiter lets at most a fixed number of cold renders run at a time, so a
 // burst of requests for new images cannot hold more decoded pixels than
-// that in memory. A waiter gives up after wait with a *BusyError.
+// that in memory. A waiter gives up after wait with a copy of busy.
 type limiter struct {
 	slots chan struct{}
 	wait  time.Duration
+	busy  BusyError
 }
 
-func newLimiter(n int, wait time.Duration) *limiter {
-	return &limiter{slots: make(chan struct{}, max(n, 1)), wait: wait}
+// newLimiter returns the limiter of decodes: concurrency at a time.
+func newLimiter(concurrency int, wait time.Duration) *limiter {
+	n := max(concurrency, 1)
+	return &limiter{slots: make(chan struct{}, n), wait: wait, busy: BusyError{Concurrency: n, Waited: wait}}
+}
+
+// newDrawingLimiter returns the limiter of draws and encodes:
+// drawingTurns × concurrency at a time.
+func newDrawingLimiter(concurrency int, wait time.Duration) *limiter {
+	n := max(concurrency, 1)
+	return &limiter{slots: make(chan struct{}, drawingTurns*n), wait: wait, busy: BusyError{Concurrency: n, Waited: wait, Drawing: true}}
 }
 
 // acquire waits for a turn. The returned release must be called once the
@@ -52,7 +72,8 @@ func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
 	case l.slots <- struct{}{}:
 		return release, nil
 	case <-t.C:
-		return nil, &BusyError{Concurrency: cap(l.slots), Waited: l.wait}
+		busy := l.busy
+		return nil, &busy
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

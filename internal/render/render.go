@@ -155,7 +155,7 @@ func New(c CDF, opts Options) *Service {
 		jobs:         lru.New[int64, *cdf.SegmentJob](jobCacheBytes),
 		outputs:      lru.New[string, []byte](outputBytes),
 		limiter:      newLimiter(concurrency, wait),
-		drawing:      newLimiter(2*concurrency, wait),
+		drawing:      newDrawingLimiter(concurrency, wait),
 		decode:       decodeDisplay,
 	}
 }
