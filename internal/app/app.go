@@ -141,6 +141,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		DemoJobs:       demoJobs,
 		MaxItems:       cfg.Limits.MaxItems,
 		MaxVertices:    cfg.Limits.MaxVertices,
+		MaxExports:     cfg.Exports.MaxConcurrent,
+		ExportQueue:    cfg.Exports.Queue,
 		RequestTimeout: cfg.RequestTimeout,
 		Security: handlers.Security{
 			FrameAncestors: cfg.Security.FrameAncestors,

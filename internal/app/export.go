@@ -22,3 +22,7 @@ func (e exportSource) SegmentJobJSON(ctx context.Context, jobID int64) ([]byte, 
 func (e exportSource) ImageSize(ctx context.Context, fileID int64) (image.Point, error) {
 	return e.sizes.ImageSize(ctx, fileID)
 }
+
+func (e exportSource) HeaderSize(ctx context.Context, fileID int64, updated cdf.Millis) (image.Point, error) {
+	return e.sizes.HeaderSize(ctx, fileID, updated)
+}

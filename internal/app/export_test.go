@@ -3,15 +3,22 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
+	"image"
 	"image/png"
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/cdfsim"
 	"github.com/segview/segview/internal/export"
 )
 
@@ -288,5 +295,134 @@ func TestExportErrors(t *testing.T) {
 		t.Run("unknown "+path, func(t *testing.T) {
 			wantStatus(t, s.get(t, path), http.StatusNotFound)
 		})
+	}
+}
+
+// pngOf encodes a small w×h PNG.
+func pngOf(t *testing.T, w, h int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, w, h))); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// pngHeader is the start of a PNG that declares w×h pixels: the signature
+// and the IHDR chunk, no pixel data. Its header is all a size read needs.
+func pngHeader(w, h uint32) []byte {
+	ihdr := binary.BigEndian.AppendUint32([]byte("IHDR"), w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, 8, 0, 0, 0, 0) // 8-bit grayscale, no interlace
+	b := []byte("\x89PNG\r\n\x1a\n")
+	b = binary.BigEndian.AppendUint32(b, uint32(len(ihdr)-4))
+	b = append(b, ihdr...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(ihdr))
+}
+
+// oneSegment is a triangle over the whole image.
+var oneSegment = []cdfsim.Segment{{Score: 0.9, Polygons: [][]cdfsim.Vertex{{{X: 0, Y: 0}, {X: 1, Y: 0}, {X: 1, Y: 1}}}}}
+
+// TestExportSkipsUnreadableFiles checks the exports of a job with a photo,
+// an image whose header declares more pixels than SEGVIEW_MAX_IMAGE_PIXELS,
+// a file that is not an image and a file CDF does not have: the photo and
+// the oversized image are exported with their header sizes, the two
+// others are left out and named with the reason, and the files' metadata
+// is read with one files/byids call, not one per file.
+func TestExportSkipsUnreadableFiles(t *testing.T) {
+	s := newStack(t, map[string]string{"SEGVIEW_MAX_IMAGE_PIXELS": "1000000"})
+	s.sim.AddFile(cdfsim.File{ID: 501, Name: "photo.png", Data: pngOf(t, 40, 30)})
+	s.sim.AddFile(cdfsim.File{ID: 502, Name: "huge.png", Data: pngHeader(20000, 15000)})
+	s.sim.AddFile(cdfsim.File{ID: 503, Name: "notes.txt", Data: []byte("not a picture")})
+	items := []cdfsim.JobItem{{FileID: 501, Segments: oneSegment}, {FileID: 502, Segments: oneSegment},
+		{FileID: 503, Segments: oneSegment}, {FileID: 504, Segments: oneSegment}}
+	s.sim.AddJob(cdfsim.Job{ID: 7001, Status: cdfsim.StatusCompleted, Items: items})
+	base := fmt.Sprintf("/projects/%s/jobs/7001", testProject)
+	// The job first, so that the count below is the export's alone.
+	wantStatus(t, s.get(t, base+"/status"), http.StatusOK)
+
+	byIDs := s.sim.APIRequests("/files/byids")
+	links := s.sim.APIRequests("/files/downloadlink")
+	r := s.get(t, base+"/export/coco.json")
+	wantDownload(t, r, "application/json", fmt.Sprintf("segview-%s-job-7001-coco.json", testProject))
+	if got := s.sim.APIRequests("/files/byids") - byIDs; got != 1 {
+		t.Errorf("the export made %d files/byids calls for 4 files, want 1", got)
+	}
+	if got := s.sim.APIRequests("/files/downloadlink") - links; got != 3 {
+		t.Errorf("the export asked %d download links, want 3 (one header per file CDF has)", got)
+	}
+	var coco export.COCO
+	if err := json.Unmarshal(r.body, &coco); err != nil {
+		t.Fatal(err)
+	}
+	wantImages := []export.COCOImage{{ID: 501, FileName: "photo.png", Width: 40, Height: 30}, {ID: 502, FileName: "huge.png", Width: 20000, Height: 15000}}
+	if diff := cmp.Diff(wantImages, coco.Images); diff != "" {
+		t.Errorf("images (-want +got):\n%s", diff)
+	}
+	if len(coco.Annotations) != 2 || coco.Annotations[1].ImageID != 502 || coco.Annotations[1].BBox != [4]float64{0, 0, 20000, 15000} {
+		t.Errorf("annotations = %+v, want one each on 501 and 502, the latter in its header's pixels", coco.Annotations)
+	}
+	wantSkipped := map[int64]string{503: "not a JPEG or PNG image", 504: "CDF has no file with this id"}
+	if len(coco.Info.SkippedFiles) != 2 {
+		t.Fatalf("skipped_files = %+v, want files 503 and 504", coco.Info.SkippedFiles)
+	}
+	for _, f := range coco.Info.SkippedFiles {
+		if !strings.Contains(f.Reason, wantSkipped[f.FileID]) || wantSkipped[f.FileID] == "" {
+			t.Errorf("skipped file %d (%s): reason %q, want one saying %q", f.FileID, f.FileName, f.Reason, wantSkipped[f.FileID])
+		}
+	}
+	if coco.Info.SkippedFiles[0].FileName != "notes.txt" || coco.Info.SkippedFiles[1].FileName != "file-504" {
+		t.Errorf("skipped files named %q and %q, want notes.txt and file-504", coco.Info.SkippedFiles[0].FileName, coco.Info.SkippedFiles[1].FileName)
+	}
+
+	r = s.get(t, base+"/export/geojson")
+	wantStatus(t, r, http.StatusOK)
+	var fc export.FeatureCollection
+	if err := json.Unmarshal(r.body, &fc); err != nil {
+		t.Fatal(err)
+	}
+	if len(fc.Features) != 2 || len(fc.SkippedFiles) != 2 || fc.SkippedFiles[0].FileID != 503 || fc.SkippedFiles[1].FileID != 504 {
+		t.Errorf("GeoJSON: %d features, skippedFiles %+v; want 2 features and files 503 and 504 named", len(fc.Features), fc.SkippedFiles)
+	}
+	if p := fc.Features[1].Properties; p.FileID != 502 || p.ImageWidth != 20000 || p.ImageHeight != 15000 {
+		t.Errorf("GeoJSON feature of the oversized image: %+v", p)
+	}
+
+	// Drawing on the oversized image is still refused, also from the
+	// size the export cached.
+	for _, route := range []string{"layer.png?export=1", "overlay.jpg"} {
+		wantStatus(t, s.get(t, fmt.Sprintf("%s/files/502/%s", base, route)), http.StatusUnprocessableEntity)
+	}
+}
+
+// TestExportFilesByIDsBatches checks that an export of a job of 1001
+// files reads their metadata with two files/byids calls, CDF's limit being
+// 1000 ids a call.
+func TestExportFilesByIDsBatches(t *testing.T) {
+	s := newStack(t, nil)
+	data := pngOf(t, 4, 3)
+	var items []cdfsim.JobItem
+	for id := int64(10_001); id <= 11_001; id++ {
+		s.sim.AddFile(cdfsim.File{ID: id, Data: data})
+		items = append(items, cdfsim.JobItem{FileID: id, Segments: oneSegment})
+	}
+	s.sim.AddJob(cdfsim.Job{ID: 7002, Status: cdfsim.StatusCompleted, Items: items})
+	base := fmt.Sprintf("/projects/%s/jobs/7002", testProject)
+	wantStatus(t, s.get(t, base+"/status"), http.StatusOK)
+
+	for _, round := range []string{"cold", "sizes cached"} {
+		byIDs := s.sim.APIRequests("/files/byids")
+		r := s.get(t, base+"/export/geojson")
+		wantStatus(t, r, http.StatusOK)
+		if got := s.sim.APIRequests("/files/byids") - byIDs; got != 2 {
+			t.Errorf("%s: the export made %d files/byids calls for 1001 files, want 2", round, got)
+		}
+		var fc export.FeatureCollection
+		if err := json.Unmarshal(r.body, &fc); err != nil {
+			t.Fatal(err)
+		}
+		if len(fc.Features) != len(items) || len(fc.SkippedFiles) != 0 {
+			t.Errorf("%s: %d features and %d skipped files, want %d and none", round, len(fc.Features), len(fc.SkippedFiles), len(items))
+		}
 	}
 }

@@ -61,6 +61,7 @@ func classify(err error) problem {
 		rnf      *render.NotFoundError
 		verts    *render.TooManyVerticesError
 		busy     *render.BusyError
+		exports  *exportsBusyError
 		signIn   *auth.Error
 		csrf     *csrfError
 		policy   *cdf.PolicyError
@@ -139,6 +140,10 @@ func classify(err error) problem {
 	case errors.As(err, &verts):
 		return problem{Status: http.StatusUnprocessableEntity, Heading: "Too much geometry",
 			Message: capitalize(verts.Error()) + ".", Kind: "too_many_vertices"}
+	case errors.As(err, &exports):
+		return problem{Status: http.StatusServiceUnavailable, Heading: "Busy with other exports",
+			Message: "segview is building as many exports as it may at once: " + exports.Error() + ".",
+			Hint:    "Try again in a moment.", Kind: "exports_busy", RetryAfter: exportRetryAfter}
 	case errors.As(err, &busy):
 		return problem{Status: http.StatusServiceUnavailable, Heading: "Busy drawing other images",
 			Message: "segview is drawing as many images as it may at once and none finished in time: " + busy.Error() + ".",

@@ -2,9 +2,10 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
+	"io"
 	"net/http"
 	"strings"
 
@@ -13,13 +14,20 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/export"
+	"github.com/segview/segview/internal/render"
 )
 
 // ExportSource is what the exports need beyond the job page's reads: the
 // job's JSON as CDF sent it, and image sizes from the image headers.
 type ExportSource interface {
 	SegmentJobJSON(ctx context.Context, jobID int64) ([]byte, error)
+	// ImageSize reads the file's version from CDF, then its size; an image
+	// over the pixel limit fails, as drawing on it would (overlay.svg).
 	ImageSize(ctx context.Context, fileID int64) (image.Point, error)
+	// HeaderSize reads the size of the file's version whose
+	// lastUpdatedTime the caller has read, from the image header alone,
+	// whatever its number of pixels.
+	HeaderSize(ctx context.Context, fileID int64, updated cdf.Millis) (image.Point, error)
 }
 
 // sizeConcurrency bounds the image headers read at once for one export.
@@ -30,6 +38,8 @@ type Export struct {
 	CDF     JobReader
 	Source  ExportSource
 	Project string
+	// Gate bounds the exports built at once; nil does not.
+	Gate *exportGate
 }
 
 // JobJSON handles GET /projects/:project/jobs/:jobId.json: the job as CDF
@@ -39,32 +49,58 @@ func (h *Export) JobJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	release, err := h.Gate.acquire(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	defer release()
 	body, err := h.Source.SegmentJobJSON(c.Request().Context(), jobID)
 	if err != nil {
 		return err
 	}
-	return h.send(c, "application/json", export.FileName(h.Project, jobID, ".json"), body)
+	setDownload(c, export.FileName(h.Project, jobID, ".json"))
+	return c.Blob(http.StatusOK, "application/json", body)
 }
 
 // COCO handles GET /projects/:project/jobs/:jobId/export/coco.json. The
 // view parameters of the job page apply: min_score and hide leave segments
 // out, as on the page and in overlay.svg.
 func (h *Export) COCO(c echo.Context) error {
-	jobID, view, job, images, err := h.load(c)
-	if err != nil {
-		return err
-	}
-	return h.sendJSON(c, "application/json", export.FileName(h.Project, jobID, "coco.json"), export.ToCOCO(job, images, view.View))
+	return h.export(c, "application/json", "coco.json", export.WriteCOCO)
 }
 
 // GeoJSON handles GET /projects/:project/jobs/:jobId/export/geojson, with
 // the view's filters applied as for COCO.
 func (h *Export) GeoJSON(c echo.Context) error {
-	jobID, view, job, images, err := h.load(c)
+	return h.export(c, "application/geo+json", ".geojson", export.WriteGeoJSON)
+}
+
+// export parses the job id and the view parameters, refusing bad input
+// before any call to CDF, waits for a turn of the gate, reads the job, its
+// files' metadata and image sizes, and streams the file write makes.
+func (h *Export) export(c echo.Context, contentType, suffix string,
+	write func(io.Writer, *cdf.SegmentJob, map[int64]export.Image, render.View) error) error {
+	jobID, err := h.parse(c, c.Param("jobId"))
 	if err != nil {
 		return err
 	}
-	return h.sendJSON(c, "application/geo+json", export.FileName(h.Project, jobID, ".geojson"), export.ToGeoJSON(job, images, view.View))
+	view, err := parseView(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	release, err := h.Gate.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	job, images, err := h.fetch(ctx, jobID)
+	if err != nil {
+		return err
+	}
+	return stream(c, contentType, export.FileName(h.Project, jobID, suffix), func(w io.Writer) error {
+		return write(w, job, images, view.View)
+	})
 }
 
 func (h *Export) parse(c echo.Context, rawID string) (int64, error) {
@@ -74,29 +110,14 @@ func (h *Export) parse(c echo.Context, rawID string) (int64, error) {
 	return parseID(rawID, "job id")
 }
 
-// load parses the job id and the view parameters, then reads the job, the
-// names of its files and the sizes of their images. Bad input is refused
-// before any call to CDF. The job and the names are read first, with the
-// caller's own access to CDF, before any image size, which may come from a
-// cache.
-func (h *Export) load(c echo.Context) (int64, View, *cdf.SegmentJob, map[int64]export.Image, error) {
-	jobID, err := h.parse(c, c.Param("jobId"))
-	if err != nil {
-		return 0, View{}, nil, nil, err
-	}
-	view, err := parseView(c.QueryParams())
-	if err != nil {
-		return 0, View{}, nil, nil, err
-	}
-	job, images, err := h.fetch(c, jobID)
-	if err != nil {
-		return 0, View{}, nil, nil, err
-	}
-	return jobID, view, job, images, nil
-}
-
-func (h *Export) fetch(c echo.Context, jobID int64) (*cdf.SegmentJob, map[int64]export.Image, error) {
-	ctx := c.Request().Context()
+// fetch reads the job, the metadata of its files (one files/byids call per
+// 1000 files) and the sizes of their images. The job and the metadata are
+// read first, with the caller's own access to CDF, before any image size,
+// which may come from a cache; the sizes are read for the versions of the
+// files that metadata names, so CDF is not asked for it again. A file
+// whose size cannot be read (see skipReason) is named in the export as
+// skipped instead of failing it.
+func (h *Export) fetch(ctx context.Context, jobID int64) (*cdf.SegmentJob, map[int64]export.Image, error) {
 	job, err := h.CDF.SegmentJob(ctx, jobID)
 	if err != nil {
 		return nil, nil, err
@@ -109,45 +130,95 @@ func (h *Export) fetch(c echo.Context, jobID int64) (*cdf.SegmentJob, map[int64]
 	if err != nil {
 		return nil, nil, err
 	}
-	sizes := make([]image.Point, len(job.Items))
+	var ids []int64 // each file once: a job may list a file twice
+	for _, it := range job.Items {
+		if _, ok := images[it.FileID]; !ok {
+			images[it.FileID] = export.Image{}
+			ids = append(ids, it.FileID)
+		}
+	}
+	got := make([]export.Image, len(ids))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(sizeConcurrency)
-	for i, it := range job.Items {
+	for i, id := range ids {
+		f, ok := files[id]
+		got[i].Name = f.Name
+		if got[i].Name == "" {
+			got[i].Name = fmt.Sprintf("file-%d", id)
+		}
+		if !ok {
+			got[i].Skip = "CDF has no file with this id"
+			continue
+		}
 		g.Go(func() error {
-			var err error
-			sizes[i], err = h.Source.ImageSize(gctx, it.FileID)
-			return err
+			size, err := h.Source.HeaderSize(gctx, id, f.LastUpdatedTime)
+			if reason, skip := skipReason(err); skip {
+				got[i].Skip = reason
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			got[i].Width, got[i].Height = size.X, size.Y
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, nil, err
 	}
-	for i, it := range job.Items {
-		name := files[it.FileID].Name
-		if name == "" {
-			name = fmt.Sprintf("file-%d", it.FileID)
-		}
-		images[it.FileID] = export.Image{Name: name, Width: sizes[i].X, Height: sizes[i].Y}
+	for i, id := range ids {
+		images[id] = got[i]
 	}
 	return job, images, nil
 }
 
-// sendJSON encodes v before writing anything, so a failure is an error
-// response, not half a file.
-func (h *Export) sendJSON(c echo.Context, contentType, filename string, v any) error {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encoding %s: %w", filename, err)
+// skipReason says why an export leaves a file out when reading its image
+// size failed for a reason of that file's own (its data), so that one bad
+// file does not fail the export of the whole job; other failures (CDF
+// unreachable, access refused, the request's time) fail the export.
+func skipReason(err error) (string, bool) {
+	var (
+		header *render.ImageHeaderError
+		limit  *cdf.LimitError
+	)
+	switch {
+	case err == nil:
+		return "", false
+	case errors.As(err, &header):
+		return "its data is not a JPEG or PNG image segview can read (" + strings.TrimPrefix(header.Err.Error(), "imaging: ") + ")", true
+	case errors.As(err, &limit) && limit.What == "download":
+		return fmt.Sprintf("its image is larger than %d bytes (SEGVIEW_MAX_IMAGE_BYTES)", limit.Limit), true
+	case errors.Is(err, render.ErrNoImage):
+		return "CDF returned no download link for it", true
 	}
-	return h.send(c, contentType, filename, body)
+	return "", false
 }
 
-func (h *Export) send(c echo.Context, contentType, filename string, body []byte) error {
+// setDownload marks the response as a file to save, never to be cached:
+// a running job's results change, and they are a customer's data.
+func setDownload(c echo.Context, filename string) {
 	hdr := c.Response().Header()
-	// A running job's results change, and they are a customer's data.
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filename))
-	return c.Blob(http.StatusOK, contentType, body)
+}
+
+// stream answers 200 with a download written by write straight to the
+// response, through a small buffer, instead of building it in memory. It
+// is for content whose every input has been read, so that only a failing
+// connection can stop it half-way. HEAD gets the headers alone.
+func stream(c echo.Context, contentType, filename string, write func(io.Writer) error) error {
+	setDownload(c, filename)
+	return streamBody(c, contentType, write)
+}
+
+// streamBody answers 200 with the body write makes, as stream does.
+func streamBody(c echo.Context, contentType string, write func(io.Writer) error) error {
+	c.Response().Header().Set(echo.HeaderContentType, contentType)
+	c.Response().WriteHeader(http.StatusOK)
+	if c.Request().Method == http.MethodHead {
+		return nil
+	}
+	return write(c.Response())
 }
 
 // jobOrJSON serves /projects/:project/jobs/:jobId with the job page, and

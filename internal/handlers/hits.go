@@ -2,7 +2,7 @@ package handlers
 
 import (
 	"fmt"
-	"net/http"
+	"io"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,11 +17,8 @@ type Hits struct {
 	CDF         JobReader
 	Project     string
 	MaxVertices int
-}
-
-// hitsBody is the JSON answer of Hits.Show.
-type hitsBody struct {
-	Segments []export.HitArea `json:"segments"`
+	// Gate bounds the answers built at once; nil does not.
+	Gate *exportGate
 }
 
 // Show handles GET .../files/:fileId/hits.json.
@@ -30,6 +27,11 @@ func (h *Hits) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	release, err := h.Gate.acquire(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	defer release()
 	job, err := h.CDF.SegmentJob(c.Request().Context(), jobID)
 	if err != nil {
 		return err
@@ -44,5 +46,6 @@ func (h *Hits) Show(c echo.Context) error {
 	// Results are a customer's data: kept by this browser only, and asked
 	// again after a while in case the job is read again with other rights.
 	c.Response().Header().Set("Cache-Control", "private, max-age=300")
-	return c.JSON(http.StatusOK, hitsBody{Segments: export.HitAreas(item.Segments)})
+	// {"segments":[...]}, written one segment at a time.
+	return streamBody(c, echo.MIMEApplicationJSON, func(w io.Writer) error { return export.WriteHits(w, item.Segments) })
 }

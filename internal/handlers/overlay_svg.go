@@ -24,6 +24,8 @@ type OverlaySVG struct {
 	// client's to choose.
 	PublicURL   string
 	MaxVertices int
+	// Gate bounds the drawings built at once; nil does not.
+	Gate *exportGate
 }
 
 // SVG handles GET .../files/:fileId/overlay.svg: the view's segments,
@@ -39,6 +41,12 @@ func (h *OverlaySVG) SVG(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	// The drawing, and with embed=1 the photo, are built in memory.
+	release, err := h.Gate.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	job, err := h.CDF.SegmentJob(ctx, req.JobID)
 	if err != nil {
 		return err

@@ -37,6 +37,14 @@ type Deps struct {
 
 	MaxItems    int
 	MaxVertices int
+	// MaxExports bounds the exports (COCO, GeoJSON, the job's JSON,
+	// hits.json, overlay.svg) built at once, and ExportQueue the requests
+	// waiting for a turn beyond them; further ones answer 503. 0 means no
+	// bound.
+	MaxExports, ExportQueue int
+	// exportQueued, when set, is called as an export starts waiting for a
+	// turn (tests).
+	exportQueued func()
 	// RequestTimeout bounds each request's work (0: no bound).
 	RequestTimeout time.Duration
 	// BodyLimit bounds request bodies, e.g. "1M".
@@ -116,16 +124,20 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	static := &Static{Assets: assets}
 
 	signedIn, signedInImage := guards(d.Auth)
+	gate := newExportGate(d.MaxExports, d.ExportQueue)
+	if gate != nil {
+		gate.queued = d.exportQueued
+	}
 
 	get(e, "/", home.Show, signedIn)
 	get(e, "/open", redirects.Open, signedIn)
 	get(e, "/jobs/:jobId", redirects.Job, signedIn)
 	if d.Exports != nil {
-		exports := &Export{CDF: d.CDF, Source: d.Exports, Project: d.Project}
+		exports := &Export{CDF: d.CDF, Source: d.Exports, Project: d.Project, Gate: gate}
 		get(e, "/projects/:project/jobs/:jobId", jobOrJSON(job.Show, exports.JobJSON), signedIn, issueCSRF)
 		get(e, "/projects/:project/jobs/:jobId/export/coco.json", exports.COCO, plainErrors, signedIn)
 		get(e, "/projects/:project/jobs/:jobId/export/geojson", exports.GeoJSON, plainErrors, signedIn)
-		svg := &OverlaySVG{CDF: d.CDF, Sizes: d.Exports, Renderer: d.Renderer, Project: d.Project, PublicURL: d.Security.PublicURL, MaxVertices: d.MaxVertices}
+		svg := &OverlaySVG{CDF: d.CDF, Sizes: d.Exports, Renderer: d.Renderer, Project: d.Project, PublicURL: d.Security.PublicURL, MaxVertices: d.MaxVertices, Gate: gate}
 		get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.svg", svg.SVG, plainErrors, signedInImage)
 	} else {
 		get(e, "/projects/:project/jobs/:jobId", job.Show, signedIn, issueCSRF)
@@ -141,7 +153,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors, signedInImage)
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", overlay.JPEG, plainErrors, signedInImage)
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/layer.png", overlay.Layer, plainErrors, signedInImage)
-	hits := &Hits{CDF: d.CDF, Project: d.Project, MaxVertices: d.MaxVertices}
+	hits := &Hits{CDF: d.CDF, Project: d.Project, MaxVertices: d.MaxVertices, Gate: gate}
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/hits.json", hits.Show, plainErrors, signedIn)
 	signInRoutes(e, d.Auth, page)
 	get(e, "/static/:name", static.Serve)
