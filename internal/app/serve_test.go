@@ -1,0 +1,41 @@
+package app
+
+import (
+	"net"
+	"testing"
+
+	"github.com/segview/segview/internal/config"
+)
+
+// The address the start-up log tells people to open is one segview serves.
+func TestOpenURL(t *testing.T) {
+	t.Parallel()
+	local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}
+	anywhere := &net.TCPAddr{IP: net.IPv6unspecified, Port: 8080}
+	tests := []struct {
+		name     string
+		sec      config.Security
+		addr     net.Addr
+		want     string
+		loopback bool
+	}{
+		{"loopback, no names", config.Security{}, local, "http://127.0.0.1:8080/", true},
+		{"every address, no names", config.Security{}, anywhere, "http://localhost:8080/", false},
+		{"public URL", config.Security{PublicURL: "https://segview.example.com", Hosts: []string{"segview.example.com"}}, anywhere,
+			"https://segview.example.com/", false},
+		{"allowed hosts", config.Security{Hosts: []string{"segview.internal"}}, anywhere, "http://segview.internal:8080/", false},
+		{"allowed IPv6", config.Security{Hosts: []string{"::1"}}, local, "http://[::1]:8080/", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := &App{Config: config.Config{Security: tt.sec}}
+			if got := a.openURL(tt.addr); got != tt.want {
+				t.Errorf("openURL = %q, want %q", got, tt.want)
+			}
+			if got := listensOnLoopback(tt.addr); got != tt.loopback {
+				t.Errorf("listensOnLoopback = %t, want %t", got, tt.loopback)
+			}
+		})
+	}
+}
