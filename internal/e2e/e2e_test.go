@@ -1,6 +1,7 @@
 // Package e2e drives the dashboard in a real headless Chromium against the
-// built-in CDF simulator. Without a browser the tests skip, unless
-// SEGVIEW_E2E=1 requires them (as .ci/run does).
+// built-in CDF simulator. Without a browser the tests skip, saying so in
+// one line that go test shows (TestMain), unless SEGVIEW_E2E=1 requires
+// them (as .ci/run does).
 package e2e
 
 import (
@@ -25,18 +26,18 @@ import (
 	"github.com/segview/segview/internal/config"
 )
 
-// browserPath finds Chromium or skips (fails under SEGVIEW_E2E=1).
+// browserPath finds Chromium (findBrowser) or skips; under SEGVIEW_E2E=1
+// it fails instead.
 func browserPath(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
+	p, err := findBrowser(os.Getenv, exec.LookPath)
+	if err == nil {
+		return p
 	}
 	if os.Getenv("SEGVIEW_E2E") == "1" {
-		t.Fatal("SEGVIEW_E2E=1 but no Chromium found: install the Debian package chromium")
+		t.Fatalf("SEGVIEW_E2E=1 but no Chromium: %v; install the Debian package chromium", err)
 	}
-	t.Skip("no Chromium found (install the Debian package chromium, or set SEGVIEW_E2E=1 to require it)")
+	t.Skipf("no Chromium: %v (install the Debian package chromium, or set SEGVIEW_E2E=1 to require it)", err)
 	return ""
 }
 

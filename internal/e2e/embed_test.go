@@ -31,7 +31,7 @@ func TestEmbedInAnotherOrigin(t *testing.T) {
 			portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "text/html; charset=utf-8")
 				fmt.Fprintf(w, `<!DOCTYPE html><html><head><title>portal</title></head><body>
-<iframe id="seg" title="segview" width="640" height="480" src="%s"></iframe></body></html>`, embedSrc)
+<iframe id="seg" title="segview" width="640" height="480" src="%s" onload="window.frameLoaded = true"></iframe></body></html>`, embedSrc)
 			}))
 			t.Cleanup(portal.Close)
 
@@ -74,26 +74,30 @@ func TestEmbedInAnotherOrigin(t *testing.T) {
 				}
 				return false
 			}
-			deadline := time.Now().Add(10 * time.Second)
-			for time.Now().Before(deadline) && !refused() && !requested("/overlay.jpg") {
-				time.Sleep(100 * time.Millisecond)
-			}
-			if !requested("/embed/") {
-				t.Fatalf("the embed was never requested; requests: %q", paths)
-			}
 			if tt.allow {
+				// The frame's load event comes after its document's, which
+				// waits for the document's images: the overlay is in.
+				run(t, ctx, waitTrue(`window.frameLoaded === true`))
 				if refused() {
 					t.Errorf("Chromium refused the allowed frame: %q", problems())
 				}
 				if !requested("/overlay.jpg") {
 					t.Errorf("the framed embed did not render: its overlay was not fetched")
 				}
-				time.Sleep(500 * time.Millisecond) // let the frame paint its image
 				saveScreenshot(t, ctx, "embed-in-portal.png")
 				return
 			}
-			if !refused() {
-				t.Errorf("Chromium did not refuse the frame; console: %q", problems())
+			// Chromium says so on the console; the browser's context
+			// bounds the wait (a hang guard).
+			for !refused() {
+				select {
+				case <-ctx.Done():
+					t.Fatalf("Chromium did not refuse the frame; console: %q", problems())
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+			if !requested("/embed/") {
+				t.Fatal("the embed was never requested")
 			}
 			if requested("/overlay.jpg") {
 				t.Errorf("the refused embed rendered: its overlay was fetched")
