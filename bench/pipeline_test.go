@@ -60,7 +60,7 @@ func server(b *testing.B, files int) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "bench")
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "0.0.0-bench")
 	if err != nil {
 		b.Fatal(err)
 	}
