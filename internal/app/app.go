@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/segview/segview/internal/buildversion"
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/cdfsim"
 	"github.com/segview/segview/internal/config"
@@ -70,6 +71,11 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 	var o options
 	for _, opt := range opts {
 		opt(&o)
+	}
+	// CDF refuses an annotation whose creatingAppVersion is not SemVer, so a
+	// wrong version would fail every verdict; refuse it here, at start-up.
+	if !buildversion.Valid(version) {
+		return nil, fmt.Errorf("version %q is not a Semantic Versioning 2.0.0 version (CDF refuses it as creatingAppVersion)", version)
 	}
 	a := &App{}
 	var demoJobs []templates.JobLink

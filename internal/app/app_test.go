@@ -622,3 +622,15 @@ func TestDemoMode(t *testing.T) {
 		t.Errorf("demo secret logged")
 	}
 }
+
+// TestNewRefusesNonSemVerVersion: every build must send CDF a SemVer
+// creatingAppVersion, so the app refuses to start with anything else.
+func TestNewRefusesNonSemVerVersion(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"", "dev", "v1.2.3", "1.2"} {
+		_, err := New(context.Background(), config.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), v)
+		if err == nil || !strings.Contains(err.Error(), "Semantic Versioning") {
+			t.Errorf("New(version %q) = %v, want a SemVer error", v, err)
+		}
+	}
+}
