@@ -86,27 +86,3 @@ func BenchmarkRender1600(b *testing.B) {
 		}
 	}
 }
-
-// BenchmarkEncodePNG measures the encoder EncodePNG uses on a rendered
-// 12-megapixel overlay and reports the size.
-func BenchmarkEncodePNG(b *testing.B) {
-	img, err := Render(benchSpec(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var w countingWriter
-	for b.Loop() {
-		w = 0
-		if err := EncodePNG(&w, img); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(w)/1e6, "MB")
-}
-
-type countingWriter int
-
-func (w *countingWriter) Write(p []byte) (int, error) {
-	*w += countingWriter(len(p))
-	return len(p), nil
-}

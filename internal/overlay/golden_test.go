@@ -32,7 +32,7 @@ func checkGolden(t *testing.T, name string, got *image.RGBA) {
 	path := filepath.Join("testdata", name+".png")
 	if *update {
 		var buf bytes.Buffer
-		if err := EncodePNG(&buf, got); err != nil {
+		if err := png.Encode(&buf, got); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
@@ -103,7 +103,7 @@ func saveFailure(t *testing.T, name string, got, diff *image.RGBA) {
 			continue
 		}
 		var buf bytes.Buffer
-		if err := EncodePNG(&buf, img); err != nil {
+		if err := png.Encode(&buf, img); err != nil {
 			t.Logf("encoding %s: %v", suffix, err)
 			continue
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"image"
 	"image/color"
-	"image/png"
 	"math"
 	"testing"
 
@@ -490,23 +489,5 @@ func TestPalette(t *testing.T) {
 		if got := Color(rank); got != Palette[want] {
 			t.Errorf("Color(%d) = %v, want Palette[%d]", rank, got, want)
 		}
-	}
-}
-
-func TestEncodePNG(t *testing.T) {
-	t.Parallel()
-	src := scene(30, 20)
-	src.SetRGBA(3, 4, color.RGBA{10, 20, 30, 255})
-	src.SetRGBA(5, 6, color.RGBA{0, 0, 0, 0}) // transparency survives
-	var buf bytes.Buffer
-	if err := EncodePNG(&buf, src); err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(toRGBA(img).Pix, src.Pix) {
-		t.Error("PNG round trip changed pixels")
 	}
 }

@@ -1,11 +1,6 @@
 package overlay
 
-import (
-	"image"
-	"image/color"
-	"image/png"
-	"io"
-)
+import "image/color"
 
 // Palette is the categorical palette of Okabe and Ito (2008), which stays
 // distinguishable under the common forms of colour blindness, in its
@@ -28,15 +23,4 @@ var Palette = []color.NRGBA{
 func Color(rank int) color.NRGBA {
 	n := len(Palette)
 	return Palette[((rank-1)%n+n)%n]
-}
-
-// EncodePNG writes img as a PNG at png.BestSpeed. Overlays are encoded per
-// request, mostly from photographs, whose noise deflate barely compresses:
-// on a noisy 12-megapixel render (BenchmarkEncodePNG) the default level
-// takes five times as long (6.4 s against 1.3 s on two cores) to save only a
-// fifth of the bytes (9.9 MB against 12.3 MB), and a person waiting for the
-// page notices the seconds more than the megabytes.
-func EncodePNG(w io.Writer, img image.Image) error {
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	return enc.Encode(w, img)
 }
