@@ -24,10 +24,12 @@ const (
 // no CDF identity of its own and calls CDF with each person's token.
 const FlowUser = "user"
 
-// DefaultOIDCScopes are requested at sign-in unless SEGVIEW_OIDC_SCOPES
-// says otherwise; with SEGVIEW_CDF_IDENTITY=user the CDF scopes (IDP_SCOPES)
-// are added.
-var DefaultOIDCScopes = []string{"openid", "profile", "email", "offline_access"}
+// DefaultOIDCScopes returns, in a fresh slice, the scopes requested at
+// sign-in unless SEGVIEW_OIDC_SCOPES says otherwise; with
+// SEGVIEW_CDF_IDENTITY=user the CDF scopes (IDP_SCOPES) are added.
+func DefaultOIDCScopes() []string {
+	return []string{"openid", "profile", "email", "offline_access"}
+}
 
 // sessionKeySize is the size of a session key: AES-256.
 const sessionKeySize = 32
@@ -41,7 +43,7 @@ type Auth struct {
 	ClientID     string   // SEGVIEW_OIDC_CLIENT_ID
 	ClientSecret Secret   // SEGVIEW_OIDC_CLIENT_SECRET or the contents of SEGVIEW_OIDC_CLIENT_SECRET_FILE
 	PublicURL    string   // SEGVIEW_PUBLIC_URL, without a trailing slash
-	Scopes       []string // SEGVIEW_OIDC_SCOPES, or DefaultOIDCScopes (+ IDP_SCOPES with IdentityUser)
+	Scopes       []string // SEGVIEW_OIDC_SCOPES, or DefaultOIDCScopes() (+ IDP_SCOPES with IdentityUser)
 	// Audience is IDP_AUDIENCE, sent with the authorization request when
 	// set and IdentityUser.
 	Audience string
@@ -104,7 +106,7 @@ func (p *parser) parseAuth(demo bool, readFile func(string) ([]byte, error)) Aut
 	}
 	a.Scopes = splitScopes(p.str("SEGVIEW_OIDC_SCOPES", ""))
 	if len(a.Scopes) == 0 && a.Identity == IdentityService {
-		a.Scopes = append([]string(nil), DefaultOIDCScopes...)
+		a.Scopes = DefaultOIDCScopes()
 	}
 	a.SessionKeys = p.sessionKeys(readFile)
 	return a
@@ -123,7 +125,7 @@ func (p *parser) userIdentity(c *Config) {
 	c.Audience = p.str("IDP_AUDIENCE", "")
 	c.Auth.Audience = c.Audience
 	if len(c.Auth.Scopes) == 0 {
-		c.Auth.Scopes = append(append([]string(nil), DefaultOIDCScopes...), c.Scopes...)
+		c.Auth.Scopes = append(DefaultOIDCScopes(), c.Scopes...)
 	}
 }
 

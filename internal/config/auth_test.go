@@ -182,3 +182,13 @@ func with(base map[string]string, kv ...string) map[string]string {
 	}
 	return m
 }
+
+// A caller writing to the slice it got must not change the scopes the next
+// configuration requests.
+func TestDefaultOIDCScopesIsACopy(t *testing.T) {
+	t.Parallel()
+	DefaultOIDCScopes()[0] = "changed"
+	if diff := cmp.Diff([]string{"openid", "profile", "email", "offline_access"}, DefaultOIDCScopes()); diff != "" {
+		t.Errorf("DefaultOIDCScopes() (-want +got):\n%s", diff)
+	}
+}

@@ -475,19 +475,30 @@ func TestRenderLeavesSourceAlone(t *testing.T) {
 
 func TestPalette(t *testing.T) {
 	t.Parallel()
-	if len(Palette) != 7 {
-		t.Fatalf("%d colours, want the 7 Okabe–Ito colours without black", len(Palette))
+	pal := Palette()
+	if len(pal) != 7 {
+		t.Fatalf("%d colours, want the 7 Okabe–Ito colours without black", len(pal))
 	}
 	seen := map[color.NRGBA]bool{}
-	for i, c := range Palette {
+	for i, c := range pal {
 		if c.A != 255 || (c.R == 0 && c.G == 0 && c.B == 0) || seen[c] {
-			t.Errorf("Palette[%d] = %v: want opaque, not black, distinct", i, c)
+			t.Errorf("Palette()[%d] = %v: want opaque, not black, distinct", i, c)
 		}
 		seen[c] = true
 	}
 	for rank, want := range map[int]int{1: 0, 2: 1, 7: 6, 8: 0, 15: 0, 0: 6, -6: 0} {
-		if got := Color(rank); got != Palette[want] {
-			t.Errorf("Color(%d) = %v, want Palette[%d]", rank, got, want)
+		if got := Color(rank); got != pal[want] {
+			t.Errorf("Color(%d) = %v, want Palette()[%d]", rank, got, want)
 		}
+	}
+	// Palette returns a copy: writing to it changes neither the next copy
+	// nor the colours segments are drawn in.
+	orange := pal[0]
+	pal[0] = color.NRGBA{}
+	if got := Palette()[0]; got != orange {
+		t.Errorf("after a caller wrote to its copy, Palette()[0] = %v, want %v", got, orange)
+	}
+	if got := Color(1); got != orange {
+		t.Errorf("after a caller wrote to its copy, Color(1) = %v, want %v", got, orange)
 	}
 }
