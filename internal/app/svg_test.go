@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/segview/segview/internal/cdfsim"
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 // svgDoc is what the test reads of an overlay.svg.
@@ -67,7 +67,7 @@ func TestOverlaySVG(t *testing.T) {
 		t.Fatal(err)
 	}
 	item := job.Items[0]
-	ranked := render.Rank(item.Segments)
+	ranked := segment.Rank(item.Segments)
 	base := fmt.Sprintf("/projects/%s/jobs/%d/files/%d/overlay", testProject, jobID, item.FileID)
 
 	// The displayed size, as the full-resolution JPEG has it.

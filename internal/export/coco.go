@@ -7,7 +7,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/geom"
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 // COCO is a COCO object-detection dataset
@@ -79,8 +79,8 @@ const segmentCategory = 1
 // a non-finite coordinate are left out of the segmentation, as the overlay
 // skips them. Segments the view does not show (below its MinScore, or
 // hidden) are left out too, and the others keep their ranks;
-// render.DefaultView exports every one.
-func ToCOCO(job *cdf.SegmentJob, images map[int64]Image, view render.View) COCO {
+// segment.DefaultView exports every one.
+func ToCOCO(job *cdf.SegmentJob, images map[int64]Image, view segment.View) COCO {
 	out := cocoHead(job, images)
 	for a := range cocoAnnotations(job, images, view) {
 		out.Annotations = append(out.Annotations, a)
@@ -90,7 +90,7 @@ func ToCOCO(job *cdf.SegmentJob, images map[int64]Image, view render.View) COCO 
 
 // WriteCOCO writes ToCOCO's dataset to w as JSON, the bytes json.Marshal
 // gives it, one annotation at a time. It fails only when w does.
-func WriteCOCO(w io.Writer, job *cdf.SegmentJob, images map[int64]Image, view render.View) error {
+func WriteCOCO(w io.Writer, job *cdf.SegmentJob, images map[int64]Image, view segment.View) error {
 	head := cocoHead(job, images)
 	s := newJSONStream(w)
 	s.raw(`{"info":`)
@@ -139,7 +139,7 @@ func cocoHead(job *cdf.SegmentJob, images map[int64]Image) COCO {
 
 // cocoAnnotations yields the dataset's annotations in order, converting
 // one file's segments at a time.
-func cocoAnnotations(job *cdf.SegmentJob, images map[int64]Image, view render.View) iter.Seq[COCOAnnotation] {
+func cocoAnnotations(job *cdf.SegmentJob, images map[int64]Image, view segment.View) iter.Seq[COCOAnnotation] {
 	return func(yield func(COCOAnnotation) bool) {
 		id := 0
 		for _, item := range job.Items {
@@ -147,7 +147,7 @@ func cocoAnnotations(job *cdf.SegmentJob, images map[int64]Image, view render.Vi
 			if !ok || img.Skip != "" {
 				continue
 			}
-			for _, r := range render.Rank(item.Segments) {
+			for _, r := range segment.Rank(item.Segments) {
 				if !view.Shows(r) {
 					continue
 				}
@@ -160,7 +160,7 @@ func cocoAnnotations(job *cdf.SegmentJob, images map[int64]Image, view render.Vi
 	}
 }
 
-func cocoAnnotation(id int, fileID int64, r render.Ranked, img Image) COCOAnnotation {
+func cocoAnnotation(id int, fileID int64, r segment.Ranked, img Image) COCOAnnotation {
 	rings := toPixels(r.Polygons, img.Width, img.Height)
 	a := COCOAnnotation{
 		ID:           id,

@@ -5,7 +5,7 @@
 // The converters are pure: the caller supplies the job and, per file, its
 // name and its size in pixels as displayed (the frame in which the job's
 // normalized coordinates are scaled), or why the file is left out.
-// Segments are numbered by render.Rank, so ranks agree with the job page
+// Segments are numbered by segment.Rank, so ranks agree with the job page
 // and the overlay. Each converter comes in two forms: one returns the
 // whole document as a value, the other (Write...) encodes the same bytes
 // to a writer one segment at a time, so that an export holds one file's

@@ -12,7 +12,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/geom"
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -62,13 +62,13 @@ func golden(t *testing.T, name string, v any) {
 
 func TestGolden(t *testing.T) {
 	t.Parallel()
-	golden(t, "coco.json", ToCOCO(testJob(), testImages, render.DefaultView()))
-	golden(t, "geojson.json", ToGeoJSON(testJob(), testImages, render.DefaultView()))
+	golden(t, "coco.json", ToCOCO(testJob(), testImages, segment.DefaultView()))
+	golden(t, "geojson.json", ToGeoJSON(testJob(), testImages, segment.DefaultView()))
 }
 
 func TestToCOCO(t *testing.T) {
 	t.Parallel()
-	got := ToCOCO(testJob(), testImages, render.DefaultView())
+	got := ToCOCO(testJob(), testImages, segment.DefaultView())
 	if len(got.Images) != 1 || got.Images[0] != (COCOImage{ID: 7, FileName: "pump.jpg", Width: 200, Height: 100}) {
 		t.Errorf("images = %+v", got.Images)
 	}
@@ -109,18 +109,18 @@ func TestToCOCO(t *testing.T) {
 // by score or by rank, and keep the ranks of the rest as on the page.
 func TestExportView(t *testing.T) {
 	t.Parallel()
-	view := func(minScore float64, hide ...int) render.View {
-		v := render.DefaultView()
+	view := func(minScore float64, hide ...int) segment.View {
+		v := segment.DefaultView()
 		v.MinScore, v.Hide = minScore, hide
 		return v
 	}
 	tests := []struct {
 		name  string
-		view  render.View
+		view  segment.View
 		ranks []int
 	}{
-		{"default", render.DefaultView(), []int{1, 2, 3}},
-		{"no layers still exports", render.View{Opacity: 0.5}, []int{1, 2, 3}},
+		{"default", segment.DefaultView(), []int{1, 2, 3}},
+		{"no layers still exports", segment.View{Opacity: 0.5}, []int{1, 2, 3}},
 		{"min_score between", view(0.5), []int{1, 2}},
 		{"min_score equal keeps", view(0.25), []int{1, 2, 3}},
 		{"min_score above all", view(0.95), nil},
@@ -154,7 +154,7 @@ func TestExportView(t *testing.T) {
 
 func TestToGeoJSON(t *testing.T) {
 	t.Parallel()
-	got := ToGeoJSON(testJob(), testImages, render.DefaultView())
+	got := ToGeoJSON(testJob(), testImages, segment.DefaultView())
 	if got.Type != "FeatureCollection" || got.CoordinateSystem != CoordinateSystem || got.JobID != 1001 {
 		t.Errorf("collection = %+v", got)
 	}

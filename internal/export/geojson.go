@@ -7,7 +7,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/geom"
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 // CoordinateSystem is the GeoJSON export's statement of its coordinates,
@@ -77,8 +77,8 @@ type Properties struct {
 // others is a hole of the smallest ring around it, one inside an even
 // number is an outer ring of its own. Segments the view does not show
 // (below its MinScore, or hidden) are left out, and the others keep their
-// ranks; render.DefaultView exports every one.
-func ToGeoJSON(job *cdf.SegmentJob, images map[int64]Image, view render.View) FeatureCollection {
+// ranks; segment.DefaultView exports every one.
+func ToGeoJSON(job *cdf.SegmentJob, images map[int64]Image, view segment.View) FeatureCollection {
 	h := geoJSONHead(job, images)
 	out := FeatureCollection{Type: h.Type, CoordinateSystem: h.CoordinateSystem, JobID: h.JobID, SkippedFiles: h.SkippedFiles, Features: []Feature{}}
 	for f := range features(job, images, view) {
@@ -89,7 +89,7 @@ func ToGeoJSON(job *cdf.SegmentJob, images map[int64]Image, view render.View) Fe
 
 // WriteGeoJSON writes ToGeoJSON's collection to w as JSON, the bytes
 // json.Marshal gives it, one feature at a time. It fails only when w does.
-func WriteGeoJSON(w io.Writer, job *cdf.SegmentJob, images map[int64]Image, view render.View) error {
+func WriteGeoJSON(w io.Writer, job *cdf.SegmentJob, images map[int64]Image, view segment.View) error {
 	head, err := json.Marshal(geoJSONHead(job, images))
 	if err != nil {
 		return err
@@ -123,14 +123,14 @@ func geoJSONHead(job *cdf.SegmentJob, images map[int64]Image) featureCollectionH
 
 // features yields the collection's features in order, converting one
 // file's segments at a time.
-func features(job *cdf.SegmentJob, images map[int64]Image, view render.View) iter.Seq[Feature] {
+func features(job *cdf.SegmentJob, images map[int64]Image, view segment.View) iter.Seq[Feature] {
 	return func(yield func(Feature) bool) {
 		for _, item := range job.Items {
 			img, ok := images[item.FileID]
 			if !ok || img.Skip != "" {
 				continue
 			}
-			for _, r := range render.Rank(item.Segments) {
+			for _, r := range segment.Rank(item.Segments) {
 				if !view.Shows(r) {
 					continue
 				}

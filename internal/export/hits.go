@@ -7,8 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/segview/segview/internal/cdf"
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 // HitArea is one segment's shape for pointing at it on the job page: an
@@ -29,22 +28,22 @@ const hitDecimals = 5
 // ring of three finite vertices, in rank order, whatever the view hides:
 // the page shows and hides them as its controls change. Vertices are
 // clamped to the image.
-func HitAreas(segs []cdf.Segment) []HitArea {
+func HitAreas(ranked []segment.Ranked) []HitArea {
 	out := []HitArea{}
-	for h := range hitAreas(segs) {
+	for h := range hitAreas(ranked) {
 		out = append(out, h)
 	}
 	return out
 }
 
-// WriteHits writes {"segments": HitAreas(segs)} to w as JSON, the bytes
+// WriteHits writes {"segments": HitAreas(ranked)} to w as JSON, the bytes
 // json.Encoder gives it (a newline at the end), one segment at a time. It
 // fails only when w does.
-func WriteHits(w io.Writer, segs []cdf.Segment) error {
+func WriteHits(w io.Writer, ranked []segment.Ranked) error {
 	s := newJSONStream(w)
 	s.raw(`{"segments":[`)
 	n := 0
-	for h := range hitAreas(segs) {
+	for h := range hitAreas(ranked) {
 		if n > 0 {
 			s.raw(",")
 		}
@@ -58,10 +57,10 @@ func WriteHits(w io.Writer, segs []cdf.Segment) error {
 	return s.close()
 }
 
-func hitAreas(segs []cdf.Segment) iter.Seq[HitArea] {
+func hitAreas(ranked []segment.Ranked) iter.Seq[HitArea] {
 	return func(yield func(HitArea) bool) {
 		var b strings.Builder
-		for _, r := range render.Rank(segs) {
+		for _, r := range ranked {
 			b.Reset()
 			for _, ring := range r.Polygons {
 				n := 0

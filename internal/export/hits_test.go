@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/segment"
 )
 
 func TestHitAreas(t *testing.T) {
@@ -54,7 +55,7 @@ func TestHitAreas(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, HitAreas(tt.segs)); diff != "" {
+			if diff := cmp.Diff(tt.want, HitAreas(segment.Rank(tt.segs))); diff != "" {
 				t.Errorf("HitAreas (-want +got):\n%s", diff)
 			}
 		})

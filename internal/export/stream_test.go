@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/segview/segview/internal/cdf"
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 // skippedImages are testImages plus file 9, whose size could not be read.
@@ -40,20 +40,20 @@ func overflowJob() *cdf.SegmentJob {
 // skipped files, and with geometry that overflows when scaled.
 func TestWriteIsMarshal(t *testing.T) {
 	t.Parallel()
-	hidden := render.DefaultView()
+	hidden := segment.DefaultView()
 	hidden.MinScore, hidden.Hide = 0.3, []int{1}
 	tests := []struct {
 		name   string
 		job    *cdf.SegmentJob
 		images map[int64]Image
-		view   render.View
+		view   segment.View
 	}{
-		{"golden job", testJob(), testImages, render.DefaultView()},
+		{"golden job", testJob(), testImages, segment.DefaultView()},
 		{"view hides some", testJob(), testImages, hidden},
-		{"no images", testJob(), map[int64]Image{}, render.DefaultView()},
-		{"empty job", &cdf.SegmentJob{JobID: 3}, testImages, render.DefaultView()},
-		{"skipped files", skippedJob(), skippedImages, render.DefaultView()},
-		{"overflow", overflowJob(), testImages, render.DefaultView()},
+		{"no images", testJob(), map[int64]Image{}, segment.DefaultView()},
+		{"empty job", &cdf.SegmentJob{JobID: 3}, testImages, segment.DefaultView()},
+		{"skipped files", skippedJob(), skippedImages, segment.DefaultView()},
+		{"overflow", overflowJob(), testImages, segment.DefaultView()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,12 +76,12 @@ func TestWriteIsMarshal(t *testing.T) {
 			check("GeoJSON", func(b *bytes.Buffer) error { return WriteGeoJSON(b, tt.job, tt.images, tt.view) }, ToGeoJSON(tt.job, tt.images, tt.view))
 			for _, it := range tt.job.Items {
 				var got, want bytes.Buffer
-				if err := WriteHits(&got, it.Segments); err != nil {
+				if err := WriteHits(&got, segment.Rank(it.Segments)); err != nil {
 					t.Fatal(err)
 				}
 				if err := json.NewEncoder(&want).Encode(struct {
 					Segments []HitArea `json:"segments"`
-				}{HitAreas(it.Segments)}); err != nil {
+				}{HitAreas(segment.Rank(it.Segments))}); err != nil {
 					t.Fatal(err)
 				}
 				if !bytes.Equal(got.Bytes(), want.Bytes()) {
@@ -96,14 +96,14 @@ func TestWriteIsMarshal(t *testing.T) {
 // out as an unmeasurable one is, so the files stay valid JSON.
 func TestOverflowLeftOut(t *testing.T) {
 	t.Parallel()
-	coco := ToCOCO(overflowJob(), testImages, render.DefaultView())
+	coco := ToCOCO(overflowJob(), testImages, segment.DefaultView())
 	if len(coco.Annotations) != 2 || len(coco.Annotations[0].Segmentation) != 1 || len(coco.Annotations[1].Segmentation) != 0 {
 		t.Fatalf("annotations = %+v, want the square and an empty segmentation", coco.Annotations)
 	}
 	if a := coco.Annotations[1]; a.Area != 0 || a.BBox != [4]float64{} {
 		t.Errorf("overflowing segment: area %v bbox %v, want zeros", a.Area, a.BBox)
 	}
-	geo := ToGeoJSON(overflowJob(), testImages, render.DefaultView())
+	geo := ToGeoJSON(overflowJob(), testImages, segment.DefaultView())
 	if len(geo.Features) != 2 || geo.Features[0].Geometry == nil || geo.Features[1].Geometry != nil {
 		t.Errorf("features = %+v, want the square and a null geometry", geo.Features)
 	}
@@ -118,7 +118,7 @@ func TestSkippedFiles(t *testing.T) {
 		t.Errorf("skippedFiles = %+v, want %+v", got, wantSkipped)
 	}
 
-	coco := ToCOCO(skippedJob(), skippedImages, render.DefaultView())
+	coco := ToCOCO(skippedJob(), skippedImages, segment.DefaultView())
 	wantCOCO := []COCOSkippedFile{{FileID: 9, FileName: `huge "scan".png`, Reason: skippedImages[9].Skip}}
 	if !cmp.Equal(coco.Info.SkippedFiles, wantCOCO) {
 		t.Errorf("COCO skipped_files = %+v, want %+v", coco.Info.SkippedFiles, wantCOCO)
@@ -137,7 +137,7 @@ func TestSkippedFiles(t *testing.T) {
 		t.Errorf("COCO has %d images and %d annotations (first id %d), want 1, 3 and 1", len(coco.Images), len(coco.Annotations), coco.Annotations[0].ID)
 	}
 
-	geo := ToGeoJSON(skippedJob(), skippedImages, render.DefaultView())
+	geo := ToGeoJSON(skippedJob(), skippedImages, segment.DefaultView())
 	wantGeo := []GeoJSONSkippedFile{{FileID: 9, FileName: `huge "scan".png`, Reason: skippedImages[9].Skip}}
 	if !cmp.Equal(geo.SkippedFiles, wantGeo) {
 		t.Errorf("GeoJSON skippedFiles = %+v, want %+v", geo.SkippedFiles, wantGeo)
@@ -147,7 +147,7 @@ func TestSkippedFiles(t *testing.T) {
 	}
 
 	// Without skipped files neither member appears.
-	for name, v := range map[string]any{"COCO": ToCOCO(testJob(), testImages, render.DefaultView()), "GeoJSON": ToGeoJSON(testJob(), testImages, render.DefaultView())} {
+	for name, v := range map[string]any{"COCO": ToCOCO(testJob(), testImages, segment.DefaultView()), "GeoJSON": ToGeoJSON(testJob(), testImages, segment.DefaultView())} {
 		b, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
@@ -188,9 +188,9 @@ func TestWriteStopsWhenWriterFails(t *testing.T) {
 	}
 	job := &cdf.SegmentJob{JobID: 1, Items: []cdf.SegmentItem{{FileID: 7, Segments: segs}}}
 	writers := map[string]func(w *failingWriter) error{
-		"COCO":    func(w *failingWriter) error { return WriteCOCO(w, job, testImages, render.DefaultView()) },
-		"GeoJSON": func(w *failingWriter) error { return WriteGeoJSON(w, job, testImages, render.DefaultView()) },
-		"hits":    func(w *failingWriter) error { return WriteHits(w, segs) },
+		"COCO":    func(w *failingWriter) error { return WriteCOCO(w, job, testImages, segment.DefaultView()) },
+		"GeoJSON": func(w *failingWriter) error { return WriteGeoJSON(w, job, testImages, segment.DefaultView()) },
+		"hits":    func(w *failingWriter) error { return WriteHits(w, segment.Rank(segs)) },
 	}
 	for name, write := range writers {
 		t.Run(name, func(t *testing.T) {
@@ -211,7 +211,7 @@ func TestWriteStopsWhenWriterFails(t *testing.T) {
 func TestStreamBuffered(t *testing.T) {
 	t.Parallel()
 	w := &countingWriter{}
-	if err := WriteGeoJSON(w, testJob(), testImages, render.DefaultView()); err != nil {
+	if err := WriteGeoJSON(w, testJob(), testImages, segment.DefaultView()); err != nil {
 		t.Fatal(err)
 	}
 	if w.calls != 1 {

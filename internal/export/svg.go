@@ -11,7 +11,7 @@ import (
 	"strconv"
 
 	"github.com/segview/segview/internal/cdf"
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 // Overlay is one file's overlay as ToSVG draws it.
@@ -24,11 +24,12 @@ type Overlay struct {
 	// ImageHref is the photo under the shapes: a URL, absolute or relative
 	// to the SVG's own, or a data: URI; "" leaves the photo out.
 	ImageHref string
-	// Segments and Prompt are the file's results as CDF returned them.
-	Segments []cdf.Segment
-	Prompt   cdf.Prompt
+	// Ranked are the file's segments as segment.Rank orders them, and
+	// Prompt the job's prompt.
+	Ranked []segment.Ranked
+	Prompt cdf.Prompt
 	// View is what to draw and how, as for the PNG and JPEG overlays.
-	View render.View
+	View segment.View
 }
 
 // Colours and sizes of the prompt marks, as package overlay draws them, for
@@ -69,10 +70,10 @@ func ToSVG(o Overlay) []byte {
 		b.WriteString(`"/>` + "\n")
 	}
 
-	fill := v.Layers&render.LayerSegments != 0 && v.Opacity > 0
-	outline := v.Layers&render.LayerOutlines != 0
+	fill := v.Layers&segment.LayerSegments != 0 && v.Opacity > 0
+	outline := v.Layers&segment.LayerOutlines != 0
 	if fill || outline {
-		for _, s := range shownSegments(o.Segments, v, w, h) {
+		for _, s := range shownSegments(o.Ranked, v, w, h) {
 			b.WriteString(`<path data-rank="`)
 			b.WriteString(strconv.Itoa(s.rank))
 			b.WriteString(`" fill-rule="evenodd" d="`)
@@ -102,7 +103,7 @@ func ToSVG(o Overlay) []byte {
 		}
 	}
 
-	if bb := o.Prompt.BoundingBox; bb != nil && v.Layers&render.LayerBox != 0 && finite(bb.XMin, bb.YMin, bb.XMax, bb.YMax) {
+	if bb := o.Prompt.BoundingBox; bb != nil && v.Layers&segment.LayerBox != 0 && finite(bb.XMin, bb.YMin, bb.XMax, bb.YMax) {
 		x0, x1 := clamp01(min(bb.XMin, bb.XMax))*float64(w), clamp01(max(bb.XMin, bb.XMax))*float64(w)
 		y0, y1 := clamp01(min(bb.YMin, bb.YMax))*float64(h), clamp01(max(bb.YMin, bb.YMax))*float64(h)
 		fmt.Fprintf(&b, `<rect class="box" x="%s" y="%s" width="%s" height="%s" fill="none" stroke="#ffffff" stroke-width="%s" stroke-dasharray="%s %s"/>`+"\n",
@@ -110,7 +111,7 @@ func ToSVG(o Overlay) []byte {
 			num(round2(line)), num(round2(svgDash*scale)), num(round2(svgGap*scale)))
 	}
 
-	if v.Layers&render.LayerPoints != 0 {
+	if v.Layers&segment.LayerPoints != 0 {
 		r := max(svgMinRadius, svgRadius*scale)
 		for _, p := range o.Prompt.Points {
 			var colour string
@@ -141,12 +142,12 @@ type svgSegment struct {
 	rings []pixelRing
 }
 
-// shownSegments ranks the segments, keeps those the view shows that have a
+// shownSegments keeps the ranked segments the view shows that have a
 // measurable polygon, and orders them by decreasing area (ties keep the
 // rank order), as the raster overlay stacks them.
-func shownSegments(segs []cdf.Segment, v render.View, w, h int) []svgSegment {
+func shownSegments(ranked []segment.Ranked, v segment.View, w, h int) []svgSegment {
 	var out []svgSegment
-	for _, r := range render.Rank(segs) {
+	for _, r := range ranked {
 		if !v.Shows(r) {
 			continue
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/segview/segview/internal/cdf"
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 // svgElem is an element of a parsed SVG: its name and attributes.
@@ -65,12 +65,12 @@ func byName(es []svgElem, name string) []svgElem {
 	return out
 }
 
-func testOverlay(v render.View) Overlay {
+func testOverlay(v segment.View) Overlay {
 	job := testJob()
 	return Overlay{
 		Title: "acme job 1001 file 7", Width: 200, Height: 100,
 		ImageHref: "/projects/acme/jobs/1001/files/7/overlay.jpg?layers=",
-		Segments:  job.Items[0].Segments,
+		Ranked:    segment.Rank(job.Items[0].Segments),
 		Prompt: cdf.Prompt{
 			Points:      []cdf.PromptPoint{{X: 0.25, Y: 0.5, Label: cdf.LabelForeground}, {X: 0.75, Y: 0.5, Label: cdf.LabelBackground}, {X: 0.5, Y: 0.5, Label: 2}},
 			BoundingBox: &cdf.BoundingBox{XMin: 0.1, YMin: 0.2, XMax: 0.9, YMax: 0.8},
@@ -81,7 +81,7 @@ func testOverlay(v render.View) Overlay {
 
 func TestSVGGolden(t *testing.T) {
 	t.Parallel()
-	got := ToSVG(testOverlay(render.DefaultView()))
+	got := ToSVG(testOverlay(segment.DefaultView()))
 	path := filepath.Join("testdata", "overlay.svg")
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
@@ -100,11 +100,11 @@ func TestSVGGolden(t *testing.T) {
 
 func TestToSVG(t *testing.T) {
 	t.Parallel()
-	def := render.DefaultView()
-	with := func(f func(*render.View)) render.View { v := def; f(&v); return v }
+	def := segment.DefaultView()
+	with := func(f func(*segment.View)) segment.View { v := def; f(&v); return v }
 	tests := []struct {
 		name    string
-		view    render.View
+		view    segment.View
 		ranks   []string // data-rank of the paths, in drawing order
 		fill    string   // fill of the paths
 		stroke  bool
@@ -115,13 +115,13 @@ func TestToSVG(t *testing.T) {
 		// Rank 1 (0.9) is the largest, rank 2 (0.5) next; rank 3 has no
 		// measurable polygon.
 		{name: "default", view: def, ranks: []string{"1", "2"}, fill: "#e69f00", stroke: true, points: 2, box: true, opacity: "0.4"},
-		{name: "min score", view: with(func(v *render.View) { v.MinScore = 0.6 }), ranks: []string{"1"}, fill: "#e69f00", stroke: true, points: 2, box: true, opacity: "0.4"},
-		{name: "hide", view: with(func(v *render.View) { v.Hide = []int{1} }), ranks: []string{"2"}, fill: "#56b4e9", stroke: true, points: 2, box: true, opacity: "0.4"},
-		{name: "outlines only", view: with(func(v *render.View) { v.Layers = render.LayerOutlines }), ranks: []string{"1", "2"}, fill: "none", stroke: true},
-		{name: "zero opacity", view: with(func(v *render.View) { v.Opacity = 0; v.Layers = render.LayerSegments | render.LayerOutlines }), ranks: []string{"1", "2"}, fill: "none", stroke: true},
-		{name: "fills only", view: with(func(v *render.View) { v.Opacity = 0.7; v.Layers = render.LayerSegments }), ranks: []string{"1", "2"}, fill: "#e69f00", opacity: "0.7"},
-		{name: "points and box", view: with(func(v *render.View) { v.Layers = render.LayerPoints | render.LayerBox }), points: 2, box: true},
-		{name: "nothing", view: with(func(v *render.View) { v.Layers = 0 })},
+		{name: "min score", view: with(func(v *segment.View) { v.MinScore = 0.6 }), ranks: []string{"1"}, fill: "#e69f00", stroke: true, points: 2, box: true, opacity: "0.4"},
+		{name: "hide", view: with(func(v *segment.View) { v.Hide = []int{1} }), ranks: []string{"2"}, fill: "#56b4e9", stroke: true, points: 2, box: true, opacity: "0.4"},
+		{name: "outlines only", view: with(func(v *segment.View) { v.Layers = segment.LayerOutlines }), ranks: []string{"1", "2"}, fill: "none", stroke: true},
+		{name: "zero opacity", view: with(func(v *segment.View) { v.Opacity = 0; v.Layers = segment.LayerSegments | segment.LayerOutlines }), ranks: []string{"1", "2"}, fill: "none", stroke: true},
+		{name: "fills only", view: with(func(v *segment.View) { v.Opacity = 0.7; v.Layers = segment.LayerSegments }), ranks: []string{"1", "2"}, fill: "#e69f00", opacity: "0.7"},
+		{name: "points and box", view: with(func(v *segment.View) { v.Layers = segment.LayerPoints | segment.LayerBox }), points: 2, box: true},
+		{name: "nothing", view: with(func(v *segment.View) { v.Layers = 0 })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,7 +166,7 @@ func TestToSVG(t *testing.T) {
 
 func TestToSVGGeometry(t *testing.T) {
 	t.Parallel()
-	es := parseSVG(t, ToSVG(testOverlay(render.DefaultView())))
+	es := parseSVG(t, ToSVG(testOverlay(segment.DefaultView())))
 	// Rank 1: the square with a hole and an island, all three rings in one
 	// path, in pixels.
 	want := "M0,0 100,0 100,100 0,100ZM20,20 80,20 80,80 20,80ZM40,40 60,40 60,60 40,60Z"
@@ -188,7 +188,7 @@ func TestToSVGGeometry(t *testing.T) {
 
 func TestToSVGEscapes(t *testing.T) {
 	t.Parallel()
-	o := testOverlay(render.DefaultView())
+	o := testOverlay(segment.DefaultView())
 	o.Title = `</title><script>alert("x")</script>&`
 	o.ImageHref = `x" onload="alert(1)`
 	doc := ToSVG(o)
@@ -207,7 +207,7 @@ func TestToSVGEscapes(t *testing.T) {
 
 func TestToSVGNoImage(t *testing.T) {
 	t.Parallel()
-	o := testOverlay(render.DefaultView())
+	o := testOverlay(segment.DefaultView())
 	o.ImageHref = ""
 	if n := len(byName(parseSVG(t, ToSVG(o)), "image")); n != 0 {
 		t.Errorf("images = %d, want none", n)

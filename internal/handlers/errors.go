@@ -16,6 +16,7 @@ import (
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/imaging"
 	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
 )
@@ -59,7 +60,8 @@ func classify(err error) problem {
 		decErr   *cdf.DecodeError
 		tooLarge *imaging.TooLargeError
 		rnf      *render.NotFoundError
-		verts    *render.TooManyVerticesError
+		notInJob *segment.FileNotInJobError
+		verts    *segment.TooManyVerticesError
 		busy     *render.BusyError
 		exports  *exportsBusyError
 		signIn   *auth.Error
@@ -95,6 +97,8 @@ func classify(err error) problem {
 		return classifyVerdict(verr)
 	case errors.As(err, &rnf):
 		return problem{Status: http.StatusNotFound, Heading: "Not found", Message: capitalize(rnf.What) + ".", Kind: "not_found"}
+	case errors.As(err, &notInJob):
+		return problem{Status: http.StatusNotFound, Heading: "Not found", Message: capitalize(notInJob.Error()) + ".", Kind: "not_found"}
 	case errors.As(err, &signIn):
 		return problem{Status: signIn.Status, Heading: "Sign-in failed", Message: signIn.Message, Hint: signIn.Hint, Kind: "sign_in"}
 	case errors.As(err, &apiErr):

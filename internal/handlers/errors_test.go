@@ -16,6 +16,7 @@ import (
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/imaging"
 	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 func TestClassify(t *testing.T) {
@@ -53,7 +54,7 @@ func TestClassify(t *testing.T) {
 		{"json limit", &cdf.LimitError{What: "JSON response", Limit: 10}, 502, "10", "", ""},
 		{"image too large", &imaging.TooLargeError{Width: 30000, Height: 30000, MaxPixels: 100_000_000}, 422, "30000", "", ""},
 		{"not an image", fmt.Errorf("%w: HTML document", imaging.ErrUnsupported), 422, "HTML", "", ""},
-		{"too many vertices", &render.TooManyVerticesError{FileID: 1, Vertices: 10, Limit: 5}, 422, "SEGVIEW_MAX_VERTICES", "", ""},
+		{"too many vertices", &segment.TooManyVerticesError{FileID: 1, Vertices: 10, Limit: 5}, 422, "SEGVIEW_MAX_VERTICES", "", ""},
 		{"no link", render.ErrNoImage, 502, "download link", "", ""},
 		{"render busy", fmt.Errorf("rendering: %w", &render.BusyError{Concurrency: 2, Waited: 5 * time.Second}), 503, "SEGVIEW_RENDER_CONCURRENCY", "", ""},
 		{"deadline", fmt.Errorf("get: %w", context.DeadlineExceeded), 504, "SEGVIEW_REQUEST_TIMEOUT", "", ""},

@@ -15,6 +15,7 @@ import (
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/export"
 	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 // ExportSource is what the exports need beyond the job page's reads: the
@@ -79,7 +80,7 @@ func (h *Export) GeoJSON(c echo.Context) error {
 // before any call to CDF, waits for a turn of the gate, reads the job, its
 // files' metadata and image sizes, and streams the file write makes.
 func (h *Export) export(c echo.Context, contentType, suffix string,
-	write func(io.Writer, *cdf.SegmentJob, map[int64]export.Image, render.View) error) error {
+	write func(io.Writer, *cdf.SegmentJob, map[int64]export.Image, segment.View) error) error {
 	jobID, err := h.parse(c, c.Param("jobId"))
 	if err != nil {
 		return err

@@ -1,13 +1,12 @@
 package handlers
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/segview/segview/internal/export"
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 // Hits serves a file's hit areas: the shapes the job page's script lays
@@ -36,16 +35,13 @@ func (h *Hits) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	item, ok := render.FindItem(job, fileID)
-	if !ok {
-		return &render.NotFoundError{What: fmt.Sprintf("file %d has no results in job %d", fileID, jobID)}
-	}
-	if n := render.Vertices(render.Rank(item.Segments)); h.MaxVertices > 0 && n > h.MaxVertices {
-		return &render.TooManyVerticesError{FileID: fileID, Vertices: n, Limit: h.MaxVertices}
+	results, err := segment.Results(job, fileID, segment.Limits{MaxVertices: h.MaxVertices})
+	if err != nil {
+		return err
 	}
 	// Results are a customer's data: kept by this browser only, and asked
 	// again after a while in case the job is read again with other rights.
 	c.Response().Header().Set("Cache-Control", "private, max-age=300")
 	// {"segments":[...]}, written one segment at a time.
-	return streamBody(c, echo.MIMEApplicationJSON, func(w io.Writer) error { return export.WriteHits(w, item.Segments) })
+	return streamBody(c, echo.MIMEApplicationJSON, func(w io.Writer) error { return export.WriteHits(w, results.Ranked) })
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/segment"
 	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
 )
@@ -22,7 +23,7 @@ type JobReader interface {
 // VerdictStore reads and writes reviewers' verdicts; *verdict.Store is one.
 type VerdictStore interface {
 	Load(ctx context.Context, jobID int64, fileIDs []int64) (map[verdict.Key]string, error)
-	Set(ctx context.Context, job *cdf.SegmentJob, fileID int64, verdicts map[int]string, user string) (map[int]string, error)
+	Set(ctx context.Context, file segment.FileResults, verdicts map[int]string, user string) (map[int]string, error)
 }
 
 // Job serves the job page.

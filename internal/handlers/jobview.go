@@ -12,7 +12,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/geom"
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
 )
@@ -116,7 +116,7 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobView) templates.File
 	if !known || fv.Name == "" {
 		fv.Name = fmt.Sprintf("File %d", it.FileID)
 	}
-	ranked := render.Rank(it.Segments)
+	ranked := segment.Rank(it.Segments)
 	shown := 0
 	for _, r := range ranked {
 		visible := v.View.Shows(r)
@@ -144,7 +144,7 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobView) templates.File
 	if v.View.Filters() && len(ranked) > 0 {
 		fv.ShownCount = fmt.Sprintf("%d of %d shown", shown, len(ranked))
 	}
-	n := render.Vertices(ranked)
+	n := segment.Vertices(ranked)
 	switch {
 	case v.MaxVertices > 0 && n > v.MaxVertices:
 		fv.NotRendered = fmt.Sprintf("The overlay is not drawn: this file has %d vertices, above the limit of %d (SEGVIEW_MAX_VERTICES).", n, v.MaxVertices)
@@ -191,13 +191,13 @@ func controls(action string, v View) templates.ViewControls {
 		MinScore:       strconv.FormatFloat(v.MinScore, 'g', -1, 64),
 		Opacity:        strconv.FormatFloat(v.Opacity, 'g', -1, 64),
 		Hide:           joinInts(v.Hide),
-		DefaultOpacity: strconv.FormatFloat(render.DefaultView().Opacity, 'g', -1, 64),
+		DefaultOpacity: strconv.FormatFloat(segment.DefaultView().Opacity, 'g', -1, 64),
 	}
 	if v.Sel > 0 {
 		c.Sel = strconv.Itoa(v.Sel)
 	}
 	labels := map[string]string{"segments": "Fills", "outlines": "Outlines", "points": "Prompt points", "box": "Prompt box"}
-	for _, l := range render.LayerNames {
+	for _, l := range segment.LayerNames() {
 		c.Layers = append(c.Layers, templates.LayerOption{Name: l.Name, Label: labels[l.Name], Checked: v.Layers&l.Layer != 0})
 	}
 	return c

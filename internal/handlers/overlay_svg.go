@@ -10,6 +10,7 @@ import (
 
 	"github.com/segview/segview/internal/export"
 	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 // OverlaySVG serves a file's overlay as vector shapes over the photo.
@@ -51,12 +52,9 @@ func (h *OverlaySVG) SVG(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	item, ok := render.FindItem(job, req.FileID)
-	if !ok {
-		return &render.NotFoundError{What: fmt.Sprintf("file %d has no results in job %d", req.FileID, req.JobID)}
-	}
-	if n := render.Vertices(render.Rank(item.Segments)); h.MaxVertices > 0 && n > h.MaxVertices {
-		return &render.TooManyVerticesError{FileID: req.FileID, Vertices: n, Limit: h.MaxVertices}
+	results, err := segment.Results(job, req.FileID, segment.Limits{MaxVertices: h.MaxVertices})
+	if err != nil {
+		return err
 	}
 	size, err := h.Sizes.ImageSize(ctx, req.FileID)
 	if err != nil {
@@ -71,8 +69,10 @@ func (h *OverlaySVG) SVG(c echo.Context) error {
 		photo = strings.TrimSuffix(h.PublicURL, "/") + overlayPath(h.Project, req.JobID, req.FileID, render.FormatJPEG.String()) + photoQuery
 	}
 	if embed {
+		// The job's results just read go along: the renderer need not read
+		// the job again.
 		res, err := h.Renderer.Render(ctx, render.Request{JobID: req.JobID, FileID: req.FileID, Format: render.FormatJPEG,
-			Width: req.Width, Export: req.Export, View: &render.View{Opacity: req.View.Opacity}})
+			Width: req.Width, Export: req.Export, View: &segment.View{Opacity: req.View.Opacity}, Results: &results})
 		if err != nil {
 			return err
 		}
@@ -84,8 +84,8 @@ func (h *OverlaySVG) SVG(c echo.Context) error {
 		Width:     size.X,
 		Height:    size.Y,
 		ImageHref: photo,
-		Segments:  item.Segments,
-		Prompt:    job.Prompt,
+		Ranked:    results.Ranked,
+		Prompt:    results.Prompt,
 		View:      *req.View,
 	})
 	hdr := c.Response().Header()

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 func TestParseOverlayRequest(t *testing.T) {
@@ -34,7 +35,7 @@ func TestParseOverlayRequest(t *testing.T) {
 			want: render.Request{JobID: 7, FileID: 11, Format: render.FormatJPEG, IfNoneMatch: `"a",W/"b", "c"`}},
 		{name: "the view is passed on", project: "demo", job: "7", file: "11", query: "min_score=0.5&opacity=0.2&layers=outlines&hide=2",
 			want: render.Request{JobID: 7, FileID: 11, Format: render.FormatJPEG,
-				View: &render.View{MinScore: 0.5, Opacity: 0.2, Layers: render.LayerOutlines, Hide: []int{2}}}},
+				View: &segment.View{MinScore: 0.5, Opacity: 0.2, Layers: segment.LayerOutlines, Hide: []int{2}}}},
 		{name: "bad view", project: "demo", job: "7", file: "11", query: "opacity=NaN", wantErr: new(*inputError)},
 		{name: "other project", project: "other", job: "7", file: "11", wantErr: new(*notFoundError)},
 		{name: "bad job", project: "demo", job: "x", file: "11", wantErr: new(*inputError)},
@@ -64,7 +65,7 @@ func TestParseOverlayRequest(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tt.want.View == nil {
-				def := render.DefaultView()
+				def := segment.DefaultView()
 				tt.want.View = &def
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/segview/segview/internal/auth"
 	"github.com/segview/segview/internal/cdf"
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 	"github.com/segview/segview/internal/verdict"
 )
 
@@ -45,7 +45,7 @@ func (h *Verdicts) Save(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.apply(c, form, func(*cdf.SegmentJob, cdf.SegmentItem) (map[int]string, error) {
+	return h.apply(c, form, func(segment.FileResults) (map[int]string, error) {
 		return map[int]string{rank: status}, nil
 	})
 }
@@ -69,14 +69,14 @@ func (h *Verdicts) Triage(c echo.Context) error {
 	if low > high {
 		return &inputError{msg: fmt.Sprintf("The low threshold (%g) is above the high one (%g): triage rejects below low and approves from high up.", low, high)}
 	}
-	return h.apply(c, form, func(_ *cdf.SegmentJob, it cdf.SegmentItem) (map[int]string, error) {
-		return verdict.Triage(it.Segments, high, low)
+	return h.apply(c, form, func(file segment.FileResults) (map[int]string, error) {
+		return verdict.Triage(file.Ranked, high, low)
 	})
 }
 
-// apply reads the job, asks decide for the verdicts to store and stores
-// them for the signed-in person.
-func (h *Verdicts) apply(c echo.Context, form url.Values, decide func(*cdf.SegmentJob, cdf.SegmentItem) (map[int]string, error)) error {
+// apply reads the job, asks decide for the verdicts to store on the file's
+// results and stores them for the signed-in person.
+func (h *Verdicts) apply(c echo.Context, form url.Values, decide func(segment.FileResults) (map[int]string, error)) error {
 	jobID, fileID, err := parseFileRoute(c, h.Project)
 	if err != nil {
 		return err
@@ -93,11 +93,12 @@ func (h *Verdicts) apply(c echo.Context, form url.Values, decide func(*cdf.Segme
 	if job.Status != cdf.StatusCompleted {
 		return &conflictError{msg: fmt.Sprintf("Job %d is %s: verdicts can be given once it has completed.", jobID, job.Status)}
 	}
-	item, ok := render.FindItem(job, fileID)
-	if !ok {
-		return &render.NotFoundError{What: fmt.Sprintf("file %d has no results in job %d", fileID, jobID)}
+	// Verdicts need no drawing: no vertex limit.
+	results, err := segment.Results(job, fileID, segment.Limits{})
+	if err != nil {
+		return err
 	}
-	want, err := decide(job, item)
+	want, err := decide(results)
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func (h *Verdicts) apply(c echo.Context, form url.Values, decide func(*cdf.Segme
 	}
 	after := map[int]string{}
 	if len(want) > 0 {
-		if after, err = h.Store.Set(ctx, job, fileID, want, user); err != nil {
+		if after, err = h.Store.Set(ctx, results, want, user); err != nil {
 			return err
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/labstack/echo/v4"
 
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 func TestParseVerdict(t *testing.T) {
@@ -70,7 +70,7 @@ func TestParseVerdict(t *testing.T) {
 func TestParseReturnView(t *testing.T) {
 	t.Parallel()
 	view := func(f func(*View)) View {
-		v := View{View: render.DefaultView()}
+		v := View{View: segment.DefaultView()}
 		f(&v)
 		return v
 	}
@@ -84,7 +84,7 @@ func TestParseReturnView(t *testing.T) {
 		{"min_score and sel", "min_score=0.5&sel=2", view(func(v *View) { v.MinScore, v.Sel = 0.5, 2 }), ""},
 		{"everything", "min_score=0.3&opacity=0.8&layers=outlines,box&hide=4,1&sel=3&width=640",
 			view(func(v *View) {
-				v.MinScore, v.Opacity, v.Layers, v.Hide, v.Sel, v.Width = 0.3, 0.8, render.LayerOutlines|render.LayerBox, []int{1, 4}, 3, 640
+				v.MinScore, v.Opacity, v.Layers, v.Hide, v.Sel, v.Width = 0.3, 0.8, segment.LayerOutlines|segment.LayerBox, []int{1, 4}, 3, 640
 			}), ""},
 		{"no layers", "layers=", view(func(v *View) { v.Layers = 0 }), ""},
 		{"unknown parameters are ignored", "foo=bar&min_score=0.1", view(func(v *View) { v.MinScore = 0.1 }), ""},

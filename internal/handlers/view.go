@@ -8,16 +8,17 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 // maxHidden bounds the ranks one hide parameter may list.
 const maxHidden = 1000
 
 // View is the view state a job page or an overlay image takes from its
-// URL: what to draw (render.View), the selected segment and the width.
+// URL: what to draw and how (a segment.View), the selected segment and the
+// width.
 type View struct {
-	render.View
+	segment.View
 	// Sel is the rank of the selected segment; 0 when none is.
 	Sel int
 	// Width is the asked overlay width; 0 when not given.
@@ -25,7 +26,7 @@ type View struct {
 }
 
 // defaultView is the view of a URL without view parameters.
-func defaultView() View { return View{View: render.DefaultView()} }
+func defaultView() View { return View{View: segment.DefaultView()} }
 
 // parseView reads the view parameters of q: min_score and opacity (0..1),
 // layers (comma list of layer names; absent means all, present and empty
@@ -45,7 +46,7 @@ func parseView(q url.Values) (View, error) {
 	if raw, ok := q["layers"]; ok {
 		v.Layers = 0
 		for _, name := range listItems(raw) {
-			layer, ok := render.ParseLayer(name)
+			layer, ok := segment.ParseLayer(name)
 			if !ok {
 				return View{}, &inputError{msg: fmt.Sprintf("The layers value %q is not valid: use a comma list of segments, outlines, points and box.", clip(name))}
 			}
@@ -119,7 +120,7 @@ func listItems(values []string) []string {
 // and without width, so that links stay short and canonical.
 func (v View) Query() url.Values {
 	q := url.Values{}
-	def := render.DefaultView()
+	def := segment.DefaultView()
 	if v.MinScore != def.MinScore {
 		q.Set("min_score", strconv.FormatFloat(v.MinScore, 'g', -1, 64))
 	}

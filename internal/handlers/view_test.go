@@ -8,13 +8,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 func TestParseView(t *testing.T) {
 	t.Parallel()
 	def := func(f func(*View)) View {
-		v := View{View: render.DefaultView()}
+		v := View{View: segment.DefaultView()}
 		f(&v)
 		return v
 	}
@@ -28,13 +28,13 @@ func TestParseView(t *testing.T) {
 		{"empty", "", def(func(*View) {}), ""},
 		{"all set", "min_score=0.5&opacity=0.8&layers=points,box&hide=3,1&sel=2&width=800",
 			def(func(v *View) {
-				v.MinScore, v.Opacity, v.Layers, v.Hide, v.Sel, v.Width = 0.5, 0.8, render.LayerPoints|render.LayerBox, []int{1, 3}, 2, 800
+				v.MinScore, v.Opacity, v.Layers, v.Hide, v.Sel, v.Width = 0.5, 0.8, segment.LayerPoints|segment.LayerBox, []int{1, 3}, 2, 800
 			}), ""},
 		{"bounds", "min_score=1&opacity=0", def(func(v *View) { v.MinScore, v.Opacity = 1, 0 }), ""},
 		{"empty values are defaults", "min_score=&opacity=&sel=&width=", def(func(*View) {}), ""},
-		{"layers from checkboxes", "layers=&layers=segments&layers=outlines", def(func(v *View) { v.Layers = render.LayerSegments | render.LayerOutlines }), ""},
+		{"layers from checkboxes", "layers=&layers=segments&layers=outlines", def(func(v *View) { v.Layers = segment.LayerSegments | segment.LayerOutlines }), ""},
 		{"no layers", "layers=", def(func(v *View) { v.Layers = 0 }), ""},
-		{"duplicate layers", "layers=box,box", def(func(v *View) { v.Layers = render.LayerBox }), ""},
+		{"duplicate layers", "layers=box,box", def(func(v *View) { v.Layers = segment.LayerBox }), ""},
 		{"duplicate hidden ranks", "hide=2,2,1,", def(func(v *View) { v.Hide = []int{1, 2} }), ""},
 		{"hide empty", "hide=", def(func(*View) {}), ""},
 		{"min_score NaN", "min_score=NaN", View{}, "min_score"},

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+
+	"github.com/segview/segview/internal/segment"
 )
 
 // etag is the strong entity tag of a finished job's output: a hash of
@@ -13,10 +15,10 @@ import (
 // stands for the source; target is the resolved width limit (0: full size),
 // so a change of SEGVIEW_MAX_OVERLAY_WIDTH changes the default-width tags;
 // the view decides what is drawn.
-func (s *Service) etag(jobID int64, v versionKey, f Format, target int, view View) string {
+func (s *Service) etag(jobID int64, v versionKey, f Format, target int, view segment.View) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "segview overlay\x00render=%s\x00build=%s\x00jpeg=%s\x00job=%d\x00file=%d\x00updated=%d\x00exif-ignored=%t\x00format=%s\x00width=%d\x00view=%s",
-		Version, s.buildVersion, jpegCodec(), jobID, v.FileID, v.Updated, v.IgnoreEXIF, f, target, view.key())
+		Version, s.buildVersion, jpegCodec(), jobID, v.FileID, v.Updated, v.IgnoreEXIF, f, target, view.Key())
 	return `"` + base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18]) + `"`
 }
 

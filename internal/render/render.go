@@ -1,7 +1,7 @@
 // Package render turns one file of a segmentation job into an overlay image:
 // it fetches the job and the source image from CDF, decodes the image and
-// draws the job's segments and prompt with package overlay. It also owns the
-// ranking of segments, so the page's table and the image agree on colours.
+// draws the file's segments, as package segment ranks them, and the job's
+// prompt with package overlay.
 //
 // The Service decodes each source once: the decoded, oriented image is kept
 // at a display width in a cache bounded by bytes, keyed by the file's
@@ -15,23 +15,20 @@ package render
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"image"
-	"image/color"
 	"runtime"
-	"slices"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
 
 	"github.com/segview/segview/internal/cdf"
-	"github.com/segview/segview/internal/geom"
 	"github.com/segview/segview/internal/lru"
 	"github.com/segview/segview/internal/overlay"
+	"github.com/segview/segview/internal/segment"
 )
 
 // CDF is what rendering needs from the CDF client.
@@ -207,8 +204,12 @@ type Request struct {
 	// Export lifts the Limits.MaxWidth cap: without Width the output has
 	// the source's full resolution.
 	Export bool
-	// View is what to draw and how; nil means DefaultView().
-	View *View
+	// View is what to draw and how; nil means segment.DefaultView().
+	View *segment.View
+	// Results are the file's results when the caller has just read the job
+	// (as overlay.svg does); nil makes Render read the job. They must be
+	// those of JobID and FileID.
+	Results *segment.FileResults
 	// IfNoneMatch is the request's If-None-Match header. When it matches
 	// the result's ETag, Render answers NotModified without drawing.
 	IfNoneMatch string
@@ -232,45 +233,28 @@ type Result struct {
 	NotModified bool
 }
 
-// NotFoundError says that something the request named does not exist.
+// NotFoundError says that a file the request named does not exist in CDF.
+// A file without results in the job is a *segment.FileNotInJobError.
 type NotFoundError struct{ What string }
 
 func (e *NotFoundError) Error() string { return e.What }
-
-// TooManyVerticesError says that a file's geometry is above the vertex limit.
-type TooManyVerticesError struct {
-	FileID   int64
-	Vertices int
-	Limit    int
-}
-
-func (e *TooManyVerticesError) Error() string {
-	return fmt.Sprintf("file %d has %d polygon vertices, above the limit of %d (SEGVIEW_MAX_VERTICES)", e.FileID, e.Vertices, e.Limit)
-}
 
 // ErrNoImage means CDF returned no download link for the file.
 var ErrNoImage = errors.New("CDF returned no download link for the file")
 
 // Render draws the overlay of one file of a job in the requested format.
 //
-// It reads the job (from the cache when it has finished) and the file's
-// metadata first; for a finished job the ETag follows from those alone, so
-// a matching req.IfNoneMatch is answered without downloading or drawing.
+// It reads the job (from the cache when it has finished), unless given its
+// results, and the file's metadata first; for a finished job the ETag
+// follows from those alone, so a matching req.IfNoneMatch is answered
+// without downloading or drawing.
 func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 	if req.Format < FormatPNG || req.Format > FormatLayer {
 		return Result{}, fmt.Errorf("render: unknown format %d", req.Format)
 	}
-	job, err := s.job(ctx, req.JobID)
+	results, err := s.results(ctx, req)
 	if err != nil {
 		return Result{}, err
-	}
-	item, ok := FindItem(job, req.FileID)
-	if !ok {
-		return Result{}, &NotFoundError{What: fmt.Sprintf("file %d has no results in job %d", req.FileID, req.JobID)}
-	}
-	ranked := Rank(item.Segments)
-	if n := Vertices(ranked); s.limits.MaxVertices > 0 && n > s.limits.MaxVertices {
-		return Result{}, &TooManyVerticesError{FileID: req.FileID, Vertices: n, Limit: s.limits.MaxVertices}
 	}
 	file := versionKey{FileID: req.FileID, Updated: req.FileUpdated, IgnoreEXIF: s.ignoreEXIF}
 	if req.FileUpdated == 0 {
@@ -279,14 +263,14 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 		}
 	}
 
-	view := DefaultView()
+	view := segment.DefaultView()
 	if req.View != nil {
 		view = *req.View
 	}
 	target := s.targetWidth(req)
 	res := Result{ContentType: req.Format.ContentType()}
-	if job.Status.Terminal() {
-		res.ETag = s.etag(job.JobID, file, req.Format, target, view)
+	if results.Status.Terminal() {
+		res.ETag = s.etag(results.JobID, file, req.Format, target, view)
 		if etagMatches(req.IfNoneMatch, res.ETag) {
 			res.NotModified = true
 			return res, nil
@@ -324,7 +308,7 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 		canvas = fitWidth(src, target)
 	}
 	s.draws.Add(1)
-	out, err := overlay.Render(view.spec(canvas, ranked, job.Prompt))
+	out, err := overlay.Render(view.Spec(canvas, results.Ranked, results.Prompt))
 	if err != nil {
 		return Result{}, err
 	}
@@ -338,6 +322,23 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 		s.outputs.Add(res.ETag, res.Body, n)
 	}
 	return res, nil
+}
+
+// results returns the file's results, req.Results or those of the job read
+// from CDF, within the vertex limit.
+func (s *Service) results(ctx context.Context, req Request) (segment.FileResults, error) {
+	limits := segment.Limits{MaxVertices: s.limits.MaxVertices}
+	if r := req.Results; r != nil {
+		if limits.MaxVertices > 0 && r.Vertices > limits.MaxVertices {
+			return segment.FileResults{}, &segment.TooManyVerticesError{FileID: r.FileID, Vertices: r.Vertices, Limit: limits.MaxVertices}
+		}
+		return *r, nil
+	}
+	job, err := s.job(ctx, req.JobID)
+	if err != nil {
+		return segment.FileResults{}, err
+	}
+	return segment.Results(job, req.FileID, limits)
 }
 
 // targetWidth is the widest output req may get: the asked width capped at
@@ -408,73 +409,4 @@ func (s *Service) fileVersion(ctx context.Context, id int64) (versionKey, error)
 		}
 		return versionKey{}, &NotFoundError{What: fmt.Sprintf("file %d does not exist in CDF", id)}
 	})
-}
-
-// Spec builds the overlay drawing of ranked segments and a prompt on img.
-func Spec(img image.Image, ranked []Ranked, p cdf.Prompt) overlay.Spec {
-	spec := overlay.Spec{Image: img}
-	for _, r := range ranked {
-		spec.Segments = append(spec.Segments, overlay.Segment{Polygons: r.Polygons, Color: r.Color})
-	}
-	for _, pt := range p.Points {
-		spec.Points = append(spec.Points, overlay.PromptPoint{X: pt.X, Y: pt.Y, Label: pt.Label})
-	}
-	if b := p.BoundingBox; b != nil {
-		spec.Box = &overlay.Box{XMin: b.XMin, YMin: b.YMin, XMax: b.XMax, YMax: b.YMax}
-	}
-	return spec
-}
-
-// FindItem returns the job's results for one file.
-func FindItem(job *cdf.SegmentJob, fileID int64) (cdf.SegmentItem, bool) {
-	for _, it := range job.Items {
-		if it.FileID == fileID {
-			return it, true
-		}
-	}
-	return cdf.SegmentItem{}, false
-}
-
-// Ranked is a segment with its rank (1 = best score), colour and geometry.
-type Ranked struct {
-	Rank     int
-	Score    float64
-	Polygons []geom.Polygon
-	Vertices int
-	Area     float64 // fraction of the image, even-odd rule
-	Color    color.NRGBA
-}
-
-// Rank orders segments by score, best first (ties keep CDF's order), and
-// gives each its colour.
-func Rank(segs []cdf.Segment) []Ranked {
-	out := make([]Ranked, len(segs))
-	for i, s := range segs {
-		polys := make([]geom.Polygon, len(s.Polygons))
-		n := 0
-		for j, p := range s.Polygons {
-			poly := make(geom.Polygon, len(p.Vertices))
-			for k, v := range p.Vertices {
-				poly[k] = geom.Point{X: v.X, Y: v.Y}
-			}
-			polys[j] = poly
-			n += len(poly)
-		}
-		out[i] = Ranked{Score: s.Score, Polygons: polys, Vertices: n, Area: geom.Area(polys)}
-	}
-	slices.SortStableFunc(out, func(a, b Ranked) int { return cmp.Compare(b.Score, a.Score) })
-	for i := range out {
-		out[i].Rank = i + 1
-		out[i].Color = overlay.Color(i + 1)
-	}
-	return out
-}
-
-// Vertices counts the vertices of ranked segments.
-func Vertices(rs []Ranked) int {
-	n := 0
-	for _, r := range rs {
-		n += r.Vertices
-	}
-	return n
 }

@@ -18,7 +18,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/imaging"
-	"github.com/segview/segview/internal/overlay"
+	"github.com/segview/segview/internal/segment"
 )
 
 // fakeCDF serves one job and its files from memory and counts the calls.
@@ -174,28 +174,6 @@ func newFake(t testing.TB, status cdf.JobStatus, w, h int) *fakeCDF {
 	}}
 }
 
-func TestRank(t *testing.T) {
-	t.Parallel()
-	got := Rank([]cdf.Segment{
-		{Score: 0.2, Polygons: []cdf.Polygon{poly(0, 0, 1, 1)}},
-		{Score: 0.9, Polygons: []cdf.Polygon{poly(0, 0, 0.5, 0.5), poly(0.1, 0.1, 0.2, 0.2)}},
-		{Score: 0.2, Polygons: []cdf.Polygon{poly(0, 0, 0.1, 0.1)}},
-	})
-	wantScores := []float64{0.9, 0.2, 0.2}
-	wantAreas := []float64{0.25 - 0.01, 1, 0.01}
-	for i, r := range got {
-		if r.Rank != i+1 || r.Score != wantScores[i] || r.Color != overlay.Color(i+1) {
-			t.Errorf("rank %d: %+v", i+1, r)
-		}
-		if d := r.Area - wantAreas[i]; d > 1e-9 || d < -1e-9 {
-			t.Errorf("rank %d area = %v, want %v (ties keep CDF order)", i+1, r.Area, wantAreas[i])
-		}
-	}
-	if n := Vertices(got); n != 16 {
-		t.Errorf("Vertices = %d, want 16", n)
-	}
-}
-
 func TestRender(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -217,8 +195,8 @@ func TestRender(t *testing.T) {
 		{name: "never upscales", req: Request{JobID: 5, FileID: 9, Format: FormatPNG, Width: 1000}, limits: Limits{MaxWidth: 2048}, wantW: 400, wantCT: "image/png"},
 		{name: "JPEG", req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 200}, limits: Limits{MaxWidth: 2048}, wantW: 200, wantCT: "image/jpeg"},
 		{name: "layer", req: Request{JobID: 5, FileID: 9, Format: FormatLayer, Width: 200}, limits: Limits{MaxWidth: 2048}, wantW: 200, wantCT: "image/png"},
-		{name: "file not in job", req: Request{JobID: 5, FileID: 8, Format: FormatPNG}, wantErr: new(*NotFoundError)},
-		{name: "vertex limit", req: Request{JobID: 5, FileID: 9, Format: FormatPNG}, limits: Limits{MaxVertices: 3}, wantErr: new(*TooManyVerticesError)},
+		{name: "file not in job", req: Request{JobID: 5, FileID: 8, Format: FormatPNG}, wantErr: new(*segment.FileNotInJobError)},
+		{name: "vertex limit", req: Request{JobID: 5, FileID: 9, Format: FormatPNG}, limits: Limits{MaxVertices: 3}, wantErr: new(*segment.TooManyVerticesError)},
 		{name: "job missing", req: Request{JobID: 6, FileID: 9, Format: FormatPNG}, wantErr: new(*cdf.APIError)},
 		{name: "no link", req: Request{JobID: 5, FileID: 9, Format: FormatPNG}, noLink: true, wantErr: &ErrNoImage},
 		{name: "no link for a layer", req: Request{JobID: 5, FileID: 9, Format: FormatLayer}, noLink: true, wantErr: &ErrNoImage},
@@ -282,6 +260,60 @@ func TestRender(t *testing.T) {
 	}
 }
 
+// TestRenderGivenResults checks that results the caller has read are drawn
+// without reading the job again, and are held to the vertex limit.
+func TestRenderGivenResults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		status      cdf.JobStatus
+		maxVertices int
+		wantErr     bool
+		wantETag    bool
+	}{
+		{name: "completed", status: cdf.StatusCompleted, wantETag: true},
+		{name: "running has no ETag", status: cdf.StatusRunning},
+		{name: "within the limit", status: cdf.StatusCompleted, maxVertices: 4, wantETag: true},
+		{name: "above the limit", status: cdf.StatusCompleted, maxVertices: 3, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, tt.status, 400, 300)
+			results, err := segment.Results(f.job, 9, segment.Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := New(f, Options{Limits: Limits{MaxVertices: tt.maxVertices}})
+			res, err := s.Render(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatPNG, Results: &results})
+			var verts *segment.TooManyVerticesError
+			if got := errors.As(err, &verts); got != tt.wantErr {
+				t.Fatalf("err = %v, want a *segment.TooManyVerticesError: %v", err, tt.wantErr)
+			}
+			if err != nil && !tt.wantErr {
+				t.Fatal(err)
+			}
+			if f.jobs != 0 {
+				t.Errorf("the job was read %d times, want 0", f.jobs)
+			}
+			if tt.wantErr {
+				return
+			}
+			if (res.ETag != "") != tt.wantETag {
+				t.Errorf("ETag %q, want one: %v", res.ETag, tt.wantETag)
+			}
+			img, err := png.Decode(bytes.NewReader(res.Body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			left := color.NRGBAModel.Convert(img.At(100, 150)).(color.NRGBA)
+			if left == (color.NRGBA{255, 255, 255, 255}) {
+				t.Errorf("left half %v: the segment is not drawn", left)
+			}
+		})
+	}
+}
+
 // step is one render of a scenario, after an optional change to the fake.
 type step struct {
 	req    Request
@@ -293,7 +325,7 @@ type step struct {
 func TestOutputCache(t *testing.T) {
 	t.Parallel()
 	jpg := func(minScore float64) Request {
-		return Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 800, View: &View{MinScore: minScore, Opacity: 0.4, Layers: AllLayers}}
+		return Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 800, View: &segment.View{MinScore: minScore, Opacity: 0.4, Layers: segment.AllLayers}}
 	}
 	tests := []struct {
 		name      string
@@ -621,8 +653,8 @@ func TestETag(t *testing.T) {
 	t.Parallel()
 	s := New(nil, Options{BuildVersion: "v1"})
 	v := versionKey{FileID: 9, Updated: 1000}
-	dv := DefaultView()
-	withView := func(f func(*View)) View { w := DefaultView(); f(&w); return w }
+	dv := segment.DefaultView()
+	withView := func(f func(*segment.View)) segment.View { w := segment.DefaultView(); f(&w); return w }
 	base := s.etag(5, v, FormatJPEG, 1600, dv)
 	if len(base) < 20 || base[0] != '"' || base[len(base)-1] != '"' {
 		t.Fatalf("ETag %s is not a quoted strong tag", base)
@@ -639,10 +671,10 @@ func TestETag(t *testing.T) {
 		"layer":         s.etag(5, v, FormatLayer, 1600, dv),
 		"width":         s.etag(5, v, FormatJPEG, 1599, dv),
 		"full size":     s.etag(5, v, FormatJPEG, 0, dv),
-		"min score":     s.etag(5, v, FormatJPEG, 1600, withView(func(w *View) { w.MinScore = 0.5 })),
-		"opacity":       s.etag(5, v, FormatJPEG, 1600, withView(func(w *View) { w.Opacity = 0.7 })),
-		"layers":        s.etag(5, v, FormatJPEG, 1600, withView(func(w *View) { w.Layers = LayerPoints })),
-		"hide":          s.etag(5, v, FormatJPEG, 1600, withView(func(w *View) { w.Hide = []int{2} })),
+		"min score":     s.etag(5, v, FormatJPEG, 1600, withView(func(w *segment.View) { w.MinScore = 0.5 })),
+		"opacity":       s.etag(5, v, FormatJPEG, 1600, withView(func(w *segment.View) { w.Opacity = 0.7 })),
+		"layers":        s.etag(5, v, FormatJPEG, 1600, withView(func(w *segment.View) { w.Layers = segment.LayerPoints })),
+		"hide":          s.etag(5, v, FormatJPEG, 1600, withView(func(w *segment.View) { w.Hide = []int{2} })),
 		"build version": New(nil, Options{BuildVersion: "v2"}).etag(5, v, FormatJPEG, 1600, dv),
 	}
 	for what, tag := range others {

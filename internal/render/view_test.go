@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/segment"
 )
 
 func TestRenderView(t *testing.T) {
@@ -26,7 +27,7 @@ func TestRenderView(t *testing.T) {
 	s := New(fake, Options{})
 	left, right, point := image.Pt(20, 35), image.Pt(80, 35), image.Pt(48, 83)
 
-	render := func(t *testing.T, v *View) (*image.RGBA, string) {
+	render := func(t *testing.T, v *segment.View) (*image.RGBA, string) {
 		t.Helper()
 		res, err := s.Render(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatPNG, View: v})
 		if err != nil {
@@ -44,7 +45,7 @@ func TestRenderView(t *testing.T) {
 		}
 		return rgba, res.ETag
 	}
-	view := func(f func(*View)) *View { v := DefaultView(); f(&v); return &v }
+	view := func(f func(*segment.View)) *segment.View { v := segment.DefaultView(); f(&v); return &v }
 	tinted := func(img *image.RGBA, p image.Point) bool { return img.RGBAAt(p.X, p.Y) != white }
 
 	base, baseTag := render(t, nil)
@@ -55,19 +56,19 @@ func TestRenderView(t *testing.T) {
 
 	tests := []struct {
 		name                   string
-		view                   *View
+		view                   *segment.View
 		wantLeft, wantRight    bool
 		wantPoint              bool
 		leftDiffersFromDefault bool
 	}{
-		{"default explicit", view(func(*View) {}), true, true, true, false},
-		{"min score", view(func(v *View) { v.MinScore = 0.5 }), true, false, true, false},
-		{"min score equal to a score shows it", view(func(v *View) { v.MinScore = 0.3 }), true, true, true, false},
-		{"hide", view(func(v *View) { v.Hide = []int{1} }), false, true, true, false},
-		{"opacity", view(func(v *View) { v.Opacity = 0.9 }), true, true, true, true},
-		{"opacity zero", view(func(v *View) { v.Opacity = 0 }), false, false, true, false},
-		{"points only", view(func(v *View) { v.Layers = LayerPoints }), false, false, true, false},
-		{"segments only", view(func(v *View) { v.Layers = LayerSegments }), true, true, false, false},
+		{"default explicit", view(func(*segment.View) {}), true, true, true, false},
+		{"min score", view(func(v *segment.View) { v.MinScore = 0.5 }), true, false, true, false},
+		{"min score equal to a score shows it", view(func(v *segment.View) { v.MinScore = 0.3 }), true, true, true, false},
+		{"hide", view(func(v *segment.View) { v.Hide = []int{1} }), false, true, true, false},
+		{"opacity", view(func(v *segment.View) { v.Opacity = 0.9 }), true, true, true, true},
+		{"opacity zero", view(func(v *segment.View) { v.Opacity = 0 }), false, false, true, false},
+		{"points only", view(func(v *segment.View) { v.Layers = segment.LayerPoints }), false, false, true, false},
+		{"segments only", view(func(v *segment.View) { v.Layers = segment.LayerSegments }), true, true, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

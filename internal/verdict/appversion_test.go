@@ -21,7 +21,7 @@ func TestCreatingAppVersionIsSemVer(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			s := &verdict.Store{CDF: e.cdf, AppVersion: tt.appVersion}
-			if _, err := s.Set(context.Background(), testJob(jobA), fileA, map[int]string{rankSmall: verdict.Approved}, ""); err != nil {
+			if _, err := s.Set(context.Background(), results(t, testJob(jobA), fileA), map[int]string{rankSmall: verdict.Approved}, ""); err != nil {
 				t.Fatal(err)
 			}
 			anns := e.all(t, fileA)

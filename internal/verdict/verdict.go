@@ -23,7 +23,7 @@ import (
 
 	"github.com/segview/segview/internal/buildversion"
 	"github.com/segview/segview/internal/cdf"
-	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 // Statuses a verdict may take, CDF's annotation statuses: suggested means
@@ -173,25 +173,22 @@ func latest(anns []cdf.Annotation) map[Key]cdf.Annotation {
 }
 
 // Set stores verdicts (rank → status) on segments of one file of a
-// finished job, on behalf of user ("" when segview acts as itself), and
-// returns the file's verdicts afterwards. Segments with annotations have
-// them all updated; the others get new ones, unless the verdict is
-// Suggested (no verdict), which needs none.
-func (s *Store) Set(ctx context.Context, job *cdf.SegmentJob, fileID int64, verdicts map[int]string, user string) (map[int]string, error) {
-	item, ok := render.FindItem(job, fileID)
-	if !ok {
-		return nil, &InputError{Msg: fmt.Sprintf("File %d has no results in job %d.", fileID, job.JobID)}
-	}
-	ranked := render.Rank(item.Segments)
+// finished job, its results as segment.Results gives them, on behalf of
+// user ("" when segview acts as itself), and returns the file's verdicts
+// afterwards. Segments with annotations have them all updated; the others
+// get new ones, unless the verdict is Suggested (no verdict), which needs
+// none.
+func (s *Store) Set(ctx context.Context, file segment.FileResults, verdicts map[int]string, user string) (map[int]string, error) {
+	jobID, fileID, ranked := file.JobID, file.FileID, file.Ranked
 	for rank, status := range verdicts {
 		if rank < 1 || rank > len(ranked) {
-			return nil, &InputError{Msg: fmt.Sprintf("File %d has no segment %d in job %d; it has %d.", fileID, rank, job.JobID, len(ranked))}
+			return nil, &InputError{Msg: fmt.Sprintf("File %d has no segment %d in job %d; it has %d.", fileID, rank, jobID, len(ranked))}
 		}
 		if !ValidStatus(status) {
 			return nil, &InputError{Msg: fmt.Sprintf("%q is not a verdict: use approved, rejected or suggested.", status)}
 		}
 	}
-	anns, err := s.list(ctx, job.JobID, []int64{fileID})
+	anns, err := s.list(ctx, jobID, []int64{fileID})
 	if err != nil {
 		// Reading is the first step of writing: the verdict was not saved.
 		var verr *Error
@@ -217,7 +214,7 @@ func (s *Store) Set(ctx context.Context, job *cdf.SegmentJob, fileID int64, verd
 		if status == Suggested {
 			continue
 		}
-		items, err := s.annotations(job.JobID, fileID, ranked[rank-1], status, user)
+		items, err := s.annotations(jobID, fileID, ranked[rank-1], status, user)
 		if err != nil {
 			return nil, err
 		}
@@ -259,7 +256,7 @@ func (s *Store) Set(ctx context.Context, job *cdf.SegmentJob, fileID int64, verd
 
 // annotations builds the annotations of one segment: one per polygon CDF
 // can hold (three to 1000 finite vertices, clamped to the image).
-func (s *Store) annotations(jobID, fileID int64, seg render.Ranked, status, user string) ([]cdf.Annotation, error) {
+func (s *Store) annotations(jobID, fileID int64, seg segment.Ranked, status, user string) ([]cdf.Annotation, error) {
 	var creator *string
 	if user != "" {
 		creator = &user
@@ -319,15 +316,15 @@ const (
 	DefaultLow  = 0.25
 )
 
-// Triage returns the verdicts of bulk triage: approved for every segment
-// with score ≥ high, rejected for every one below low; the rest keep
-// theirs. It needs low ≤ high.
-func Triage(segs []cdf.Segment, high, low float64) (map[int]string, error) {
+// Triage returns the verdicts of bulk triage of ranked segments: approved
+// for every segment with score ≥ high, rejected for every one below low;
+// the rest keep theirs. It needs low ≤ high.
+func Triage(ranked []segment.Ranked, high, low float64) (map[int]string, error) {
 	if !(low >= 0 && high <= 1 && low <= high) {
 		return nil, &InputError{Msg: fmt.Sprintf("Triage needs 0 ≤ low ≤ high ≤ 1; got low %g and high %g.", low, high)}
 	}
 	out := map[int]string{}
-	for _, r := range render.Rank(segs) {
+	for _, r := range ranked {
 		switch {
 		case r.Score >= high:
 			out[r.Rank] = Approved

@@ -16,6 +16,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/cdfsim"
+	"github.com/segview/segview/internal/segment"
 	"github.com/segview/segview/internal/verdict"
 )
 
@@ -113,6 +114,17 @@ const (
 
 // testJob is a completed job with the segments above in fileA (listed out
 // of rank order) and one triangle in fileB.
+// results are the file's results in the job, as the handlers give them to
+// Set.
+func results(t testing.TB, job *cdf.SegmentJob, fileID int64) segment.FileResults {
+	t.Helper()
+	r, err := segment.Results(job, fileID, segment.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func testJob(id int64) *cdf.SegmentJob {
 	return &cdf.SegmentJob{JobID: id, Status: cdf.StatusCompleted, Items: []cdf.SegmentItem{
 		{FileID: fileA, Segments: []cdf.Segment{
@@ -222,7 +234,7 @@ func TestSetCreatesOneAnnotationPerPolygon(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			got, err := e.store().Set(context.Background(), testJob(jobA), fileA, tt.verdicts, tt.user)
+			got, err := e.store().Set(context.Background(), results(t, testJob(jobA), fileA), tt.verdicts, tt.user)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -265,7 +277,6 @@ func TestSetRefusesBadInputWithoutWriting(t *testing.T) {
 		{"empty status", testJob(jobA), fileA, map[int]string{1: ""}},
 		{"status in capitals", testJob(jobA), fileA, map[int]string{1: "Approved"}},
 		{"one bad rank among good ones", testJob(jobA), fileA, map[int]string{1: verdict.Approved, 2: verdict.Rejected, 99: verdict.Approved}},
-		{"file not in the job", testJob(jobA), 4_000_099, map[int]string{1: verdict.Approved}},
 		{"segment without a storable polygon", testJob(jobA), fileA, map[int]string{rankNoPolygon: verdict.Approved}},
 		{"storable segment with an unstorable one", testJob(jobA), fileA, map[int]string{1: verdict.Approved, rankNoPolygon: verdict.Rejected}},
 		{"polygon over CDF's vertex limit", tooLong, fileA, map[int]string{1: verdict.Approved, segmentsInA + 1: verdict.Approved}},
@@ -274,7 +285,7 @@ func TestSetRefusesBadInputWithoutWriting(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			got, err := e.store().Set(context.Background(), tt.job, tt.fileID, tt.verdicts, "")
+			got, err := e.store().Set(context.Background(), results(t, tt.job, tt.fileID), tt.verdicts, "")
 			var in *verdict.InputError
 			if !errors.As(err, &in) || in.Msg == "" {
 				t.Fatalf("Set = %v, %v; want an *InputError", got, err)
@@ -310,7 +321,7 @@ func TestSetUpdatesExistingVerdicts(t *testing.T) {
 	}
 	var ids []int64
 	for _, st := range steps {
-		got, err := s.Set(ctx, testJob(jobA), fileA, st.verdicts, "")
+		got, err := s.Set(ctx, results(t, testJob(jobA), fileA), st.verdicts, "")
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
@@ -342,7 +353,7 @@ func TestSetUpdatesExistingVerdicts(t *testing.T) {
 func TestSetSuggestedWithoutAnnotationsWritesNothing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	got, err := e.store().Set(context.Background(), testJob(jobA), fileA,
+	got, err := e.store().Set(context.Background(), results(t, testJob(jobA), fileA),
 		map[int]string{rankSmall: verdict.Suggested, rankNoPolygon: verdict.Suggested}, "")
 	if err != nil {
 		t.Fatal(err)
@@ -393,16 +404,16 @@ func TestLoad(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	s := e.store()
-	if _, err := s.Set(ctx, testJob(jobA), fileA, map[int]string{rankTwoRings: verdict.Approved, rankSmall: verdict.Rejected, rankOverscored: verdict.Approved}, ""); err != nil {
+	if _, err := s.Set(ctx, results(t, testJob(jobA), fileA), map[int]string{rankTwoRings: verdict.Approved, rankSmall: verdict.Rejected, rankOverscored: verdict.Approved}, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Set(ctx, testJob(jobA), fileA, map[int]string{rankOverscored: verdict.Suggested}, ""); err != nil {
+	if _, err := s.Set(ctx, results(t, testJob(jobA), fileA), map[int]string{rankOverscored: verdict.Suggested}, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Set(ctx, testJob(jobB), fileA, map[int]string{rankTwoRings: verdict.Rejected, rankClamped: verdict.Approved}, ""); err != nil {
+	if _, err := s.Set(ctx, results(t, testJob(jobB), fileA), map[int]string{rankTwoRings: verdict.Rejected, rankClamped: verdict.Approved}, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Set(ctx, testJob(jobA), fileB, map[int]string{1: verdict.Rejected}, ""); err != nil {
+	if _, err := s.Set(ctx, results(t, testJob(jobA), fileB), map[int]string{1: verdict.Rejected}, ""); err != nil {
 		t.Fatal(err)
 	}
 	// Annotations that look like segview's but are not, or name no segment.
@@ -527,7 +538,7 @@ func TestTriage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := verdict.Triage(tt.segs, tt.high, tt.low)
+			got, err := verdict.Triage(segment.Rank(tt.segs), tt.high, tt.low)
 			if tt.wantErr {
 				var in *verdict.InputError
 				if !errors.As(err, &in) {
@@ -563,7 +574,7 @@ func TestRefusedByCDF(t *testing.T) {
 		e := newEnv(t)
 		restore := e.sim.RevokeCapability(cdfsim.CapAnnotationsWrite)
 		defer restore()
-		got, err := e.store().Set(ctx, testJob(jobA), fileA, map[int]string{rankTwoRings: verdict.Approved}, "")
+		got, err := e.store().Set(ctx, results(t, testJob(jobA), fileA), map[int]string{rankTwoRings: verdict.Approved}, "")
 		if got != nil {
 			t.Errorf("Set returned %v", got)
 		}
@@ -576,13 +587,13 @@ func TestRefusedByCDF(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t)
 		s := e.store()
-		if _, err := s.Set(ctx, testJob(jobA), fileA, map[int]string{rankTwoRings: verdict.Approved}, ""); err != nil {
+		if _, err := s.Set(ctx, results(t, testJob(jobA), fileA), map[int]string{rankTwoRings: verdict.Approved}, ""); err != nil {
 			t.Fatal(err)
 		}
 		before := e.sim.AnnotationStatuses(fileA)
 		restore := e.sim.RevokeCapability(cdfsim.CapAnnotationsWrite)
 		defer restore()
-		_, err := s.Set(ctx, testJob(jobA), fileA, map[int]string{rankTwoRings: verdict.Rejected, rankSmall: verdict.Approved}, "")
+		_, err := s.Set(ctx, results(t, testJob(jobA), fileA), map[int]string{rankTwoRings: verdict.Rejected, rankSmall: verdict.Approved}, "")
 		wantErr(t, err, verdict.OpWrite)
 		if diff := cmp.Diff(before, e.sim.AnnotationStatuses(fileA)); diff != "" {
 			t.Errorf("annotations changed (-before +after):\n%s", diff)
@@ -605,7 +616,7 @@ func TestRefusedByCDF(t *testing.T) {
 		e := newEnv(t)
 		restore := e.sim.RevokeCapability(cdfsim.CapAnnotationsRead)
 		defer restore()
-		_, err := e.store().Set(ctx, testJob(jobA), fileA, map[int]string{rankTwoRings: verdict.Approved}, "")
+		_, err := e.store().Set(ctx, results(t, testJob(jobA), fileA), map[int]string{rankTwoRings: verdict.Approved}, "")
 		wantErr(t, err, verdict.OpWrite)
 		if n := e.writes(); n != 0 {
 			t.Errorf("%d write requests reached CDF", n)
@@ -657,7 +668,7 @@ func TestMaxAnnotations(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	// Three annotations: two for rank 2, one for rank 4.
-	if _, err := e.store().Set(ctx, testJob(jobA), fileA, map[int]string{rankTwoRings: verdict.Approved, rankSmall: verdict.Rejected}, ""); err != nil {
+	if _, err := e.store().Set(ctx, results(t, testJob(jobA), fileA), map[int]string{rankTwoRings: verdict.Approved, rankSmall: verdict.Rejected}, ""); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -686,7 +697,7 @@ func TestMaxAnnotations(t *testing.T) {
 				t.Fatalf("Load = %v, %v; want a *verdict.Error of op read wrapping a *cdf.LimitError", got, err)
 			}
 			writes := e.writes()
-			if _, err := s.Set(ctx, testJob(jobA), fileA, map[int]string{rankTwoRings: verdict.Rejected}, ""); !errors.As(err, &limit) {
+			if _, err := s.Set(ctx, results(t, testJob(jobA), fileA), map[int]string{rankTwoRings: verdict.Rejected}, ""); !errors.As(err, &limit) {
 				t.Errorf("Set = %v, want a *cdf.LimitError", err)
 			}
 			if e.writes() != writes {
@@ -798,7 +809,7 @@ func TestSetSplitsLargeWrites(t *testing.T) {
 	}
 	for _, st := range steps {
 		fake.calls = nil
-		got, err := s.Set(ctx, job, fileA, st.verdicts, "")
+		got, err := s.Set(ctx, results(t, job, fileA), st.verdicts, "")
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}

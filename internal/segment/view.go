@@ -1,4 +1,4 @@
-package render
+package segment
 
 import (
 	"image"
@@ -34,17 +34,21 @@ type LayerName struct {
 	Layer Layers
 }
 
-// LayerNames are the layers' names in URLs, in drawing order.
-var LayerNames = []LayerName{
+// layerNames are the layers' names in URLs, in drawing order.
+var layerNames = [...]LayerName{
 	{"segments", LayerSegments},
 	{"outlines", LayerOutlines},
 	{"points", LayerPoints},
 	{"box", LayerBox},
 }
 
+// LayerNames returns the layers' names in URLs, in drawing order. It is an
+// array, a copy: the names cannot be changed from outside.
+func LayerNames() [len(layerNames)]LayerName { return layerNames }
+
 // ParseLayer returns the layer called name, and false for an unknown name.
 func ParseLayer(name string) (Layers, bool) {
-	for _, n := range LayerNames {
+	for _, n := range layerNames {
 		if n.Name == name {
 			return n.Layer, true
 		}
@@ -55,7 +59,7 @@ func ParseLayer(name string) (Layers, bool) {
 // String lists the layers by name, comma separated, in drawing order.
 func (l Layers) String() string {
 	var names []string
-	for _, n := range LayerNames {
+	for _, n := range layerNames {
 		if l&n.Layer != 0 {
 			names = append(names, n.Name)
 		}
@@ -63,8 +67,9 @@ func (l Layers) String() string {
 	return strings.Join(names, ",")
 }
 
-// View is what of a file's results an overlay shows and how. The page and
-// the images take it from the URL, so that a link reproduces what was seen.
+// View is what of a file's results an overlay or an export shows, and how.
+// The page and the images take it from the URL, so that a link reproduces
+// what was seen.
 type View struct {
 	// MinScore hides segments scoring below it (0..1).
 	MinScore float64
@@ -91,9 +96,9 @@ func (v View) Shows(r Ranked) bool {
 	return !hidden
 }
 
-// key is a canonical text of everything in v that changes the drawing, for
-// the ETag.
-func (v View) key() string {
+// Key is a canonical text of everything in v that changes a drawing, for
+// entity tags: two views with the same Key draw the same pixels.
+func (v View) Key() string {
 	var b strings.Builder
 	b.WriteString("min=")
 	b.WriteString(strconv.FormatFloat(v.MinScore, 'g', -1, 64))
@@ -111,9 +116,9 @@ func (v View) key() string {
 	return b.String()
 }
 
-// spec builds the overlay drawing of what v shows of ranked segments and a
+// Spec builds the overlay drawing of what v shows of ranked segments and a
 // prompt on img.
-func (v View) spec(img image.Image, ranked []Ranked, p cdf.Prompt) overlay.Spec {
+func (v View) Spec(img image.Image, ranked []Ranked, p cdf.Prompt) overlay.Spec {
 	var shown []Ranked
 	if v.Layers&(LayerSegments|LayerOutlines) != 0 {
 		for _, r := range ranked {
@@ -122,7 +127,7 @@ func (v View) spec(img image.Image, ranked []Ranked, p cdf.Prompt) overlay.Spec 
 			}
 		}
 	}
-	spec := Spec(img, shown, p)
+	spec := baseSpec(img, shown, p)
 	if v.Layers&LayerPoints == 0 {
 		spec.Points = nil
 	}
@@ -133,6 +138,22 @@ func (v View) spec(img image.Image, ranked []Ranked, p cdf.Prompt) overlay.Spec 
 		FillAlpha: v.Opacity,
 		NoFill:    v.Layers&LayerSegments == 0 || v.Opacity <= 0,
 		NoOutline: v.Layers&LayerOutlines == 0,
+	}
+	return spec
+}
+
+// baseSpec is the overlay drawing of ranked segments and a prompt on img,
+// every layer of them.
+func baseSpec(img image.Image, ranked []Ranked, p cdf.Prompt) overlay.Spec {
+	spec := overlay.Spec{Image: img}
+	for _, r := range ranked {
+		spec.Segments = append(spec.Segments, overlay.Segment{Polygons: r.Polygons, Color: r.Color})
+	}
+	for _, pt := range p.Points {
+		spec.Points = append(spec.Points, overlay.PromptPoint{X: pt.X, Y: pt.Y, Label: pt.Label})
+	}
+	if b := p.BoundingBox; b != nil {
+		spec.Box = &overlay.Box{XMin: b.XMin, YMin: b.YMin, XMax: b.XMax, YMax: b.YMax}
 	}
 	return spec
 }
