@@ -40,6 +40,7 @@ func TestClassify(t *testing.T) {
 		{"bad input", &inputError{msg: "The job id \"x\" is not valid"}, 400, "not valid", "", ""},
 		{"own not found", &notFoundError{msg: "Project \"p\" is not served"}, 404, "not served", "", ""},
 		{"render not found", &render.NotFoundError{What: "file 3 has no results in job 4"}, 404, "File 3", "", ""},
+		{"file not in job", fmt.Errorf("hits: %w", &segment.FileNotInJobError{JobID: 4, FileID: 3}), 404, "File 3 has no results in job 4.", "", ""},
 		{"cdf 401", api(401, "Could not authenticate.", false), 502, "credentials", "req-1", "Could not authenticate."},
 		{"cdf 403", api(403, "Forbidden", false), 403, "filesAcl:READ", "req-1", "Forbidden"},
 		{"cdf 404", api(404, "Not found", false), 404, "no such job", "req-1", "Not found"},
