@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,15 +13,20 @@ import (
 	"github.com/segview/segview/web/templates"
 )
 
-// Embed serves the chromeless job view for other sites' frames.
+// Embed serves the chromeless job view for other sites' frames: the job
+// page's model without verdicts, read with the same readJobPage.
 type Embed struct {
-	Job *Job
+	CDF         JobReader
+	Page        Page
+	MaxItems    int
+	MaxVertices int
+	Now         func() time.Time
 }
 
 // Show handles GET /embed/projects/:project/jobs/:jobId: the job page's
 // view parameters plus theme=light|dark.
 func (h *Embed) Show(c echo.Context) error {
-	if err := checkProject(c.Param("project"), h.Job.Page.Project); err != nil {
+	if err := checkProject(c.Param("project"), h.Page.Project); err != nil {
 		return err
 	}
 	jobID, err := parseID(c.Param("jobId"), "job id")
@@ -36,7 +42,8 @@ func (h *Embed) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.Job.model(c.Request().Context(), jobID, view, false)
+	src := jobSource{CDF: h.CDF, Page: h.Page, MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, Now: h.Now}
+	m, err := readJobPage(c.Request().Context(), src, jobID, view)
 	if err != nil {
 		return err
 	}
@@ -53,7 +60,7 @@ func (h *Embed) Show(c echo.Context) error {
 func (h *Embed) SignIn(c echo.Context) error {
 	returnTo, _ := auth.SafeReturnTo(embedReturnTo(c.Request().URL))
 	m := templates.EmbedSignInPage{
-		Base:      forRequest(c, h.Job.Page.Base("Sign in")),
+		Base:      forRequest(c, h.Page.Base("Sign in")),
 		Theme:     "light",
 		SignInURL: auth.LoginPath + "?return_to=" + url.QueryEscape(returnTo),
 	}

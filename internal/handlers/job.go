@@ -51,7 +51,8 @@ func (h *Job) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.model(c.Request().Context(), jobID, view, true)
+	src := jobSource{CDF: h.CDF, Verdicts: h.Verdicts, Page: h.Page, MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, Now: h.Now}
+	m, err := readJobPage(c.Request().Context(), src, jobID, view)
 	if err != nil {
 		return err
 	}
@@ -61,25 +62,38 @@ func (h *Job) Show(c echo.Context) error {
 	return writePage(c, http.StatusOK, templates.Job(m))
 }
 
-// model reads the job and its files' names from CDF and builds the job
-// page's model for view; with review, also the stored verdicts and their
-// forms. The embed shares it, without review: it shows no verdicts.
-func (h *Job) model(ctx context.Context, jobID int64, view View, review bool) (templates.JobPage, error) {
-	job, err := h.CDF.SegmentJob(ctx, jobID)
+// jobSource is what readJobPage reads and builds the job page's model
+// with. The job page and the embed each fill one from their own fields.
+type jobSource struct {
+	CDF JobReader
+	// Verdicts, when set, adds a completed job's stored verdicts and the
+	// forms that record them; the embed leaves it nil: it shows neither.
+	Verdicts    VerdictStore
+	Page        Page
+	MaxItems    int
+	MaxVertices int
+	Now         func() time.Time
+}
+
+// readJobPage reads the job and its files' names from CDF and builds the
+// job page's model for view; with src.Verdicts, also the stored verdicts
+// and their forms.
+func readJobPage(ctx context.Context, src jobSource, jobID int64, view View) (templates.JobPage, error) {
+	job, err := src.CDF.SegmentJob(ctx, jobID)
 	if err != nil {
 		return templates.JobPage{}, err
 	}
-	ids := fileIDs(job, h.MaxItems)
-	files, filesErr := filesByID(ctx, h.CDF, ids)
+	ids := fileIDs(job, src.MaxItems)
+	files, filesErr := filesByID(ctx, src.CDF, ids)
 	if filesErr != nil && !namesOptional(filesErr) {
 		return templates.JobPage{}, filesErr
 	}
-	jv := jobView{Page: h.Page, Files: files, Now: h.Now(), MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, View: view}
+	jv := jobView{Page: src.Page, Files: files, Now: src.Now(), MaxItems: src.MaxItems, MaxVertices: src.MaxVertices, View: view}
 	var verdictsErr error
-	if review && h.Verdicts != nil && job.Status == cdf.StatusCompleted {
+	if src.Verdicts != nil && job.Status == cdf.StatusCompleted {
 		jv.Review = true
 		if len(ids) > 0 {
-			jv.Verdicts, verdictsErr = h.Verdicts.Load(ctx, jobID, ids)
+			jv.Verdicts, verdictsErr = src.Verdicts.Load(ctx, jobID, ids)
 		}
 	}
 	m := buildJobPage(job, jv)

@@ -148,7 +148,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 		e.POST("/projects/:project/jobs/:jobId/files/:fileId/triage", verdicts.Triage, signedIn)
 	}
 	get(e, "/projects/:project/jobs/:jobId/status", status.Show, plainErrors, signedIn)
-	embed := &Embed{Job: job}
+	embed := &Embed{CDF: d.CDF, Page: page, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
 	get(e, "/embed/projects/:project/jobs/:jobId", embed.Show, allowFraming(d.Security), embedGuard(d.Auth, embed.SignIn))
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors, signedInImage)
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", overlay.JPEG, plainErrors, signedInImage)
