@@ -78,8 +78,8 @@ func buildJobPage(job *cdf.SegmentJob, v jobView) templates.JobPage {
 	for _, it := range items {
 		fv := fileView(job, it, v)
 		if review {
-			fv.VerdictURL = overlayPath(v.Page.Project, job.JobID, it.FileID, "verdicts")
-			fv.TriageURL = overlayPath(v.Page.Project, job.JobID, it.FileID, "triage")
+			fv.VerdictURL = fileRoutePath(v.Page.Project, job.JobID, it.FileID, "verdicts")
+			fv.TriageURL = fileRoutePath(v.Page.Project, job.JobID, it.FileID, "triage")
 		}
 		m.Files = append(m.Files, fv)
 	}
@@ -163,7 +163,7 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobView) templates.File
 		q.Del("width")
 		q.Set("export", "1")
 		fv.ExportURL = withQuery(overlayPath(v.Page.Project, job.JobID, it.FileID, "overlay.png"), q)
-		fv.HitsURL = overlayPath(v.Page.Project, job.JobID, it.FileID, "hits.json")
+		fv.HitsURL = fileRoutePath(v.Page.Project, job.JobID, it.FileID, "hits.json")
 		fv.OverlayAlt = fmt.Sprintf("%s with %d segments drawn over it", fv.Name, len(ranked))
 	}
 	return fv

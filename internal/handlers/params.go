@@ -84,10 +84,17 @@ func jobPath(project string, jobID int64) string {
 	return "/projects/" + url.PathEscape(project) + "/jobs/" + strconv.FormatInt(jobID, 10)
 }
 
+// fileRoutePath is the URL path of the route leaf under one file of a job,
+// .../jobs/:jobId/files/:fileId/leaf: an image (see overlayPath),
+// "hits.json", or the verdict forms' "verdicts" and "triage".
+func fileRoutePath(project string, jobID, fileID int64, leaf string) string {
+	return jobPath(project, jobID) + "/files/" + strconv.FormatInt(fileID, 10) + "/" + leaf
+}
+
 // overlayPath is the URL path of a file's overlay image named name
 // ("overlay.png", "overlay.jpg" or "layer.png").
 func overlayPath(project string, jobID, fileID int64, name string) string {
-	return jobPath(project, jobID) + "/files/" + strconv.FormatInt(fileID, 10) + "/" + name
+	return fileRoutePath(project, jobID, fileID, name)
 }
 
 // clip shortens echoed input so an error page cannot be made huge.

@@ -90,3 +90,22 @@ func TestRecentCookie(t *testing.T) {
 		t.Errorf("cookie value %q has characters cookies do not allow", v)
 	}
 }
+
+func TestFileRoutePath(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		project, leaf, want string
+	}{
+		{"demo", "verdicts", "/projects/demo/jobs/7/files/11/verdicts"},
+		{"demo", "hits.json", "/projects/demo/jobs/7/files/11/hits.json"},
+		{"a b/c", "triage", "/projects/a%20b%2Fc/jobs/7/files/11/triage"},
+	}
+	for _, tt := range tests {
+		if got := fileRoutePath(tt.project, 7, 11, tt.leaf); got != tt.want {
+			t.Errorf("fileRoutePath(%q, 7, 11, %q) = %q, want %q", tt.project, tt.leaf, got, tt.want)
+		}
+	}
+	if got, want := overlayPath("demo", 7, 11, "overlay.jpg"), "/projects/demo/jobs/7/files/11/overlay.jpg"; got != want {
+		t.Errorf("overlayPath = %q, want %q", got, want)
+	}
+}
