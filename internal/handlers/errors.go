@@ -152,7 +152,7 @@ func classify(err error) problem {
 		return problem{Status: http.StatusServiceUnavailable, Heading: "Busy drawing other images",
 			Message: "segview is drawing as many images as it may at once and none finished in time: " + busy.Error() + ".",
 			Hint:    "Try again in a moment.", Kind: "render_busy", RetryAfter: busy.RetryAfter()}
-	case errors.Is(err, render.ErrNoImage):
+	case errors.Is(err, render.ErrNoDownloadLink):
 		return problem{Status: http.StatusBadGateway, Heading: "No image from CDF",
 			Message: "CDF returned no download link for the file.", Kind: "cdf_no_link"}
 	case errors.Is(err, context.DeadlineExceeded):

@@ -56,7 +56,7 @@ func TestClassify(t *testing.T) {
 		{"image too large", &imaging.TooLargeError{Width: 30000, Height: 30000, MaxPixels: 100_000_000}, 422, "30000", "", ""},
 		{"not an image", fmt.Errorf("%w: HTML document", imaging.ErrUnsupported), 422, "HTML", "", ""},
 		{"too many vertices", &segment.TooManyVerticesError{FileID: 1, Vertices: 10, Limit: 5}, 422, "SEGVIEW_MAX_VERTICES", "", ""},
-		{"no link", render.ErrNoImage, 502, "download link", "", ""},
+		{"no link", render.ErrNoDownloadLink, 502, "download link", "", ""},
 		{"render busy", fmt.Errorf("rendering: %w", &render.BusyError{Concurrency: 2, Waited: 5 * time.Second}), 503, "SEGVIEW_RENDER_CONCURRENCY", "", ""},
 		{"deadline", fmt.Errorf("get: %w", context.DeadlineExceeded), 504, "SEGVIEW_REQUEST_TIMEOUT", "", ""},
 		{"network", netErr, 502, "connection", "", ""},

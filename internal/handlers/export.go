@@ -189,7 +189,7 @@ func skipReason(err error) (string, bool) {
 		return "its data is not a JPEG or PNG image segview can read (" + strings.TrimPrefix(header.Err.Error(), "imaging: ") + ")", true
 	case errors.As(err, &limit) && limit.What == "download":
 		return fmt.Sprintf("its image is larger than %d bytes (SEGVIEW_MAX_IMAGE_BYTES)", limit.Limit), true
-	case errors.Is(err, render.ErrNoImage):
+	case errors.Is(err, render.ErrNoDownloadLink):
 		return "CDF returned no download link for it", true
 	}
 	return "", false

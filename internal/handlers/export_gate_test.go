@@ -226,7 +226,7 @@ func TestSkipReason(t *testing.T) {
 		{"no error", nil, ""},
 		{"not an image", &render.ImageHeaderError{FileID: 3, Err: errors.Join(imaging.ErrUnsupported)}, "its data is not a JPEG or PNG image segview can read (unsupported image format)"},
 		{"too many bytes", &cdf.LimitError{What: "download", Limit: 4096}, "its image is larger than 4096 bytes (SEGVIEW_MAX_IMAGE_BYTES)"},
-		{"no link", render.ErrNoImage, "CDF returned no download link for it"},
+		{"no link", render.ErrNoDownloadLink, "CDF returned no download link for it"},
 		{"JSON too large fails the export", &cdf.LimitError{What: "JSON response", Limit: 10}, ""},
 		{"access refused fails the export", &cdf.APIError{Status: 403}, ""},
 		{"storage busy fails the export", &cdf.APIError{Status: 503, Path: cdf.DownloadPath}, ""},

@@ -239,8 +239,8 @@ type NotFoundError struct{ What string }
 
 func (e *NotFoundError) Error() string { return e.What }
 
-// ErrNoImage means CDF returned no download link for the file.
-var ErrNoImage = errors.New("CDF returned no download link for the file")
+// ErrNoDownloadLink means CDF returned no download link for the file.
+var ErrNoDownloadLink = errors.New("CDF returned no download link for the file")
 
 // Render draws the overlay of one file of a job in the requested format.
 //

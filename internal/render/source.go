@@ -198,7 +198,7 @@ func (s *Service) downloadOnce(ctx context.Context, fileID int64) ([]byte, error
 		return nil, err
 	}
 	if len(links) == 0 || links[0].URL == "" {
-		return nil, ErrNoImage
+		return nil, ErrNoDownloadLink
 	}
 	data, contentType, err := s.cdf.Download(ctx, links[0].URL)
 	if err != nil {
