@@ -117,11 +117,11 @@ const (
 
 // DefaultRenderConcurrency is the default of SEGVIEW_RENDER_CONCURRENCY:
 // one decode per CPU.
-func DefaultRenderConcurrency() int { return runtime.NumCPU() }
+func DefaultRenderConcurrency() int { return min(runtime.NumCPU(), maxRenderConcurrency) }
 
 // DefaultMaxExports is the default of SEGVIEW_MAX_EXPORTS: one export per
 // CPU, since building one is CPU work.
-func DefaultMaxExports() int { return runtime.NumCPU() }
+func DefaultMaxExports() int { return min(runtime.NumCPU(), maxExports) }
 
 // Getenv looks a variable up; it reports whether the variable is set.
 type Getenv func(key string) (string, bool)
