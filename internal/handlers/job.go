@@ -51,15 +51,25 @@ func (h *Job) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	frag, err := parseFragment(c.QueryParams())
+	if err != nil {
+		return err
+	}
 	src := jobSource{CDF: h.CDF, Verdicts: h.Verdicts, Page: h.Page, MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, Now: h.Now}
 	m, err := readJobPage(c.Request().Context(), src, jobID, view)
 	if err != nil {
 		return err
 	}
 	m.Base = forRequest(c, m.Base)
-	rememberJob(c, h.Page.Project, jobID)
+	comp, err := frag.component(m)
+	if err != nil {
+		return err
+	}
+	if frag.kind == "" {
+		rememberJob(c, h.Page.Project, jobID)
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return writePage(c, http.StatusOK, templates.Job(m))
+	return writePage(c, http.StatusOK, comp)
 }
 
 // jobSource is what readJobPage reads and builds the job page's model
@@ -97,6 +107,7 @@ func readJobPage(ctx context.Context, src jobSource, jobID int64, view View) (te
 		}
 	}
 	m := buildJobPage(job, jv)
+	m.ViewURL = withQuery(m.SelfURL, view.Query())
 	if filesErr != nil {
 		m.FilesNotice = filesNotice(filesErr)
 	}

@@ -96,8 +96,8 @@ func downloads(job string, view View) []templates.JobLink {
 	q := view.Query()
 	q.Del("sel") // a selection changes nothing in an export
 	return []templates.JobLink{
-		{Label: "COCO", Href: withQuery(job+"/export/coco.json", q), Description: "annotations in image pixels", ViewLink: true},
-		{Label: "GeoJSON", Href: withQuery(job+"/export/geojson", q), Description: "features in image pixels", ViewLink: true},
+		{Label: "COCO", Href: withQuery(job+"/export/coco.json", q), Description: "annotations in image pixels"},
+		{Label: "GeoJSON", Href: withQuery(job+"/export/geojson", q), Description: "features in image pixels"},
 		{Label: "Job JSON", Href: job + ".json", Description: "as CDF returned it"},
 	}
 }
@@ -187,11 +187,10 @@ func withQuery(path string, q url.Values) string {
 // controls is the view form's model for the view v.
 func controls(action string, v View) templates.ViewControls {
 	c := templates.ViewControls{
-		Action:         action,
-		MinScore:       strconv.FormatFloat(v.MinScore, 'g', -1, 64),
-		Opacity:        strconv.FormatFloat(v.Opacity, 'g', -1, 64),
-		Hide:           joinInts(v.Hide),
-		DefaultOpacity: strconv.FormatFloat(segment.DefaultView().Opacity, 'g', -1, 64),
+		Action:   action,
+		MinScore: strconv.FormatFloat(v.MinScore, 'g', -1, 64),
+		Opacity:  strconv.FormatFloat(v.Opacity, 'g', -1, 64),
+		Hide:     joinInts(v.Hide),
 	}
 	if v.Sel > 0 {
 		c.Sel = strconv.Itoa(v.Sel)

@@ -18,12 +18,13 @@ import (
 type Page struct {
 	Demo          bool
 	Project       string
-	CSS, JS, Icon string // fingerprinted asset URLs
+	CSS, JS, Icon string   // fingerprinted asset URLs
+	Modules       []string // the script's other modules, preloaded
 }
 
 // Base returns the frame model for a page titled title.
 func (p Page) Base(title string) templates.Base {
-	return templates.Base{Title: title, Demo: p.Demo, Project: p.Project, CSS: p.CSS, JS: p.JS, Icon: p.Icon}
+	return templates.Base{Title: title, Demo: p.Demo, Project: p.Project, CSS: p.CSS, JS: p.JS, Icon: p.Icon, Modules: p.Modules}
 }
 
 // render writes a component with status only after it rendered completely,

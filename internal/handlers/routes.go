@@ -72,8 +72,11 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("handlers: loading assets: %w", err)
 	}
-	css, js, icon := assetURLs(assets)
-	page := Page{Demo: d.Demo, Project: d.Project, CSS: css, JS: js, Icon: icon}
+	page := assetURLs(assets)
+	if page.CSS == "" || page.JS == "" || page.Icon == "" {
+		return nil, fmt.Errorf("handlers: the embedded assets lack app.css, %s or favicon.svg", entryModule)
+	}
+	page.Demo, page.Project = d.Demo, d.Project
 
 	// Without sign-in, the forms' CSRF tokens come from a cookie.
 	var csrfChecker CSRFChecker
@@ -156,7 +159,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	hits := &Hits{CDF: d.CDF, Project: d.Project, MaxVertices: d.MaxVertices, Gate: gate}
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/hits.json", hits.Show, plainErrors, signedIn)
 	signInRoutes(e, d.Auth, page)
-	get(e, "/static/:name", static.Serve)
+	get(e, "/static/*", static.Serve)
 	get(e, healthPath, Health)
 	return e, nil
 }

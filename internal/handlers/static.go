@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,7 +15,7 @@ type Static struct {
 	Assets map[string]web.Asset
 }
 
-// Serve handles GET /static/:name.
+// Serve handles GET /static/*.
 func (h *Static) Serve(c echo.Context) error {
 	a, ok := h.Assets[c.Request().URL.Path]
 	if !ok {
@@ -24,18 +26,24 @@ func (h *Static) Serve(c echo.Context) error {
 	return c.Blob(http.StatusOK, a.ContentType, a.Body)
 }
 
-// assetURLs finds the fingerprinted URLs of the stylesheet, the script and
-// the icon.
-func assetURLs(assets map[string]web.Asset) (css, js, icon string) {
+// entryModule is the page script's entry point; it imports the others.
+const entryModule = "js/main.js"
+
+// assetURLs finds the fingerprinted URLs of the stylesheet, the script's
+// entry module and the icon, and those of the script's other modules.
+func assetURLs(assets map[string]web.Asset) (p Page) {
 	for url, a := range assets {
-		switch a.Name {
-		case "app.css":
-			css = url
-		case "app.js":
-			js = url
-		case "favicon.svg":
-			icon = url
+		switch {
+		case a.Name == "app.css":
+			p.CSS = url
+		case a.Name == entryModule:
+			p.JS = url
+		case a.Name == "favicon.svg":
+			p.Icon = url
+		case strings.HasPrefix(a.Name, "js/") && strings.HasSuffix(a.Name, ".js"):
+			p.Modules = append(p.Modules, url)
 		}
 	}
-	return css, js, icon
+	slices.Sort(p.Modules)
+	return p
 }

@@ -10,8 +10,11 @@ type Base struct {
 	Demo bool
 	// Project is the configured CDF project.
 	Project string
-	// CSS, JS and Icon are the fingerprinted URLs of the embedded assets.
+	// CSS, JS and Icon are the fingerprinted URLs of the embedded assets;
+	// JS is the page script's entry module, and Modules are the modules it
+	// imports, preloaded.
 	CSS, JS, Icon string
+	Modules       []string
 	// RefreshSeconds, when above zero, makes the page reload itself when
 	// JavaScript is off (the meta refresh sits in <noscript>; with
 	// JavaScript the page's script polls instead).
@@ -30,9 +33,6 @@ type JobLink struct {
 	Href        string
 	Label       string
 	Description string
-	// ViewLink marks a link that carries the page's view parameters, which
-	// the page's script keeps current.
-	ViewLink bool
 }
 
 // HomePage is the start page.
@@ -59,6 +59,10 @@ type JobPage struct {
 	ItemLimit    int
 	FailedGroups []FailedGroup
 	SelfURL      string
+	// ViewURL is the page's own link to its view (SelfURL with the view's
+	// parameters, as the server writes them); the script puts it in the
+	// address when it swaps in what the view changes.
+	ViewURL string
 	// Downloads are the job's exports, with the page's view applied.
 	Downloads []JobLink
 	// StatusURL, set while the job is not terminal, is polled by the page's
@@ -90,10 +94,7 @@ type ViewControls struct {
 	Action   string // the job page's path
 	MinScore string
 	Opacity  string
-	// DefaultOpacity is the opacity a URL without the parameter means, so
-	// that the page's script writes the same short links as the server.
-	DefaultOpacity string
-	Layers         []LayerOption
+	Layers   []LayerOption
 	// Hide lists the ranks hidden (each row's "Hide" box belongs to the
 	// form); Sel carries the selection, so that applying the form keeps it.
 	Hide, Sel string
@@ -167,7 +168,7 @@ type SegmentRow struct {
 	Hidden bool
 	// Selected marks the segment chosen with the sel parameter.
 	Selected bool
-	// ScoreValue is the score in full, for the page's script.
+	// ScoreValue is the score in full.
 	ScoreValue string
 	// Verdict is approved, rejected or "" (none yet).
 	Verdict string

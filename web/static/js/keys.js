@@ -1,0 +1,54 @@
+// The job page's keyboard shortcuts: j/k select the next or previous
+// segment (by rank, in every file's table, as ?sel= does), h hides or
+// shows the overlay images, 1–4 toggle a layer in the view form (applied
+// in place), z/x approve or reject the selected segment, ? opens the help
+// dialog (Esc closes it natively). Keys typed into a field, or with a
+// modifier, are left alone.
+
+import { step } from "./select.js";
+import { toggleVerdict } from "./verdicts.js";
+
+const LAYERS = { 1: "segments", 2: "outlines", 3: "points", 4: "box" };
+
+function typing(el) {
+  if (!el || !el.tagName) return false;
+  const tag = el.tagName.toLowerCase();
+  return tag === "input" || tag === "textarea" || tag === "select" || el.isContentEditable;
+}
+
+// wireKeys listens for the keys; applyView applies the view form.
+export function wireKeys(help, applyView) {
+  // toggleLayer flips the layer's box and applies the view; it returns
+  // false when the page has no such box.
+  function toggleLayer(name) {
+    const box = document.querySelector('[data-testid="view-form"] input[data-testid="view-layer-' + name + '"]');
+    if (!box) return false;
+    box.checked = !box.checked;
+    applyView();
+    return true;
+  }
+
+  document.addEventListener("keydown", (e) => {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (typing(e.target) || help.open) return;
+    switch (e.key) {
+      case "j": step(1); break;
+      case "k": step(-1); break;
+      // A class on the root, so that images the server swaps in follow.
+      case "h": document.documentElement.classList.toggle("overlays-off"); break;
+      case "z": toggleVerdict("approved"); break;
+      case "x": toggleVerdict("rejected"); break;
+      case "?": help.showModal(); break;
+      case "1": case "2": case "3": case "4":
+        if (!toggleLayer(LAYERS[e.key])) return;
+        break;
+      default: return;
+    }
+    e.preventDefault();
+  });
+  const open = document.querySelector('[data-testid="keys-open"]');
+  if (open) {
+    open.addEventListener("click", () => help.showModal());
+    open.hidden = false;
+  }
+}
