@@ -433,6 +433,8 @@ func TestBadInputMakesNoUpstreamCall(t *testing.T) {
 		{"/projects/acme/jobs/1001/files/1/overlay.png?width=%00", 400, true},
 		{"/projects/acme/jobs/1001/files/1/overlay.png?export=maybe", 400, true},
 		{"/projects/acme/jobs/1001/files/1/layer.png?export=true", 400, true},
+		{"/projects/acme/jobs/1001?fragment=files", 400, false},
+		{"/projects/acme/jobs/1001?fragment=segments-0", 400, false},
 		// Encoded path separators and dot segments stay inside their
 		// parameter: a bad id or project, never another route.
 		{"/projects/acme/jobs/1001%2Ffiles%2F1%2Foverlay.png", 400, false},
