@@ -29,6 +29,15 @@ func (e *Error) Error() string {
 	return "auth: " + e.Message
 }
 
+// HTTPStatus is Status. HTTPStatus, PublicHeading, PublicMessage,
+// PublicHint and ErrorKind are what segview's error page shows: Message
+// and Hint, never Err, which may quote the identity provider.
+func (e *Error) HTTPStatus() int       { return e.Status }
+func (e *Error) PublicHeading() string { return "Sign-in failed" }
+func (e *Error) PublicMessage() string { return e.Message }
+func (e *Error) PublicHint() string    { return e.Hint }
+func (e *Error) ErrorKind() string     { return "sign_in" }
+
 func (e *Error) Unwrap() error { return e.Err }
 
 var errProviderUnreachable = &Error{Status: http.StatusBadGateway,

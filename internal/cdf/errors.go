@@ -239,3 +239,176 @@ func isJSON(contentType string) bool {
 	}
 	return mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
 }
+
+// What a failed call means for the person in front of segview's pages.
+//
+// The error types of this package say so themselves, through methods that
+// segview's one error handler (internal/handlers) asks for by an interface
+// of its own: HTTPStatus, PublicHeading, PublicMessage, PublicHint and
+// ErrorKind (a short name for logs), and where they have them
+// PublicDetail (CDF's own message) and CDFRequestID (x-request-id, to
+// quote to Cognite support). None of them carries a token, the client
+// secret or a signed download link.
+
+// publicProblem is the page a failed call reads as.
+type publicProblem struct {
+	status                       int
+	heading, message, hint, kind string
+}
+
+// public is what a non-2xx answer from CDF means for the dashboard's user,
+// not for the HTTP client that received it:
+//
+//   - 401: CDF refused segview's credentials, a fault of segview's
+//     configuration, so 502 (a bad gateway), with the settings to check.
+//   - 403: 403, naming filesAcl:READ, the capability reading segmentation
+//     jobs and their images needs.
+//   - 404, and a 400 that lists missing ids: the job or file is not in
+//     the project, 404.
+//   - 429 and 503 that outlasted the retries: 503, try again later.
+//   - any other answer: 502, with CDF's status in the message.
+//
+// A download from CDF's file storage (Path DownloadPath) reads otherwise:
+// see downloadPublic.
+func (e *APIError) public() publicProblem {
+	if e.Path == DownloadPath {
+		return e.downloadPublic()
+	}
+	switch {
+	case e.Status == http.StatusUnauthorized:
+		return publicProblem{http.StatusBadGateway, "Authentication to CDF failed",
+			"CDF did not accept segview's credentials.",
+			"Check that the token is issued for this CDF cluster (IDP_SCOPES, IDP_AUDIENCE; with SEGVIEW_CDF_IDENTITY=user, SEGVIEW_OIDC_SCOPES) and project.",
+			"cdf_401"}
+	case e.Status == http.StatusForbidden:
+		return publicProblem{http.StatusForbidden, "Access denied by CDF",
+			"CDF refused access. Reading segmentation jobs and their images needs the filesAcl:READ capability in this project.",
+			"Ask a CDF administrator to grant filesAcl:READ to the group of segview's identity.",
+			"cdf_403"}
+	case e.Status == http.StatusNotFound || e.Status == http.StatusBadRequest && len(e.Missing) > 0:
+		return publicProblem{http.StatusNotFound, "Not found in CDF", "CDF has no such job or file in this project.", "", "cdf_not_found"}
+	case e.Status == http.StatusTooManyRequests:
+		return publicProblem{http.StatusServiceUnavailable, "CDF is busy",
+			"CDF kept throttling segview's requests after several retries.", "Try again in a minute.", "cdf_429"}
+	case e.Status == http.StatusServiceUnavailable:
+		return publicProblem{http.StatusServiceUnavailable, "CDF is unavailable",
+			"CDF answered that it is unavailable, also after several retries.", "Try again in a minute.", "cdf_503"}
+	case e.Status >= 500:
+		return publicProblem{http.StatusBadGateway, "CDF failed",
+			fmt.Sprintf("CDF answered with an error (HTTP %d).", e.Status), "", fmt.Sprintf("cdf_%d", e.Status)}
+	}
+	return publicProblem{http.StatusBadGateway, "CDF rejected the request",
+		fmt.Sprintf("CDF answered HTTP %d to a request segview made.", e.Status), "", fmt.Sprintf("cdf_%d", e.Status)}
+}
+
+// downloadPublic is public for the download of an image from CDF's file
+// storage: its refusals are not CDF's access rights (a 403 is a link that
+// expired even after a new one was fetched), and it has no message of its
+// own worth showing. Throttling and unavailability are 503, anything else
+// 502.
+func (e *APIError) downloadPublic() publicProblem {
+	kind := fmt.Sprintf("download_%d", e.Status)
+	switch e.Status {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		return publicProblem{http.StatusServiceUnavailable, "CDF's file storage is busy",
+			fmt.Sprintf("The download of the image answered HTTP %d, also after several retries.", e.Status),
+			"Try again in a minute.", kind}
+	case http.StatusForbidden:
+		return publicProblem{http.StatusBadGateway, "Could not download the image",
+			"The download of the image from CDF's file storage answered HTTP 403. The download link was refused twice, also a fresh one.",
+			"Check that the clock of this machine is right: download links live only about 30 seconds.", kind}
+	}
+	return publicProblem{http.StatusBadGateway, "Could not download the image",
+		fmt.Sprintf("The download of the image from CDF's file storage answered HTTP %d.", e.Status), "", kind}
+}
+
+// HTTPStatus is the status segview answers with when a CDF call fails
+// with e; see public for what each CDF status means to the user.
+func (e *APIError) HTTPStatus() int       { return e.public().status }
+func (e *APIError) PublicHeading() string { return e.public().heading }
+func (e *APIError) PublicMessage() string { return e.public().message }
+func (e *APIError) PublicHint() string    { return e.public().hint }
+func (e *APIError) ErrorKind() string     { return e.public().kind }
+func (e *APIError) CDFRequestID() string  { return e.RequestID }
+
+// PublicDetail is CDF's own message; a download's is never shown.
+func (e *APIError) PublicDetail() string {
+	if e.Path == DownloadPath {
+		return ""
+	}
+	return e.Message
+}
+
+// HTTPStatus is 502: without a token, segview cannot answer for CDF.
+func (e *AuthError) HTTPStatus() int       { return http.StatusBadGateway }
+func (e *AuthError) PublicHeading() string { return "Authentication to CDF failed" }
+func (e *AuthError) PublicMessage() string {
+	return "segview could not obtain an access token for CDF."
+}
+func (e *AuthError) PublicHint() string {
+	return "Check IDP_TOKEN_URL, IDP_CLIENT_ID, IDP_CLIENT_SECRET and IDP_SCOPES (or CDF_TOKEN)."
+}
+func (e *AuthError) ErrorKind() string { return "cdf_auth" }
+
+// PublicDetail is the sanitized reason (see AuthError).
+func (e *AuthError) PublicDetail() string { return e.Error() }
+
+// HTTPStatus is 502: CDF answered more than segview reads.
+func (e *LimitError) HTTPStatus() int       { return http.StatusBadGateway }
+func (e *LimitError) PublicHeading() string { return "CDF response too large" }
+func (e *LimitError) PublicMessage() string { return e.Error() + "." }
+func (e *LimitError) PublicHint() string    { return "" }
+func (e *LimitError) ErrorKind() string     { return "cdf_limit" }
+
+// HTTPStatus is 502: CDF's answer could not be read.
+func (e *DecodeError) HTTPStatus() int       { return http.StatusBadGateway }
+func (e *DecodeError) PublicHeading() string { return "Unreadable answer from CDF" }
+func (e *DecodeError) PublicMessage() string {
+	return "CDF answered with a body segview could not read as the expected JSON."
+}
+func (e *DecodeError) PublicHint() string   { return "" }
+func (e *DecodeError) ErrorKind() string    { return "cdf_decode" }
+func (e *DecodeError) CDFRequestID() string { return e.RequestID }
+
+// HTTPStatus is 502: something other than CDF may have answered.
+func (e *ContentTypeError) HTTPStatus() int       { return http.StatusBadGateway }
+func (e *ContentTypeError) PublicHeading() string { return "Unreadable answer from CDF" }
+func (e *ContentTypeError) PublicMessage() string {
+	return fmt.Sprintf("CDF answered with %s instead of JSON; something between segview and CDF, such as a proxy, may have answered in its place.", mediaType(e.ContentType))
+}
+func (e *ContentTypeError) PublicHint() string {
+	return "Check CDF_URL and any proxy between segview and CDF."
+}
+func (e *ContentTypeError) ErrorKind() string    { return "cdf_content_type" }
+func (e *ContentTypeError) CDFRequestID() string { return e.RequestID }
+
+// HTTPStatus is 502: CDF handed out a link segview does not follow. The
+// message names the link by its scheme and host only, never the signed
+// URL.
+func (e *PolicyError) HTTPStatus() int       { return http.StatusBadGateway }
+func (e *PolicyError) PublicHeading() string { return "Download link refused" }
+func (e *PolicyError) PublicMessage() string {
+	link := ""
+	if e.Link != "" {
+		link = " (" + strconv.Quote(e.Link) + ")"
+	}
+	return "CDF handed out a download link for the image" + link + " that segview does not follow: " + e.Reason + "."
+}
+func (e *PolicyError) PublicHint() string {
+	return "segview downloads only over https with a valid certificate or from the CDF_URL host, never from loopback or private addresses (also through HTTPS_PROXY), and follows no redirect to another host."
+}
+func (e *PolicyError) ErrorKind() string { return "download_policy" }
+
+// mediaType returns the media type of a Content-Type header, without its
+// parameters and clipped to 64 characters, for messages.
+func mediaType(contentType string) string {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.TrimSpace(mt)
+	if mt == "" {
+		return "an unnamed content type"
+	}
+	if r := []rune(mt); len(r) > 64 {
+		return string(r[:64]) + "…"
+	}
+	return mt
+}

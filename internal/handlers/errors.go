@@ -12,12 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/segview/segview/internal/auth"
-	"github.com/segview/segview/internal/cdf"
-	"github.com/segview/segview/internal/imaging"
 	"github.com/segview/segview/internal/render"
-	"github.com/segview/segview/internal/segment"
-	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
 )
 
@@ -47,111 +42,66 @@ type problem struct {
 // defaultRetryAfter is the Retry-After of a 503 that does not name its own.
 const defaultRetryAfter = 30 * time.Second
 
-// classify maps every error segview can meet to what the person sees. It is
+// publicError is an error that says what it means for the person in front
+// of the browser: the status segview answers with, the page's heading,
+// message and hint, and a short kind for the log line. Its message and
+// hint are shown as they are, so they never carry a token, a secret or a
+// signed URL. segview's error types implement it in their own packages
+// (cdf, imaging, render, segment, verdict, auth) by their methods alone:
+// those packages import nothing of handlers, and handlers imports none of
+// them for their errors.
+type publicError interface {
+	error
+	HTTPStatus() int
+	PublicHeading() string
+	PublicMessage() string
+	PublicHint() string
+	ErrorKind() string
+}
+
+// Methods a publicError may have besides.
+type (
+	// detailError has CDF's own message, shown as what CDF said.
+	detailError interface{ PublicDetail() string }
+	// requestIDError has CDF's x-request-id, to quote to Cognite support.
+	requestIDError interface{ CDFRequestID() string }
+	// retryAfterError says when to ask again, for Retry-After with a 503.
+	retryAfterError interface{ RetryAfter() time.Duration }
+)
+
+// framingError wraps an error whose meaning it keeps but retells for what
+// the person was doing (verdict.Error: a verdict not saved). Frame gets
+// the heading, message, hint and kind the page would show for the wrapped
+// error and returns those to show; status, detail and request id stay the
+// wrapped error's.
+type framingError interface {
+	error
+	Unwrap() error
+	Frame(heading, message, hint, kind string) (string, string, string, string)
+}
+
+// classify maps an error to what the person sees: a body over the limit is
+// 413 whatever was reading it; an error that retells the one it wraps
+// (framingError) frames that one's problem; otherwise the outermost
+// publicError in the chain says what it means. What remains are the
+// standard library's and echo's errors, which classify maps itself. It is
 // the only place that decides status codes and wording of failures.
 func classify(err error) problem {
 	var (
-		in       *inputError
-		nf       *notFoundError
-		httpErr  *echo.HTTPError
-		apiErr   *cdf.APIError
-		authErr  *cdf.AuthError
-		limitErr *cdf.LimitError
-		decErr   *cdf.DecodeError
-		tooLarge *imaging.TooLargeError
-		rnf      *render.NotFoundError
-		notInJob *segment.FileNotInJobError
-		verts    *segment.TooManyVerticesError
-		busy     *render.BusyError
-		exports  *exportsBusyError
-		signIn   *auth.Error
-		csrf     *csrfError
-		policy   *cdf.PolicyError
-		ctype    *cdf.ContentTypeError
-		notImage *render.NotAnImageError
-		conflict *conflictError
-		vin      *verdict.InputError
-		verr     *verdict.Error
-		host     *hostError
 		maxBytes *http.MaxBytesError
+		framing  framingError
+		public   publicError
+		httpErr  *echo.HTTPError
 	)
 	switch {
-	case errors.As(err, &host):
-		return problem{Status: http.StatusMisdirectedRequest, Heading: "Unknown host name",
-			Message: fmt.Sprintf("segview does not serve the host name %q.", clip(host.host)),
-			Hint:    "Open segview at the address it is configured for. Its operator can add the name to SEGVIEW_ALLOWED_HOSTS.", Kind: "host"}
 	case errors.As(err, &maxBytes):
 		return classifyHTTP(echo.ErrStatusRequestEntityTooLarge)
-	case errors.As(err, &in):
-		return problem{Status: http.StatusBadRequest, Heading: "Bad request", Message: in.msg, Kind: "input"}
-	case errors.As(err, &csrf):
-		return problem{Status: http.StatusForbidden, Heading: "Request refused", Message: csrf.msg,
-			Hint: "Go back, reload the page and try again.", Kind: "csrf"}
-	case errors.As(err, &nf):
-		return problem{Status: http.StatusNotFound, Heading: "Not found", Message: nf.msg, Kind: "not_found"}
-	case errors.As(err, &conflict):
-		return problem{Status: http.StatusConflict, Heading: "Not possible now", Message: conflict.msg, Kind: "conflict"}
-	case errors.As(err, &vin):
-		return problem{Status: http.StatusBadRequest, Heading: "Verdict not saved", Message: vin.Msg, Kind: "verdict_input"}
-	case errors.As(err, &verr):
-		return classifyVerdict(verr)
-	case errors.As(err, &rnf):
-		return problem{Status: http.StatusNotFound, Heading: "Not found", Message: capitalize(rnf.What) + ".", Kind: "not_found"}
-	case errors.As(err, &notInJob):
-		return problem{Status: http.StatusNotFound, Heading: "Not found", Message: capitalize(notInJob.Error()) + ".", Kind: "not_found"}
-	case errors.As(err, &signIn):
-		return problem{Status: signIn.Status, Heading: "Sign-in failed", Message: signIn.Message, Hint: signIn.Hint, Kind: "sign_in"}
-	case errors.As(err, &apiErr):
-		return classifyAPI(apiErr)
-	case errors.As(err, &authErr):
-		return problem{Status: http.StatusBadGateway, Heading: "Authentication to CDF failed",
-			Message: "segview could not obtain an access token for CDF.",
-			Detail:  authErr.Error(),
-			Hint:    "Check IDP_TOKEN_URL, IDP_CLIENT_ID, IDP_CLIENT_SECRET and IDP_SCOPES (or CDF_TOKEN).",
-			Kind:    "cdf_auth"}
-	case errors.As(err, &limitErr):
-		return problem{Status: http.StatusBadGateway, Heading: "CDF response too large",
-			Message: limitErr.Error() + ".", Kind: "cdf_limit"}
-	case errors.As(err, &ctype):
-		return problem{Status: http.StatusBadGateway, Heading: "Unreadable answer from CDF",
-			Message:   fmt.Sprintf("CDF answered with %s instead of JSON; something between segview and CDF, such as a proxy, may have answered in its place.", mediaType(ctype.ContentType)),
-			Hint:      "Check CDF_URL and any proxy between segview and CDF.",
-			RequestID: ctype.RequestID, Kind: "cdf_content_type"}
-	case errors.As(err, &policy):
-		link := ""
-		if policy.Link != "" {
-			link = " (" + strconv.Quote(policy.Link) + ")"
-		}
-		return problem{Status: http.StatusBadGateway, Heading: "Download link refused",
-			Message: "CDF handed out a download link for the image" + link + " that segview does not follow: " + policy.Reason + ".",
-			Hint:    "segview downloads only over https with a valid certificate or from the CDF_URL host, never from loopback or private addresses (also through HTTPS_PROXY), and follows no redirect to another host.",
-			Kind:    "download_policy"}
-	case errors.As(err, &notImage):
-		return problem{Status: http.StatusBadGateway, Heading: "No image from CDF",
-			Message: fmt.Sprintf("The download of the image answered with a web page (%s) instead of the image.", mediaType(notImage.ContentType)),
-			Hint:    "Something between segview and CDF's file storage, such as a proxy, may have answered in its place.",
-			Kind:    "download_not_image"}
-	case errors.As(err, &decErr):
-		return problem{Status: http.StatusBadGateway, Heading: "Unreadable answer from CDF",
-			Message:   "CDF answered with a body segview could not read as the expected JSON.",
-			RequestID: decErr.RequestID, Kind: "cdf_decode"}
-	case errors.As(err, &tooLarge):
-		return problem{Status: http.StatusUnprocessableEntity, Heading: "Image too large",
-			Message: capitalize(tooLarge.Error()) + ".", Kind: "image_too_large"}
-	case errors.Is(err, imaging.ErrUnsupported):
-		return problem{Status: http.StatusUnprocessableEntity, Heading: "Not a supported image",
-			Message: "The file is not a JPEG or PNG image segview can draw on: " + err.Error() + ".", Kind: "image_unsupported"}
-	case errors.As(err, &verts):
-		return problem{Status: http.StatusUnprocessableEntity, Heading: "Too much geometry",
-			Message: capitalize(verts.Error()) + ".", Kind: "too_many_vertices"}
-	case errors.As(err, &exports):
-		return problem{Status: http.StatusServiceUnavailable, Heading: "Busy with other exports",
-			Message: "segview is building as many exports as it may at once: " + exports.Error() + ".",
-			Hint:    "Try again in a moment.", Kind: "exports_busy", RetryAfter: exportRetryAfter}
-	case errors.As(err, &busy):
-		return problem{Status: http.StatusServiceUnavailable, Heading: "Busy drawing other images",
-			Message: "segview is drawing as many images as it may at once and none finished in time: " + busy.Error() + ".",
-			Hint:    "Try again in a moment.", Kind: "render_busy", RetryAfter: busy.RetryAfter()}
+	case errors.As(err, &framing):
+		p := classify(framing.Unwrap())
+		p.Heading, p.Message, p.Hint, p.Kind = framing.Frame(p.Heading, p.Message, p.Hint, p.Kind)
+		return p
+	case errors.As(err, &public):
+		return publicProblem(public)
 	case errors.Is(err, render.ErrNoDownloadLink):
 		return problem{Status: http.StatusBadGateway, Heading: "No image from CDF",
 			Message: "CDF returned no download link for the file.", Kind: "cdf_no_link"}
@@ -171,99 +121,69 @@ func classify(err error) problem {
 		Message: "segview failed to answer this request. The error has been logged.", Kind: "internal"}
 }
 
-// classifyVerdict is classify for reading or writing verdicts in CDF: a
-// refusal names the Annotations API capability it needs, and every
-// failure to write says that nothing was changed.
-func classifyVerdict(e *verdict.Error) problem {
-	if verdict.IsRefused(e.Err) {
-		var api *cdf.APIError
-		errors.As(e.Err, &api)
-		p := problem{Status: http.StatusForbidden, Heading: "Access denied by CDF", Detail: api.Message, RequestID: api.RequestID, Kind: "verdict_403"}
-		if e.Op == verdict.OpWrite {
-			p.Heading = "Verdict not saved"
-			p.Message = "CDF refused to store the verdict. Recording verdicts needs the annotationsAcl:WRITE capability (and annotationsAcl:READ and filesAcl:READ) in this project. Nothing was changed in CDF, and the page keeps your view."
-			p.Hint = "Ask a CDF administrator to grant annotationsAcl:WRITE to the group of the identity segview uses, then try again."
-		} else {
-			p.Message = "CDF refused to list the stored verdicts. Reading them needs the annotationsAcl:READ capability in this project. Nothing was changed."
-			p.Hint = "Ask a CDF administrator to grant annotationsAcl:READ to the group of the identity segview uses."
-		}
-		return p
+// publicProblem is the problem a publicError describes.
+func publicProblem(e publicError) problem {
+	p := problem{Status: e.HTTPStatus(), Heading: e.PublicHeading(), Message: e.PublicMessage(),
+		Hint: e.PublicHint(), Kind: e.ErrorKind()}
+	if d, ok := e.(detailError); ok {
+		p.Detail = d.PublicDetail()
 	}
-	p := classify(e.Err)
-	if e.Op == verdict.OpWrite {
-		p.Heading = "Verdict not saved"
-		p.Message += " The verdict may not have been stored; reload the page to see what CDF holds."
+	if r, ok := e.(requestIDError); ok {
+		p.RequestID = r.CDFRequestID()
+	}
+	if r, ok := e.(retryAfterError); ok {
+		p.RetryAfter = r.RetryAfter()
+	}
+	if p.Status < 400 || p.Status > 599 {
+		p.Status = http.StatusInternalServerError
 	}
 	return p
 }
 
-func classifyAPI(e *cdf.APIError) problem {
-	p := problem{Detail: e.Message, RequestID: e.RequestID}
-	if e.Path == cdf.DownloadPath {
-		return classifyDownload(e, p)
-	}
-	switch {
-	case e.Status == http.StatusUnauthorized:
-		p.Status, p.Heading, p.Kind = http.StatusBadGateway, "Authentication to CDF failed", "cdf_401"
-		p.Message = "CDF did not accept segview's credentials."
-		p.Hint = "Check that the token is issued for this CDF cluster (IDP_SCOPES, IDP_AUDIENCE; with SEGVIEW_CDF_IDENTITY=user, SEGVIEW_OIDC_SCOPES) and project."
-	case e.Status == http.StatusForbidden:
-		p.Status, p.Heading, p.Kind = http.StatusForbidden, "Access denied by CDF", "cdf_403"
-		p.Message = "CDF refused access. Reading segmentation jobs and their images needs the filesAcl:READ capability in this project."
-		p.Hint = "Ask a CDF administrator to grant filesAcl:READ to the group of segview's identity."
-	case e.Status == http.StatusNotFound || e.Status == http.StatusBadRequest && len(e.Missing) > 0:
-		p.Status, p.Heading, p.Kind = http.StatusNotFound, "Not found in CDF", "cdf_not_found"
-		p.Message = "CDF has no such job or file in this project."
-	case e.Status == http.StatusTooManyRequests:
-		p.Status, p.Heading, p.Kind = http.StatusServiceUnavailable, "CDF is busy", "cdf_429"
-		p.Message = "CDF kept throttling segview's requests after several retries."
-		p.Hint = "Try again in a minute."
-	case e.Status == http.StatusServiceUnavailable:
-		p.Status, p.Heading, p.Kind = http.StatusServiceUnavailable, "CDF is unavailable", "cdf_503"
-		p.Message = "CDF answered that it is unavailable, also after several retries."
-		p.Hint = "Try again in a minute."
-	case e.Status >= 500:
-		p.Status, p.Heading, p.Kind = http.StatusBadGateway, "CDF failed", fmt.Sprintf("cdf_%d", e.Status)
-		p.Message = fmt.Sprintf("CDF answered with an error (HTTP %d).", e.Status)
-	default:
-		p.Status, p.Heading, p.Kind = http.StatusBadGateway, "CDF rejected the request", fmt.Sprintf("cdf_%d", e.Status)
-		p.Message = fmt.Sprintf("CDF answered HTTP %d to a request segview made.", e.Status)
-	}
-	return p
-}
+// What handlers' own errors mean; see publicError.
 
-// classifyDownload is classifyAPI for the download of an image from CDF's
-// file storage: its refusals are not CDF's access rights (a 403 is a link
-// that expired even after a new one was fetched), and it has no message of
-// its own worth showing.
-func classifyDownload(e *cdf.APIError, p problem) problem {
-	p.Detail = ""
-	switch e.Status {
-	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		p.Status, p.Heading, p.Kind = http.StatusServiceUnavailable, "CDF's file storage is busy", fmt.Sprintf("download_%d", e.Status)
-		p.Message = fmt.Sprintf("The download of the image answered HTTP %d, also after several retries.", e.Status)
-		p.Hint = "Try again in a minute."
-	default:
-		p.Status, p.Heading, p.Kind = http.StatusBadGateway, "Could not download the image", fmt.Sprintf("download_%d", e.Status)
-		p.Message = fmt.Sprintf("The download of the image from CDF's file storage answered HTTP %d.", e.Status)
-		if e.Status == http.StatusForbidden {
-			p.Message += " The download link was refused twice, also a fresh one."
-			p.Hint = "Check that the clock of this machine is right: download links live only about 30 seconds."
-		}
-	}
-	return p
+func (e *hostError) HTTPStatus() int       { return http.StatusMisdirectedRequest }
+func (e *hostError) PublicHeading() string { return "Unknown host name" }
+func (e *hostError) PublicMessage() string {
+	return fmt.Sprintf("segview does not serve the host name %q.", clip(e.host))
 }
+func (e *hostError) PublicHint() string {
+	return "Open segview at the address it is configured for. Its operator can add the name to SEGVIEW_ALLOWED_HOSTS."
+}
+func (e *hostError) ErrorKind() string { return "host" }
 
-// mediaType returns the media type of a Content-Type header, without its
-// parameters and shortened, for messages.
-func mediaType(contentType string) string {
-	mt, _, _ := strings.Cut(contentType, ";")
-	mt = strings.TrimSpace(mt)
-	if mt == "" {
-		return "an unnamed content type"
-	}
-	return clip(mt)
+func (e *inputError) HTTPStatus() int       { return http.StatusBadRequest }
+func (e *inputError) PublicHeading() string { return "Bad request" }
+func (e *inputError) PublicMessage() string { return e.msg }
+func (e *inputError) PublicHint() string    { return "" }
+func (e *inputError) ErrorKind() string     { return "input" }
+
+func (e *csrfError) HTTPStatus() int       { return http.StatusForbidden }
+func (e *csrfError) PublicHeading() string { return "Request refused" }
+func (e *csrfError) PublicMessage() string { return e.msg }
+func (e *csrfError) PublicHint() string    { return "Go back, reload the page and try again." }
+func (e *csrfError) ErrorKind() string     { return "csrf" }
+
+func (e *notFoundError) HTTPStatus() int       { return http.StatusNotFound }
+func (e *notFoundError) PublicHeading() string { return "Not found" }
+func (e *notFoundError) PublicMessage() string { return e.msg }
+func (e *notFoundError) PublicHint() string    { return "" }
+func (e *notFoundError) ErrorKind() string     { return "not_found" }
+
+func (e *conflictError) HTTPStatus() int       { return http.StatusConflict }
+func (e *conflictError) PublicHeading() string { return "Not possible now" }
+func (e *conflictError) PublicMessage() string { return e.msg }
+func (e *conflictError) PublicHint() string    { return "" }
+func (e *conflictError) ErrorKind() string     { return "conflict" }
+
+func (e *exportsBusyError) HTTPStatus() int       { return http.StatusServiceUnavailable }
+func (e *exportsBusyError) PublicHeading() string { return "Busy with other exports" }
+func (e *exportsBusyError) PublicMessage() string {
+	return "segview is building as many exports as it may at once: " + e.Error() + "."
 }
+func (e *exportsBusyError) PublicHint() string        { return "Try again in a moment." }
+func (e *exportsBusyError) ErrorKind() string         { return "exports_busy" }
+func (e *exportsBusyError) RetryAfter() time.Duration { return exportRetryAfter }
 
 func classifyHTTP(e *echo.HTTPError) problem {
 	p := problem{Status: e.Code, Kind: fmt.Sprintf("http_%d", e.Code)}
@@ -294,13 +214,6 @@ func classifyHTTP(e *echo.HTTPError) problem {
 func isNetError(err error) bool {
 	var ne interface{ Timeout() bool }
 	return errors.As(err, &ne)
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // ErrorHandler is segview's one echo.HTTPErrorHandler: it classifies the

@@ -24,7 +24,9 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"net/http"
 	"strconv"
+	"strings"
 )
 
 // matte is the grey that transparent pixels are composited over.
@@ -77,9 +79,33 @@ type Info struct {
 	Decoder string
 }
 
-// ErrUnsupported is returned, wrapped with a description of what the data
-// looked like, for anything other than a JPEG or a PNG.
+// ErrUnsupported is what every *UnsupportedError is (errors.Is): the data
+// is not a JPEG or a PNG.
 var ErrUnsupported = errors.New("imaging: unsupported image format")
+
+// UnsupportedError is returned for anything other than a JPEG or a PNG,
+// with a guess at what the data is instead. errors.Is(err, ErrUnsupported)
+// holds for it.
+type UnsupportedError struct {
+	// Found says what the data looks like, e.g. "HTML document".
+	Found string
+}
+
+func (e *UnsupportedError) Error() string { return ErrUnsupported.Error() + ": found " + e.Found }
+
+// Is reports whether target is ErrUnsupported.
+func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
+
+// HTTPStatus is 422: the request is fine, the file is not an image
+// segview draws on. HTTPStatus, PublicHeading, PublicMessage, PublicHint
+// and ErrorKind are what segview's error page shows.
+func (e *UnsupportedError) HTTPStatus() int       { return http.StatusUnprocessableEntity }
+func (e *UnsupportedError) PublicHeading() string { return "Not a supported image" }
+func (e *UnsupportedError) PublicMessage() string {
+	return "The file is not a JPEG or PNG image segview can draw on: " + e.Error() + "."
+}
+func (e *UnsupportedError) PublicHint() string { return "" }
+func (e *UnsupportedError) ErrorKind() string  { return "image_unsupported" }
 
 // TooLargeError is returned when an image's header declares more pixels than
 // the limit allows. It is detected before any pixel memory is allocated.
@@ -92,6 +118,16 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("image is %d×%d (%s), above the %s limit (SEGVIEW_MAX_IMAGE_PIXELS)",
 		e.Width, e.Height, megapixels(int64(e.Width)*int64(e.Height)), megapixels(e.MaxPixels))
 }
+
+// HTTPStatus is 422: the file is an image, too large to draw.
+func (e *TooLargeError) HTTPStatus() int       { return http.StatusUnprocessableEntity }
+func (e *TooLargeError) PublicHeading() string { return "Image too large" }
+func (e *TooLargeError) PublicMessage() string {
+	msg := e.Error()
+	return strings.ToUpper(msg[:1]) + msg[1:] + "."
+}
+func (e *TooLargeError) PublicHint() string { return "" }
+func (e *TooLargeError) ErrorKind() string  { return "image_too_large" }
 
 // megapixels formats n pixels for people: "900 MP", "12.2 MP", "0.5 MP".
 func megapixels(n int64) string {
@@ -106,8 +142,8 @@ func megapixels(n int64) string {
 //
 // It reads the header first and returns a *TooLargeError, without decoding
 // pixels, when width×height exceeds opts.Limits. Anything that is not a JPEG
-// or PNG yields an error wrapping ErrUnsupported. The EXIF Orientation of a
-// JPEG or of a PNG's eXIf chunk is applied unless opts.IgnoreEXIF is set, so
+// or PNG yields an *UnsupportedError (errors.Is ErrUnsupported). The EXIF
+// Orientation of a JPEG or of a PNG's eXIf chunk is applied unless opts.IgnoreEXIF is set, so
 // the result is upright as a browser displays it.
 //
 // The result is opaque, 8 bits per channel, and one of *image.RGBA,
@@ -310,8 +346,8 @@ func to8(v uint32) uint8 {
 	return uint8((v*255 + 32895) >> 16)
 }
 
-// sniff names the format of data, "jpeg" or "png", or returns an error
-// wrapping ErrUnsupported that says what the data looks like instead.
+// sniff names the format of data, "jpeg" or "png", or returns an
+// *UnsupportedError that says what the data looks like instead.
 //
 // The image package's format registry is deliberately not used: it accepts
 // whatever any imported package registered (GIF, WebP, ...), and Decode must
@@ -323,7 +359,7 @@ func sniff(data []byte) (string, error) {
 	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
 		return "png", nil
 	}
-	return "", fmt.Errorf("%w: found %s", ErrUnsupported, describe(data))
+	return "", &UnsupportedError{Found: describe(data)}
 }
 
 // describe guesses what non-image data is, for error messages: a login page

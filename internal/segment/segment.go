@@ -16,6 +16,7 @@ import (
 	"cmp"
 	"fmt"
 	"image/color"
+	"net/http"
 	"slices"
 
 	"github.com/segview/segview/internal/cdf"
@@ -137,3 +138,23 @@ type TooManyVerticesError struct {
 func (e *TooManyVerticesError) Error() string {
 	return fmt.Sprintf("file %d has %d polygon vertices, above the limit of %d (SEGVIEW_MAX_VERTICES)", e.FileID, e.Vertices, e.Limit)
 }
+
+// HTTPStatus is 404: the file is not part of the job. HTTPStatus,
+// PublicHeading, PublicMessage, PublicHint and ErrorKind are what
+// segview's error page shows.
+func (e *FileNotInJobError) HTTPStatus() int       { return http.StatusNotFound }
+func (e *FileNotInJobError) PublicHeading() string { return "Not found" }
+func (e *FileNotInJobError) PublicMessage() string {
+	return fmt.Sprintf("File %d has no results in job %d.", e.FileID, e.JobID)
+}
+func (e *FileNotInJobError) PublicHint() string { return "" }
+func (e *FileNotInJobError) ErrorKind() string  { return "not_found" }
+
+// HTTPStatus is 422: the file's results are too large to draw or export.
+func (e *TooManyVerticesError) HTTPStatus() int       { return http.StatusUnprocessableEntity }
+func (e *TooManyVerticesError) PublicHeading() string { return "Too much geometry" }
+func (e *TooManyVerticesError) PublicMessage() string {
+	return fmt.Sprintf("File %d has %d polygon vertices, above the limit of %d (SEGVIEW_MAX_VERTICES).", e.FileID, e.Vertices, e.Limit)
+}
+func (e *TooManyVerticesError) PublicHint() string { return "" }
+func (e *TooManyVerticesError) ErrorKind() string  { return "too_many_vertices" }

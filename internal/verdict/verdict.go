@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"net/http"
 	"slices"
 
 	"github.com/segview/segview/internal/buildversion"
@@ -98,11 +99,46 @@ type Error struct {
 func (e *Error) Error() string { return "verdict: " + string(e.Op) + ": " + e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
 
+// Frame says how the failure reads for a verdict on segview's error page.
+// Given the heading, message, hint and kind (for logs) the page would
+// show for Err, it returns those of e; status, CDF's message and request
+// id stay Err's. A refusal (HTTP 403) names the Annotations API
+// capability the read or write needs and says that nothing was changed;
+// any other failure keeps its meaning, and a failed write adds that the
+// verdict may not have been stored.
+func (e *Error) Frame(heading, message, hint, kind string) (string, string, string, string) {
+	refused := IsRefused(e.Err)
+	switch {
+	case refused && e.Op == OpWrite:
+		return "Verdict not saved",
+			"CDF refused to store the verdict. Recording verdicts needs the annotationsAcl:WRITE capability (and annotationsAcl:READ and filesAcl:READ) in this project. Nothing was changed in CDF, and the page keeps your view.",
+			"Ask a CDF administrator to grant annotationsAcl:WRITE to the group of the identity segview uses, then try again.",
+			"verdict_403"
+	case refused:
+		return "Access denied by CDF",
+			"CDF refused to list the stored verdicts. Reading them needs the annotationsAcl:READ capability in this project. Nothing was changed.",
+			"Ask a CDF administrator to grant annotationsAcl:READ to the group of the identity segview uses.",
+			"verdict_403"
+	case e.Op == OpWrite:
+		return "Verdict not saved", message + " The verdict may not have been stored; reload the page to see what CDF holds.", hint, kind
+	}
+	return heading, message, hint, kind
+}
+
 // InputError is a verdict that cannot be stored: an unknown rank or
 // status, or a segment CDF cannot hold.
 type InputError struct{ Msg string }
 
 func (e *InputError) Error() string { return e.Msg }
+
+// HTTPStatus is 400: the request named a verdict that cannot be stored.
+// HTTPStatus, PublicHeading, PublicMessage, PublicHint and ErrorKind are
+// what segview's error page shows.
+func (e *InputError) HTTPStatus() int       { return http.StatusBadRequest }
+func (e *InputError) PublicHeading() string { return "Verdict not saved" }
+func (e *InputError) PublicMessage() string { return e.Msg }
+func (e *InputError) PublicHint() string    { return "" }
+func (e *InputError) ErrorKind() string     { return "verdict_input" }
 
 // ValidStatus reports whether s is a status a verdict may take.
 func ValidStatus(s string) bool { return s == Suggested || s == Approved || s == Rejected }

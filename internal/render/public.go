@@ -1,0 +1,47 @@
+package render
+
+import (
+	"net/http"
+	"strings"
+)
+
+// What this package's errors mean on segview's error page: HTTPStatus,
+// PublicHeading, PublicMessage, PublicHint and ErrorKind (a short name for
+// logs), which segview's one error handler (internal/handlers) asks for by
+// an interface of its own.
+
+// HTTPStatus is 503: the request waited its turn to draw and got none;
+// RetryAfter says when to ask again.
+func (e *BusyError) HTTPStatus() int       { return http.StatusServiceUnavailable }
+func (e *BusyError) PublicHeading() string { return "Busy drawing other images" }
+func (e *BusyError) PublicMessage() string {
+	return "segview is drawing as many images as it may at once and none finished in time: " + e.Error() + "."
+}
+func (e *BusyError) PublicHint() string { return "Try again in a moment." }
+func (e *BusyError) ErrorKind() string  { return "render_busy" }
+
+// HTTPStatus is 502: CDF's file storage, or something in its place,
+// answered with a web page instead of the image.
+func (e *NotAnImageError) HTTPStatus() int       { return http.StatusBadGateway }
+func (e *NotAnImageError) PublicHeading() string { return "No image from CDF" }
+func (e *NotAnImageError) PublicMessage() string {
+	return "The download of the image answered with a web page (" + mediaType(e.ContentType) + ") instead of the image."
+}
+func (e *NotAnImageError) PublicHint() string {
+	return "Something between segview and CDF's file storage, such as a proxy, may have answered in its place."
+}
+func (e *NotAnImageError) ErrorKind() string { return "download_not_image" }
+
+// mediaType returns the media type of a Content-Type header, without its
+// parameters and clipped to 64 characters, for messages.
+func mediaType(contentType string) string {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.TrimSpace(mt)
+	if mt == "" {
+		return "an unnamed content type"
+	}
+	if r := []rune(mt); len(r) > 64 {
+		return string(r[:64]) + "…"
+	}
+	return mt
+}
