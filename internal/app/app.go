@@ -23,6 +23,7 @@ import (
 	"github.com/segview/segview/internal/config"
 	"github.com/segview/segview/internal/handlers"
 	"github.com/segview/segview/internal/hosts"
+	"github.com/segview/segview/internal/jobs"
 	"github.com/segview/segview/internal/render"
 	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
@@ -115,18 +116,17 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		Wait:             cfg.Render.Wait,
 		BuildVersion:     version,
 	})
-	signedIn, overlays, err := signIn(cfg, logger, client, renderer, o.now)
+	signedIn, err := signIn(cfg, logger, o.now)
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	var pages handlers.CDF = client
-	if cfg.Auth.Mode != config.AuthOIDC || cfg.Auth.Identity != config.IdentityUser {
-		// One identity reads CDF for everybody: the job page may share the
-		// renderer's cache of finished jobs. With per-person identity every
-		// page is read with that person's token, so CDF decides each time.
-		pages = cachedJobs{jobs: renderer, files: client}
-	}
+	// With per-person identity every read is made with the person's
+	// token, so CDF decides each time; otherwise one identity reads CDF
+	// for everybody, and finished jobs are shared from the reader's cache.
+	reader := jobs.New(client, renderer, jobs.Options{
+		PerPerson: cfg.Auth.Mode == config.AuthOIDC && cfg.Auth.Identity == config.IdentityUser,
+	})
 	served, err := hosts.NewPolicy(cfg.Security.Hosts...)
 	if err != nil {
 		a.Close()
@@ -138,9 +138,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 	}
 	router, err := handlers.NewRouter(handlers.Deps{
 		Verdicts:       verdicts,
-		CDF:            pages,
-		Renderer:       overlays,
-		Exports:        exportSource{client: client, sizes: renderer},
+		Reader:         reader,
+		Renderer:       renderer,
 		Auth:           signedIn,
 		Project:        cfg.Project,
 		Demo:           cfg.Demo,
@@ -260,21 +259,6 @@ func newTransport() *http.Transport {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: time.Minute,
 	}
-}
-
-// cachedJobs reads finished jobs through the render service's cache and
-// files straight from CDF.
-type cachedJobs struct {
-	jobs  *render.Service
-	files *cdf.Client
-}
-
-func (c cachedJobs) SegmentJob(ctx context.Context, id int64) (*cdf.SegmentJob, error) {
-	return c.jobs.SegmentJob(ctx, id)
-}
-
-func (c cachedJobs) FilesByIDs(ctx context.Context, ids []cdf.FileIdentifier, ignoreUnknown bool) ([]cdf.File, error) {
-	return c.files.FilesByIDs(ctx, ids, ignoreUnknown)
 }
 
 // csrfKey derives the key of the forms' CSRF tokens without sign-in from

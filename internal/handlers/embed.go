@@ -16,7 +16,7 @@ import (
 // Embed serves the chromeless job view for other sites' frames: the job
 // page's model without verdicts, read with the same readJobPage.
 type Embed struct {
-	CDF         JobReader
+	Reader      Reader
 	Page        Page
 	MaxItems    int
 	MaxVertices int
@@ -42,7 +42,7 @@ func (h *Embed) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	src := jobSource{CDF: h.CDF, Page: h.Page, MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, Now: h.Now}
+	src := jobSource{Reader: h.Reader, Page: h.Page, MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, Now: h.Now}
 	m, err := readJobPage(c.Request().Context(), src, jobID, view)
 	if err != nil {
 		return err

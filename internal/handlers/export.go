@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"io"
 	"net/http"
 	"strings"
@@ -18,26 +17,12 @@ import (
 	"github.com/segview/segview/internal/segment"
 )
 
-// ExportSource is what the exports need beyond the job page's reads: the
-// job's JSON as CDF sent it, and image sizes from the image headers.
-type ExportSource interface {
-	SegmentJobJSON(ctx context.Context, jobID int64) ([]byte, error)
-	// ImageSize reads the file's version from CDF, then its size; an image
-	// over the pixel limit fails, as drawing on it would (overlay.svg).
-	ImageSize(ctx context.Context, fileID int64) (image.Point, error)
-	// HeaderSize reads the size of the file's version whose
-	// lastUpdatedTime the caller has read, from the image header alone,
-	// whatever its number of pixels.
-	HeaderSize(ctx context.Context, fileID int64, updated cdf.Millis) (image.Point, error)
-}
-
 // sizeConcurrency bounds the image headers read at once for one export.
 const sizeConcurrency = 4
 
 // Export serves a job's results as files: CDF's JSON, COCO and GeoJSON.
 type Export struct {
-	CDF     JobReader
-	Source  ExportSource
+	Reader  Reader
 	Project string
 	// Gate bounds the exports built at once; nil does not.
 	Gate *exportGate
@@ -55,7 +40,7 @@ func (h *Export) JobJSON(c echo.Context) error {
 		return err
 	}
 	defer release()
-	body, err := h.Source.SegmentJobJSON(c.Request().Context(), jobID)
+	body, err := h.Reader.SegmentJobJSON(c.Request().Context(), jobID)
 	if err != nil {
 		return err
 	}
@@ -119,7 +104,7 @@ func (h *Export) parse(c echo.Context, rawID string) (int64, error) {
 // whose size cannot be read (see skipReason) is named in the export as
 // skipped instead of failing it.
 func (h *Export) fetch(ctx context.Context, jobID int64) (*cdf.SegmentJob, map[int64]export.Image, error) {
-	job, err := h.CDF.SegmentJob(ctx, jobID)
+	job, err := h.Reader.SegmentJob(ctx, jobID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -127,7 +112,7 @@ func (h *Export) fetch(ctx context.Context, jobID int64) (*cdf.SegmentJob, map[i
 	if len(job.Items) == 0 {
 		return job, images, nil
 	}
-	files, err := filesByID(ctx, h.CDF, fileIDs(job, 0))
+	files, err := h.Reader.Files(ctx, fileIDs(job, 0))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -152,7 +137,7 @@ func (h *Export) fetch(ctx context.Context, jobID int64) (*cdf.SegmentJob, map[i
 			continue
 		}
 		g.Go(func() error {
-			size, err := h.Source.HeaderSize(gctx, id, f.LastUpdatedTime)
+			size, err := h.Reader.HeaderSize(gctx, f)
 			if reason, skip := skipReason(err); skip {
 				got[i].Skip = reason
 				return nil

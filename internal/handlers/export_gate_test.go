@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"image"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,7 +18,7 @@ import (
 	"github.com/segview/segview/internal/render"
 )
 
-// heldReader is a JobReader whose SegmentJob reports each call on entered
+// heldReader is a fake of CDF whose SegmentJob reports each call on entered
 // and then holds it until a token arrives on release: an export it serves
 // stays inside the gate for as long as the test wants.
 type heldReader struct {
@@ -47,17 +46,6 @@ func (r *heldReader) FilesByIDs(_ context.Context, ids []cdf.FileIdentifier, _ b
 	return out, nil
 }
 
-// fixedSizes is an ExportSource whose images are all 40×30.
-type fixedSizes struct{}
-
-func (fixedSizes) SegmentJobJSON(context.Context, int64) ([]byte, error) { return []byte("{}"), nil }
-func (fixedSizes) ImageSize(context.Context, int64) (image.Point, error) {
-	return image.Pt(40, 30), nil
-}
-func (fixedSizes) HeaderSize(context.Context, int64, cdf.Millis) (image.Point, error) {
-	return image.Pt(40, 30), nil
-}
-
 // TestExportGate holds two exports inside a gate of two turns and a queue
 // of one, queues a third, and checks that further exports and hit areas
 // are refused at once with 503 and Retry-After, without a call to CDF, and
@@ -68,8 +56,8 @@ func TestExportGate(t *testing.T) {
 	queued := make(chan struct{}, 1)
 	gate := newExportGate(2, 1)
 	gate.queued = func() { queued <- struct{}{} }
-	exports := &Export{CDF: reader, Source: fixedSizes{}, Project: "demo", Gate: gate}
-	hits := &Hits{CDF: reader, Project: "demo", Gate: gate}
+	exports := &Export{Reader: readerOf(reader), Project: "demo", Gate: gate}
+	hits := &Hits{Reader: readerOf(reader), Project: "demo", Gate: gate}
 	e := echo.New()
 	e.HTTPErrorHandler = ErrorHandler(Page{Project: "demo"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	e.GET("/projects/:project/jobs/:jobId/export/geojson", exports.GeoJSON, plainErrors)

@@ -107,7 +107,7 @@ func (s storedVerdicts) Load(context.Context, int64, []int64) (map[verdict.Key]s
 func showJob(t *testing.T, job, query string) (*httptest.ResponseRecorder, error, int) {
 	t.Helper()
 	calls := 0
-	h := &Job{CDF: fragmentReader{calls: &calls}, Page: Page{Project: "demo"}, MaxItems: 10, MaxVertices: 1000,
+	h := &Job{Reader: readerOf(fragmentReader{calls: &calls}), Page: Page{Project: "demo"}, MaxItems: 10, MaxVertices: 1000,
 		Verdicts: storedVerdicts{stored: map[verdict.Key]string{{FileID: 12, Rank: 2}: "approved"}},
 		Now:      func() time.Time { return testNow }}
 	rec := httptest.NewRecorder()

@@ -13,7 +13,7 @@ import (
 // over the overlay image, so that pointing at a segment highlights its
 // row and the reverse.
 type Hits struct {
-	CDF         JobReader
+	Reader      Reader
 	Project     string
 	MaxVertices int
 	// Gate bounds the answers built at once; nil does not.
@@ -31,7 +31,7 @@ func (h *Hits) Show(c echo.Context) error {
 		return err
 	}
 	defer release()
-	job, err := h.CDF.SegmentJob(c.Request().Context(), jobID)
+	job, err := h.Reader.SegmentJob(c.Request().Context(), jobID)
 	if err != nil {
 		return err
 	}

@@ -14,12 +14,6 @@ import (
 	"github.com/segview/segview/web/templates"
 )
 
-// JobReader is what the job page needs from CDF.
-type JobReader interface {
-	SegmentJob(ctx context.Context, jobID int64) (*cdf.SegmentJob, error)
-	FilesByIDs(ctx context.Context, ids []cdf.FileIdentifier, ignoreUnknown bool) ([]cdf.File, error)
-}
-
 // VerdictStore reads and writes reviewers' verdicts; *verdict.Store is one.
 type VerdictStore interface {
 	Load(ctx context.Context, jobID int64, fileIDs []int64) (map[verdict.Key]string, error)
@@ -28,8 +22,8 @@ type VerdictStore interface {
 
 // Job serves the job page.
 type Job struct {
-	CDF  JobReader
-	Page Page
+	Reader Reader
+	Page   Page
 	// Verdicts, when set, shows stored verdicts and the forms that record
 	// them on completed jobs.
 	Verdicts    VerdictStore
@@ -55,7 +49,7 @@ func (h *Job) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	src := jobSource{CDF: h.CDF, Verdicts: h.Verdicts, Page: h.Page, MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, Now: h.Now}
+	src := jobSource{Reader: h.Reader, Verdicts: h.Verdicts, Page: h.Page, MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, Now: h.Now}
 	m, err := readJobPage(c.Request().Context(), src, jobID, view)
 	if err != nil {
 		return err
@@ -75,7 +69,7 @@ func (h *Job) Show(c echo.Context) error {
 // jobSource is what readJobPage reads and builds the job page's model
 // with. The job page and the embed each fill one from their own fields.
 type jobSource struct {
-	CDF JobReader
+	Reader Reader
 	// Verdicts, when set, adds a completed job's stored verdicts and the
 	// forms that record them; the embed leaves it nil: it shows neither.
 	Verdicts    VerdictStore
@@ -89,12 +83,12 @@ type jobSource struct {
 // job page's model for view; with src.Verdicts, also the stored verdicts
 // and their forms.
 func readJobPage(ctx context.Context, src jobSource, jobID int64, view View) (templates.JobPage, error) {
-	job, err := src.CDF.SegmentJob(ctx, jobID)
+	job, err := src.Reader.SegmentJob(ctx, jobID)
 	if err != nil {
 		return templates.JobPage{}, err
 	}
 	ids := fileIDs(job, src.MaxItems)
-	files, filesErr := filesByID(ctx, src.CDF, ids)
+	files, filesErr := src.Reader.Files(ctx, ids)
 	if filesErr != nil && !namesOptional(filesErr) {
 		return templates.JobPage{}, filesErr
 	}
@@ -132,27 +126,6 @@ func verdictsNotice(err error) string {
 		msg += " CDF request id: " + api.RequestID + "."
 	}
 	return msg
-}
-
-// filesByID reads the metadata of the files with ids from CDF, by id;
-// unknown ids are left out. No ids make no call.
-func filesByID(ctx context.Context, r JobReader, ids []int64) (map[int64]cdf.File, error) {
-	files := make(map[int64]cdf.File, len(ids))
-	if len(ids) == 0 {
-		return files, nil
-	}
-	refs := make([]cdf.FileIdentifier, len(ids))
-	for i, id := range ids {
-		refs[i] = cdf.ByID(id)
-	}
-	list, err := r.FilesByIDs(ctx, refs, true)
-	if err != nil {
-		return files, err
-	}
-	for _, f := range list {
-		files[f.ID] = f
-	}
-	return files, nil
 }
 
 // namesOptional reports whether a failure to read file metadata may leave

@@ -1,23 +1,15 @@
 package handlers
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/segview/segview/internal/cdf"
 )
-
-// StatusReader is what the status endpoint needs from CDF.
-type StatusReader interface {
-	SegmentJob(ctx context.Context, jobID int64) (*cdf.SegmentJob, error)
-}
 
 // JobStatus answers the job page's script, which polls it while the job
 // is queued or running and reloads the page once the status changes.
 type JobStatus struct {
-	CDF     StatusReader
+	Reader  Reader
 	Project string
 }
 
@@ -36,7 +28,7 @@ func (h *JobStatus) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	job, err := h.CDF.SegmentJob(c.Request().Context(), jobID)
+	job, err := h.Reader.SegmentJob(c.Request().Context(), jobID)
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func TestJobStatus(t *testing.T) {
 			t.Parallel()
 			reader := &statusReader{jobs: map[int64]cdf.JobStatus{
 				1: cdf.StatusRunning, 2: cdf.StatusQueued, 3: cdf.StatusCompleted, 4: cdf.StatusFailed}}
-			h := &JobStatus{CDF: reader, Project: "demo"}
+			h := &JobStatus{Reader: readerOf(reader), Project: "demo"}
 			rec := httptest.NewRecorder()
 			c := e.NewContext(httptest.NewRequest(http.MethodGet, "/x", nil), rec)
 			c.SetParamNames("project", "jobId")

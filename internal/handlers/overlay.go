@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 )
 
 // OverlayRenderer draws a job file's overlay.
@@ -26,10 +27,13 @@ type OverlayRenderer interface {
 // metadata call, without drawing.
 const cacheFinished = "private, max-age=86400"
 
-// Overlay serves overlay images.
+// Overlay serves overlay images: the reader reads the job and the file's
+// version, then the renderer draws on the image.
 type Overlay struct {
-	Renderer OverlayRenderer
-	Project  string
+	Reader      Reader
+	Renderer    OverlayRenderer
+	Project     string
+	MaxVertices int
 }
 
 // PNG handles GET .../files/:fileId/overlay.png.
@@ -46,7 +50,13 @@ func (h *Overlay) serve(c echo.Context, format render.Format) error {
 	if err != nil {
 		return err
 	}
-	res, err := h.Renderer.Render(c.Request().Context(), req)
+	ctx := c.Request().Context()
+	results, file, err := h.Reader.FileResults(ctx, req.JobID, req.FileID, segment.Limits{MaxVertices: h.MaxVertices})
+	if err != nil {
+		return err
+	}
+	req.Results, req.FileUpdated = &results, file.LastUpdatedTime
+	res, err := h.Renderer.Render(ctx, req)
 	if err != nil {
 		return err
 	}

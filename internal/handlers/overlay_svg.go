@@ -15,8 +15,7 @@ import (
 
 // OverlaySVG serves a file's overlay as vector shapes over the photo.
 type OverlaySVG struct {
-	CDF      JobReader
-	Sizes    ExportSource
+	Reader   Reader
 	Renderer OverlayRenderer
 	Project  string
 	// PublicURL is the dashboard's address, for an absolute link to the
@@ -48,15 +47,9 @@ func (h *OverlaySVG) SVG(c echo.Context) error {
 		return err
 	}
 	defer release()
-	job, err := h.CDF.SegmentJob(ctx, req.JobID)
-	if err != nil {
-		return err
-	}
-	results, err := segment.Results(job, req.FileID, segment.Limits{MaxVertices: h.MaxVertices})
-	if err != nil {
-		return err
-	}
-	size, err := h.Sizes.ImageSize(ctx, req.FileID)
+	// The job and the file's version, read once for the drawing and the
+	// photo alike.
+	results, file, err := h.Reader.FileResults(ctx, req.JobID, req.FileID, segment.Limits{MaxVertices: h.MaxVertices})
 	if err != nil {
 		return err
 	}
@@ -69,14 +62,19 @@ func (h *OverlaySVG) SVG(c echo.Context) error {
 		photo = strings.TrimSuffix(h.PublicURL, "/") + overlayPath(h.Project, req.JobID, req.FileID, render.FormatJPEG.String()) + photoQuery
 	}
 	if embed {
-		// The job's results just read go along: the renderer need not read
-		// the job again.
+		// Drawn before the size is asked: the photo's decode leaves its
+		// size in the renderer's cache, so the image is downloaded once.
 		res, err := h.Renderer.Render(ctx, render.Request{JobID: req.JobID, FileID: req.FileID, Format: render.FormatJPEG,
-			Width: req.Width, Export: req.Export, View: &segment.View{Opacity: req.View.Opacity}, Results: &results})
+			Width: req.Width, Export: req.Export, View: &segment.View{Opacity: req.View.Opacity}, Results: &results,
+			FileUpdated: file.LastUpdatedTime})
 		if err != nil {
 			return err
 		}
 		photo = "data:" + res.ContentType + ";base64," + base64.StdEncoding.EncodeToString(res.Body)
+	}
+	size, err := h.Reader.ImageSize(ctx, file)
+	if err != nil {
+		return err
 	}
 
 	body := export.ToSVG(export.Overlay{

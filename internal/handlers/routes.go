@@ -14,17 +14,13 @@ import (
 	"github.com/segview/segview/web/templates"
 )
 
-// CDF is everything the handlers read from CDF.
-type CDF interface {
-	JobReader
-}
-
 // Deps are the router's dependencies.
 type Deps struct {
-	CDF      CDF
+	// Reader makes every read of CDF's metadata (*jobs.Reader: cached, and
+	// checked per person with SEGVIEW_CDF_IDENTITY=user).
+	Reader Reader
+	// Renderer draws overlays on the images it downloads (*render.Service).
 	Renderer OverlayRenderer
-	// Exports adds the export routes (the job's JSON, COCO, GeoJSON) when set.
-	Exports ExportSource
 	// Project is the one CDF project this dashboard serves.
 	Project string
 	// Demo shows the demo badge; DemoJobs are listed on the start page.
@@ -59,8 +55,8 @@ type Deps struct {
 // NewRouter builds segview's HTTP handler: the route table, the middleware
 // and the one error handler.
 func NewRouter(d Deps) (*echo.Echo, error) {
-	if d.CDF == nil || d.Renderer == nil || d.Project == "" || d.Logger == nil {
-		return nil, fmt.Errorf("handlers: CDF, Renderer, Project and Logger are required")
+	if d.Reader == nil || d.Renderer == nil || d.Project == "" || d.Logger == nil {
+		return nil, fmt.Errorf("handlers: Reader, Renderer, Project and Logger are required")
 	}
 	if d.Now == nil {
 		d.Now = time.Now
@@ -120,9 +116,9 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	}
 
 	home := &Home{Page: page, DemoJobs: d.DemoJobs}
-	job := &Job{CDF: d.CDF, Page: page, Verdicts: d.Verdicts, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
-	status := &JobStatus{CDF: d.CDF, Project: d.Project}
-	overlay := &Overlay{Renderer: d.Renderer, Project: d.Project}
+	job := &Job{Reader: d.Reader, Page: page, Verdicts: d.Verdicts, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
+	status := &JobStatus{Reader: d.Reader, Project: d.Project}
+	overlay := &Overlay{Reader: d.Reader, Renderer: d.Renderer, Project: d.Project, MaxVertices: d.MaxVertices}
 	redirects := &Redirects{Project: d.Project}
 	static := &Static{Assets: assets}
 
@@ -135,28 +131,24 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	get(e, "/", home.Show, signedIn)
 	get(e, "/open", redirects.Open, signedIn)
 	get(e, "/jobs/:jobId", redirects.Job, signedIn)
-	if d.Exports != nil {
-		exports := &Export{CDF: d.CDF, Source: d.Exports, Project: d.Project, Gate: gate}
-		get(e, "/projects/:project/jobs/:jobId", jobOrJSON(job.Show, exports.JobJSON), signedIn, issueCSRF)
-		get(e, "/projects/:project/jobs/:jobId/export/coco.json", exports.COCO, plainErrors, signedIn)
-		get(e, "/projects/:project/jobs/:jobId/export/geojson", exports.GeoJSON, plainErrors, signedIn)
-		svg := &OverlaySVG{CDF: d.CDF, Sizes: d.Exports, Renderer: d.Renderer, Project: d.Project, PublicURL: d.Security.PublicURL, MaxVertices: d.MaxVertices, Gate: gate}
-		get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.svg", svg.SVG, plainErrors, signedInImage)
-	} else {
-		get(e, "/projects/:project/jobs/:jobId", job.Show, signedIn, issueCSRF)
-	}
+	exports := &Export{Reader: d.Reader, Project: d.Project, Gate: gate}
+	get(e, "/projects/:project/jobs/:jobId", jobOrJSON(job.Show, exports.JobJSON), signedIn, issueCSRF)
+	get(e, "/projects/:project/jobs/:jobId/export/coco.json", exports.COCO, plainErrors, signedIn)
+	get(e, "/projects/:project/jobs/:jobId/export/geojson", exports.GeoJSON, plainErrors, signedIn)
+	svg := &OverlaySVG{Reader: d.Reader, Renderer: d.Renderer, Project: d.Project, PublicURL: d.Security.PublicURL, MaxVertices: d.MaxVertices, Gate: gate}
+	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.svg", svg.SVG, plainErrors, signedInImage)
 	if d.Verdicts != nil {
-		verdicts := &Verdicts{CDF: d.CDF, Store: d.Verdicts, Project: d.Project}
+		verdicts := &Verdicts{Reader: d.Reader, Store: d.Verdicts, Project: d.Project}
 		e.POST("/projects/:project/jobs/:jobId/files/:fileId/verdicts", verdicts.Save, signedIn)
 		e.POST("/projects/:project/jobs/:jobId/files/:fileId/triage", verdicts.Triage, signedIn)
 	}
 	get(e, "/projects/:project/jobs/:jobId/status", status.Show, plainErrors, signedIn)
-	embed := &Embed{CDF: d.CDF, Page: page, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
+	embed := &Embed{Reader: d.Reader, Page: page, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
 	get(e, "/embed/projects/:project/jobs/:jobId", embed.Show, allowFraming(d.Security), embedGuard(d.Auth, embed.SignIn))
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors, signedInImage)
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", overlay.JPEG, plainErrors, signedInImage)
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/layer.png", overlay.Layer, plainErrors, signedInImage)
-	hits := &Hits{CDF: d.CDF, Project: d.Project, MaxVertices: d.MaxVertices, Gate: gate}
+	hits := &Hits{Reader: d.Reader, Project: d.Project, MaxVertices: d.MaxVertices, Gate: gate}
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/hits.json", hits.Show, plainErrors, signedIn)
 	signInRoutes(e, d.Auth, page)
 	get(e, "/static/*", static.Serve)

@@ -22,7 +22,7 @@ import (
 // time or by bulk triage. A form post is answered by sending the browser
 // back to the job page with its view; the page's script asks for JSON.
 type Verdicts struct {
-	CDF     JobReader
+	Reader  Reader
 	Store   VerdictStore
 	Project string
 }
@@ -86,7 +86,7 @@ func (h *Verdicts) apply(c echo.Context, form url.Values, decide func(segment.Fi
 		return err
 	}
 	ctx := c.Request().Context()
-	job, err := h.CDF.SegmentJob(ctx, jobID)
+	job, err := h.Reader.SegmentJob(ctx, jobID)
 	if err != nil {
 		return err
 	}

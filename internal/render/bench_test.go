@@ -74,7 +74,7 @@ func BenchmarkWarmRender(b *testing.B) {
 	b.Run("cold/jpeg-1600", func(b *testing.B) {
 		for b.Loop() {
 			s, _ := newService()
-			if _, err := s.Render(ctx, jpg); err != nil {
+			if _, err := s.renderRead(ctx, jpg); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -91,12 +91,12 @@ func BenchmarkWarmRender(b *testing.B) {
 	for _, bm := range warm {
 		b.Run(bm.name, func(b *testing.B) {
 			s, _ := newService()
-			if _, err := s.Render(ctx, bm.req); err != nil {
+			if _, err := s.renderRead(ctx, bm.req); err != nil {
 				b.Fatal(err)
 			}
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := s.Render(ctx, bm.req); err != nil {
+				if _, err := s.renderRead(ctx, bm.req); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -104,14 +104,14 @@ func BenchmarkWarmRender(b *testing.B) {
 	}
 	b.Run("warm/not-modified", func(b *testing.B) {
 		s, _ := newService()
-		first, err := s.Render(ctx, jpg)
+		first, err := s.renderRead(ctx, jpg)
 		if err != nil {
 			b.Fatal(err)
 		}
 		req := jpg
 		req.IfNoneMatch = first.ETag
 		for b.Loop() {
-			if res, err := s.Render(ctx, req); err != nil || !res.NotModified {
+			if res, err := s.renderRead(ctx, req); err != nil || !res.NotModified {
 				b.Fatal(err, res.NotModified)
 			}
 		}

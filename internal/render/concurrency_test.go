@@ -30,7 +30,7 @@ func TestConcurrentColdRequests(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				results[i], errs[i] = s.Render(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 1600})
+				results[i], errs[i] = s.renderRead(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 1600})
 			})
 		}
 		synctest.Wait() // every request is blocked: one in the download, the rest waiting for it
@@ -67,7 +67,7 @@ func TestBusy(t *testing.T) {
 		ctx := context.Background()
 
 		// Warm file 10 at width 300 before the slot is taken.
-		if _, err := s.Render(ctx, Request{JobID: 5, FileID: 10, Format: FormatPNG}); err != nil {
+		if _, err := s.renderRead(ctx, Request{JobID: 5, FileID: 10, Format: FormatPNG}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -80,15 +80,15 @@ func TestBusy(t *testing.T) {
 		var first error
 		var wg sync.WaitGroup
 		wg.Go(func() {
-			_, first = s.Render(ctx, Request{JobID: 5, FileID: 9, Format: FormatPNG})
+			_, first = s.renderRead(ctx, Request{JobID: 5, FileID: 9, Format: FormatPNG})
 		})
 		synctest.Wait() // the first request holds the slot, blocked in decode
 
-		if _, err := s.Render(ctx, Request{JobID: 5, FileID: 10, Format: FormatPNG}); err != nil {
+		if _, err := s.renderRead(ctx, Request{JobID: 5, FileID: 10, Format: FormatPNG}); err != nil {
 			t.Errorf("a warm render failed while the decoder was busy: %v", err)
 		}
 		start := time.Now()
-		_, err := s.Render(ctx, Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 100})
+		_, err := s.renderRead(ctx, Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 100})
 		var busy *BusyError
 		if !errors.As(err, &busy) {
 			t.Fatalf("err = %v, want *BusyError", err)
@@ -106,7 +106,7 @@ func TestBusy(t *testing.T) {
 			t.Errorf("the request holding the slot failed: %v", first)
 		}
 		// The slot is free again.
-		if _, err := s.Render(ctx, Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 100}); err != nil {
+		if _, err := s.renderRead(ctx, Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 100}); err != nil {
 			t.Errorf("after the slot was released: %v", err)
 		}
 	})
@@ -125,7 +125,7 @@ func TestCancelledWaiter(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		var err error
 		var wg sync.WaitGroup
-		wg.Go(func() { _, err = s.Render(ctx, Request{JobID: 5, FileID: 9, Format: FormatPNG}) })
+		wg.Go(func() { _, err = s.renderRead(ctx, Request{JobID: 5, FileID: 9, Format: FormatPNG}) })
 		synctest.Wait()
 		cancel()
 		wg.Wait()
@@ -134,7 +134,7 @@ func TestCancelledWaiter(t *testing.T) {
 		}
 		close(f.block)
 		synctest.Wait() // the shared decode finishes on its own
-		if _, err := s.Render(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatPNG}); err != nil {
+		if _, err := s.renderRead(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatPNG}); err != nil {
 			t.Fatal(err)
 		}
 		if c := f.counts(decodes()); c.Downloads != 1 || c.Decodes != 1 {
@@ -161,9 +161,9 @@ func TestJoinedFlightOutlivesFirstDeadline(t *testing.T) {
 
 		var errShort, errLong error
 		var wg sync.WaitGroup
-		wg.Go(func() { _, errShort = s.Render(short, req) })
+		wg.Go(func() { _, errShort = s.renderRead(short, req) })
 		synctest.Wait() // the short request's download is under way
-		wg.Go(func() { _, errLong = s.Render(long, req) })
+		wg.Go(func() { _, errLong = s.renderRead(long, req) })
 		synctest.Wait() // the long request waits for the same download
 		time.Sleep(2 * time.Second)
 		synctest.Wait() // the short deadline has passed; the long request downloads again

@@ -73,7 +73,7 @@ func TestDownloadLinkExpired(t *testing.T) {
 		t.Parallel()
 		e := newSimEnv(t, cdfsim.Options{})
 		e.sim.InjectFault(cdfsim.Fault{Match: "/download/", Status: http.StatusForbidden, Times: 1})
-		res, err := e.svc.Render(t.Context(), e.req)
+		res, err := e.svc.renderRead(t.Context(), e.req)
 		if err != nil {
 			t.Fatalf("Render: %v", err)
 		}
@@ -91,7 +91,7 @@ func TestDownloadLinkExpired(t *testing.T) {
 		start, ticks := time.Now(), atomic.Int64{}
 		clock := func() time.Time { return start.Add(time.Duration(ticks.Add(1)) * 2 * time.Second) }
 		e := newSimEnv(t, cdfsim.Options{LinkTTL: time.Second, Now: clock})
-		_, err := e.svc.Render(t.Context(), e.req)
+		_, err := e.svc.renderRead(t.Context(), e.req)
 		var apiErr *cdf.APIError
 		if !errors.As(err, &apiErr) || apiErr.Status != http.StatusForbidden || apiErr.Path != cdf.DownloadPath {
 			t.Fatalf("Render error = %v, want the download's 403", err)
@@ -104,7 +104,7 @@ func TestDownloadLinkExpired(t *testing.T) {
 		t.Parallel()
 		e := newSimEnv(t, cdfsim.Options{})
 		e.sim.InjectFault(cdfsim.Fault{Match: "/download/", Status: http.StatusNotFound, Times: 1})
-		_, err := e.svc.Render(t.Context(), e.req)
+		_, err := e.svc.renderRead(t.Context(), e.req)
 		var apiErr *cdf.APIError
 		if !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound {
 			t.Fatalf("Render error = %v, want the download's 404", err)
@@ -121,13 +121,13 @@ func TestDownloadWebPage(t *testing.T) {
 	t.Parallel()
 	e := newSimEnv(t, cdfsim.Options{})
 	remove := e.sim.InjectFault(cdfsim.Fault{Match: "/download/", ContentType: "text/html; charset=utf-8"})
-	_, err := e.svc.Render(t.Context(), e.req)
+	_, err := e.svc.renderRead(t.Context(), e.req)
 	var nai *NotAnImageError
 	if !errors.As(err, &nai) || nai.ContentType != "text/html; charset=utf-8" {
 		t.Fatalf("Render error = %v, want a *NotAnImageError naming text/html", err)
 	}
 	remove()
-	if _, err := e.svc.Render(context.WithoutCancel(t.Context()), e.req); err != nil {
+	if _, err := e.svc.renderRead(context.WithoutCancel(t.Context()), e.req); err != nil {
 		t.Errorf("after the fault: %v", err)
 	}
 }

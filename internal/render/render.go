@@ -1,7 +1,8 @@
 // Package render turns one file of a segmentation job into an overlay image:
-// it fetches the job and the source image from CDF, decodes the image and
-// draws the file's segments, as package segment ranks them, and the job's
-// prompt with package overlay.
+// given the file's results (package segment) and the version of the file
+// that package jobs has just read from CDF, it downloads the source image,
+// decodes it and draws the segments and the job's prompt with package
+// overlay. It reads no job and no file metadata itself.
 //
 // The Service decodes each source once: the decoded, oriented image is kept
 // at a display width in a cache bounded by bytes, keyed by the file's
@@ -9,8 +10,8 @@
 // concurrent identical requests share one download and decode. Cold decodes
 // are limited to a few at a time; a request that cannot get a turn soon
 // enough fails with a *BusyError instead of queueing without bound. Results
-// of finished jobs never change, so they carry a strong ETag and the jobs
-// themselves are cached.
+// of finished jobs never change, so they carry a strong ETag and their
+// encoded outputs are cached.
 package render
 
 import (
@@ -31,10 +32,8 @@ import (
 	"github.com/segview/segview/internal/segment"
 )
 
-// CDF is what rendering needs from the CDF client.
+// CDF is what rendering needs from the CDF client: the image's bytes.
 type CDF interface {
-	SegmentJob(ctx context.Context, jobID int64) (*cdf.SegmentJob, error)
-	FilesByIDs(ctx context.Context, ids []cdf.FileIdentifier, ignoreUnknown bool) ([]cdf.File, error)
 	DownloadLinks(ctx context.Context, ids []cdf.FileIdentifier) ([]cdf.DownloadLink, error)
 	Download(ctx context.Context, url string) ([]byte, string, error)
 }
@@ -53,12 +52,9 @@ const (
 	DefaultWait             = 5 * time.Second
 )
 
-// Sizes of the small caches, which are not configurable: a terminal job is
-// kilobytes to a few megabytes, an image size a few bytes.
-const (
-	jobCacheBytes   = 32 << 20
-	sizeCacheLength = 16384
-)
+// sizeCacheLength bounds the image sizes kept, a few bytes each; it is not
+// configurable.
+const sizeCacheLength = 16384
 
 // Options configure a Service. The zero value gives the defaults.
 type Options struct {
@@ -103,7 +99,6 @@ type Service struct {
 
 	images  *lru.Cache[sourceKey, *image.RGBA]
 	sizes   *lru.Cache[versionKey, image.Point]
-	jobs    *lru.Cache[int64, *cdf.SegmentJob]
 	outputs *lru.Cache[string, []byte] // encoded outputs by ETag
 	flights singleflight.Group
 	limiter *limiter
@@ -149,7 +144,6 @@ func New(c CDF, opts Options) *Service {
 		buckets:      widthBuckets(opts.Limits.MaxWidth),
 		images:       lru.New[sourceKey, *image.RGBA](cacheBytes),
 		sizes:        lru.New[versionKey, image.Point](sizeCacheLength),
-		jobs:         lru.New[int64, *cdf.SegmentJob](jobCacheBytes),
 		outputs:      lru.New[string, []byte](outputBytes),
 		limiter:      newLimiter(concurrency, wait),
 		drawing:      newDrawingLimiter(concurrency, wait),
@@ -206,16 +200,16 @@ type Request struct {
 	Export bool
 	// View is what to draw and how; nil means segment.DefaultView().
 	View *segment.View
-	// Results are the file's results when the caller has just read the job
-	// (as overlay.svg does); nil makes Render read the job. They must be
-	// those of JobID and FileID.
+	// Results are the file's results, which the caller has just read
+	// (jobs.Reader.FileResults), within the vertex limit; required. They
+	// must be those of JobID and FileID.
 	Results *segment.FileResults
 	// IfNoneMatch is the request's If-None-Match header. When it matches
 	// the result's ETag, Render answers NotModified without drawing.
 	IfNoneMatch string
-	// FileUpdated is the file's lastUpdatedTime when the caller has just
-	// read it from CDF (as the per-person access check does); 0 makes
-	// Render read it.
+	// FileUpdated is the file's lastUpdatedTime, which the caller has just
+	// read from CDF: it names the version of the image the caches may
+	// serve.
 	FileUpdated cdf.Millis
 }
 
@@ -233,35 +227,25 @@ type Result struct {
 	NotModified bool
 }
 
-// NotFoundError says that a file the request named does not exist in CDF.
-// A file without results in the job is a *segment.FileNotInJobError.
-type NotFoundError struct{ What string }
-
-func (e *NotFoundError) Error() string { return e.What }
-
 // ErrNoDownloadLink means CDF returned no download link for the file.
 var ErrNoDownloadLink = errors.New("CDF returned no download link for the file")
 
-// Render draws the overlay of one file of a job in the requested format.
-//
-// It reads the job (from the cache when it has finished), unless given its
-// results, and the file's metadata first; for a finished job the ETag
-// follows from those alone, so a matching req.IfNoneMatch is answered
-// without downloading or drawing.
+// Render draws the overlay of one file of a job in the requested format,
+// from the results and the file's version the caller has read. For a
+// finished job the ETag follows from those alone, so a matching
+// req.IfNoneMatch is answered without downloading or drawing.
 func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 	if req.Format < FormatPNG || req.Format > FormatLayer {
 		return Result{}, fmt.Errorf("render: unknown format %d", req.Format)
 	}
-	results, err := s.results(ctx, req)
-	if err != nil {
-		return Result{}, err
+	if req.Results == nil {
+		return Result{}, errors.New("render: no results given")
+	}
+	results := *req.Results
+	if limit := s.limits.MaxVertices; limit > 0 && results.Vertices > limit {
+		return Result{}, &segment.TooManyVerticesError{FileID: results.FileID, Vertices: results.Vertices, Limit: limit}
 	}
 	file := versionKey{FileID: req.FileID, Updated: req.FileUpdated, IgnoreEXIF: s.ignoreEXIF}
-	if req.FileUpdated == 0 {
-		if file, err = s.fileVersion(ctx, req.FileID); err != nil {
-			return Result{}, err
-		}
-	}
 
 	view := segment.DefaultView()
 	if req.View != nil {
@@ -324,23 +308,6 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 	return res, nil
 }
 
-// results returns the file's results, req.Results or those of the job read
-// from CDF, within the vertex limit.
-func (s *Service) results(ctx context.Context, req Request) (segment.FileResults, error) {
-	limits := segment.Limits{MaxVertices: s.limits.MaxVertices}
-	if r := req.Results; r != nil {
-		if limits.MaxVertices > 0 && r.Vertices > limits.MaxVertices {
-			return segment.FileResults{}, &segment.TooManyVerticesError{FileID: r.FileID, Vertices: r.Vertices, Limit: limits.MaxVertices}
-		}
-		return *r, nil
-	}
-	job, err := s.job(ctx, req.JobID)
-	if err != nil {
-		return segment.FileResults{}, err
-	}
-	return segment.Results(job, req.FileID, limits)
-}
-
 // targetWidth is the widest output req may get: the asked width capped at
 // Limits.MaxWidth unless exported; 0 means the source's full width.
 func (s *Service) targetWidth(req Request) int {
@@ -349,64 +316,4 @@ func (s *Service) targetWidth(req Request) int {
 		w = limit
 	}
 	return max(w, 0)
-}
-
-// SegmentJob returns the job, from the cache when it has finished, for the
-// job page. The caller must not modify it: it is shared.
-func (s *Service) SegmentJob(ctx context.Context, id int64) (*cdf.SegmentJob, error) {
-	return s.job(ctx, id)
-}
-
-// job returns the job, from the cache when it has finished: a finished
-// job's results never change. Queued and running jobs are always fetched.
-func (s *Service) job(ctx context.Context, id int64) (*cdf.SegmentJob, error) {
-	if j, ok := s.jobs.Get(id); ok {
-		return j, nil
-	}
-	return shared(ctx, &s.flights, fmt.Sprintf("job/%d", id), func(ctx context.Context) (*cdf.SegmentJob, error) {
-		j, err := s.cdf.SegmentJob(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if j.Status.Terminal() {
-			s.jobs.Add(id, j, jobSize(j))
-		}
-		return j, nil
-	})
-}
-
-// jobSize estimates the memory a decoded job holds, for the job cache.
-func jobSize(j *cdf.SegmentJob) int64 {
-	n := int64(1024)
-	for _, it := range j.Items {
-		n += 256
-		for _, seg := range it.Segments {
-			n += 64
-			for _, p := range seg.Polygons {
-				n += 64 + 40*int64(len(p.Vertices))
-			}
-		}
-	}
-	for _, b := range j.FailedItems {
-		n += 128 + int64(len(b.ErrorMessage)) + 64*int64(len(b.Items))
-	}
-	return n
-}
-
-// fileVersion reads the file's lastUpdatedTime, which tells a changed file
-// from the one decoded before. It is read on every render: it is what keeps
-// the caches from serving a file that was replaced.
-func (s *Service) fileVersion(ctx context.Context, id int64) (versionKey, error) {
-	return shared(ctx, &s.flights, fmt.Sprintf("file/%d", id), func(ctx context.Context) (versionKey, error) {
-		files, err := s.cdf.FilesByIDs(ctx, []cdf.FileIdentifier{cdf.ByID(id)}, false)
-		if err != nil {
-			return versionKey{}, err
-		}
-		for _, f := range files {
-			if f.ID == id {
-				return versionKey{FileID: id, Updated: f.LastUpdatedTime, IgnoreEXIF: s.ignoreEXIF}, nil
-			}
-		}
-		return versionKey{}, &NotFoundError{What: fmt.Sprintf("file %d does not exist in CDF", id)}
-	})
 }

@@ -94,15 +94,49 @@ func (f *fakeCDF) Download(ctx context.Context, url string) ([]byte, string, err
 	return data, "image/png", nil
 }
 
+// jobSource is what renderRead reads the job and the file's version
+// from: the fake, or the CDF client in front of the simulator.
+type jobSource interface {
+	SegmentJob(ctx context.Context, jobID int64) (*cdf.SegmentJob, error)
+	FilesByIDs(ctx context.Context, ids []cdf.FileIdentifier, ignoreUnknown bool) ([]cdf.File, error)
+}
+
+// renderRead renders req as a route does after jobs.Reader has read the
+// job and the file's version: from s's own CDF, which is a jobSource in
+// these tests, without a cache. Results and FileUpdated given in req are
+// used as they are.
+func (s *Service) renderRead(ctx context.Context, req Request) (Result, error) {
+	src := s.cdf.(jobSource)
+	if req.Results == nil {
+		job, err := src.SegmentJob(ctx, req.JobID)
+		if err != nil {
+			return Result{}, err
+		}
+		results, err := segment.Results(job, req.FileID, segment.Limits{})
+		if err != nil {
+			return Result{}, err
+		}
+		req.Results = &results
+	}
+	if req.FileUpdated == 0 {
+		files, err := src.FilesByIDs(ctx, []cdf.FileIdentifier{cdf.ByID(req.FileID)}, false)
+		if err != nil {
+			return Result{}, err
+		}
+		req.FileUpdated = files[0].LastUpdatedTime
+	}
+	return s.Render(ctx, req)
+}
+
 // counts is what a scenario checks after its renders.
 type counts struct {
-	Jobs, Metas, Downloads, Decodes int
+	Metas, Downloads, Decodes int
 }
 
 func (f *fakeCDF) counts(decodes int) counts {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return counts{Jobs: f.jobs, Metas: f.metas, Downloads: f.downloads, Decodes: decodes}
+	return counts{Metas: f.metas, Downloads: f.downloads, Decodes: decodes}
 }
 
 func (f *fakeCDF) touch(id int64) {
@@ -195,9 +229,7 @@ func TestRender(t *testing.T) {
 		{name: "never upscales", req: Request{JobID: 5, FileID: 9, Format: FormatPNG, Width: 1000}, limits: Limits{MaxWidth: 2048}, wantW: 400, wantCT: "image/png"},
 		{name: "JPEG", req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 200}, limits: Limits{MaxWidth: 2048}, wantW: 200, wantCT: "image/jpeg"},
 		{name: "layer", req: Request{JobID: 5, FileID: 9, Format: FormatLayer, Width: 200}, limits: Limits{MaxWidth: 2048}, wantW: 200, wantCT: "image/png"},
-		{name: "file not in job", req: Request{JobID: 5, FileID: 8, Format: FormatPNG}, wantErr: new(*segment.FileNotInJobError)},
 		{name: "vertex limit", req: Request{JobID: 5, FileID: 9, Format: FormatPNG}, limits: Limits{MaxVertices: 3}, wantErr: new(*segment.TooManyVerticesError)},
-		{name: "job missing", req: Request{JobID: 6, FileID: 9, Format: FormatPNG}, wantErr: new(*cdf.APIError)},
 		{name: "no link", req: Request{JobID: 5, FileID: 9, Format: FormatPNG}, noLink: true, wantErr: &ErrNoDownloadLink},
 		{name: "no link for a layer", req: Request{JobID: 5, FileID: 9, Format: FormatLayer}, noLink: true, wantErr: &ErrNoDownloadLink},
 		{name: "too many pixels", req: Request{JobID: 5, FileID: 9, Format: FormatPNG}, limits: Limits{MaxPixels: 1000}, wantErr: new(*imaging.TooLargeError)},
@@ -213,7 +245,7 @@ func TestRender(t *testing.T) {
 			if tt.notJPEG {
 				f.files[9].data = []byte("<html>login</html>")
 			}
-			res, err := New(f, Options{Limits: tt.limits}).Render(context.Background(), tt.req)
+			res, err := New(f, Options{Limits: tt.limits}).renderRead(context.Background(), tt.req)
 			if tt.wantErr != nil {
 				if err == nil {
 					t.Fatalf("no error, want %T", tt.wantErr)
@@ -285,7 +317,7 @@ func TestRenderGivenResults(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := New(f, Options{Limits: Limits{MaxVertices: tt.maxVertices}})
-			res, err := s.Render(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatPNG, Results: &results})
+			res, err := s.renderRead(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatPNG, Results: &results})
 			var verts *segment.TooManyVerticesError
 			if got := errors.As(err, &verts); got != tt.wantErr {
 				t.Fatalf("err = %v, want a *segment.TooManyVerticesError: %v", err, tt.wantErr)
@@ -353,7 +385,7 @@ func TestOutputCache(t *testing.T) {
 				if st.change != nil {
 					st.change(f)
 				}
-				res, err := s.Render(context.Background(), st.req)
+				res, err := s.renderRead(context.Background(), st.req)
 				if err != nil {
 					t.Fatalf("render %d: %v", i+1, err)
 				}
@@ -381,47 +413,47 @@ func TestCaching(t *testing.T) {
 		steps  []step
 		want   counts
 	}{
-		{name: "a warm render decodes nothing and fetches no job", status: cdf.StatusCompleted, w: 2500, h: 20,
+		{name: "a warm render decodes nothing", status: cdf.StatusCompleted, w: 2500, h: 20,
 			steps: []step{{req: png(1600)}, {req: png(1600)}, {req: png(1600)}},
-			want:  counts{Jobs: 1, Metas: 3, Downloads: 1, Decodes: 1}},
+			want:  counts{Metas: 3, Downloads: 1, Decodes: 1}},
 		{name: "a failed job is cached too", status: cdf.StatusFailed, w: 2500, h: 20,
 			steps: []step{{req: png(1600)}, {req: png(1600)}},
-			want:  counts{Jobs: 1, Metas: 2, Downloads: 1, Decodes: 1}},
-		{name: "a running job is fetched every time; the image is still cached", status: cdf.StatusRunning, w: 2500, h: 20,
+			want:  counts{Metas: 2, Downloads: 1, Decodes: 1}},
+		{name: "a running job's image is cached", status: cdf.StatusRunning, w: 2500, h: 20,
 			steps: []step{{req: png(1600)}, {req: png(1600)}},
-			want:  counts{Jobs: 2, Metas: 2, Downloads: 1, Decodes: 1}},
-		{name: "a queued job is fetched every time", status: cdf.StatusQueued, w: 2500, h: 20,
+			want:  counts{Metas: 2, Downloads: 1, Decodes: 1}},
+		{name: "a queued job's layer downloads once", status: cdf.StatusQueued, w: 2500, h: 20,
 			steps: []step{{req: layer}, {req: layer}},
-			want:  counts{Jobs: 2, Metas: 2, Downloads: 1}},
+			want:  counts{Metas: 2, Downloads: 1}},
 		{name: "a changed lastUpdatedTime decodes again", status: cdf.StatusCompleted, w: 2500, h: 20,
 			steps: []step{{req: png(1600)}, {req: png(1600), change: func(f *fakeCDF) { f.touch(9) }}},
-			want:  counts{Jobs: 1, Metas: 2, Downloads: 2, Decodes: 2}},
+			want:  counts{Metas: 2, Downloads: 2, Decodes: 2}},
 		{name: "widths in one bucket share a decode", status: cdf.StatusCompleted, w: 2500, h: 20,
 			steps: []step{{req: png(1100)}, {req: png(1600)}, {req: png(1500)}},
-			want:  counts{Jobs: 1, Metas: 3, Downloads: 1, Decodes: 1}},
+			want:  counts{Metas: 3, Downloads: 1, Decodes: 1}},
 		{name: "widths in other buckets decode again", status: cdf.StatusCompleted, w: 2500, h: 20,
 			steps: []step{{req: png(1600)}, {req: png(2048)}, {req: png(300)}},
-			want:  counts{Jobs: 1, Metas: 3, Downloads: 3, Decodes: 3}},
+			want:  counts{Metas: 3, Downloads: 3, Decodes: 3}},
 		{name: "a small image is decoded once for every width", status: cdf.StatusCompleted, w: 500, h: 100,
 			steps: []step{{req: png(1600)}, {req: png(0)}, {req: png(2048)}, {req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Export: true}}},
-			want:  counts{Jobs: 1, Metas: 4, Downloads: 1, Decodes: 1}},
+			want:  counts{Metas: 4, Downloads: 1, Decodes: 1}},
 		{name: "an export wider than every bucket is not cached", status: cdf.StatusCompleted, w: 2500, h: 20,
 			steps: []step{{req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Export: true}}, {req: Request{JobID: 5, FileID: 9, Format: FormatJPEG, Export: true}}},
-			want:  counts{Jobs: 1, Metas: 2, Downloads: 2, Decodes: 2}},
+			want:  counts{Metas: 2, Downloads: 2, Decodes: 2}},
 		{name: "a request that brings the file's version reads no metadata", status: cdf.StatusCompleted, w: 2500, h: 20,
 			steps: []step{{req: Request{JobID: 5, FileID: 9, Format: FormatPNG, Width: 1600, FileUpdated: 1000}},
 				{req: Request{JobID: 5, FileID: 9, Format: FormatPNG, Width: 1600, FileUpdated: 1000}},
 				{req: Request{JobID: 5, FileID: 9, Format: FormatPNG, Width: 1600, FileUpdated: 1001}}},
-			want: counts{Jobs: 1, Metas: 0, Downloads: 2, Decodes: 2}},
+			want: counts{Metas: 0, Downloads: 2, Decodes: 2}},
 		{name: "a layer downloads once and decodes nothing", status: cdf.StatusCompleted, w: 2500, h: 20,
 			steps: []step{{req: layer}, {req: layer}, {req: Request{JobID: 5, FileID: 9, Format: FormatLayer, Width: 300}}},
-			want:  counts{Jobs: 1, Metas: 3, Downloads: 1}},
+			want:  counts{Metas: 3, Downloads: 1}},
 		{name: "a layer after a decode downloads nothing", status: cdf.StatusCompleted, w: 2500, h: 20,
 			steps: []step{{req: png(1600)}, {req: layer}},
-			want:  counts{Jobs: 1, Metas: 2, Downloads: 1, Decodes: 1}},
+			want:  counts{Metas: 2, Downloads: 1, Decodes: 1}},
 		{name: "a layer of a changed file reads its size again", status: cdf.StatusCompleted, w: 2500, h: 20,
 			steps: []step{{req: layer}, {req: layer, change: func(f *fakeCDF) { f.touch(9) }}},
-			want:  counts{Jobs: 1, Metas: 2, Downloads: 2}},
+			want:  counts{Metas: 2, Downloads: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -435,7 +467,7 @@ func TestCaching(t *testing.T) {
 				if st.change != nil {
 					st.change(f)
 				}
-				res, err := s.Render(context.Background(), st.req)
+				res, err := s.renderRead(context.Background(), st.req)
 				if err != nil {
 					t.Fatalf("render %d: %v", i+1, err)
 				}
@@ -453,7 +485,7 @@ func TestCaching(t *testing.T) {
 func TestNotModified(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, cdf.StatusCompleted, 400, 300)
-	first, err := New(f, Options{}).Render(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 200})
+	first, err := New(f, Options{}).renderRead(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -483,7 +515,7 @@ func TestNotModified(t *testing.T) {
 			}
 			s := New(f, Options{})
 			decodes := countDecodes(s)
-			res, err := s.Render(context.Background(), tt.req)
+			res, err := s.renderRead(context.Background(), tt.req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -544,7 +576,7 @@ func TestLayerMatchesComposite(t *testing.T) {
 				for _, export := range []bool{false, true} {
 					var got [2]image.Point
 					for i, format := range []Format{FormatPNG, FormatLayer} {
-						res, err := s.Render(context.Background(), Request{JobID: 5, FileID: 9, Format: format, Width: w, Export: export})
+						res, err := s.renderRead(context.Background(), Request{JobID: 5, FileID: 9, Format: format, Width: w, Export: export})
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -719,8 +751,11 @@ func TestFormat(t *testing.T) {
 			t.Errorf("%d: %s %s, want %s %s", int(f), f, f.ContentType(), w[0], w[1])
 		}
 	}
-	if _, err := New(nil, Options{}).Render(context.Background(), Request{JobID: 1, FileID: 1}); err == nil {
+	if _, err := New(nil, Options{}).Render(context.Background(), Request{JobID: 1, FileID: 1, Results: &segment.FileResults{}}); err == nil {
 		t.Errorf("Render without a format succeeded")
+	}
+	if _, err := New(nil, Options{}).Render(context.Background(), Request{JobID: 1, FileID: 1, Format: FormatPNG}); err == nil {
+		t.Errorf("Render without results succeeded")
 	}
 }
 

@@ -7,27 +7,24 @@ import (
 	"math"
 
 	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/flight"
 	"github.com/segview/segview/internal/imaging"
 )
 
 // ImageSize returns the size in pixels of the file's image as segview draws
 // on it (EXIF-oriented unless Options.IgnoreEXIF), the frame in which the
-// job's normalized coordinates are scaled to pixels. It reads the file's
-// lastUpdatedTime from CDF every time, then the size from the cache or from
-// the image header of a download; it never decodes pixels. An image over
-// the pixel limit fails with *imaging.TooLargeError, as drawing on it would.
-func (s *Service) ImageSize(ctx context.Context, fileID int64) (image.Point, error) {
-	v, err := s.fileVersion(ctx, fileID)
-	if err != nil {
-		return image.Point{}, err
-	}
-	return s.size(ctx, v)
+// job's normalized coordinates are scaled to pixels, for the version of the
+// file whose lastUpdatedTime the caller has just read from CDF. The size
+// comes from the cache or from the image header of a download; it never
+// decodes pixels. An image over the pixel limit fails with
+// *imaging.TooLargeError, as drawing on it would.
+func (s *Service) ImageSize(ctx context.Context, fileID int64, updated cdf.Millis) (image.Point, error) {
+	return s.size(ctx, versionKey{FileID: fileID, Updated: updated, IgnoreEXIF: s.ignoreEXIF})
 }
 
 // HeaderSize returns the size of the file's image as ImageSize does, for
 // the version of the file whose lastUpdatedTime the caller has just read
-// from CDF (with files/byids, for many files at once), so CDF is not asked
-// again. It is for exports, which need the size and never the pixels: the
+// from CDF (with files/byids, for many files at once). It is for exports, which need the size and never the pixels: the
 // pixel limit does not apply, since the header alone gives the size. Data
 // that is not a readable JPEG or PNG header fails with *ImageHeaderError.
 func (s *Service) HeaderSize(ctx context.Context, fileID int64, updated cdf.Millis) (image.Point, error) {
@@ -36,7 +33,7 @@ func (s *Service) HeaderSize(ctx context.Context, fileID int64, updated cdf.Mill
 		return size, nil
 	}
 	key := fmt.Sprintf("header/%d/%d/%t", v.FileID, v.Updated, v.IgnoreEXIF)
-	return shared(ctx, &s.flights, key, func(ctx context.Context) (image.Point, error) {
+	return flight.Do(ctx, &s.flights, key, func(ctx context.Context) (image.Point, error) {
 		data, err := s.download(ctx, v.FileID)
 		if err != nil {
 			return image.Point{}, err

@@ -17,18 +17,18 @@ func TestImageSize(t *testing.T) {
 	decodes := countDecodes(s)
 	ctx := context.Background()
 	for range 2 {
-		got, err := s.ImageSize(ctx, 9)
+		got, err := s.ImageSize(ctx, 9, 1000)
 		if err != nil || got != image.Pt(40, 30) {
 			t.Fatalf("ImageSize = %v, %v; want (40,30)", got, err)
 		}
 	}
-	// The size is read from the header once; the file's version every time.
-	if got, want := f.counts(decodes()), (counts{Metas: 2, Downloads: 1}); got != want {
+	// The size is read from the header once, for the version given: no
+	// metadata is read.
+	if got, want := f.counts(decodes()), (counts{Downloads: 1}); got != want {
 		t.Errorf("counts = %+v, want %+v", got, want)
 	}
-	var api *cdf.APIError
-	if _, err := s.ImageSize(ctx, 77); !errors.As(err, &api) || len(api.Missing) == 0 {
-		t.Errorf("unknown file: err = %v, want CDF's missing-item error", err)
+	if _, err := s.ImageSize(ctx, 77, 1000); !errors.Is(err, ErrNoDownloadLink) {
+		t.Errorf("unknown file: err = %v, want ErrNoDownloadLink", err)
 	}
 }
 
@@ -61,10 +61,10 @@ func TestHeaderSize(t *testing.T) {
 	}
 
 	var tooLarge *imaging.TooLargeError
-	if _, err := s.ImageSize(ctx, 9); !errors.As(err, &tooLarge) || tooLarge.MaxPixels != 100 {
+	if _, err := s.ImageSize(ctx, 9, 1000); !errors.As(err, &tooLarge) || tooLarge.MaxPixels != 100 {
 		t.Errorf("ImageSize of a cached size over the limit: err = %v, want *imaging.TooLargeError", err)
 	}
-	if _, err := s.Render(ctx, Request{JobID: f.job.JobID, FileID: 9, Format: FormatLayer, Export: true}); !errors.As(err, &tooLarge) {
+	if _, err := s.renderRead(ctx, Request{JobID: f.job.JobID, FileID: 9, Format: FormatLayer, Export: true}); !errors.As(err, &tooLarge) {
 		t.Errorf("layer of an image over the limit: err = %v, want *imaging.TooLargeError", err)
 	}
 

@@ -11,9 +11,9 @@ import (
 	"slices"
 
 	xdraw "golang.org/x/image/draw"
-	"golang.org/x/sync/singleflight"
 
 	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/flight"
 	"github.com/segview/segview/internal/imaging"
 )
 
@@ -89,7 +89,7 @@ func (s *Service) source(ctx context.Context, v versionKey, target int) (*image.
 	if img, ok := s.images.Get(key); ok {
 		return img, nil
 	}
-	return shared(ctx, &s.flights, key.String(), func(ctx context.Context) (*image.RGBA, error) {
+	return flight.Do(ctx, &s.flights, key.String(), func(ctx context.Context) (*image.RGBA, error) {
 		if img, ok := s.images.Get(s.sourceKey(v, target)); ok {
 			return img, nil // decoded by a flight that just ended
 		}
@@ -147,7 +147,7 @@ func (s *Service) size(ctx context.Context, v versionKey) (image.Point, error) {
 		return size, nil
 	}
 	key := fmt.Sprintf("size/%d/%d/%t", v.FileID, v.Updated, v.IgnoreEXIF)
-	return shared(ctx, &s.flights, key, func(ctx context.Context) (image.Point, error) {
+	return flight.Do(ctx, &s.flights, key, func(ctx context.Context) (image.Point, error) {
 		data, err := s.download(ctx, v.FileID)
 		if err != nil {
 			return image.Point{}, err
@@ -283,64 +283,4 @@ func toRGBA(img image.Image) *image.RGBA {
 	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(dst, dst.Rect, img, b.Min, draw.Src)
 	return dst
-}
-
-// shared runs fn once for all concurrent callers with the same key. fn runs
-// on a context that keeps the first caller's values and deadline but not
-// its cancellation, so one caller going away does not fail the others;
-// each caller still stops waiting when its own context ends. A caller that
-// joined a flight which then ran out of the first caller's time, while its
-// own context is still alive, runs the work again rather than fail with
-// someone else's deadline.
-func shared[T any](ctx context.Context, g *singleflight.Group, key string, fn func(context.Context) (T, error)) (T, error) {
-	var zero T
-	for {
-		ch := g.DoChan(key, func() (v any, err error) {
-			// A panic in DoChan's goroutine could not be recovered by the
-			// request's middleware and would end the process.
-			defer func() {
-				if r := recover(); r != nil {
-					err = fmt.Errorf("render: panic in %s: %v", key, r)
-				}
-			}()
-			fctx, cancel := detach(ctx)
-			defer cancel()
-			v, err = fn(fctx)
-			if err != nil && fctx.Err() != nil {
-				err = &expiredFlight{err: err}
-			}
-			return v, err
-		})
-		select {
-		case r := <-ch:
-			if r.Err == nil {
-				return r.Val.(T), nil
-			}
-			var expired *expiredFlight
-			if errors.As(r.Err, &expired) {
-				if ctx.Err() == nil {
-					continue // the flight ran out of another caller's time
-				}
-				return zero, expired.err
-			}
-			return zero, r.Err
-		case <-ctx.Done():
-			return zero, ctx.Err()
-		}
-	}
-}
-
-// expiredFlight marks the error of a shared flight whose context (the
-// first caller's deadline) ended.
-type expiredFlight struct{ err error }
-
-func (e *expiredFlight) Error() string { return e.err.Error() }
-func (e *expiredFlight) Unwrap() error { return e.err }
-
-func detach(ctx context.Context) (context.Context, context.CancelFunc) {
-	d := context.WithoutCancel(ctx)
-	if deadline, ok := ctx.Deadline(); ok {
-		return context.WithDeadline(d, deadline)
-	}
-	return context.WithCancel(d)
 }

@@ -29,7 +29,7 @@ func TestRenderView(t *testing.T) {
 
 	render := func(t *testing.T, v *segment.View) (*image.RGBA, string) {
 		t.Helper()
-		res, err := s.Render(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatPNG, View: v})
+		res, err := s.renderRead(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatPNG, View: v})
 		if err != nil {
 			t.Fatal(err)
 		}
