@@ -12,7 +12,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/segview/segview/internal/render"
 	"github.com/segview/segview/web/templates"
 )
 
@@ -47,7 +46,7 @@ const defaultRetryAfter = 30 * time.Second
 // message and hint, and a short kind for the log line. Its message and
 // hint are shown as they are, so they never carry a token, a secret or a
 // signed URL. segview's error types implement it in their own packages
-// (cdf, imaging, render, segment, verdict, auth) by their methods alone:
+// (cdf, imaging, render, segment, jobs, verdict, auth) by their methods alone:
 // those packages import nothing of handlers, and handlers imports none of
 // them for their errors.
 type publicError interface {
@@ -102,9 +101,6 @@ func classify(err error) problem {
 		return p
 	case errors.As(err, &public):
 		return publicProblem(public)
-	case errors.Is(err, render.ErrNoDownloadLink):
-		return problem{Status: http.StatusBadGateway, Heading: "No image from CDF",
-			Message: "CDF returned no download link for the file.", Kind: "cdf_no_link"}
 	case errors.Is(err, context.DeadlineExceeded):
 		return problem{Status: http.StatusGatewayTimeout, Heading: "CDF did not answer in time",
 			Message: "The request to CDF took longer than segview waits (SEGVIEW_REQUEST_TIMEOUT).", Hint: "Try again in a moment.", Kind: "timeout"}

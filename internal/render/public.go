@@ -32,6 +32,20 @@ func (e *NotAnImageError) PublicHint() string {
 }
 func (e *NotAnImageError) ErrorKind() string { return "download_not_image" }
 
+// noDownloadLinkError is the type of ErrNoDownloadLink.
+type noDownloadLinkError struct{}
+
+func (*noDownloadLinkError) Error() string { return "CDF returned no download link for the file" }
+
+// HTTPStatus is 502: CDF gave no link to download the image from.
+func (*noDownloadLinkError) HTTPStatus() int       { return http.StatusBadGateway }
+func (*noDownloadLinkError) PublicHeading() string { return "No image from CDF" }
+func (*noDownloadLinkError) PublicMessage() string {
+	return "CDF returned no download link for the file."
+}
+func (*noDownloadLinkError) PublicHint() string { return "" }
+func (*noDownloadLinkError) ErrorKind() string  { return "cdf_no_link" }
+
 // mediaType returns the media type of a Content-Type header, without its
 // parameters and clipped to 64 characters, for messages.
 func mediaType(contentType string) string {

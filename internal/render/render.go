@@ -228,7 +228,7 @@ type Result struct {
 }
 
 // ErrNoDownloadLink means CDF returned no download link for the file.
-var ErrNoDownloadLink = errors.New("CDF returned no download link for the file")
+var ErrNoDownloadLink error = &noDownloadLinkError{}
 
 // Render draws the overlay of one file of a job in the requested format,
 // from the results and the file's version the caller has read. For a
