@@ -83,8 +83,8 @@ type framingError interface {
 // 413 whatever was reading it; an error that retells the one it wraps
 // (framingError) frames that one's problem; otherwise the outermost
 // publicError in the chain says what it means. What remains are the
-// standard library's and echo's errors, which classify maps itself. It is
-// the only place that decides status codes and wording of failures.
+// standard library's and echo's errors, which classify maps itself; an
+// error it does not know is a 500 that shows nothing of the error.
 func classify(err error) problem {
 	var (
 		maxBytes *http.MaxBytesError
