@@ -38,10 +38,13 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-var baseURLRE = regexp.MustCompile(` base_url=(http://\S+)`)
+// baseURLRE matches the last line the command logs at start-up, the one
+// that tells how to configure segview, so the whole start-up log is there
+// once it matches.
+var baseURLRE = regexp.MustCompile(` CDF_URL=(http://\S+)`)
 
-// startRun runs the command in the background and waits until it logs its
-// base URL, however long starting and seeding take on this machine; the
+// startRun runs the command in the background and waits until it has logged
+// its start-up lines, ending with its base URL, however long starting and seeding take on this machine; the
 // test binary's -timeout is the only bound.
 func startRun(t *testing.T, args ...string) (base string, stderr *syncBuffer, stop func() error) {
 	t.Helper()
