@@ -44,15 +44,18 @@ func TestCDFCallsPerRoute(t *testing.T) {
 		// maxCold and maxWarm bound the calls of the first request and of
 		// the same request right after it.
 		maxCold, maxWarm int
-		// want pins calls of one kind, cold and warm alike.
-		want map[string]int
+		// want pins calls of one kind, cold and warm alike, unless
+		// wantWarm pins the warm request's.
+		want, wantWarm map[string]int
 	}{
+		// A finished job's file names are reused for jobs.PageFilesTTL.
 		{name: "job page, verdicts off", env: map[string]string{"SEGVIEW_VERDICTS": "false"}, path: jobPage,
-			maxCold: 2, maxWarm: 1, want: map[string]int{"/files/byids": 1}},
+			maxCold: 2, maxWarm: 0, want: map[string]int{"/files/byids": 1}, wantWarm: map[string]int{"/files/byids": 0}},
 		// Stored verdicts are read on every view: any reviewer may have
 		// changed them.
-		{name: "job page with verdicts", path: jobPage, maxCold: 3, maxWarm: 2,
-			want: map[string]int{"/files/byids": 1, "/annotations": 1}},
+		{name: "job page with verdicts", path: jobPage, maxCold: 3, maxWarm: 1,
+			want:     map[string]int{"/files/byids": 1, "/annotations": 1},
+			wantWarm: map[string]int{"/files/byids": 0, "/annotations": 1}},
 		{name: "running job page", env: map[string]string{"SEGVIEW_VERDICTS": "false"}, path: runningPage,
 			maxCold: 2, maxWarm: 2, want: map[string]int{"/context/vision/segment/": 1, "/files/byids": 1}},
 		{name: "overlay.jpg", path: imagePath(completedJob, cacheFileID, "overlay.jpg"), maxCold: 4, maxWarm: 1,
@@ -73,10 +76,15 @@ func TestCDFCallsPerRoute(t *testing.T) {
 			t.Parallel()
 			s := newStack(t, tt.env)
 			addCacheFixtures(t, s)
+			warm := tt.want
+			if tt.wantWarm != nil {
+				warm = tt.wantWarm
+			}
 			for _, round := range []struct {
 				name string
 				max  int
-			}{{"cold", tt.maxCold}, {"warm", tt.maxWarm}} {
+				want map[string]int
+			}{{"cold", tt.maxCold, tt.want}, {"warm", tt.maxWarm, warm}} {
 				before := cdfCalls(s.sim)
 				wantStatus(t, s.get(t, tt.path), http.StatusOK)
 				after := cdfCalls(s.sim)
@@ -92,7 +100,7 @@ func TestCDFCallsPerRoute(t *testing.T) {
 				if got[""] > round.max {
 					t.Errorf("%s: %d calls to CDF (%s), want at most %d", round.name, got[""], strings.Join(desc, ", "), round.max)
 				}
-				for k, n := range tt.want {
+				for k, n := range round.want {
 					if got[k] != n {
 						t.Errorf("%s: %d %s calls, want %d", round.name, got[k], k, n)
 					}

@@ -79,7 +79,8 @@ type jobSource struct {
 	Now         func() time.Time
 }
 
-// readJobPage reads the job and its files' names from CDF and builds the
+// readJobPage reads the job and its files' names from CDF (a finished
+// job's names may be up to jobs.PageFilesTTL old) and builds the
 // job page's model for view; with src.Verdicts, also the stored verdicts
 // and their forms.
 func readJobPage(ctx context.Context, src jobSource, jobID int64, view View) (templates.JobPage, error) {
@@ -88,7 +89,7 @@ func readJobPage(ctx context.Context, src jobSource, jobID int64, view View) (te
 		return templates.JobPage{}, err
 	}
 	ids := fileIDs(job, src.MaxItems)
-	files, filesErr := src.Reader.Files(ctx, ids)
+	files, filesErr := src.Reader.PageFiles(ctx, job, ids)
 	if filesErr != nil && !namesOptional(filesErr) {
 		return templates.JobPage{}, filesErr
 	}

@@ -23,6 +23,11 @@ type Reader interface {
 	// Files reads the metadata of the files with ids, unknown ids left
 	// out, with one files/byids call per 1000 ids.
 	Files(ctx context.Context, ids []int64) (map[int64]cdf.File, error)
+	// PageFiles reads the metadata of job's files with ids for its page,
+	// as Files does, but reuses a finished job's for a short while
+	// (jobs.PageFilesTTL), except per person. The map must not be
+	// modified.
+	PageFiles(ctx context.Context, job *cdf.SegmentJob, ids []int64) (map[int64]cdf.File, error)
 	// FileResults reads the job and the file's metadata at once: the
 	// file's results within limits, and its version to draw on.
 	FileResults(ctx context.Context, jobID, fileID int64, limits segment.Limits) (segment.FileResults, cdf.File, error)

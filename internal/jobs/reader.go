@@ -3,10 +3,11 @@
 // images and exports make goes through a Reader.
 //
 // The Reader owns the cache of finished jobs (whose results never change)
+// and a short-lived one of their pages' files' metadata (PageFilesTTL),
 // and shares concurrent identical reads. With per-person identity
 // (SEGVIEW_CDF_IDENTITY=user) each request reads CDF with the signed-in
-// person's token, in the request's context: the Reader then serves no job
-// from its cache and shares no call between requests, so CDF decides every
+// person's token, in the request's context: the Reader then serves
+// nothing from its caches and shares no call between requests, so CDF decides every
 // read, per person, before anything cached (an image, a drawing) is used.
 package jobs
 
@@ -14,7 +15,9 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"slices"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 
@@ -48,13 +51,27 @@ type Options struct {
 	// cache and no call is shared between requests.
 	PerPerson bool
 	// JobCacheBytes bounds the finished jobs kept; 0 means
-	// DefaultJobCacheBytes, a negative value disables the cache.
+	// DefaultJobCacheBytes. A negative value disables the cache, and the
+	// cache of the job pages' files (PageFiles) with it.
 	JobCacheBytes int64
+	// Now is the clock PageFiles' entries age by; nil means time.Now.
+	Now func() time.Time
 }
 
 // DefaultJobCacheBytes bounds the cache of finished jobs: a finished job is
 // kilobytes to a few megabytes.
 const DefaultJobCacheBytes = 32 << 20
+
+// PageFilesTTL is how long PageFiles reuses a finished job's files'
+// metadata for its page. The page shows only their names, external ids
+// and instance ids (its image URLs carry no file version: each image
+// request reads the file's current version itself), so a renamed file
+// shows its old name on the job page for at most this long.
+const PageFilesTTL = 60 * time.Second
+
+// pageFilesBytes bounds the cache of the job pages' files: a file's
+// metadata is a few hundred bytes.
+const pageFilesBytes = 4 << 20
 
 // Reader reads jobs, files and image sizes from CDF. It is safe for
 // concurrent use.
@@ -63,19 +80,36 @@ type Reader struct {
 	sizes     Sizes
 	perPerson bool
 	jobs      *lru.Cache[int64, *cdf.SegmentJob]
+	// pageFiles holds finished jobs' files' metadata for their pages, by
+	// job id, for PageFilesTTL.
+	pageFiles *lru.Cache[int64, pageFiles]
+	now       func() time.Time
 	flights   singleflight.Group
+}
+
+// pageFiles is the metadata of the files ids, read at read.
+type pageFiles struct {
+	ids   []int64
+	files map[int64]cdf.File
+	read  time.Time
 }
 
 // New returns a Reader that reads from c and asks sizes for image sizes.
 func New(c CDF, sizes Sizes, opts Options) *Reader {
-	cacheBytes := opts.JobCacheBytes
+	cacheBytes, filesBytes := opts.JobCacheBytes, int64(pageFilesBytes)
 	switch {
 	case cacheBytes == 0:
 		cacheBytes = DefaultJobCacheBytes
 	case cacheBytes < 0:
-		cacheBytes = 0
+		cacheBytes, filesBytes = 0, 0
 	}
-	return &Reader{cdf: c, sizes: sizes, perPerson: opts.PerPerson, jobs: lru.New[int64, *cdf.SegmentJob](cacheBytes)}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Reader{cdf: c, sizes: sizes, perPerson: opts.PerPerson, now: now,
+		jobs:      lru.New[int64, *cdf.SegmentJob](cacheBytes),
+		pageFiles: lru.New[int64, pageFiles](filesBytes)}
 }
 
 // PerPerson reports whether every read is made with the person's token.
@@ -128,6 +162,27 @@ func (r *Reader) Files(ctx context.Context, ids []int64) (map[int64]cdf.File, er
 	for _, f := range list {
 		files[f.ID] = f
 	}
+	return files, nil
+}
+
+// PageFiles reads the metadata of the files with ids of job, for the job's
+// page, as Files does; but for a finished job, unless reads are per
+// person, it reuses what it read for the same ids within PageFilesTTL.
+// Exports and images, which need the files' current versions, use Files
+// and File. The caller must not modify the map: it may be shared.
+func (r *Reader) PageFiles(ctx context.Context, job *cdf.SegmentJob, ids []int64) (map[int64]cdf.File, error) {
+	if r.perPerson || !job.Status.Terminal() || len(ids) == 0 {
+		return r.Files(ctx, ids)
+	}
+	now := r.now()
+	if e, ok := r.pageFiles.Get(job.JobID); ok && slices.Equal(e.ids, ids) && now.Sub(e.read) < PageFilesTTL && !now.Before(e.read) {
+		return e.files, nil
+	}
+	files, err := r.Files(ctx, ids)
+	if err != nil {
+		return files, err
+	}
+	r.pageFiles.Add(job.JobID, pageFiles{ids: slices.Clone(ids), files: files, read: now}, pageFilesSize(ids, files))
 	return files, nil
 }
 
@@ -198,6 +253,19 @@ type FileNotFoundError struct{ FileID int64 }
 
 func (e *FileNotFoundError) Error() string {
 	return fmt.Sprintf("file %d does not exist in CDF", e.FileID)
+}
+
+// pageFilesSize estimates the memory an entry of the page files' cache
+// holds.
+func pageFilesSize(ids []int64, files map[int64]cdf.File) int64 {
+	n := int64(128 + 8*len(ids))
+	for _, f := range files {
+		n += 200 + int64(len(f.Name)+len(f.ExternalID)+len(f.MimeType))
+		if f.InstanceID != nil {
+			n += 64 + int64(len(f.InstanceID.Space)+len(f.InstanceID.ExternalID))
+		}
+	}
+	return n
 }
 
 // jobSize estimates the memory a decoded job holds, for the job cache.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/segment"
@@ -253,5 +254,103 @@ func TestFilesAndSizes(t *testing.T) {
 	}
 	if len(sz.asked) != 2 || sz.asked[0] != 1000 || sz.asked[1] != 2000 {
 		t.Errorf("sizes asked for versions %v, want [1000 2000]", sz.asked)
+	}
+}
+
+// TestPageFilesTTL reads a job's files for its page as the clock moves: a
+// finished job's are reused within PageFilesTTL and read again after it,
+// for the same ids only; a running job's, per person or with the cache
+// off, every time; and Files, which exports use, always reads.
+func TestPageFilesTTL(t *testing.T) {
+	t.Parallel()
+	type step struct {
+		at        time.Duration // since the first read
+		ids       []int64
+		files     bool // read with Files instead of PageFiles
+		wantCalls int  // files/byids calls so far
+	}
+	within, after := PageFilesTTL-time.Millisecond, PageFilesTTL
+	ids := []int64{9, 10}
+	tests := []struct {
+		name  string
+		job   int64
+		opts  Options
+		steps []step
+	}{
+		{name: "completed", job: 1, steps: []step{
+			{at: 0, ids: ids, wantCalls: 1},
+			{at: within, ids: ids, wantCalls: 1},
+			{at: within, ids: []int64{9}, wantCalls: 2}, // other ids: read, and kept instead
+			{at: within, ids: ids, wantCalls: 3},
+			{at: within, ids: ids, files: true, wantCalls: 4},
+			{at: within + after - 1, ids: ids, wantCalls: 4},
+			{at: within + after, ids: ids, wantCalls: 5},
+			{at: within + after, ids: ids, wantCalls: 5},
+		}},
+		{name: "failed", job: 2, steps: []step{
+			{at: 0, ids: ids, wantCalls: 1},
+			{at: within, ids: ids, wantCalls: 1},
+			{at: after, ids: ids, wantCalls: 2},
+		}},
+		{name: "running", job: 3, steps: []step{
+			{at: 0, ids: ids, wantCalls: 1},
+			{at: 0, ids: ids, wantCalls: 2},
+		}},
+		{name: "completed, per person", job: 1, opts: Options{PerPerson: true}, steps: []step{
+			{at: 0, ids: ids, wantCalls: 1},
+			{at: 0, ids: ids, wantCalls: 2},
+		}},
+		{name: "completed, cache off", job: 1, opts: Options{JobCacheBytes: -1}, steps: []step{
+			{at: 0, ids: ids, wantCalls: 1},
+			{at: 0, ids: ids, wantCalls: 2},
+		}},
+		{name: "no ids", job: 1, steps: []step{
+			{at: 0, wantCalls: 0},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake()
+			start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			now := start
+			tt.opts.Now = func() time.Time { return now }
+			r := New(f, &sizes{}, tt.opts)
+			job, err := r.SegmentJob(t.Context(), tt.job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, s := range tt.steps {
+				now = start.Add(s.at)
+				// The file changes after every read: a read from CDF shows
+				// the change, a reuse the version read before.
+				f.mu.Lock()
+				f.files[9] = cdf.Millis(1000 + i)
+				f.mu.Unlock()
+				_, before := f.calls()
+				var files map[int64]cdf.File
+				if s.files {
+					files, err = r.Files(t.Context(), s.ids)
+				} else {
+					files, err = r.PageFiles(t.Context(), job, s.ids)
+				}
+				if err != nil {
+					t.Fatalf("step %d: %v", i, err)
+				}
+				_, calls := f.calls()
+				if calls != s.wantCalls {
+					t.Errorf("step %d (at %v): %d files/byids calls so far, want %d", i, s.at, calls, s.wantCalls)
+				}
+				if len(s.ids) > 0 && calls > before && files[9].LastUpdatedTime != cdf.Millis(1000+i) {
+					t.Errorf("step %d: read from CDF but file 9 is at version %d, want %d", i, files[9].LastUpdatedTime, 1000+i)
+				}
+				if len(s.ids) > 0 && calls == before && files[9].LastUpdatedTime == cdf.Millis(1000+i) {
+					t.Errorf("step %d: no call to CDF but file 9 is at its current version", i)
+				}
+				if len(files) != len(s.ids) {
+					t.Errorf("step %d: %d files, want %d", i, len(files), len(s.ids))
+				}
+			}
+		})
 	}
 }
