@@ -412,3 +412,25 @@ func mediaType(contentType string) string {
 	}
 	return mt
 }
+
+// Transient reports whether the failure may pass by itself: CDF busy
+// (429) or failing (5xx) after the client's retries. A page may then show
+// what it has without this read rather than fail; a refusal, a bad request
+// or a missing item may not pass and must be shown as such.
+func (e *APIError) Transient() bool {
+	return e.Status == http.StatusTooManyRequests || e.Status >= 500
+}
+
+// Transient is false: without a token no read succeeds until the
+// configuration or the identity provider is fixed.
+func (e *AuthError) Transient() bool { return false }
+
+// SkipFile says, for an image over the download limit, that the problem is
+// the file's own, so that work over many files (an export) may leave this
+// one out, and why; other limits are not one file's.
+func (e *LimitError) SkipFile() (reason string, ok bool) {
+	if e.What != whatDownload {
+		return "", false
+	}
+	return fmt.Sprintf("its image is larger than %d bytes (SEGVIEW_MAX_IMAGE_BYTES)", e.Limit), true
+}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/export"
-	"github.com/segview/segview/internal/render"
 	"github.com/segview/segview/internal/segment"
 )
 
@@ -161,23 +160,20 @@ func (h *Export) fetch(ctx context.Context, jobID int64) (*cdf.SegmentJob, map[i
 // skipReason says why an export leaves a file out when reading its image
 // size failed for a reason of that file's own (its data), so that one bad
 // file does not fail the export of the whole job; other failures (CDF
-// unreachable, access refused, the request's time) fail the export.
+// unreachable, access refused, the request's time) fail the export. The
+// error says which it is (render's and cdf's errors implement SkipFile).
 func skipReason(err error) (string, bool) {
-	var (
-		header *render.ImageHeaderError
-		limit  *cdf.LimitError
-	)
-	switch {
-	case err == nil:
+	var s skipFileError
+	if err == nil || !errors.As(err, &s) {
 		return "", false
-	case errors.As(err, &header):
-		return "its data is not a JPEG or PNG image segview can read (" + strings.TrimPrefix(header.Err.Error(), "imaging: ") + ")", true
-	case errors.As(err, &limit) && limit.What == "download":
-		return fmt.Sprintf("its image is larger than %d bytes (SEGVIEW_MAX_IMAGE_BYTES)", limit.Limit), true
-	case errors.Is(err, render.ErrNoDownloadLink):
-		return "CDF returned no download link for it", true
 	}
-	return "", false
+	return s.SkipFile()
+}
+
+// skipFileError is an error that may be one file's own problem: SkipFile
+// says whether it is, and why.
+type skipFileError interface {
+	SkipFile() (reason string, ok bool)
 }
 
 // setDownload marks the response as a file to save, never to be cached:

@@ -121,25 +121,23 @@ func verdictsNotice(err error) string {
 	if verdict.IsRefused(err) {
 		return "Stored verdicts could not be read: CDF refused, and reading them needs the annotationsAcl:READ capability. Segments show no verdict here."
 	}
-	msg := "Stored verdicts could not be read from CDF just now; segments show no verdict here."
-	var api *cdf.APIError
-	if errors.As(err, &api) && api.RequestID != "" {
-		msg += " CDF request id: " + api.RequestID + "."
-	}
-	return msg
+	return withRequestID("Stored verdicts could not be read from CDF just now; segments show no verdict here.", err)
 }
+
+// transientError is an error that says whether it may pass by itself
+// (cdf's errors implement it).
+type transientError interface{ Transient() bool }
 
 // namesOptional reports whether a failure to read file metadata may leave
 // the job page without file names rather than fail it: CDF or the network
 // failing after retries, but not a refusal of access, which the page must
-// show as such.
+// show as such, nor the request's own end.
 func namesOptional(err error) bool {
-	var api *cdf.APIError
-	if errors.As(err, &api) {
-		return api.Status == http.StatusTooManyRequests || api.Status >= 500
+	var t transientError
+	if errors.As(err, &t) {
+		return t.Transient()
 	}
-	var auth *cdf.AuthError
-	if errors.As(err, &auth) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
 	return isNetError(err)
@@ -147,10 +145,14 @@ func namesOptional(err error) bool {
 
 // filesNotice says on the page that file names are missing, and why.
 func filesNotice(err error) string {
-	msg := "File names could not be read from CDF just now; files are shown by id."
-	var api *cdf.APIError
-	if errors.As(err, &api) && api.RequestID != "" {
-		msg += " CDF request id: " + api.RequestID + "."
+	return withRequestID("File names could not be read from CDF just now; files are shown by id.", err)
+}
+
+// withRequestID adds the CDF request id of err, when it has one, to msg.
+func withRequestID(msg string, err error) string {
+	var r requestIDError
+	if errors.As(err, &r) && r.CDFRequestID() != "" {
+		msg += " CDF request id: " + r.CDFRequestID() + "."
 	}
 	return msg
 }

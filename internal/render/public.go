@@ -5,6 +5,12 @@ import (
 	"strings"
 )
 
+// SkipFile says that the file's data is the problem, so that work over
+// many files (an export) may leave this one out, and why.
+func (e *ImageHeaderError) SkipFile() (reason string, ok bool) {
+	return "its data is not a JPEG or PNG image segview can read (" + strings.TrimPrefix(e.Err.Error(), "imaging: ") + ")", true
+}
+
 // What this package's errors mean on segview's error page: HTTPStatus,
 // PublicHeading, PublicMessage, PublicHint and ErrorKind (a short name for
 // logs), which segview's one error handler (internal/handlers) asks for by
@@ -45,6 +51,12 @@ func (*noDownloadLinkError) PublicMessage() string {
 }
 func (*noDownloadLinkError) PublicHint() string { return "" }
 func (*noDownloadLinkError) ErrorKind() string  { return "cdf_no_link" }
+
+// SkipFile says that CDF gave no link for this file, so that work over
+// many files (an export) may leave it out.
+func (*noDownloadLinkError) SkipFile() (reason string, ok bool) {
+	return "CDF returned no download link for it", true
+}
 
 // mediaType returns the media type of a Content-Type header, without its
 // parameters and clipped to 64 characters, for messages.
