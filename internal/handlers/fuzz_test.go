@@ -28,7 +28,7 @@ func FuzzJobPage(f *testing.F) {
 		if err := json.Unmarshal(data, &job); err != nil {
 			return
 		}
-		m := buildJobPage(&job, jobView{View: defaultView(), Page: Page{Project: "p"}, Files: map[int64]cdf.File{}, Now: testNow, MaxItems: 50, MaxVertices: 100_000})
+		m := buildJobPage(&job, jobPageInput{View: defaultView(), Page: Page{Project: "p"}, Files: map[int64]cdf.File{}, Now: testNow, MaxItems: 50, MaxVertices: 100_000})
 		if len(m.Files) > 50 {
 			t.Fatalf("item limit ignored: %d files", len(m.Files))
 		}

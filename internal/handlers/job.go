@@ -93,7 +93,7 @@ func readJobPage(ctx context.Context, src jobSource, jobID int64, view View) (te
 	if filesErr != nil && !namesOptional(filesErr) {
 		return templates.JobPage{}, filesErr
 	}
-	jv := jobView{Page: src.Page, Files: files, Now: src.Now(), MaxItems: src.MaxItems, MaxVertices: src.MaxVertices, View: view}
+	jv := jobPageInput{Page: src.Page, Files: files, Now: src.Now(), MaxItems: src.MaxItems, MaxVertices: src.MaxVertices, View: view}
 	var verdictsErr error
 	if src.Verdicts != nil && job.Status == cdf.StatusCompleted {
 		jv.Review = true

@@ -15,8 +15,9 @@ import (
 const maxHidden = 1000
 
 // View is the view state a job page or an overlay image takes from its
-// URL: what to draw and how (a segment.View), the selected segment and the
-// width.
+// URL: what to draw and how (a segment.View, the drawing filter), the
+// selected segment and the width. It is the URL's state; the job page's
+// build inputs are a jobPageInput, and its model is templates.JobPage.
 type View struct {
 	segment.View
 	// Sel is the rank of the selected segment; 0 when none is.

@@ -67,9 +67,10 @@ func (l Layers) String() string {
 	return strings.Join(names, ",")
 }
 
-// View is what of a file's results an overlay or an export shows, and how.
-// The page and the images take it from the URL, so that a link reproduces
-// what was seen.
+// View is the drawing filter: what of a file's results an overlay or an
+// export shows, and how. The page and the images take it from the URL
+// (inside handlers.View, which adds the selection and the width), so that
+// a link reproduces what was seen.
 type View struct {
 	// MinScore hides segments scoring below it (0..1).
 	MinScore float64

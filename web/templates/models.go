@@ -89,7 +89,7 @@ type ReviewControls struct {
 }
 
 // ViewControls is the form of view parameters on the job page; its values
-// are the current view's.
+// are those of the URL's view (handlers.View).
 type ViewControls struct {
 	Action   string // the job page's path
 	MinScore string
@@ -114,13 +114,15 @@ type TimeRow struct {
 	Relative string // "3 minutes ago"
 }
 
-// PromptView is the prompt the job was started with.
+// PromptView is the page's model of the prompt the job was started with.
+// This file's *View types are page models (what a template shows), not
+// the URL's view (handlers.View) nor the drawing filter (segment.View).
 type PromptView struct {
 	Points []PointView
 	Box    *BoxView
 }
 
-// PointView is one prompt point.
+// PointView is the page's model of one prompt point.
 type PointView struct {
 	Index int
 	X, Y  string
@@ -128,12 +130,12 @@ type PointView struct {
 	Class string // "fg" or "bg"
 }
 
-// BoxView is the prompt box.
+// BoxView is the page's model of the prompt box.
 type BoxView struct {
 	XMin, YMin, XMax, YMax string
 }
 
-// FileView is one file of the job with its segments.
+// FileView is the page's model of one file of the job with its segments.
 type FileView struct {
 	Name        string
 	ID          int64

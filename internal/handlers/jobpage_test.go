@@ -42,7 +42,7 @@ func TestBuildJobPage(t *testing.T) {
 	files := map[int64]cdf.File{11: {ID: 11, Name: "pump.jpg", ExternalID: "pump-1"}}
 
 	t.Run("completed", func(t *testing.T) {
-		m := buildJobPage(completed, jobView{View: defaultView(), Page: page, Files: files, Now: testNow, MaxItems: 10, MaxVertices: 100})
+		m := buildJobPage(completed, jobPageInput{View: defaultView(), Page: page, Files: files, Now: testNow, MaxItems: 10, MaxVertices: 100})
 		if !m.Terminal || m.RefreshSeconds != 0 || m.Status != "Completed" {
 			t.Errorf("Terminal=%v Refresh=%d Status=%q", m.Terminal, m.RefreshSeconds, m.Status)
 		}
@@ -98,7 +98,7 @@ func TestBuildJobPage(t *testing.T) {
 	t.Run("view filters rows and carries the view into image URLs", func(t *testing.T) {
 		v := defaultView()
 		v.MinScore, v.Opacity, v.Hide, v.Sel = 0.6, 0.7, []int{5}, 2
-		m := buildJobPage(completed, jobView{View: v, Page: page, Files: files, Now: testNow, MaxItems: 10, MaxVertices: 100})
+		m := buildJobPage(completed, jobPageInput{View: v, Page: page, Files: files, Now: testNow, MaxItems: 10, MaxVertices: 100})
 		f := m.Files[0]
 		if f.ShownCount != "1 of 2 shown" {
 			t.Errorf("ShownCount = %q, want 1 of 2 shown", f.ShownCount)
@@ -126,7 +126,7 @@ func TestBuildJobPage(t *testing.T) {
 	t.Run("review shows verdicts and the forms of a completed job", func(t *testing.T) {
 		v := defaultView()
 		v.MinScore, v.Sel = 0.6, 2
-		m := buildJobPage(completed, jobView{View: v, Page: page, Files: files, Now: testNow, MaxItems: 10, MaxVertices: 100,
+		m := buildJobPage(completed, jobPageInput{View: v, Page: page, Files: files, Now: testNow, MaxItems: 10, MaxVertices: 100,
 			Review: true, Verdicts: map[verdict.Key]string{{FileID: 11, Rank: 2}: verdict.Rejected, {FileID: 99, Rank: 1}: verdict.Approved}})
 		if m.Review == nil || m.Review.View != "min_score=0.6&sel=2" || m.Review.High != "0.75" || m.Review.Low != "0.25" {
 			t.Fatalf("Review = %+v", m.Review)
@@ -143,7 +143,7 @@ func TestBuildJobPage(t *testing.T) {
 	t.Run("hide checks the row's box", func(t *testing.T) {
 		v := defaultView()
 		v.Hide = []int{2}
-		f := buildJobPage(completed, jobView{View: v, Page: page, Files: files, Now: testNow, MaxItems: 10}).Files[0]
+		f := buildJobPage(completed, jobPageInput{View: v, Page: page, Files: files, Now: testNow, MaxItems: 10}).Files[0]
 		if f.Segments[0].HiddenByRank || !f.Segments[1].HiddenByRank || !f.Segments[1].Hidden {
 			t.Errorf("rows = %+v, want rank 2 hidden by rank", f.Segments)
 		}
@@ -152,14 +152,14 @@ func TestBuildJobPage(t *testing.T) {
 	t.Run("no review of a running job", func(t *testing.T) {
 		running := *completed
 		running.Status = cdf.StatusRunning
-		m := buildJobPage(&running, jobView{View: defaultView(), Page: page, Files: files, Now: testNow, MaxItems: 10, Review: true})
+		m := buildJobPage(&running, jobPageInput{View: defaultView(), Page: page, Files: files, Now: testNow, MaxItems: 10, Review: true})
 		if m.Review != nil || len(m.Files) > 0 && m.Files[0].VerdictURL != "" {
 			t.Errorf("review offered on a running job: %+v", m.Review)
 		}
 	})
 
 	t.Run("no counter without filtering", func(t *testing.T) {
-		m := buildJobPage(completed, jobView{View: defaultView(), Page: page, Files: files, Now: testNow, MaxItems: 10, MaxVertices: 100})
+		m := buildJobPage(completed, jobPageInput{View: defaultView(), Page: page, Files: files, Now: testNow, MaxItems: 10, MaxVertices: 100})
 		if c := m.Files[0].ShownCount; c != "" {
 			t.Errorf("ShownCount = %q, want none", c)
 		}
@@ -168,7 +168,7 @@ func TestBuildJobPage(t *testing.T) {
 	t.Run("running refreshes and shows duration so far", func(t *testing.T) {
 		job := &cdf.SegmentJob{JobID: 8, Status: cdf.StatusRunning, CreatedTime: ms(testNow.Add(-time.Hour)),
 			StartTime: ms(testNow.Add(-2 * time.Minute)), StatusTime: ms(testNow.Add(-2 * time.Minute))}
-		m := buildJobPage(job, jobView{View: defaultView(), Page: page, Now: testNow})
+		m := buildJobPage(job, jobPageInput{View: defaultView(), Page: page, Now: testNow})
 		if m.Terminal || m.RefreshSeconds != refreshSeconds || m.Duration != "2 minutes so far" {
 			t.Errorf("Terminal=%v Refresh=%d Duration=%q", m.Terminal, m.RefreshSeconds, m.Duration)
 		}
@@ -176,7 +176,7 @@ func TestBuildJobPage(t *testing.T) {
 
 	t.Run("queued has no duration and unset times", func(t *testing.T) {
 		job := &cdf.SegmentJob{JobID: 9, Status: cdf.StatusQueued, CreatedTime: ms(testNow)}
-		m := buildJobPage(job, jobView{View: defaultView(), Page: page, Now: testNow})
+		m := buildJobPage(job, jobPageInput{View: defaultView(), Page: page, Now: testNow})
 		if m.Duration != "" || m.Times[1].ISO != "" || m.Times[0].Relative != "just now" {
 			t.Errorf("Duration=%q Started=%+v Created=%+v", m.Duration, m.Times[1], m.Times[0])
 		}
@@ -190,7 +190,7 @@ func TestBuildJobPage(t *testing.T) {
 				{ErrorMessage: "Unsupported image", Items: []cdf.FileRef{{FileID: 13}}},
 				{Items: []cdf.FileRef{{}}},
 			}}
-		m := buildJobPage(job, jobView{View: defaultView(), Page: page, Files: files, Now: testNow})
+		m := buildJobPage(job, jobPageInput{View: defaultView(), Page: page, Files: files, Now: testNow})
 		want := []templates.FailedGroup{
 			{Message: "Unsupported image", Files: []string{"pump.jpg · id 11", "id 12 · externalId x", "id 13"}},
 			{Message: "Timeout", Files: []string{"instanceId s:e"}},
@@ -209,7 +209,7 @@ func TestBuildJobPage(t *testing.T) {
 		for i := int64(1); i <= 5; i++ {
 			job.Items = append(job.Items, cdf.SegmentItem{FileID: i, Segments: []cdf.Segment{{Score: 1, Polygons: []cdf.Polygon{square(0, 0, 1, 1)}}}})
 		}
-		m := buildJobPage(job, jobView{View: defaultView(), Page: page, Now: testNow, MaxItems: 3, MaxVertices: 3})
+		m := buildJobPage(job, jobPageInput{View: defaultView(), Page: page, Now: testNow, MaxItems: 3, MaxVertices: 3})
 		if len(m.Files) != 3 || m.HiddenFiles != 2 {
 			t.Errorf("files=%d hidden=%d", len(m.Files), m.HiddenFiles)
 		}
@@ -229,7 +229,7 @@ func TestBuildJobPage(t *testing.T) {
 			{Score: 0.3, Polygons: []cdf.Polygon{{Vertices: []cdf.Vertex{{X: 0.1, Y: 0.1}, {X: 0.2, Y: 0.2}}}}},
 			{Score: 0.2, Polygons: []cdf.Polygon{{Vertices: []cdf.Vertex{{X: math.NaN(), Y: 0.1}, {X: 0.2, Y: 0.2}, {X: 0.3, Y: 1.5}}}}},
 		}}}}
-		m := buildJobPage(job, jobView{View: defaultView(), Page: page, Now: testNow})
+		m := buildJobPage(job, jobPageInput{View: defaultView(), Page: page, Now: testNow})
 		if got := len(m.Files[0].Problems); got < 2 {
 			t.Errorf("problems = %q, want one per bad polygon", m.Files[0].Problems)
 		}
@@ -241,7 +241,7 @@ func TestBuildJobPage(t *testing.T) {
 func TestJobTemplate(t *testing.T) {
 	t.Parallel()
 	job := &cdf.SegmentJob{JobID: 7, Status: cdf.StatusRunning, StartTime: ms(testNow)}
-	m := buildJobPage(job, jobView{View: defaultView(), Page: Page{Project: "demo", Demo: true}, Now: testNow})
+	m := buildJobPage(job, jobPageInput{View: defaultView(), Page: Page{Project: "demo", Demo: true}, Now: testNow})
 	var buf bytes.Buffer
 	if err := templates.Job(m).Render(context.Background(), &buf); err != nil {
 		t.Fatal(err)
@@ -287,7 +287,7 @@ func TestJobTemplate(t *testing.T) {
 	t.Run("a finished job neither refreshes nor polls", func(t *testing.T) {
 		done := &cdf.SegmentJob{JobID: 7, Status: cdf.StatusCompleted, StartTime: ms(testNow)}
 		var buf bytes.Buffer
-		if err := templates.Job(buildJobPage(done, jobView{View: defaultView(), Page: Page{Project: "demo"}, Now: testNow})).Render(context.Background(), &buf); err != nil {
+		if err := templates.Job(buildJobPage(done, jobPageInput{View: defaultView(), Page: Page{Project: "demo"}, Now: testNow})).Render(context.Background(), &buf); err != nil {
 			t.Fatal(err)
 		}
 		doc := htmltest.Parse(t, buf.Bytes())

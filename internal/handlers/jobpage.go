@@ -23,8 +23,10 @@ const refreshSeconds = 5
 // displayWidth is the overlay width the job page asks for.
 const displayWidth = 1600
 
-// jobView holds what buildJobPage needs besides the job.
-type jobView struct {
+// jobPageInput holds what buildJobPage needs besides the job: the page's
+// settings, the files' metadata, the clock, the limits, the URL's View and
+// the verdicts. (The page's model it builds is a templates.JobPage.)
+type jobPageInput struct {
 	Page        Page
 	Files       map[int64]cdf.File // file metadata by id; may miss some
 	Now         time.Time
@@ -39,7 +41,7 @@ type jobView struct {
 
 // buildJobPage turns a CDF job into the job page's model. It is pure: all
 // inputs are arguments, so it is table-tested without HTTP.
-func buildJobPage(job *cdf.SegmentJob, v jobView) templates.JobPage {
+func buildJobPage(job *cdf.SegmentJob, v jobPageInput) templates.JobPage {
 	m := templates.JobPage{
 		Base:         v.Page.Base(fmt.Sprintf("Job %d", job.JobID)),
 		JobID:        job.JobID,
@@ -102,7 +104,7 @@ func downloads(job string, view View) []templates.JobLink {
 	}
 }
 
-func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobView) templates.FileView {
+func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobPageInput) templates.FileView {
 	f, known := v.Files[it.FileID]
 	fv := templates.FileView{ID: it.FileID, ExternalID: it.FileExternalID, Name: f.Name}
 	if fv.ExternalID == "" {
