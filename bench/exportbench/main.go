@@ -20,11 +20,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,6 +29,7 @@ import (
 	"time"
 
 	"github.com/segview/segview/bench/benchdata"
+	"github.com/segview/segview/bench/benchproc"
 	"github.com/segview/segview/internal/cdfsim"
 )
 
@@ -98,7 +96,7 @@ func run(o options) error {
 	}
 	defer sim.Close()
 
-	base, proc, err := startSegview(ctx, dir, o.bin, simURL, sim.TokenURL(simURL), secret)
+	base, proc, err := benchproc.Start(ctx, benchproc.Segview{Dir: dir, Bin: o.bin, Project: project, CDFURL: simURL, TokenURL: sim.TokenURL(simURL), Secret: secret})
 	if err != nil {
 		return err
 	}
@@ -112,7 +110,7 @@ func run(o options) error {
 	if err != nil || st != http.StatusOK {
 		return fmt.Errorf("warm-up export: status %d, %v", st, err)
 	}
-	idle, err := peakRSS(proc.Process.Pid)
+	idle, err := benchproc.PeakRSS(proc.Process.Pid)
 	if err != nil {
 		return err
 	}
@@ -164,7 +162,7 @@ func run(o options) error {
 	close(start)
 	wg.Wait()
 	elapsed := time.Since(t0)
-	peak, err := peakRSS(proc.Process.Pid)
+	peak, err := benchproc.PeakRSS(proc.Process.Pid)
 	if err != nil {
 		return err
 	}
@@ -221,62 +219,4 @@ func getWithHeader(ctx context.Context, c *http.Client, url string) (int, http.H
 	defer resp.Body.Close()
 	_, err = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode, resp.Header, err
-}
-
-// startSegview runs the dashboard against the simulator, building it first
-// unless bin names a binary.
-func startSegview(ctx context.Context, dir, bin, simURL, tokenURL, secret string) (string, *exec.Cmd, error) {
-	if bin == "" {
-		bin = filepath.Join(dir, "segview")
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/web")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return "", nil, fmt.Errorf("building segview: %w", err)
-		}
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.CommandContext(ctx, bin, "-addr", addr, "-env-file", filepath.Join(dir, "none.env"))
-	cmd.Env = append(os.Environ(),
-		"CDF_PROJECT="+project, "CDF_URL="+simURL, "LOGIN_FLOW=client_credentials",
-		"IDP_TOKEN_URL="+tokenURL, "IDP_CLIENT_ID=bench", "IDP_CLIENT_SECRET="+secret)
-	logf, err := os.Create(filepath.Join(dir, "segview.log"))
-	if err != nil {
-		return "", nil, err
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	base := "http://" + addr
-	for range 300 {
-		if resp, err := http.Get(base + "/healthz"); err == nil {
-			resp.Body.Close()
-			return base, cmd, nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	_ = cmd.Process.Kill()
-	_, _ = cmd.Process.Wait()
-	b, _ := os.ReadFile(logf.Name())
-	return "", nil, fmt.Errorf("segview did not start:\n%s", b)
-}
-
-// peakRSS reads the high-water mark of a process's resident memory.
-func peakRSS(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
 }

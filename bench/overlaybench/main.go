@@ -16,18 +16,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/segview/segview/bench/benchdata"
+	"github.com/segview/segview/bench/benchproc"
 	"github.com/segview/segview/internal/cdfsim"
 	"github.com/segview/segview/internal/imaging"
 )
@@ -109,7 +108,7 @@ func run(runs int, python, outDir string) error {
 	}
 	defer sim.Close()
 
-	base, proc, err := startSegview(ctx, outDir, simURL, sim.TokenURL(simURL), secret)
+	base, proc, err := benchproc.Start(ctx, benchproc.Segview{Dir: outDir, Project: project, CDFURL: simURL, TokenURL: sim.TokenURL(simURL), Secret: secret})
 	if err != nil {
 		return err
 	}
@@ -202,7 +201,7 @@ func run(runs int, python, outDir string) error {
 		}()
 	}
 	wg.Wait()
-	peak, err := peakRSS(proc.Process.Pid)
+	peak, err := benchproc.PeakRSS(proc.Process.Pid)
 	if err != nil {
 		return err
 	}
@@ -222,43 +221,6 @@ func run(runs int, python, outDir string) error {
 		fmt.Printf("| %s | %s | %s | %s |\n", r.name, r.target, r.value, r.verdict)
 	}
 	return nil
-}
-
-// startSegview builds and runs the dashboard against the simulator.
-func startSegview(ctx context.Context, dir, simURL, tokenURL, secret string) (string, *exec.Cmd, error) {
-	bin := filepath.Join(dir, "segview")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/web")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return "", nil, fmt.Errorf("building segview: %w", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.CommandContext(ctx, bin, "-addr", addr, "-env-file", filepath.Join(dir, "none.env"))
-	cmd.Env = append(os.Environ(),
-		"CDF_PROJECT="+project, "CDF_URL="+simURL, "LOGIN_FLOW=client_credentials",
-		"IDP_TOKEN_URL="+tokenURL, "IDP_CLIENT_ID=bench", "IDP_CLIENT_SECRET="+secret)
-	logf, err := os.Create(filepath.Join(dir, "segview.log"))
-	if err != nil {
-		return "", nil, err
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	base := "http://" + addr
-	for range 100 {
-		if resp, err := http.Get(base + "/healthz"); err == nil {
-			resp.Body.Close()
-			return base, cmd, nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return "", nil, fmt.Errorf("segview did not start; see %s", logf.Name())
 }
 
 func timeGET(url string) (time.Duration, error) {
@@ -325,21 +287,6 @@ func notebook(python, lib, photo, geo, dir string, runs int) (float64, error) {
 		return 0, err
 	}
 	return r.Median, nil
-}
-
-// peakRSS reads the high-water mark of a process's resident memory.
-func peakRSS(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
 }
 
 func writeGeometry(path string, segs []cdfsim.Segment) error {
