@@ -91,6 +91,10 @@ type Spec struct {
 	Points   []PromptPoint
 	Box      *Box
 	Style    Style
+	// Crop, when set, says that Image shows only that rectangle of the
+	// whole image: coordinates stay those of the whole image, and sizes
+	// follow the zoom (see Crop).
+	Crop *Crop
 }
 
 // ErrNoImage is returned by Render when Spec.Image is nil or has no pixels.
@@ -130,7 +134,9 @@ var (
 // wider dark one, visible on any background.
 // Prompt points are green (foreground, with a "+") or red (background, with
 // a "−") discs with a white edge. Line widths (2 px) and the marker radius
-// (8 px) are given for a 1000-pixel image and scale with max(width, height);
+// (8 px) are given for a 1000-pixel image and scale with max(width, height)
+// of the whole image's frame (the output's size, or with Spec.Crop the size
+// the whole image has at the crop's zoom, so a crop shows the same strokes);
 // lines never get thinner than 1 px and markers no smaller than a 3 px
 // radius, below which the sign is illegible.
 //
@@ -152,11 +158,11 @@ func Render(spec Spec) (*image.RGBA, error) {
 	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(dst, dst.Rect, spec.Image, b.Min, draw.Src)
 
-	r := newRenderer(dst)
+	r := newRenderer(dst, spec.Crop)
 	alpha := spec.Style.fillAlpha()
 	segments := newCanvas(dst, r.line)
 	segments.noOutline = spec.Style.NoOutline
-	for _, s := range largestFirst(spec.Segments) {
+	for _, s := range cropDrawables(largestFirst(spec.Segments), spec.Crop) {
 		segments.add(s.polys, s.visible, s.color, alpha)
 	}
 	segments.draw()
@@ -204,22 +210,26 @@ func largestFirst(segments []Segment) []drawable {
 
 // renderer holds the drawing context and the sizes scaled to the image.
 type renderer struct {
-	dc            *gg.Context
-	w, h          float64
+	dc *gg.Context
+	// w, h are the whole image's frame in pixels, and ox, oy the output's
+	// top-left corner in it: the output's size and 0 unless cropped.
+	w, h, ox, oy  float64
 	line          float64 // segment outline and box dash width
 	radius        float64
 	dash, gap     float64
 	underlayWidth float64
 }
 
-func newRenderer(dst *image.RGBA) *renderer {
-	w, h := float64(dst.Rect.Dx()), float64(dst.Rect.Dy())
+func newRenderer(dst *image.RGBA, crop *Crop) *renderer {
+	w, h, ox, oy := crop.frame(float64(dst.Rect.Dx()), float64(dst.Rect.Dy()))
 	scale := max(w, h) / referenceSize
 	px := func(v float64) float64 { return max(1, v*scale) }
 	return &renderer{
 		dc:            gg.NewContextForRGBA(dst), // draws into dst: no second copy
 		w:             w,
 		h:             h,
+		ox:            ox,
+		oy:            oy,
 		line:          px(outlineWidth),
 		radius:        max(minMarkerRadius, markerRadius*scale),
 		dash:          px(dashLength),
@@ -239,6 +249,7 @@ func (r *renderer) box(b Box) {
 	in := r.underlayWidth / 2
 	x0, x1 = math.Min(math.Max(x0, in), r.w-in), math.Max(math.Min(x1, r.w-in), in)
 	y0, y1 = math.Min(math.Max(y0, in), r.h-in), math.Max(math.Min(y1, r.h-in), in)
+	x0, x1, y0, y1 = x0-r.ox, x1-r.ox, y0-r.oy, y1-r.oy
 
 	dc := r.dc
 	dc.ClearPath()
@@ -271,7 +282,7 @@ func (r *renderer) point(p PromptPoint) {
 	default:
 		return
 	}
-	x, y := clamp01(p.X)*r.w, clamp01(p.Y)*r.h
+	x, y := clamp01(p.X)*r.w-r.ox, clamp01(p.Y)*r.h-r.oy
 
 	dc := r.dc
 	dc.ClearPath()
