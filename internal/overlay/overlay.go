@@ -35,10 +35,13 @@ import (
 // Segment is one mask to draw. Polygons are combined with the even-odd rule:
 // a polygon inside another is a hole. Color is usually Color(rank), so that
 // swatches on the page match; its alpha is ignored, since the fill uses
-// Style.FillAlpha and the outline is opaque.
+// Style.FillAlpha and the outline is opaque. Label, when not empty, is
+// drawn in a badge inside the segment (see PlaceLabel); it is usually the
+// segment's rank.
 type Segment struct {
 	Polygons []geom.Polygon
 	Color    color.NRGBA
+	Label    string
 }
 
 // Labels of prompt points, as in SAM's point_labels.
@@ -121,7 +124,8 @@ var (
 )
 
 // Render returns a copy of spec.Image, with its origin at (0, 0), with the
-// segments, the box and the points drawn on it, in that order.
+// segments, their labels, the box and the points drawn on it, in that
+// order.
 //
 // Segments are drawn largest first (by geom.Area within the image) so that
 // small ones stay visible on top: each is filled at Style.FillAlpha with the
@@ -130,7 +134,12 @@ var (
 // nothing of a segment is drawn outside its polygon; edges are
 // anti-aliased by the area each pixel has inside, as gg's rasterizer
 // measures it, to a 64th of a pixel (see the package comment for the
-// coordinate convention). The box is a white dashed line over a slightly
+// coordinate convention). A segment with a Label gets a badge (PlaceLabel):
+// a circle, or a pill for long labels, filled opaque in the segment's
+// colour with a near-black or white edge and the label in Go Bold in the
+// same ink, centred on the pole of inaccessibility of the segment's largest
+// part; badges are drawn whether or not fills and outlines are, largest
+// segment first. The box is a white dashed line over a slightly
 // wider dark one, visible on any background.
 // Prompt points are green (foreground, with a "+") or red (background, with
 // a "−") discs with a white edge. Line widths (2 px) and the marker radius
@@ -162,10 +171,12 @@ func Render(spec Spec) (*image.RGBA, error) {
 	alpha := spec.Style.fillAlpha()
 	segments := newCanvas(dst, r.line)
 	segments.noOutline = spec.Style.NoOutline
-	for _, s := range cropDrawables(largestFirst(spec.Segments), spec.Crop) {
+	ordered := cropDrawables(largestFirst(spec.Segments), spec.Crop)
+	for _, s := range ordered {
 		segments.add(s.polys, s.visible, s.color, alpha)
 	}
 	segments.draw()
+	r.labels(ordered)
 	if spec.Box != nil {
 		r.box(*spec.Box)
 	}
@@ -180,6 +191,7 @@ type drawable struct {
 	polys   []geom.Polygon
 	visible []geom.Polygon // polys clipped to the image
 	color   color.NRGBA
+	label   string
 	area    float64 // of visible
 }
 
@@ -188,7 +200,7 @@ type drawable struct {
 func largestFirst(segments []Segment) []drawable {
 	out := make([]drawable, 0, len(segments))
 	for _, s := range segments {
-		d := drawable{color: s.Color}
+		d := drawable{color: s.Color, label: s.Label}
 		for _, p := range s.Polygons {
 			if !p.Measurable() {
 				continue

@@ -1,0 +1,212 @@
+package overlay
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"testing"
+
+	"github.com/segview/segview/internal/geom"
+)
+
+// annulus is a ring segment: a circle with a round hole, whose centroid is
+// in the hole.
+func annulus(cx, cy, r0, r1 float64, n int) []geom.Polygon {
+	return []geom.Polygon{circle(cx, cy, r1, n), circle(cx, cy, r0, n)}
+}
+
+// uShape is a U open at the top, its centroid in the notch.
+var uShape = geom.Polygon{{X: 0.55, Y: 0.1}, {X: 0.65, Y: 0.1}, {X: 0.65, Y: 0.6}, {X: 0.75, Y: 0.6}, {X: 0.75, Y: 0.1}, {X: 0.85, Y: 0.1}, {X: 0.85, Y: 0.9}, {X: 0.55, Y: 0.9}}
+
+func TestRenderLabelsGolden(t *testing.T) {
+	t.Parallel()
+	spec := Spec{Image: scene(480, 360), Segments: []Segment{
+		{Polygons: annulus(0.27, 0.5, 0.1, 0.2, 96), Color: Color(1), Label: "1"},
+		{Polygons: []geom.Polygon{uShape}, Color: Color(5), Label: "2"},
+		// Long label, segment in the corner: a pill kept within the image.
+		{Polygons: []geom.Polygon{rect(0.93, 0.9, 1, 1)}, Color: Color(4), Label: "128"},
+		// No label, no badge.
+		{Polygons: []geom.Polygon{rect(0.02, 0.02, 0.1, 0.1)}, Color: Color(2)},
+	}}
+	got, err := Render(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "labels", got)
+}
+
+// The badge sits at the pole of inaccessibility: in a ring's band, not in
+// its hole where the centroid is.
+func TestRenderLabelAtPole(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		w, h  int
+		polys []geom.Polygon
+		color color.NRGBA
+		style Style
+	}{
+		{"ring", 480, 360, annulus(0.5, 0.5, 0.15, 0.3, 128), Color(1), Style{}},
+		{"ring, outlines only", 480, 360, annulus(0.5, 0.5, 0.15, 0.3, 128), Color(2), Style{NoFill: true}},
+		{"ring, no fill nor outline", 800, 600, annulus(0.5, 0.5, 0.15, 0.3, 128), Color(5), Style{NoFill: true, NoOutline: true}},
+		{"U-shape, 1600 px", 1600, 1200, []geom.Polygon{uShape}, Color(3), Style{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			src := uniform(tt.w, tt.h, color.RGBA{128, 128, 128, 255})
+			got, err := Render(Spec{Image: src, Segments: []Segment{{Polygons: tt.polys, Color: tt.color, Label: "7"}}, Style: tt.style})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, ok := PlaceLabel("7", tt.polys, tt.w, tt.h)
+			if !ok {
+				t.Fatal("no badge placed")
+			}
+			pole := geom.Point{X: b.X / float64(tt.w), Y: b.Y / float64(tt.h)}
+			in := false
+			for _, p := range tt.polys {
+				if geom.PointInRing(pole, p) == 1 {
+					in = !in
+				}
+			}
+			if !in {
+				t.Fatalf("badge centre %v is not inside the segment", pole)
+			}
+			// Above and below the digit, inside the badge's edge: the
+			// segment's colour, opaque.
+			want := color.RGBA{tt.color.R, tt.color.G, tt.color.B, 255}
+			for _, dy := range []float64{-0.7, 0.7} {
+				x, y := int(b.X), int(b.Y+dy*b.H/2)
+				if c := got.RGBAAt(x, y); !near(c, want, 1) {
+					t.Errorf("badge pixel (%d,%d) = %v, want the badge colour %v", x, y, c, want)
+				}
+			}
+			// The digit is drawn in the ink, at the centre.
+			ink := LabelInk(tt.color)
+			if !hasColor(got, image.Rect(int(b.X-b.H/4), int(b.Y-b.H/4), int(b.X+b.H/4), int(b.Y+b.H/4)), color.RGBA{ink.R, ink.G, ink.B, 255}, 40) {
+				t.Error("no ink pixel near the badge's centre: the label is missing")
+			}
+			// The badge is legible: at least 14 px tall on a 1600 px overlay,
+			// 14 px = 2 × the minimum radius below.
+			if b.H < 2*minLabelRadius {
+				t.Errorf("badge %g px tall", b.H)
+			}
+		})
+	}
+	// The ring's centre, its centroid, is untouched: no badge there.
+	src := uniform(480, 360, color.RGBA{128, 128, 128, 255})
+	got, err := Render(Spec{Image: src, Segments: []Segment{{Polygons: annulus(0.5, 0.5, 0.15, 0.3, 128), Color: Color(1), Label: "7"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := got.RGBAAt(240, 180); c != src.RGBAAt(240, 180) {
+		t.Errorf("hole centre = %v, want the source untouched", c)
+	}
+}
+
+func hasColor(img *image.RGBA, r image.Rectangle, want color.RGBA, tol int) bool {
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if near(img.RGBAAt(x, y), want, tol) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestPlaceLabel(t *testing.T) {
+	t.Parallel()
+	square := []geom.Polygon{rect(0.25, 0.25, 0.75, 0.75)}
+	tests := []struct {
+		name    string
+		label   string
+		polys   []geom.Polygon
+		w, h    int
+		ok      bool
+		radius  float64
+		pill    bool
+		centre  *[2]float64 // in pixels, within 1 px
+		inImage bool
+	}{
+		{name: "1000 px", label: "1", polys: square, w: 1000, h: 800, ok: true, radius: 12, centre: &[2]float64{500, 400}},
+		{name: "1600 px overlay", label: "3", polys: square, w: 1600, h: 1200, ok: true, radius: 19.2, centre: &[2]float64{800, 600}},
+		{name: "full-size export", label: "3", polys: square, w: 6000, h: 4000, ok: true, radius: 72},
+		{name: "small image: minimum radius", label: "3", polys: square, w: 200, h: 150, ok: true, radius: minLabelRadius},
+		{name: "three digits: a pill", label: "128", polys: square, w: 1000, h: 800, ok: true, radius: 12, pill: true},
+		{name: "corner: kept within the image", label: "12", polys: []geom.Polygon{rect(0.99, 0.99, 1, 1)}, w: 1000, h: 1000, ok: true, radius: 12, pill: true, inImage: true},
+		{name: "outside the image", label: "1", polys: []geom.Polygon{rect(1.1, 0.2, 1.3, 0.4)}, w: 1000, h: 800},
+		{name: "empty label", label: "", polys: square, w: 1000, h: 800},
+		{name: "no polygon", label: "1", w: 1000, h: 800},
+		{name: "flat polygon", label: "1", polys: []geom.Polygon{{{X: 0, Y: 0}, {X: 0.5, Y: 0.5}, {X: 1, Y: 1}}}, w: 1000, h: 800},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b, ok := PlaceLabel(tt.label, tt.polys, tt.w, tt.h)
+			if ok != tt.ok {
+				t.Fatalf("ok = %v, want %v (%+v)", ok, tt.ok, b)
+			}
+			if !ok {
+				return
+			}
+			if math.Abs(b.H/2-tt.radius) > 1e-9 || math.Abs(LabelRadius(tt.w, tt.h)-tt.radius) > 1e-9 {
+				t.Errorf("radius %g (LabelRadius %g), want %g", b.H/2, LabelRadius(tt.w, tt.h), tt.radius)
+			}
+			if pill := b.W > b.H; pill != tt.pill || b.W < b.H {
+				t.Errorf("badge %g×%g, want a pill: %v", b.W, b.H, tt.pill)
+			}
+			if c := tt.centre; c != nil && math.Hypot(b.X-c[0], b.Y-c[1]) > 1 {
+				t.Errorf("centre (%g, %g), want (%g, %g)", b.X, b.Y, c[0], c[1])
+			}
+			if tt.inImage && (b.X-b.W/2 < 0 || b.Y-b.H/2 < 0 || b.X+b.W/2 > float64(tt.w) || b.Y+b.H/2 > float64(tt.h)) {
+				t.Errorf("badge %+v sticks out of the %d×%d image", b, tt.w, tt.h)
+			}
+			// The text's ink is centred on the badge: its baseline is below
+			// the centre by about half the digits' height.
+			if d := b.TextY - b.Y; d < 0.2*b.FontSize || d > 0.5*b.FontSize {
+				t.Errorf("baseline %g px below the centre, font %g px", d, b.FontSize)
+			}
+			if b.TextX >= b.X {
+				t.Errorf("text starts at %g, right of the centre %g", b.TextX, b.X)
+			}
+		})
+	}
+}
+
+func BenchmarkRenderLabels(b *testing.B) {
+	src := scene(1600, 1200)
+	var segs []Segment
+	for i := range 20 {
+		cx, cy := 0.1+0.2*float64(i%5), 0.15+0.23*float64(i/5)
+		segs = append(segs, Segment{Polygons: []geom.Polygon{wavyCircle(cx, cy, 0.08, 1000)}, Color: Color(i + 1), Label: itoa(i + 1)})
+	}
+	for _, labels := range []bool{false, true} {
+		name := "without"
+		spec := Spec{Image: src, Segments: segs}
+		if labels {
+			name = "with"
+		} else {
+			spec.Segments = make([]Segment, len(segs))
+			for i, s := range segs {
+				s.Label = ""
+				spec.Segments[i] = s
+			}
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Render(spec); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
