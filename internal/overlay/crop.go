@@ -44,7 +44,8 @@ func cropDrawables(ds []drawable, c *Crop) []drawable {
 	sx, sy := 1/(c.X1-c.X0), 1/(c.Y1-c.Y0)
 	out := ds[:0]
 	for _, d := range ds {
-		m := drawable{color: d.color, area: d.area}
+		m := d // colour, area and the rest as they are
+		m.polys, m.visible = nil, nil
 		for _, p := range d.polys {
 			q := make(geom.Polygon, len(p))
 			for i, v := range p {

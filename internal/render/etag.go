@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/segview/segview/internal/overlay"
 	"github.com/segview/segview/internal/segment"
 )
 
@@ -14,11 +15,11 @@ import (
 // has finished, so its id stands for them; the file's lastUpdatedTime
 // stands for the source; target is the resolved width limit (0: full size),
 // so a change of SEGVIEW_MAX_OVERLAY_WIDTH changes the default-width tags;
-// the view decides what is drawn.
-func (s *Service) etag(jobID int64, v versionKey, f Format, target int, view segment.View) string {
+// the view decides what is drawn, and the crop (if any) which part.
+func (s *Service) etag(jobID int64, v versionKey, f Format, target int, view segment.View, crop *overlay.Crop) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "segview overlay\x00render=%s\x00build=%s\x00jpeg=%s\x00job=%d\x00file=%d\x00updated=%d\x00exif-ignored=%t\x00format=%s\x00width=%d\x00view=%s",
-		Version, s.buildVersion, jpegCodec(), jobID, v.FileID, v.Updated, v.IgnoreEXIF, f, target, view.Key())
+	fmt.Fprintf(h, "segview overlay\x00render=%s\x00build=%s\x00jpeg=%s\x00job=%d\x00file=%d\x00updated=%d\x00exif-ignored=%t\x00format=%s\x00width=%d\x00view=%s\x00crop=%s",
+		Version, s.buildVersion, jpegCodec(), jobID, v.FileID, v.Updated, v.IgnoreEXIF, f, target, view.Key(), cropKey(crop))
 	return `"` + base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18]) + `"`
 }
 

@@ -200,6 +200,13 @@ type Request struct {
 	Export bool
 	// View is what to draw and how; nil means segment.DefaultView().
 	View *segment.View
+	// Crop, when set, asks for that rectangle of the image only (normalized,
+	// each side at least MinCrop), drawn as the whole image would be at the
+	// same zoom; Width is then the crop's output width. Its pixels come
+	// from a decode of the image wide enough for the crop to have Width
+	// pixels across, up to the full size; at full size a narrower crop
+	// keeps its own width.
+	Crop *overlay.Crop
 	// Results are the file's results, which the caller has just read
 	// (jobs.Reader.FileResults), within the vertex limit; required. They
 	// must be those of JobID and FileID.
@@ -251,10 +258,15 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 	if req.View != nil {
 		view = *req.View
 	}
+	if req.Crop != nil {
+		if err := checkCrop(*req.Crop); err != nil {
+			return Result{}, err
+		}
+	}
 	target := s.targetWidth(req)
 	res := Result{ContentType: req.Format.ContentType()}
 	if results.Status.Terminal() {
-		res.ETag = s.etag(results.JobID, file, req.Format, target, view)
+		res.ETag = s.etag(results.JobID, file, req.Format, target, view, req.Crop)
 		if etagMatches(req.IfNoneMatch, res.ETag) {
 			res.NotModified = true
 			return res, nil
@@ -277,7 +289,13 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 	defer release()
 
 	var canvas image.Image
-	if req.Format == FormatLayer {
+	var crop *overlay.Crop
+	if req.Crop != nil {
+		canvas, crop, err = s.cropCanvas(ctx, file, req.Format, target, *req.Crop)
+		if err != nil {
+			return Result{}, err
+		}
+	} else if req.Format == FormatLayer {
 		size, err := s.size(ctx, file)
 		if err != nil {
 			return Result{}, err
@@ -292,7 +310,9 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 		canvas = fitWidth(src, target)
 	}
 	s.draws.Add(1)
-	out, err := overlay.Render(view.Spec(canvas, results.Ranked, results.Prompt))
+	spec := view.Spec(canvas, results.Ranked, results.Prompt)
+	spec.Crop = crop
+	out, err := overlay.Render(spec)
 	if err != nil {
 		return Result{}, err
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/imaging"
+	"github.com/segview/segview/internal/overlay"
 	"github.com/segview/segview/internal/segment"
 )
 
@@ -687,27 +688,33 @@ func TestETag(t *testing.T) {
 	v := versionKey{FileID: 9, Updated: 1000}
 	dv := segment.DefaultView()
 	withView := func(f func(*segment.View)) segment.View { w := segment.DefaultView(); f(&w); return w }
-	base := s.etag(5, v, FormatJPEG, 1600, dv)
+	base := s.etag(5, v, FormatJPEG, 1600, dv, nil)
 	if len(base) < 20 || base[0] != '"' || base[len(base)-1] != '"' {
 		t.Fatalf("ETag %s is not a quoted strong tag", base)
 	}
-	if again := s.etag(5, v, FormatJPEG, 1600, dv); again != base {
+	if again := s.etag(5, v, FormatJPEG, 1600, dv, nil); again != base {
 		t.Errorf("ETag is not stable: %s then %s", base, again)
 	}
 	others := map[string]string{
-		"job":           s.etag(6, v, FormatJPEG, 1600, dv),
-		"file":          s.etag(5, versionKey{FileID: 10, Updated: 1000}, FormatJPEG, 1600, dv),
-		"updated":       s.etag(5, versionKey{FileID: 9, Updated: 1001}, FormatJPEG, 1600, dv),
-		"EXIF":          s.etag(5, versionKey{FileID: 9, Updated: 1000, IgnoreEXIF: true}, FormatJPEG, 1600, dv),
-		"format":        s.etag(5, v, FormatPNG, 1600, dv),
-		"layer":         s.etag(5, v, FormatLayer, 1600, dv),
-		"width":         s.etag(5, v, FormatJPEG, 1599, dv),
-		"full size":     s.etag(5, v, FormatJPEG, 0, dv),
-		"min score":     s.etag(5, v, FormatJPEG, 1600, withView(func(w *segment.View) { w.MinScore = 0.5 })),
-		"opacity":       s.etag(5, v, FormatJPEG, 1600, withView(func(w *segment.View) { w.Opacity = 0.7 })),
-		"layers":        s.etag(5, v, FormatJPEG, 1600, withView(func(w *segment.View) { w.Layers = segment.LayerPoints })),
-		"hide":          s.etag(5, v, FormatJPEG, 1600, withView(func(w *segment.View) { w.Hide = []int{2} })),
-		"build version": New(nil, Options{BuildVersion: "v2"}).etag(5, v, FormatJPEG, 1600, dv),
+		"job":           s.etag(6, v, FormatJPEG, 1600, dv, nil),
+		"file":          s.etag(5, versionKey{FileID: 10, Updated: 1000}, FormatJPEG, 1600, dv, nil),
+		"updated":       s.etag(5, versionKey{FileID: 9, Updated: 1001}, FormatJPEG, 1600, dv, nil),
+		"EXIF":          s.etag(5, versionKey{FileID: 9, Updated: 1000, IgnoreEXIF: true}, FormatJPEG, 1600, dv, nil),
+		"format":        s.etag(5, v, FormatPNG, 1600, dv, nil),
+		"layer":         s.etag(5, v, FormatLayer, 1600, dv, nil),
+		"width":         s.etag(5, v, FormatJPEG, 1599, dv, nil),
+		"full size":     s.etag(5, v, FormatJPEG, 0, dv, nil),
+		"min score":     s.etag(5, v, FormatJPEG, 1600, withView(func(w *segment.View) { w.MinScore = 0.5 }), nil),
+		"opacity":       s.etag(5, v, FormatJPEG, 1600, withView(func(w *segment.View) { w.Opacity = 0.7 }), nil),
+		"layers":        s.etag(5, v, FormatJPEG, 1600, withView(func(w *segment.View) { w.Layers = segment.LayerPoints }), nil),
+		"hide":          s.etag(5, v, FormatJPEG, 1600, withView(func(w *segment.View) { w.Hide = []int{2} }), nil),
+		"crop":          s.etag(5, v, FormatJPEG, 1600, dv, &overlay.Crop{X0: 0.25, Y0: 0.25, X1: 0.75, Y1: 0.75}),
+		"another crop":  s.etag(5, v, FormatJPEG, 1600, dv, &overlay.Crop{X0: 0.25, Y0: 0.25, X1: 0.75, Y1: 0.751}),
+		"build version": New(nil, Options{BuildVersion: "v2"}).etag(5, v, FormatJPEG, 1600, dv, nil),
+	}
+	crop := &overlay.Crop{X0: 0.25, Y0: 0.25, X1: 0.75, Y1: 0.75}
+	if a, b := s.etag(5, v, FormatJPEG, 1600, dv, crop), s.etag(5, v, FormatJPEG, 1600, dv, &overlay.Crop{X0: 0.25, Y0: 0.25, X1: 0.75, Y1: 0.75}); a != b {
+		t.Errorf("the same crop gives ETags %s and %s", a, b)
 	}
 	for what, tag := range others {
 		if tag == base {
