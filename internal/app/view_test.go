@@ -90,7 +90,7 @@ func TestJobPageView(t *testing.T) {
 	})
 
 	t.Run("bad parameters are refused before CDF is asked", func(t *testing.T) {
-		for _, q := range []string{"min_score=NaN", "min_score=2", "opacity=-1", "layers=labels", "hide=0", "sel=x", "width=abc"} {
+		for _, q := range []string{"min_score=NaN", "min_score=2", "opacity=-1", "layers=captions", "hide=0", "sel=x", "width=abc"} {
 			for _, path := range []string{page, fmt.Sprintf("%s/files/%d/overlay.jpg", page, job.Items[0].FileID)} {
 				before := s.sim.APIRequests("/")
 				r := s.get(t, path+"?"+q)

@@ -197,7 +197,7 @@ func controls(action string, v View) templates.ViewControls {
 	if v.Sel > 0 {
 		c.Sel = strconv.Itoa(v.Sel)
 	}
-	labels := map[string]string{"segments": "Fills", "outlines": "Outlines", "points": "Prompt points", "box": "Prompt box"}
+	labels := map[string]string{"segments": "Fills", "outlines": "Outlines", "points": "Prompt points", "box": "Prompt box", "labels": "Labels"}
 	for _, l := range segment.LayerNames() {
 		c.Layers = append(c.Layers, templates.LayerOption{Name: l.Name, Label: labels[l.Name], Checked: v.Layers&l.Layer != 0})
 	}

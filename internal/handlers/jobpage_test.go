@@ -118,7 +118,7 @@ func TestBuildJobPage(t *testing.T) {
 			f.ExportURL != "/projects/demo/jobs/7/files/11/overlay.png?export=1&"+q {
 			t.Errorf("overlay URLs = %q, %q, %q", f.OverlayURL, f.FullURL, f.ExportURL)
 		}
-		if m.Controls.MinScore != "0.6" || m.Controls.Opacity != "0.7" || m.Controls.Hide != "5" || m.Controls.Sel != "2" || len(m.Controls.Layers) != 4 {
+		if m.Controls.MinScore != "0.6" || m.Controls.Opacity != "0.7" || m.Controls.Hide != "5" || m.Controls.Sel != "2" || len(m.Controls.Layers) != 5 || m.Controls.Layers[4] != (templates.LayerOption{Name: "labels", Label: "Labels"}) {
 			t.Errorf("controls = %+v", m.Controls)
 		}
 	})

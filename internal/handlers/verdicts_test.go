@@ -89,7 +89,7 @@ func TestParseReturnView(t *testing.T) {
 		{"no layers", "layers=", view(func(v *View) { v.Layers = 0 }), ""},
 		{"unknown parameters are ignored", "foo=bar&min_score=0.1", view(func(v *View) { v.MinScore = 0.1 }), ""},
 		{"min_score out of range", "min_score=2", View{}, "min_score"},
-		{"bad layer", "layers=labels", View{}, "layers"},
+		{"bad layer", "layers=captions", View{}, "layers"},
 		{"bad hide", "hide=0", View{}, "hide"},
 		{"bad escape", "min_score=%zz", View{}, "view field"},
 		{"semicolon", "min_score=0.5;sel=2", View{}, "view field"},

@@ -44,7 +44,8 @@ func TestParseView(t *testing.T) {
 		{"min_score text", "min_score=high", View{}, "min_score"},
 		{"opacity above 1", "opacity=2", View{}, "opacity"},
 		{"opacity -Inf", "opacity=-Inf", View{}, "opacity"},
-		{"unknown layer", "layers=segments,labels", View{}, "layers"},
+		{"unknown layer", "layers=segments,captions", View{}, "layers"},
+		{"labels", "layers=segments,labels", def(func(v *View) { v.Layers = segment.LayerSegments | segment.LayerLabels }), ""},
 		{"hide zero", "hide=0", View{}, "hide"},
 		{"hide negative", "hide=-1", View{}, "hide"},
 		{"hide text", "hide=1,x", View{}, "hide"},
@@ -85,7 +86,7 @@ func TestParseView(t *testing.T) {
 
 func TestViewQueryRoundTrips(t *testing.T) {
 	t.Parallel()
-	for _, raw := range []string{"", "min_score=0.35", "opacity=0", "layers=", "layers=outlines,box", "hide=1,4&sel=3"} {
+	for _, raw := range []string{"", "min_score=0.35", "opacity=0", "layers=", "layers=outlines,box", "layers=segments,outlines,points,box,labels", "hide=1,4&sel=3"} {
 		q, _ := url.ParseQuery(raw)
 		v, err := parseView(q)
 		if err != nil {

@@ -23,9 +23,16 @@ const (
 	LayerPoints
 	// LayerBox is the prompt's box.
 	LayerBox
+	// LayerLabels is each segment's rank in a badge inside it, at its
+	// pole of inaccessibility (overlay.PlaceLabel). It is off by default:
+	// turned on, it would change every overlay drawn so far.
+	LayerLabels
 
-	// AllLayers is every layer, the default.
-	AllLayers = LayerSegments | LayerOutlines | LayerPoints | LayerBox
+	// DefaultLayers are the layers drawn when the URL names none: every
+	// layer but LayerLabels.
+	DefaultLayers = LayerSegments | LayerOutlines | LayerPoints | LayerBox
+	// AllLayers is every layer.
+	AllLayers = DefaultLayers | LayerLabels
 )
 
 // LayerName names a layer in URLs.
@@ -34,15 +41,16 @@ type LayerName struct {
 	Layer Layers
 }
 
-// layerNames are the layers' names in URLs, in drawing order.
+// layerNames are the layers' names in URLs, in the view form's order.
 var layerNames = [...]LayerName{
 	{"segments", LayerSegments},
 	{"outlines", LayerOutlines},
 	{"points", LayerPoints},
 	{"box", LayerBox},
+	{"labels", LayerLabels},
 }
 
-// LayerNames returns the layers' names in URLs, in drawing order. It is an
+// LayerNames returns the layers' names in URLs, in the view form's order. It is an
 // array, a copy: the names cannot be changed from outside.
 func LayerNames() [len(layerNames)]LayerName { return layerNames }
 
@@ -56,7 +64,7 @@ func ParseLayer(name string) (Layers, bool) {
 	return 0, false
 }
 
-// String lists the layers by name, comma separated, in drawing order.
+// String lists the layers by name, comma separated, in LayerNames' order.
 func (l Layers) String() string {
 	var names []string
 	for _, n := range layerNames {
@@ -82,9 +90,10 @@ type View struct {
 	Hide []int
 }
 
-// DefaultView shows everything, with the fill opacity of package overlay.
+// DefaultView shows the DefaultLayers, with the fill opacity of package
+// overlay.
 func DefaultView() View {
-	return View{Opacity: overlay.DefaultFillAlpha, Layers: AllLayers}
+	return View{Opacity: overlay.DefaultFillAlpha, Layers: DefaultLayers}
 }
 
 // Shows reports whether the view draws the segment r: its score is at least
@@ -121,7 +130,7 @@ func (v View) Key() string {
 // prompt on img.
 func (v View) Spec(img image.Image, ranked []Ranked, p cdf.Prompt) overlay.Spec {
 	var shown []Ranked
-	if v.Layers&(LayerSegments|LayerOutlines) != 0 {
+	if v.Layers&(LayerSegments|LayerOutlines|LayerLabels) != 0 {
 		for _, r := range ranked {
 			if v.Shows(r) {
 				shown = append(shown, r)
@@ -129,6 +138,11 @@ func (v View) Spec(img image.Image, ranked []Ranked, p cdf.Prompt) overlay.Spec 
 		}
 	}
 	spec := baseSpec(img, shown, p)
+	if v.Layers&LayerLabels != 0 {
+		for i, r := range shown {
+			spec.Segments[i].Label = strconv.Itoa(r.Rank)
+		}
+	}
 	if v.Layers&LayerPoints == 0 {
 		spec.Points = nil
 	}

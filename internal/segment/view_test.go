@@ -21,6 +21,7 @@ func TestLayerNames(t *testing.T) {
 		{"outlines", LayerOutlines, true},
 		{"points", LayerPoints, true},
 		{"box", LayerBox, true},
+		{"labels", LayerLabels, true},
 		{"Box", 0, false},
 		{"", 0, false},
 		{"all", 0, false},
@@ -56,7 +57,9 @@ func TestLayersString(t *testing.T) {
 		want   string
 	}{
 		{0, ""},
-		{AllLayers, "segments,outlines,points,box"},
+		{AllLayers, "segments,outlines,points,box,labels"},
+		{DefaultLayers, "segments,outlines,points,box"},
+		{LayerLabels | LayerSegments, "segments,labels"},
 		{LayerBox | LayerSegments, "segments,box"},
 		{LayerPoints, "points"},
 	}
@@ -101,6 +104,7 @@ func TestViewKey(t *testing.T) {
 		"min score": with(func(v *View) { v.MinScore = 0.5 }),
 		"opacity":   with(func(v *View) { v.Opacity = 0.7 }),
 		"layers":    with(func(v *View) { v.Layers = LayerPoints }),
+		"labels":    with(func(v *View) { v.Layers = DefaultLayers | LayerLabels }),
 		"hide 1":    with(func(v *View) { v.Hide = []int{1} }),
 		"hide 1,2":  with(func(v *View) { v.Hide = []int{1, 2} }),
 		"hide 12":   with(func(v *View) { v.Hide = []int{12} }),
@@ -136,6 +140,7 @@ func TestViewSpec(t *testing.T) {
 		Style         overlay.Style
 		SameImage     bool
 		FirstPolygons int
+		Labels        []string
 	}
 	with := func(f func(*View)) View { v := DefaultView(); f(&v); return v }
 	tests := []struct {
@@ -151,6 +156,9 @@ func TestViewSpec(t *testing.T) {
 		{"fills only", with(func(v *View) { v.Layers = LayerSegments; v.Opacity = 0.7 }), want{Colors: []int{1, 2}, Style: overlay.Style{FillAlpha: 0.7, NoOutline: true}}},
 		{"prompt only", with(func(v *View) { v.Layers = LayerPoints | LayerBox }), want{Points: 1, Box: true, Style: overlay.Style{FillAlpha: overlay.DefaultFillAlpha, NoFill: true, NoOutline: true}}},
 		{"nothing", View{}, want{Style: overlay.Style{NoFill: true, NoOutline: true}}},
+		{"labels", with(func(v *View) { v.Layers |= LayerLabels }), want{Colors: []int{1, 2}, Labels: []string{"1", "2"}, Points: 1, Box: true, Style: overlay.Style{FillAlpha: overlay.DefaultFillAlpha}}},
+		{"labels of the shown", with(func(v *View) { v.Layers |= LayerLabels; v.Hide = []int{1} }), want{Colors: []int{2}, Labels: []string{"2"}, Points: 1, Box: true, Style: overlay.Style{FillAlpha: overlay.DefaultFillAlpha}}},
+		{"labels only", with(func(v *View) { v.Layers = LayerLabels }), want{Colors: []int{1, 2}, Labels: []string{"1", "2"}, Style: overlay.Style{FillAlpha: overlay.DefaultFillAlpha, NoFill: true, NoOutline: true}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,6 +166,9 @@ func TestViewSpec(t *testing.T) {
 			spec := tt.view.Spec(img, ranked, prompt)
 			got := want{Points: len(spec.Points), Box: spec.Box != nil, Style: spec.Style, SameImage: spec.Image == image.Image(img)}
 			for _, s := range spec.Segments {
+				if s.Label != "" {
+					got.Labels = append(got.Labels, s.Label)
+				}
 				for _, r := range ranked {
 					if s.Color == r.Color {
 						got.Colors = append(got.Colors, r.Rank)
