@@ -11,6 +11,8 @@ import (
 	"strconv"
 
 	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/geom"
+	"github.com/segview/segview/internal/overlay"
 	"github.com/segview/segview/internal/segment"
 )
 
@@ -49,9 +51,11 @@ const (
 // then each segment the view shows as one path of all its rings, filled
 // with the even-odd rule in its palette colour at the view's opacity and
 // outlined in the same colour, largest first as the raster overlay draws
-// them, then the prompt's box (dashed) and points (green foreground, red
-// background). Segments without a measurable polygon are left out. Every
-// text and attribute value is XML-escaped.
+// them, then (with the labels layer) each such segment's rank in a badge
+// where the raster overlay puts it, then the prompt's box (dashed) and
+// points (green foreground, red background). Segments without a
+// measurable polygon are left out. Every text and attribute value is
+// XML-escaped.
 func ToSVG(o Overlay) []byte {
 	w, h := max(o.Width, 1), max(o.Height, 1)
 	scale := float64(max(w, h)) / svgReference
@@ -72,8 +76,13 @@ func ToSVG(o Overlay) []byte {
 
 	fill := v.Layers&segment.LayerSegments != 0 && v.Opacity > 0
 	outline := v.Layers&segment.LayerOutlines != 0
+	labels := v.Layers&segment.LayerLabels != 0
+	var shown []svgSegment
+	if fill || outline || labels {
+		shown = shownSegments(o.Ranked, v, w, h)
+	}
 	if fill || outline {
-		for _, s := range shownSegments(o.Ranked, v, w, h) {
+		for _, s := range shown {
 			b.WriteString(`<path data-rank="`)
 			b.WriteString(strconv.Itoa(s.rank))
 			b.WriteString(`" fill-rule="evenodd" d="`)
@@ -100,6 +109,11 @@ func ToSVG(o Overlay) []byte {
 				fmt.Fprintf(&b, ` stroke="%s" stroke-width="%s" stroke-linejoin="round"`, hex(s.color), num(round2(line)))
 			}
 			b.WriteString("/>\n")
+		}
+	}
+	if labels {
+		for _, s := range shown {
+			writeLabel(&b, s, w, h)
 		}
 	}
 
@@ -140,6 +154,7 @@ type svgSegment struct {
 	color color.NRGBA
 	area  float64
 	rings []pixelRing
+	polys []geom.Polygon // normalized, for the label's place
 }
 
 // shownSegments keeps the ranked segments the view shows that have a
@@ -155,10 +170,34 @@ func shownSegments(ranked []segment.Ranked, v segment.View, w, h int) []svgSegme
 		if len(rings) == 0 {
 			continue
 		}
-		out = append(out, svgSegment{rank: r.Rank, color: r.Color, area: r.Area, rings: rings})
+		out = append(out, svgSegment{rank: r.Rank, color: r.Color, area: r.Area, rings: rings, polys: r.Polygons})
 	}
 	slices.SortStableFunc(out, func(a, b svgSegment) int { return cmp.Compare(b.area, a.area) })
 	return out
+}
+
+// writeLabel draws s's rank in the badge the raster overlay draws
+// (overlay.PlaceLabel): a circle, or a pill for long ranks, in the
+// segment's colour with an edge in the contrasting ink, and the rank in Go
+// Bold (a bold sans-serif where Go is not installed) centred on it. A
+// segment with no part in the image gets no badge.
+func writeLabel(b *bytes.Buffer, s svgSegment, w, h int) {
+	text := strconv.Itoa(s.rank)
+	badge, ok := overlay.PlaceLabel(text, s.polys, w, h)
+	if !ok {
+		return
+	}
+	fill, ink := hex(s.color), hex(overlay.LabelInk(s.color))
+	fmt.Fprintf(b, `<g class="label" data-rank="%d">`, s.rank)
+	if badge.W == badge.H {
+		fmt.Fprintf(b, `<circle cx="%s" cy="%s" r="%s"`, num(round2(badge.X)), num(round2(badge.Y)), num(round2(badge.H/2)))
+	} else {
+		fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%s" rx="%s"`,
+			num(round2(badge.X-badge.W/2)), num(round2(badge.Y-badge.H/2)), num(round2(badge.W)), num(round2(badge.H)), num(round2(badge.H/2)))
+	}
+	fmt.Fprintf(b, ` fill="%s" stroke="%s" stroke-width="%s"/>`, fill, ink, num(round2(badge.Outline)))
+	fmt.Fprintf(b, `<text x="%s" y="%s" text-anchor="middle" font-family="Go, sans-serif" font-weight="bold" font-size="%s" fill="%s">%s</text></g>`+"\n",
+		num(round2(badge.X)), num(round2(badge.TextY)), num(round2(badge.FontSize)), ink, text)
 }
 
 func escape(b *bytes.Buffer, s string) {
