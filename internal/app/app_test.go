@@ -433,6 +433,15 @@ func TestBadInputMakesNoUpstreamCall(t *testing.T) {
 		{"/projects/acme/jobs/1001/files/1/overlay.png?width=%00", 400, true},
 		{"/projects/acme/jobs/1001/files/1/overlay.png?export=maybe", 400, true},
 		{"/projects/acme/jobs/1001/files/1/layer.png?export=true", 400, true},
+		// Crops: out of range, inverted, too small, malformed, too many
+		// digits, and on the SVG, which has no crop.
+		{"/projects/acme/jobs/1001/files/1/overlay.png?crop=0,0,1.5,1", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.jpg?crop=0.75,0,0.25,1", 400, true},
+		{"/projects/acme/jobs/1001/files/1/layer.png?crop=0.5,0.5,0.5005,0.6", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.png?crop=0,0,1", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.png?crop=NaN,0,1,1", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.png?crop=0.1234567,0,1,1", 400, true},
+		{"/projects/acme/jobs/1001/files/1/overlay.svg?crop=0,0,0.5,0.5", 400, true},
 		{"/projects/acme/jobs/1001?fragment=files", 400, false},
 		{"/projects/acme/jobs/1001?fragment=segments-0", 400, false},
 		// Encoded path separators and dot segments stay inside their

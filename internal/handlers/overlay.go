@@ -91,6 +91,10 @@ func parseOverlayRequest(c echo.Context, project string, format render.Format) (
 	if err != nil {
 		return render.Request{}, err
 	}
+	crop, err := parseCrop(c.QueryParam("crop"))
+	if err != nil {
+		return render.Request{}, err
+	}
 	return render.Request{
 		JobID:       jobID,
 		FileID:      fileID,
@@ -98,6 +102,7 @@ func parseOverlayRequest(c echo.Context, project string, format render.Format) (
 		Width:       view.Width,
 		Export:      export,
 		View:        &view.View,
+		Crop:        crop,
 		IfNoneMatch: strings.Join(c.Request().Header.Values("If-None-Match"), ","),
 	}, nil
 }

@@ -36,6 +36,10 @@ func (h *OverlaySVG) SVG(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if req.Crop != nil {
+		// Vectors zoom without it: the page scales the SVG itself.
+		return &inputError{msg: "The crop parameter is for overlay.png, overlay.jpg and layer.png; overlay.svg is vector and always shows the whole image."}
+	}
 	embed, err := parseEmbed(c.QueryParam("embed"))
 	if err != nil {
 		return err

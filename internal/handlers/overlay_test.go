@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/labstack/echo/v4"
 
+	"github.com/segview/segview/internal/overlay"
 	"github.com/segview/segview/internal/render"
 	"github.com/segview/segview/internal/segment"
 )
@@ -42,6 +43,9 @@ func TestParseOverlayRequest(t *testing.T) {
 		{name: "bad file", project: "demo", job: "7", file: "0", wantErr: new(*inputError)},
 		{name: "bad width", project: "demo", job: "7", file: "11", query: "width=-1", wantErr: new(*inputError)},
 		{name: "bad export", project: "demo", job: "7", file: "11", query: "export=yes", wantErr: new(*inputError)},
+		{name: "crop, with width", project: "demo", job: "7", file: "11", query: "crop=0.25,0.5,0.75,1&width=800",
+			want: render.Request{JobID: 7, FileID: 11, Format: render.FormatJPEG, Width: 800, Crop: &overlay.Crop{X0: 0.25, Y0: 0.5, X1: 0.75, Y1: 1}}},
+		{name: "bad crop", project: "demo", job: "7", file: "11", query: "crop=0.75,0,0.25,1", wantErr: new(*inputError)},
 	}
 	e := echo.New()
 	for _, tt := range tests {

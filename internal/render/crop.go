@@ -15,11 +15,15 @@ import (
 // MinCrop is the smallest side of a crop, as a fraction of the image's.
 const MinCrop = 0.001
 
+// minCropSide is MinCrop less what float subtraction may lose of a side
+// given in millionths, such as 0.3 − 0.299.
+const minCropSide = MinCrop * (1 - 1e-9)
+
 // checkCrop fails unless c is a rectangle within 0..1, at least MinCrop on
 // each side.
 func checkCrop(c overlay.Crop) error {
 	ok := !math.IsNaN(c.X0+c.Y0+c.X1+c.Y1) && c.X0 >= 0 && c.Y0 >= 0 && c.X1 <= 1 && c.Y1 <= 1 &&
-		c.X1-c.X0 >= MinCrop && c.Y1-c.Y0 >= MinCrop
+		c.X1-c.X0 >= minCropSide && c.Y1-c.Y0 >= minCropSide
 	if !ok {
 		return fmt.Errorf("render: crop %v is not a rectangle within the image at least %g of it on each side", c, MinCrop)
 	}
