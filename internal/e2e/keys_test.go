@@ -156,6 +156,7 @@ func TestJobPageLayerKeys(t *testing.T) {
 		{"4", []string{"segments", "outlines", "points"}},
 		{"1", []string{"outlines", "points"}},
 		{"4", []string{"outlines", "points", "box"}},
+		{"5", []string{"outlines", "points", "box", "labels"}},
 	}
 	// Each key applies in place: the address, the form and the image
 	// follow without a reload.

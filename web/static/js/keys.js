@@ -1,6 +1,6 @@
 // The job page's keyboard shortcuts: j/k select the next or previous
 // segment (by rank, in every file's table, as ?sel= does), h hides or
-// shows the overlay images, 1–4 toggle a layer in the view form (applied
+// shows the overlay images, 1–5 toggle a layer in the view form (applied
 // in place), z/x approve or reject the selected segment, ? opens the help
 // dialog (Esc closes it natively). Keys typed into a field, or with a
 // modifier, are left alone.
@@ -8,7 +8,7 @@
 import { step } from "./select.js";
 import { toggleVerdict } from "./verdicts.js";
 
-const LAYERS = { 1: "segments", 2: "outlines", 3: "points", 4: "box" };
+const LAYERS = { 1: "segments", 2: "outlines", 3: "points", 4: "box", 5: "labels" };
 
 function typing(el) {
   if (!el || !el.tagName) return false;
@@ -39,7 +39,7 @@ export function wireKeys(help, applyView) {
       case "z": toggleVerdict("approved"); break;
       case "x": toggleVerdict("rejected"); break;
       case "?": help.showModal(); break;
-      case "1": case "2": case "3": case "4":
+      case "1": case "2": case "3": case "4": case "5":
         if (!toggleLayer(LAYERS[e.key])) return;
         break;
       default: return;
