@@ -101,9 +101,9 @@ func placeLabel(face font.Face, r float64, label string, visible []geom.Polygon,
 	if label == "" || !(fw > 0) || !(fh > 0) {
 		return LabelBadge{}, false
 	}
-	// A tenth of the radius is far finer than a badge can be placed by eye,
+	// A quarter of the radius is finer than a badge can be placed by eye,
 	// and keeps the search short on large exports.
-	pole, _, ok := geom.Pole(geom.LargestPart(visible), fw, fh, max(1, r/10))
+	pole, _, ok := geom.Pole(geom.LargestPart(visible), fw, fh, max(1, r/4))
 	if !ok {
 		return LabelBadge{}, false
 	}
