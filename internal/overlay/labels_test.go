@@ -217,23 +217,25 @@ func TestRenderLabelInCrop(t *testing.T) {
 	t.Parallel()
 	// A rectangle whose right part the crop shows: a 200 px square.
 	polys := []geom.Polygon{rect(0.1, 0.3, 0.6, 0.5)}
-	crop := &Crop{X0: 0.4, Y0: 0, X1: 1, Y1: 1}
-	src := uniform(600, 1000, color.RGBA{128, 128, 128, 255}) // the crop: 600×1000 of a 1000×1000 frame
+	crop := &Crop{X0: 0.4, Y0: 0.25, X1: 1, Y1: 0.75}
+	src := uniform(600, 500, color.RGBA{128, 128, 128, 255}) // the crop: 600×500 of a 1000×1000 frame
 	got, err := Render(Spec{Image: src, Segments: []Segment{{Polygons: polys, Color: Color(1), Label: "1"}}, Crop: crop, Style: Style{NoFill: true, NoOutline: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The visible part is x in 0..200 px of the crop (0.4..0.6 of the
-	// whole), y 300..500: its pole is its centre (100, 400).
+	// whole), y 50..250: its pole is its centre (100, 150).
 	want := color.RGBA{Color(1).R, Color(1).G, Color(1).B, 255}
 	r := labelRadius * 1000.0 / referenceSize
-	x, y := 100, int(400-0.7*r)
+	// 10 px above the centre: inside a badge of radius 12, outside one of
+	// radius 8 (the crop's own size, 600 px, would give 8).
+	x, y := 100, 140
 	if c := got.RGBAAt(x, y); c != want {
 		t.Errorf("badge pixel (%d,%d) = %v, want %v", x, y, c, want)
 	}
 	// The badge's radius is the whole frame's (12 px for 1000 px), not the
 	// crop's: just outside it, the source.
-	if c := got.RGBAAt(100, int(400-r-3)); c != src.RGBAAt(100, 0) {
+	if c := got.RGBAAt(100, int(150-r-3)); c != src.RGBAAt(100, 0) {
 		t.Errorf("pixel above the badge = %v, want the source", c)
 	}
 }
