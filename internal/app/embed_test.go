@@ -1,11 +1,17 @@
 package app
 
 import (
+	"bytes"
 	"fmt"
+	"image/jpeg"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/net/html"
 
 	"github.com/segview/segview/internal/cdfsim"
 	"github.com/segview/segview/internal/htmltest"
@@ -144,4 +150,199 @@ func TestEmbedSignInOpensNewWindow(t *testing.T) {
 	r = b.get(t, "/embed"+page)
 	wantStatus(t, r, http.StatusOK)
 	htmltest.Parse(t, r.body).One(t, "embed")
+}
+
+// TestEmbedFailedJob: a failed job's embed shows the job's error and its
+// failed files, by name where the file is known and by id where not, all
+// as text.
+func TestEmbedFailedJob(t *testing.T) {
+	s := newStack(t, nil)
+	const evil = `<script>alert("x")</script><img src=x onerror=alert(1)>"'&`
+	s.sim.AddFile(cdfsim.File{ID: 777, ExternalID: "ext777", Name: "name" + evil, MimeType: "image/png", Data: tinyPNG(t)})
+	now := time.Now()
+	s.sim.AddJob(cdfsim.Job{ID: 4243, Status: cdfsim.StatusFailed, Created: now, Started: now, StatusAt: now,
+		ErrorMessage: "job" + evil,
+		Items:        []cdfsim.JobItem{{FileID: 777}},
+		Failed: []cdfsim.FailedBatch{
+			{ErrorMessage: "batch" + evil, Items: []cdfsim.FailedRef{{FileID: 777}, {FileID: 31337}}},
+			{ErrorMessage: "second batch", Items: []cdfsim.FailedRef{{FileID: 777, FileExternalID: "ext777"}}},
+		},
+	})
+	r := s.get(t, "/embed/projects/acme/jobs/4243?theme=dark")
+	wantStatus(t, r, http.StatusOK)
+	doc := htmltest.Parse(t, r.body)
+	for _, sc := range doc.ByTag("script") {
+		if htmltest.Attr(sc, "src") == "" || sc.FirstChild != nil {
+			t.Errorf("injected script element: %v", sc)
+		}
+	}
+	for _, n := range htmltest.Find(doc.Root, func(n *html.Node) bool { return htmltest.Attr(n, "onerror") != "" }) {
+		t.Errorf("injected event handler on <%s>", n.Data)
+	}
+	if got := htmltest.Text(doc.One(t, "embed-job-error")); !strings.Contains(got, "job"+evil) {
+		t.Errorf("job error = %q, want the job's errorMessage as text", got)
+	}
+	if got := htmltest.Text(doc.One(t, "embed-status")); got != "Failed" {
+		t.Errorf("status = %q, want Failed", got)
+	}
+	groups := doc.ByTestID("embed-failed-group")
+	if len(groups) != 2 {
+		t.Fatalf("%d failed groups, want 2", len(groups))
+	}
+	tests := []struct {
+		group int
+		want  []string
+	}{
+		{0, []string{"batch" + evil, "name" + evil + " · id 777", "id 31337"}},
+		{1, []string{"second batch", "name" + evil}},
+	}
+	for _, tt := range tests {
+		msg := htmltest.Text(htmltest.Find(groups[tt.group], func(n *html.Node) bool { return htmltest.Attr(n, "class") == "failed-message" })[0])
+		var files []string
+		for _, li := range htmltest.ByTag(groups[tt.group], "li") {
+			files = append(files, htmltest.Text(li))
+		}
+		got := strings.Join(append([]string{msg}, files...), " | ")
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("failed group %d = %q, want it to contain %q", tt.group, got, w)
+			}
+		}
+	}
+	if len(doc.ByTestID("signout")) != 0 || len(doc.ByTag("footer")) != 0 || len(doc.ByTag("nav")) != 0 {
+		t.Errorf("the failed job's embed has the full page's chrome")
+	}
+}
+
+// TestEmbedErrors: errors under /embed/ are pages for a frame: the status,
+// heading, message and CDF request id, without the site's header, nav or
+// footer, and one link to the full page in a new window. The same errors
+// on the full page keep the site's frame.
+func TestEmbedErrors(t *testing.T) {
+	const portal = "https://portal.example.com"
+	s := newStack(t, map[string]string{"SEGVIEW_FRAME_ANCESTORS": portal})
+	pump := fmt.Sprintf("/projects/%s/jobs/%d", testProject, cdfsim.DemoJobPumpSkid)
+	tests := []struct {
+		name      string
+		path      string
+		fault     *cdfsim.Fault
+		status    int
+		requestID bool
+		theme     string
+		fullLink  string
+	}{
+		{name: "missing job", path: "/embed/projects/" + testProject + "/jobs/99999?theme=dark", status: http.StatusNotFound, requestID: true,
+			theme: "dark", fullLink: "/projects/" + testProject + "/jobs/99999"},
+		{name: "CDF fault", path: "/embed" + pump + "?min_score=0.5", fault: &cdfsim.Fault{Match: "/context/vision/segment", Status: http.StatusInternalServerError},
+			status: http.StatusBadGateway, requestID: true, theme: "light", fullLink: pump + "?min_score=0.5"},
+		{name: "bad theme", path: "/embed" + pump + "?theme=purple", status: http.StatusBadRequest, theme: "light", fullLink: pump},
+		{name: "other project", path: "/embed/projects/other/jobs/1", status: http.StatusNotFound, theme: "light", fullLink: "/projects/other/jobs/1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.fault != nil {
+				t.Cleanup(s.sim.InjectFault(*tt.fault))
+			}
+			r := s.get(t, tt.path)
+			wantStatus(t, r, tt.status)
+			doc := htmltest.Parse(t, r.body)
+			e := doc.One(t, "error")
+			if got := htmltest.Attr(e, "data-status"); got != strconv.Itoa(tt.status) {
+				t.Errorf("data-status = %q, want %d", got, tt.status)
+			}
+			if len(htmltest.ByTag(e, "h1")) != 1 || htmltest.Text(doc.One(t, "error-message")) == "" {
+				t.Errorf("the error has no heading or message: %q", htmltest.Text(e))
+			}
+			if got := len(doc.ByTestID("request-id")); tt.requestID != (got == 1) {
+				t.Errorf("%d request ids shown, want one: %v", got, tt.requestID)
+			}
+			if len(doc.ByTag("header")) != 0 || len(doc.ByTag("nav")) != 0 || len(doc.ByTag("footer")) != 0 ||
+				len(doc.ByTestID("signout")) != 0 || len(doc.ByTestID("demo-badge")) != 0 {
+				t.Errorf("the embed's error page has the site's chrome")
+			}
+			links := doc.ByTag("a")
+			if len(links) != 1 {
+				t.Fatalf("%d links, want only the one to the full page", len(links))
+			}
+			if got := htmltest.Attr(links[0], "href"); got != tt.fullLink || htmltest.Attr(links[0], "target") != "_blank" {
+				t.Errorf("link %q target %q, want %q in a new window", got, htmltest.Attr(links[0], "target"), tt.fullLink)
+			}
+			body := doc.ByTag("body")
+			if len(body) != 1 || !strings.Contains(htmltest.Attr(body[0], "class"), "theme-"+tt.theme) {
+				t.Errorf("body is not in the %s theme", tt.theme)
+			}
+			if got := frameAncestors(t, r); got != portal {
+				t.Errorf("frame-ancestors = %q, want %q", got, portal)
+			}
+		})
+	}
+
+	// The full page's errors keep the site's header.
+	r := s.get(t, "/projects/"+testProject+"/jobs/99999")
+	wantStatus(t, r, http.StatusNotFound)
+	if len(htmltest.Parse(t, r.body).ByTag("header")) == 0 {
+		t.Errorf("the full page's error page lost the site's header")
+	}
+}
+
+// TestEmbedSrcSet: the embed offers its overlay at several widths, each a
+// working overlay address with the view, so a small frame fetches a small
+// image.
+func TestEmbedSrcSet(t *testing.T) {
+	s := newStack(t, nil)
+	embed := fmt.Sprintf("/embed/projects/%s/jobs/%d?min_score=0.5&layers=segments,outlines&sel=1", testProject, cdfsim.DemoJobPumpSkid)
+	r := s.get(t, embed)
+	wantStatus(t, r, http.StatusOK)
+	imgs := htmltest.Parse(t, r.body).ByTestID("embed-overlay")
+	if len(imgs) == 0 {
+		t.Fatal("no overlay")
+	}
+	img := imgs[0]
+	if got := htmltest.Attr(img, "sizes"); got != "100vw" {
+		t.Errorf("sizes = %q, want 100vw", got)
+	}
+	src, err := url.Parse(htmltest.Attr(img, "src"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := src.Query().Get("width"); got != "640" {
+		t.Errorf("src width = %q, want 640", got)
+	}
+	var widths []string
+	var paths []string
+	for cand := range strings.SplitSeq(htmltest.Attr(img, "srcset"), ", ") {
+		u, w, ok := strings.Cut(cand, " ")
+		if !ok || strings.ContainsAny(u, " ,") {
+			t.Fatalf("srcset candidate %q is not \"url Nw\"", cand)
+		}
+		parsed, err := url.Parse(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := parsed.Query()
+		if q.Get("width")+"w" != w {
+			t.Errorf("candidate %q: width %q does not match its descriptor", cand, q.Get("width"))
+		}
+		if q.Get("min_score") != "0.5" || q.Get("layers") != "segments,outlines" || q.Has("sel") || q.Has("theme") {
+			t.Errorf("candidate %q does not carry the view (and only it)", u)
+		}
+		if parsed.Path != src.Path || !strings.HasSuffix(parsed.Path, "/overlay.jpg") {
+			t.Errorf("candidate %q is not the overlay of src %q", u, src)
+		}
+		widths = append(widths, w)
+		paths = append(paths, u)
+	}
+	if got, want := strings.Join(widths, " "), "320w 480w 640w 960w 1280w 1600w"; got != want {
+		t.Errorf("srcset widths = %s, want %s", got, want)
+	}
+	// The smallest is a working overlay of that width.
+	r = s.get(t, paths[0])
+	wantStatus(t, r, http.StatusOK)
+	im, err := jpeg.DecodeConfig(bytes.NewReader(r.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.Width != 320 {
+		t.Errorf("the 320w candidate is %d px wide", im.Width)
+	}
 }

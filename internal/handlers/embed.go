@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -101,10 +102,16 @@ func buildEmbed(m templates.JobPage, theme string, v View) templates.EmbedPage {
 		Terminal: m.Terminal,
 		JobURL:   withQuery(m.SelfURL, v.Query()),
 		// The status route answers the embed's script as the page's.
-		StatusURL: m.StatusURL,
+		StatusURL:    m.StatusURL,
+		ErrorMessage: m.ErrorMessage,
+		FailedGroups: m.FailedGroups,
 	}
 	for _, f := range m.Files {
-		ef := templates.EmbedFile{Name: f.Name, OverlayURL: f.OverlayURL, OverlayAlt: f.OverlayAlt, NotRendered: f.NotRendered}
+		ef := templates.EmbedFile{Name: f.Name, OverlayAlt: f.OverlayAlt, NotRendered: f.NotRendered}
+		if f.NotRendered == "" {
+			ef.OverlayURL, ef.SrcSet = embedSources(f.FullURL)
+			ef.Sizes = embedSizes
+		}
 		for _, s := range f.Segments {
 			if !s.Hidden {
 				ef.Legend = append(ef.Legend, templates.LegendEntry{Rank: s.Rank, Color: s.Color, Score: s.Score})
@@ -113,4 +120,53 @@ func buildEmbed(m templates.JobPage, theme string, v View) templates.EmbedPage {
 		e.Files = append(e.Files, ef)
 	}
 	return e
+}
+
+// embedWidths are the overlay widths the embed offers: small frames fetch
+// a small image. The renderer caps them at SEGVIEW_MAX_OVERLAY_WIDTH.
+var embedWidths = []int{320, 480, 640, 960, 1280, displayWidth}
+
+// embedDefaultWidth is the src of browsers that ignore srcset.
+const embedDefaultWidth = 640
+
+// embedSizes is how wide the embed shows its overlay: the frame's width.
+const embedSizes = "100vw"
+
+// embedSources gives the default src and the srcset of an overlay whose
+// URL (with the view, without width) is overlay.
+func embedSources(overlay string) (src, srcset string) {
+	u, err := url.Parse(overlay)
+	if err != nil {
+		return overlay, ""
+	}
+	at := func(w int) string {
+		q := u.Query()
+		q.Set("width", strconv.Itoa(w))
+		return withQuery(u.EscapedPath(), q)
+	}
+	parts := make([]string, len(embedWidths))
+	for i, w := range embedWidths {
+		parts[i] = at(w) + " " + strconv.Itoa(w) + "w"
+	}
+	return at(embedDefaultWidth), strings.Join(parts, ", ")
+}
+
+// embedRoutePrefix starts the routes whose error pages are shown in frames.
+const embedRoutePrefix = "/embed/"
+
+// embedErrorPage is the error page m as an embed route shows it, when the
+// request is one: without the site's header and links, in the theme the
+// address asks for, linking the full page.
+func embedErrorPage(c echo.Context, m templates.ErrorPage) (templates.EmbedErrorPage, bool) {
+	if !strings.HasPrefix(c.Path(), embedRoutePrefix) {
+		return templates.EmbedErrorPage{}, false
+	}
+	e := templates.EmbedErrorPage{ErrorPage: m, Theme: "light"}
+	if t, err := parseTheme(c.QueryParam("theme")); err == nil {
+		e.Theme = t
+	}
+	if full, ok := auth.SafeReturnTo(embedReturnTo(c.Request().URL)); ok {
+		e.FullURL = full
+	}
+	return e, true
 }

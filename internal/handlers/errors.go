@@ -247,7 +247,12 @@ func ErrorHandler(page Page, logger *slog.Logger) echo.HTTPErrorHandler {
 		}
 		m := templates.ErrorPage{Base: forRequest(c, page.Base(p.Heading)), Status: p.Status, Heading: p.Heading,
 			Message: p.Message, Detail: p.Detail, RequestID: p.RequestID, Hint: p.Hint}
-		if rerr := writePage(c, p.Status, templates.Error(m)); rerr != nil {
+		comp := templates.Error(m)
+		if em, ok := embedErrorPage(c, m); ok {
+			// Shown in another site's frame: no header, no links but one.
+			comp = templates.EmbedError(em)
+		}
+		if rerr := writePage(c, p.Status, comp); rerr != nil {
 			logger.Error("rendering error page", "err", rerr)
 			_ = c.String(p.Status, plainText(p))
 		}

@@ -40,6 +40,9 @@ type HomePage struct {
 	Base
 	DemoJobs []JobLink
 	Recent   []JobLink
+	// ReviewAction is the review queue's path, where the form of pasted
+	// job ids goes.
+	ReviewAction string
 }
 
 // JobPage shows one segmentation job.
@@ -77,6 +80,9 @@ type JobPage struct {
 	Review *ReviewControls
 	// VerdictsNotice says that stored verdicts could not be read, when so.
 	VerdictsNotice string
+	// Queue, when the page was opened from a review queue, links the
+	// queue's previous and next jobs.
+	Queue *QueueNav
 }
 
 // ReviewControls are the verdict forms' shared values.
@@ -98,6 +104,8 @@ type ViewControls struct {
 	// Hide lists the ranks hidden (each row's "Hide" box belongs to the
 	// form); Sel carries the selection, so that applying the form keeps it.
 	Hide, Sel string
+	// Queue carries the review queue the page was opened from, if any.
+	Queue string
 }
 
 // LayerOption is one layer checkbox.
@@ -219,15 +227,22 @@ type EmbedPage struct {
 	// StatusURL, set while the job is not terminal, is polled by the
 	// script, which reloads the frame when the status changes.
 	StatusURL string
-	Files     []EmbedFile
+	// ErrorMessage is the job's own error, shown when it failed.
+	ErrorMessage string
+	// FailedGroups lists the files that failed, by error message.
+	FailedGroups []FailedGroup
+	Files        []EmbedFile
 }
 
 // EmbedFile is one file of the embed: its overlay and legend.
 type EmbedFile struct {
 	Name        string
-	OverlayURL  string
+	OverlayURL  string // the default size, for browsers without srcset
 	OverlayAlt  string
 	NotRendered string
+	// SrcSet offers the overlay at several widths; Sizes says how wide
+	// it is shown, so the browser picks the one the frame needs.
+	SrcSet, Sizes string
 	// Legend lists the segments the view shows, best first.
 	Legend []LegendEntry
 }
@@ -237,6 +252,15 @@ type LegendEntry struct {
 	Rank  int
 	Color string // #rrggbb
 	Score string // two decimals
+}
+
+// EmbedErrorPage explains a failed request inside a frame: the error
+// page without the site's header and links.
+type EmbedErrorPage struct {
+	ErrorPage
+	Theme string
+	// FullURL is the full page of the address, opened in a new window.
+	FullURL string
 }
 
 // EmbedSignInPage asks for sign-in inside a frame.
