@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -103,5 +105,75 @@ func TestEmbedInAnotherOrigin(t *testing.T) {
 				t.Errorf("the refused embed rendered: its overlay was fetched")
 			}
 		})
+	}
+}
+
+// TestEmbedFitsSmallFrame opens the embed in a 320×240 viewport, the size
+// of a small frame: the overlay fits the width, nothing scrolls sideways,
+// and the browser picks a small overlay from the srcset instead of the
+// 1600 px one.
+func TestEmbedFitsSmallFrame(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 320, 240)
+	embed := fmt.Sprintf("%s/embed/projects/%s/jobs/%d?min_score=0.5", base, "demo", cdfsim.DemoJobPumpSkid)
+	const loaded = `(() => {
+  const imgs = Array.from(document.querySelectorAll('img[data-testid="embed-overlay"]'));
+  return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0);
+})()`
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(320, 240),
+		chromedp.Navigate(embed),
+		waitTrue(loaded),
+	); err != nil {
+		t.Fatal(err)
+	}
+	type box struct {
+		Viewport, ScrollWidth int
+		Images                []struct {
+			Left, Right, NaturalWidth float64
+			CurrentSrc                string
+		}
+	}
+	got := run(t, ctx, chromedp.Evaluate[box](`({
+  viewport: window.innerWidth,
+  scrollWidth: document.documentElement.scrollWidth,
+  images: Array.from(document.querySelectorAll('img[data-testid="embed-overlay"]')).map(i => {
+    const r = i.getBoundingClientRect();
+    return {left: r.left, right: r.right, naturalWidth: i.naturalWidth, currentSrc: i.currentSrc};
+  }),
+})`))
+	if got.Viewport != 320 {
+		t.Fatalf("viewport is %d px wide, want 320", got.Viewport)
+	}
+	if len(got.Images) == 0 {
+		t.Fatal("no overlay measured")
+	}
+	if got.ScrollWidth > got.Viewport {
+		t.Errorf("the embed scrolls sideways: scrollWidth %d in a %d px viewport", got.ScrollWidth, got.Viewport)
+	}
+	for i, img := range got.Images {
+		if img.Left < 0 || img.Right > float64(got.Viewport) {
+			t.Errorf("overlay %d spans %.1f–%.1f px, outside the %d px viewport", i, img.Left, img.Right, got.Viewport)
+		}
+		u, err := url.Parse(img.CurrentSrc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := strconv.Atoi(u.Query().Get("width"))
+		// Below the src's 640: the browser chose from the srcset.
+		if err != nil || w >= 640 {
+			t.Errorf("overlay %d: the browser chose %q, want a srcset width below 640", i, img.CurrentSrc)
+		}
+		if int(img.NaturalWidth) > w {
+			t.Errorf("overlay %d is %v px wide as fetched, want at most %d", i, img.NaturalWidth, w)
+		}
+		t.Logf("overlay %d: %s, %v px wide, shown %.0f px wide", i, img.CurrentSrc, img.NaturalWidth, img.Right-img.Left)
+		if u.Query().Get("min_score") != "0.5" {
+			t.Errorf("overlay %d: %q lost the view", i, img.CurrentSrc)
+		}
+	}
+	saveScreenshot(t, ctx, "embed-320x240.png")
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser reported problems: %q", p)
 	}
 }
