@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,7 +17,8 @@ type Home struct {
 
 // Show handles GET /.
 func (h *Home) Show(c echo.Context) error {
-	m := templates.HomePage{Base: forRequest(c, h.Page.Base("Segmentation jobs")), DemoJobs: h.DemoJobs}
+	m := templates.HomePage{Base: forRequest(c, h.Page.Base("Segmentation jobs")), DemoJobs: h.DemoJobs,
+		ReviewAction: "/projects/" + url.PathEscape(h.Page.Project) + "/review"}
 	for _, r := range recentJobs(c) {
 		if r.Project != h.Page.Project {
 			continue

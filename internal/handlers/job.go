@@ -49,12 +49,17 @@ func (h *Job) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	queue, err := parseQueue(c.QueryParams())
+	if err != nil {
+		return err
+	}
 	src := jobSource{Reader: h.Reader, Verdicts: h.Verdicts, Page: h.Page, MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, Now: h.Now}
 	m, err := readJobPage(c.Request().Context(), src, jobID, view)
 	if err != nil {
 		return err
 	}
 	m.Base = forRequest(c, m.Base)
+	placeInQueue(&m, h.Page.Project, view, queue)
 	comp, err := frag.component(m)
 	if err != nil {
 		return err

@@ -143,6 +143,8 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 		e.POST("/projects/:project/jobs/:jobId/files/:fileId/triage", verdicts.Triage, signedIn)
 	}
 	get(e, "/projects/:project/jobs/:jobId/status", status.Show, plainErrors, signedIn)
+	review := &Review{Reader: d.Reader, Page: page, Verdicts: d.Verdicts, MaxItems: d.MaxItems}
+	get(e, "/projects/:project/review", review.Show, signedIn)
 	embed := &Embed{Reader: d.Reader, Page: page, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
 	get(e, "/embed/projects/:project/jobs/:jobId", embed.Show, allowFraming(d.Security), embedGuard(d.Auth, embed.SignIn))
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors, signedInImage)

@@ -40,6 +40,9 @@ type HomePage struct {
 	Base
 	DemoJobs []JobLink
 	Recent   []JobLink
+	// ReviewAction is the review queue's path, where the form of pasted
+	// job ids goes.
+	ReviewAction string
 }
 
 // JobPage shows one segmentation job.
@@ -77,6 +80,9 @@ type JobPage struct {
 	Review *ReviewControls
 	// VerdictsNotice says that stored verdicts could not be read, when so.
 	VerdictsNotice string
+	// Queue, when the page was opened from a review queue, links the
+	// queue's previous and next jobs.
+	Queue *QueueNav
 }
 
 // ReviewControls are the verdict forms' shared values.
@@ -98,6 +104,8 @@ type ViewControls struct {
 	// Hide lists the ranks hidden (each row's "Hide" box belongs to the
 	// form); Sel carries the selection, so that applying the form keeps it.
 	Hide, Sel string
+	// Queue carries the review queue the page was opened from, if any.
+	Queue string
 }
 
 // LayerOption is one layer checkbox.

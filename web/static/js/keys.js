@@ -1,7 +1,9 @@
 // The job page's keyboard shortcuts: j/k select the next or previous
 // segment (by rank, in every file's table, as ?sel= does), h hides or
 // shows the overlay images, 1–5 toggle a layer in the view form (applied
-// in place), z/x approve or reject the selected segment, ? opens the help
+// in place), z/x approve or reject the selected segment, n/p open the next
+// or previous job of the review queue (the links the server rendered with
+// rel=next and rel=prev, when the page has them), ? opens the help
 // dialog (Esc closes it natively). Keys typed into a field, or with a
 // modifier, are left alone.
 
@@ -14,6 +16,15 @@ function typing(el) {
   if (!el || !el.tagName) return false;
   const tag = el.tagName.toLowerCase();
   return tag === "input" || tag === "textarea" || tag === "select" || el.isContentEditable;
+}
+
+// follow opens the page's link with rel; it returns false when there is
+// none. The server computes the neighbours; the script only follows.
+function follow(rel) {
+  const a = document.querySelector('a[rel="' + rel + '"]');
+  if (!a) return false;
+  location.assign(a.href);
+  return true;
 }
 
 // wireKeys listens for the keys; applyView applies the view form.
@@ -38,6 +49,8 @@ export function wireKeys(help, applyView) {
       case "h": document.documentElement.classList.toggle("overlays-off"); break;
       case "z": toggleVerdict("approved"); break;
       case "x": toggleVerdict("rejected"); break;
+      case "n": if (!follow("next")) return; break;
+      case "p": if (!follow("prev")) return; break;
       case "?": help.showModal(); break;
       case "1": case "2": case "3": case "4": case "5":
         if (!toggleLayer(LAYERS[e.key])) return;

@@ -4,13 +4,15 @@
 // copies the page's address (copy.js), the view form applies in place
 // (view.js), segments are selected in place (select.js) and highlighted
 // between table and image (hits.js), verdicts are saved without a reload
-// (verdicts.js), and the job page answers to a few keys (keys.js). What
+// (verdicts.js), the job page answers to a few keys (keys.js), and the
+// review queue polls its unfinished jobs' statuses (queue.js). What
 // changes on the page the server renders (fragment.js). The pages work
 // without this script.
 
 import { copyLink } from "./copy.js";
 import { wireHits } from "./hits.js";
 import { wireKeys } from "./keys.js";
+import { pollQueue } from "./queue.js";
 import { wireSelection } from "./select.js";
 import { pollStatus } from "./status.js";
 import { keepTimesCurrent } from "./times.js";
@@ -20,6 +22,8 @@ import { wireView } from "./view.js";
 keepTimesCurrent();
 const badge = document.querySelector("[data-status-url]");
 if (badge) pollStatus(badge);
+const queued = document.querySelectorAll("[data-queue-status-url]");
+if (queued.length > 0) pollQueue(Array.from(queued));
 const box = document.querySelector('[data-testid="copy-link-box"]');
 if (box) copyLink(box);
 
