@@ -374,7 +374,7 @@ func (e *DecodeError) CDFRequestID() string { return e.RequestID }
 func (e *ContentTypeError) HTTPStatus() int       { return http.StatusBadGateway }
 func (e *ContentTypeError) PublicHeading() string { return "Unreadable answer from CDF" }
 func (e *ContentTypeError) PublicMessage() string {
-	return fmt.Sprintf("CDF answered with %s instead of JSON; something between segview and CDF, such as a proxy, may have answered in its place.", mediaType(e.ContentType))
+	return fmt.Sprintf("CDF answered with %s instead of JSON; something between segview and CDF, such as a proxy, may have answered in its place.", MediaType(e.ContentType))
 }
 func (e *ContentTypeError) PublicHint() string {
 	return "Check CDF_URL and any proxy between segview and CDF."
@@ -399,9 +399,9 @@ func (e *PolicyError) PublicHint() string {
 }
 func (e *PolicyError) ErrorKind() string { return "download_policy" }
 
-// mediaType returns the media type of a Content-Type header, without its
-// parameters and clipped to 64 characters, for messages.
-func mediaType(contentType string) string {
+// MediaType returns the media type of a Content-Type header, without its
+// parameters and clipped to 64 characters, for messages shown to people.
+func MediaType(contentType string) string {
 	mt, _, _ := strings.Cut(contentType, ";")
 	mt = strings.TrimSpace(mt)
 	if mt == "" {

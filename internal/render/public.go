@@ -3,6 +3,8 @@ package render
 import (
 	"net/http"
 	"strings"
+
+	"github.com/segview/segview/internal/cdf"
 )
 
 // SkipFile says that the file's data is the problem, so that work over
@@ -31,7 +33,7 @@ func (e *BusyError) ErrorKind() string  { return "render_busy" }
 func (e *NotAnImageError) HTTPStatus() int       { return http.StatusBadGateway }
 func (e *NotAnImageError) PublicHeading() string { return "No image from CDF" }
 func (e *NotAnImageError) PublicMessage() string {
-	return "The download of the image answered with a web page (" + mediaType(e.ContentType) + ") instead of the image."
+	return "The download of the image answered with a web page (" + cdf.MediaType(e.ContentType) + ") instead of the image."
 }
 func (e *NotAnImageError) PublicHint() string {
 	return "Something between segview and CDF's file storage, such as a proxy, may have answered in its place."
@@ -56,18 +58,4 @@ func (*noDownloadLinkError) ErrorKind() string  { return "cdf_no_link" }
 // many files (an export) may leave it out.
 func (*noDownloadLinkError) SkipFile() (reason string, ok bool) {
 	return "CDF returned no download link for it", true
-}
-
-// mediaType returns the media type of a Content-Type header, without its
-// parameters and clipped to 64 characters, for messages.
-func mediaType(contentType string) string {
-	mt, _, _ := strings.Cut(contentType, ";")
-	mt = strings.TrimSpace(mt)
-	if mt == "" {
-		return "an unnamed content type"
-	}
-	if r := []rune(mt); len(r) > 64 {
-		return string(r[:64]) + "…"
-	}
-	return mt
 }
