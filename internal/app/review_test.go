@@ -99,6 +99,13 @@ func TestReviewQueue(t *testing.T) {
 	if len(page.ByTestID("queue-prev")) != 0 {
 		t.Errorf("the queue's first job links a previous one")
 	}
+
+	// HEAD answers as GET, without a body.
+	head := s.do(t, http.MethodHead, reviewURL(ids), nil, nil)
+	wantStatus(t, head, http.StatusOK)
+	if len(head.body) != 0 || !strings.HasPrefix(head.header.Get("Content-Type"), "text/html") {
+		t.Errorf("HEAD: %d bytes of body, Content-Type %q", len(head.body), head.header.Get("Content-Type"))
+	}
 }
 
 // TestReviewQueueBadInput answers 400 naming the bad ids, before any
