@@ -47,8 +47,9 @@ const runAxe = `axe.run(document, { resultTypes: ["violations"] }).then(r => r.v
   .map(v => ({ id: v.id, impact: v.impact, help: v.help,
     targets: v.nodes.map(n => n.target.join(" ")).slice(0, 5) })))`
 
-// TestAccessibility runs axe-core on the job page and the embed (both
-// themes) and fails on any serious or critical violation.
+// TestAccessibility runs axe-core on the job page, the embed (both
+// themes), the home page and a review queue, and fails on any serious or
+// critical violation.
 func TestAccessibility(t *testing.T) {
 	src := axeSource(t)
 	base := demoServer(t)
@@ -62,6 +63,9 @@ func TestAccessibility(t *testing.T) {
 		{"job page, a segment selected and the key help open", chromedp.Steps(
 			openFirstDemoJob(base), chromedp.KeyEvent("j?"),
 		), `document.querySelector('[data-testid="keys-help"]').open`},
+		{"home page", chromedp.Navigate(base + "/"), `document.readyState === "complete"`},
+		{"review queue", chromedp.Navigate(fmt.Sprintf("%s/projects/demo/review?jobs=%d,%d,%d,99999", base, cdfsim.DemoJobPumpSkid, cdfsim.DemoJobRunning, cdfsim.DemoJobFailed)),
+			`document.readyState === "complete" && Array.from(document.images).every(i => i.complete)`},
 		{"embed, light theme", chromedp.Navigate(embed + "?theme=light"), `document.readyState === "complete"`},
 		{"embed, dark theme", chromedp.Navigate(embed + "?theme=dark"), `document.readyState === "complete"`},
 	}
