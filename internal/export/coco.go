@@ -97,19 +97,9 @@ func WriteCOCO(w io.Writer, job *cdf.SegmentJob, images map[int64]Image, view se
 	s.value(head.Info)
 	s.raw(`,"images":`)
 	s.value(head.Images)
-	s.raw(`,"annotations":[`)
-	n := 0
-	for a := range cocoAnnotations(job, images, view) {
-		if n > 0 {
-			s.raw(",")
-		}
-		s.value(a)
-		n++
-		if s.err != nil {
-			break
-		}
-	}
-	s.raw(`],"categories":`)
+	s.raw(`,"annotations":`)
+	array(s, cocoAnnotations(job, images, view))
+	s.raw(`,"categories":`)
 	s.value(head.Categories)
 	s.raw("}")
 	return s.close()

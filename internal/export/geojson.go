@@ -97,19 +97,9 @@ func WriteGeoJSON(w io.Writer, job *cdf.SegmentJob, images map[int64]Image, view
 	s := newJSONStream(w)
 	// The head's object, left open for the features.
 	s.raw(string(head[:len(head)-1]))
-	s.raw(`,"features":[`)
-	n := 0
-	for f := range features(job, images, view) {
-		if n > 0 {
-			s.raw(",")
-		}
-		s.value(f)
-		n++
-		if s.err != nil {
-			break
-		}
-	}
-	s.raw("]}")
+	s.raw(`,"features":`)
+	array(s, features(job, images, view))
+	s.raw("}")
 	return s.close()
 }
 

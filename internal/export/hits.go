@@ -41,19 +41,9 @@ func HitAreas(ranked []segment.Ranked) []HitArea {
 // fails only when w does.
 func WriteHits(w io.Writer, ranked []segment.Ranked) error {
 	s := newJSONStream(w)
-	s.raw(`{"segments":[`)
-	n := 0
-	for h := range hitAreas(ranked) {
-		if n > 0 {
-			s.raw(",")
-		}
-		s.value(h)
-		n++
-		if s.err != nil {
-			break
-		}
-	}
-	s.raw("]}\n")
+	s.raw(`{"segments":`)
+	array(s, hitAreas(ranked))
+	s.raw("}\n")
 	return s.close()
 }
 

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"iter"
 	"math"
 )
 
@@ -48,6 +49,24 @@ func (s *jsonStream) value(v any) {
 	}
 	// Encode ends the value with a newline, which Marshal does not.
 	_, s.err = s.w.Write(bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")))
+}
+
+// array writes the values of seq as the elements of a JSON array,
+// brackets included, stopping at the first error.
+func array[T any](s *jsonStream, seq iter.Seq[T]) {
+	s.raw("[")
+	first := true
+	for v := range seq {
+		if !first {
+			s.raw(",")
+		}
+		first = false
+		s.value(v)
+		if s.err != nil {
+			break
+		}
+	}
+	s.raw("]")
 }
 
 // close flushes what is buffered and returns the first error.
