@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/segview/segview/internal/httptestclient"
 )
 
 // syncBuffer is a concurrency-safe stderr for run. Each write also wakes
@@ -79,7 +81,7 @@ func startRun(t *testing.T, args ...string) (base string, stderr *syncBuffer, st
 
 func tokenStatus(t *testing.T, base, id, secret string) int {
 	t.Helper()
-	res, err := http.PostForm(base+"/oauth2/token", url.Values{
+	res, err := httptestclient.Client(t, nil, false).PostForm(base+"/oauth2/token", url.Values{
 		"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret},
 	})
 	if err != nil {
@@ -113,7 +115,7 @@ func TestRunWithFlags(t *testing.T) {
 	if !strings.Contains(stderr.String(), "stopped") {
 		t.Errorf("no graceful shutdown logged:\n%s", stderr)
 	}
-	if _, err := http.Get(base + "/"); err == nil {
+	if _, err := httptestclient.Client(t, nil, false).Get(base + "/"); err == nil {
 		t.Error("still serving after shutdown")
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/segview/segview/internal/cdfsim"
 	"github.com/segview/segview/internal/config"
 	"github.com/segview/segview/internal/htmltest"
+	"github.com/segview/segview/internal/httptestclient"
 )
 
 const (
@@ -114,7 +115,7 @@ func newStackWith(t *testing.T, env map[string]string, simOpts func(*cdfsim.Opti
 		}
 	})
 	return &stack{sim: sim, simURL: simURL, app: a, srv: srv, logs: logs,
-		client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+		client: httptestclient.Client(t, nil, true)}
 }
 
 func fastRetry() cdf.RetryPolicy {
@@ -149,7 +150,7 @@ func (s *stack) get(t *testing.T, path string) response {
 func (s *stack) cdfClient(t *testing.T) *cdf.Client {
 	t.Helper()
 	hc, err := cdf.HTTPClient(context.Background(), cdf.Credentials{Flow: "client_credentials",
-		TokenURL: s.sim.TokenURL(s.simURL), ClientID: testClientID, ClientSecret: testSecret}, http.DefaultClient)
+		TokenURL: s.sim.TokenURL(s.simURL), ClientID: testClientID, ClientSecret: testSecret}, httptestclient.Client(t, nil, false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -606,7 +607,7 @@ func TestDemoMode(t *testing.T) {
 	if !config.IsLoopback(u.Hostname()) || a.Config.LoginFlow != config.FlowClientCredentials || !a.Config.ClientSecret.IsSet() {
 		t.Errorf("demo config: url=%q flow=%q", a.Config.URL, a.Config.LoginFlow)
 	}
-	resp, err := http.Get(srv.URL + "/")
+	resp, err := httptestclient.Client(t, nil, false).Get(srv.URL + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -619,7 +620,7 @@ func TestDemoMode(t *testing.T) {
 		t.Fatalf("demo jobs listed = %d", len(links))
 	}
 	href := htmltest.Attr(htmltest.ByTag(links[0], "a")[0], "href")
-	resp2, err := http.Get(srv.URL + href)
+	resp2, err := httptestclient.Client(t, nil, false).Get(srv.URL + href)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/segview/segview/internal/htmltest"
+	"github.com/segview/segview/internal/httptestclient"
 )
 
 // do sends a request with method, body and headers, without following
@@ -208,7 +209,7 @@ func TestHeaderLimit(t *testing.T) {
 	case err := <-done:
 		t.Fatalf("Serve: %v", err)
 	}
-	client := &http.Client{}
+	client := httptestclient.Client(t, nil, false)
 	defer client.CloseIdleConnections()
 	before := s.sim.APIRequests("/api/v1/")
 	for _, tt := range []struct {

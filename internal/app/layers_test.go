@@ -51,11 +51,12 @@ var layers = map[string]int{
 	"internal/flight":    10,
 
 	// Test helpers and test-only packages.
-	"internal/auth/authtest": 10,
-	"internal/htmltest":      10,
-	"internal/imagetest":     10,
-	"internal/sdkcheck":      10,
-	"internal/e2e":           10,
+	"internal/auth/authtest":  10,
+	"internal/htmltest":       10,
+	"internal/httptestclient": 10,
+	"internal/imagetest":      10,
+	"internal/sdkcheck":       10,
+	"internal/e2e":            10,
 }
 
 // Imports that no layering would refuse but that must not exist.

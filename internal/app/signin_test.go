@@ -27,6 +27,7 @@ import (
 	"github.com/segview/segview/internal/cdfsim"
 	"github.com/segview/segview/internal/config"
 	"github.com/segview/segview/internal/htmltest"
+	"github.com/segview/segview/internal/httptestclient"
 )
 
 // People at the test's identity provider. CDF (the simulator) grants alice
@@ -167,7 +168,7 @@ func (s *signInStack) browser(t *testing.T) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &browser{Client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, base: s.srv.URL}
+	return &browser{Client: httptestclient.Client(t, jar, true), base: s.srv.URL}
 }
 
 func (b *browser) do(t *testing.T, method, target string, form url.Values) response {
@@ -551,7 +552,7 @@ func TestSessionCookieAcrossReplicas(t *testing.T) {
 				t.Fatal(err)
 			}
 			req.AddCookie(&http.Cookie{Name: "segview_session", Value: tt.value})
-			resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			resp, err := httptestclient.Client(t, nil, true).Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -634,7 +635,7 @@ func TestPersonRecordsVerdictWithOwnToken(t *testing.T) {
 		t.Errorf("%d client-credentials tokens were requested, want none", n)
 	}
 	hc, err := cdf.HTTPClient(context.Background(), cdf.Credentials{Flow: "client_credentials",
-		TokenURL: s.sim.TokenURL(s.env["CDF_URL"]), ClientID: testClientID, ClientSecret: testSecret}, http.DefaultClient)
+		TokenURL: s.sim.TokenURL(s.env["CDF_URL"]), ClientID: testClientID, ClientSecret: testSecret}, httptestclient.Client(t, nil, false))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/segview/segview/internal/auth/authtest"
 	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/httptestclient"
 )
 
 // clock is a test clock that starts at the real time, since the provider
@@ -154,7 +155,7 @@ func newBrowser(t *testing.T) *http.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return httptestclient.Client(t, jar, true)
 }
 
 type reply struct {
@@ -316,7 +317,7 @@ func TestCallbackRefusals(t *testing.T) {
 		}
 		authz.RawQuery = q.Encode()
 		f.idp.QueueUser(alice)
-		r := do(t, &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, http.MethodGet, authz.String(), nil)
+		r := do(t, httptestclient.Client(t, nil, true), http.MethodGet, authz.String(), nil)
 		if r.status != http.StatusFound {
 			t.Fatalf("authorize: %d %s", r.status, r.body)
 		}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
+
+	"github.com/segview/segview/internal/httptestclient"
 )
 
 const (
@@ -318,7 +320,7 @@ func TestNoCrossOriginRedirect(t *testing.T) {
 		http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+"/steal", http.StatusFound)
 	}))
 	t.Cleanup(api.Close)
-	hc, err := HTTPClient(t.Context(), Credentials{Flow: FlowToken, Token: "tok-1"}, nil)
+	hc, err := HTTPClient(t.Context(), Credentials{Flow: FlowToken, Token: "tok-1"}, httptestclient.Client(t, nil, false))
 	if err != nil {
 		t.Fatal(err)
 	}

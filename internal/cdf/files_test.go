@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/segview/segview/internal/httptestclient"
 )
 
 func TestFilesByIDsDecodes(t *testing.T) {
@@ -237,7 +239,7 @@ func TestDownload(t *testing.T) {
 		_, _ = w.Write(png)
 	})
 	// The API client is authenticated; the download must not be.
-	authed, err := HTTPClient(t.Context(), Credentials{Flow: FlowToken, Token: "api-token"}, nil)
+	authed, err := HTTPClient(t.Context(), Credentials{Flow: FlowToken, Token: "api-token"}, httptestclient.Client(t, nil, false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +378,7 @@ func TestDownloadLimit(t *testing.T) {
 
 func TestDownloadClientOption(t *testing.T) {
 	t.Parallel()
-	authed, err := HTTPClient(t.Context(), Credentials{Flow: FlowToken, Token: "tok"}, nil)
+	authed, err := HTTPClient(t.Context(), Credentials{Flow: FlowToken, Token: "tok"}, httptestclient.Client(t, nil, false))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/cdfsim"
+	"github.com/segview/segview/internal/httptestclient"
 )
 
 // The service principal's token against a simulator that forgets it, as a
@@ -37,7 +38,7 @@ func renewClient(t *testing.T, opts cdfsim.Options, now func() time.Time) (*cdfs
 	}
 	t.Cleanup(func() { cancel(); sim.Close() })
 	hc, err := cdf.HTTPClient(context.Background(), cdf.Credentials{Flow: cdf.FlowClientCredentials,
-		TokenURL: sim.TokenURL(base), ClientID: "cid", ClientSecret: "right-secret", Now: now}, &http.Client{})
+		TokenURL: sim.TokenURL(base), ClientID: "cid", ClientSecret: "right-secret", Now: now}, httptestclient.Client(t, nil, false))
 	if err != nil {
 		t.Fatal(err)
 	}

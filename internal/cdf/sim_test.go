@@ -11,6 +11,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/cdfsim"
+	"github.com/segview/segview/internal/httptestclient"
 )
 
 // The client against the project's CDF simulator: the same wire format,
@@ -38,7 +39,7 @@ func simClient(t *testing.T, opts cdfsim.Options, secret string) (*cdfsim.Server
 	}
 	t.Cleanup(func() { cancel(); sim.Close() })
 	hc, err := cdf.HTTPClient(context.Background(), cdf.Credentials{Flow: cdf.FlowClientCredentials,
-		TokenURL: sim.TokenURL(base), ClientID: "cid", ClientSecret: secret, Scopes: []string{base + "/.default"}}, &http.Client{})
+		TokenURL: sim.TokenURL(base), ClientID: "cid", ClientSecret: secret, Scopes: []string{base + "/.default"}}, httptestclient.Client(t, nil, false))
 	if err != nil {
 		t.Fatal(err)
 	}

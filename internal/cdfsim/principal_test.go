@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/oauth2-proxy/mockoidc"
+
+	"github.com/segview/segview/internal/httptestclient"
 )
 
 // startProvider runs a real OpenID Connect provider for the test.
@@ -31,7 +33,7 @@ func personTokens(t *testing.T, m *mockoidc.MockOIDC, user *mockoidc.MockUser) (
 	m.QueueUser(user)
 	const redirect = "http://127.0.0.1:1/callback"
 	q := url.Values{"scope": {"openid email"}, "state": {"st"}, "client_id": {m.ClientID}, "response_type": {"code"}, "redirect_uri": {redirect}}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := httptestclient.Client(t, nil, true)
 	resp, err := noFollow.Get(m.AuthorizationEndpoint() + "?" + q.Encode())
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +43,7 @@ func personTokens(t *testing.T, m *mockoidc.MockOIDC, user *mockoidc.MockUser) (
 	if err != nil || loc.Query().Get("code") == "" {
 		t.Fatalf("authorize answered %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	resp, err = http.PostForm(m.TokenEndpoint(), url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
+	resp, err = httptestclient.Client(t, nil, false).PostForm(m.TokenEndpoint(), url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
 		"client_id": {m.ClientID}, "client_secret": {m.ClientSecret}, "redirect_uri": {redirect}})
 	if err != nil {
 		t.Fatal(err)

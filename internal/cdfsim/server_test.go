@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/segview/segview/internal/httptestclient"
 )
 
 func TestNewValidatesOptions(t *testing.T) {
@@ -55,7 +57,7 @@ func TestStartServesUntilClose(t *testing.T) {
 	if _, err := sim.Start(context.Background(), ""); err == nil {
 		t.Error("second Start succeeded")
 	}
-	res, err := http.Get(base + "/api/v1/projects/acme-dev/files/1")
+	res, err := httptestclient.Client(t, nil, false).Get(base + "/api/v1/projects/acme-dev/files/1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +73,7 @@ func TestStartServesUntilClose(t *testing.T) {
 	sim.InjectFault(Fault{Hold: make(chan struct{}), Held: held})
 	errc := make(chan error, 1)
 	go func() {
-		res, err := http.Get(base + "/api/v1/projects/acme-dev/files/1")
+		res, err := httptestclient.Client(t, nil, false).Get(base + "/api/v1/projects/acme-dev/files/1")
 		if err == nil {
 			res.Body.Close()
 		}
@@ -82,7 +84,7 @@ func TestStartServesUntilClose(t *testing.T) {
 		t.Errorf("Close: %v", err)
 	}
 	<-errc
-	if _, err := http.Get(base + "/"); err == nil {
+	if _, err := httptestclient.Client(t, nil, false).Get(base + "/"); err == nil {
 		t.Error("server still answers after Close")
 	}
 	if err := sim.Close(); err != nil {
@@ -106,7 +108,7 @@ func TestStartStopsWithContext(t *testing.T) {
 	done := sim.done
 	sim.runMu.Unlock()
 	<-done // Serve returned: the context's end shut the server down
-	if res, err := http.Get(base + "/"); err == nil {
+	if res, err := httptestclient.Client(t, nil, false).Get(base + "/"); err == nil {
 		res.Body.Close()
 		t.Fatal("server still serving after its context ended")
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/cdfsim"
+	"github.com/segview/segview/internal/httptestclient"
 	"github.com/segview/segview/internal/segment"
 	"github.com/segview/segview/internal/verdict"
 )
@@ -64,7 +65,7 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(func() { cancel(); sim.Close() })
 	hc, err := cdf.HTTPClient(context.Background(), cdf.Credentials{Flow: cdf.FlowClientCredentials,
-		TokenURL: sim.TokenURL(base), ClientID: "cid", ClientSecret: "secret"}, &http.Client{})
+		TokenURL: sim.TokenURL(base), ClientID: "cid", ClientSecret: "secret"}, httptestclient.Client(t, nil, false))
 	if err != nil {
 		t.Fatal(err)
 	}
