@@ -49,7 +49,7 @@ func parseView(q url.Values) (View, error) {
 		for _, name := range listItems(raw) {
 			layer, ok := segment.ParseLayer(name)
 			if !ok {
-				return View{}, &inputError{msg: fmt.Sprintf("The layers value %q is not valid: use a comma list of segments, outlines, points and box.", clip(name))}
+				return View{}, &inputError{msg: fmt.Sprintf("The layers value %q is not valid: use a comma list of segments, outlines, points, box and labels.", clip(name))}
 			}
 			v.Layers |= layer
 		}
