@@ -47,7 +47,8 @@ func (r *heldReader) FilesByIDs(_ context.Context, ids []cdf.FileIdentifier, _ b
 }
 
 // TestExportGate holds two exports inside a gate of two turns and a queue
-// of one, queues a third, and checks that further exports and hit areas
+// of one, queues a third, and checks that further exports, hit areas,
+// overlay.svg (also embed=1) and the job JSON
 // are refused at once with 503 and Retry-After, without a call to CDF, and
 // that the queued export proceeds when a turn frees.
 func TestExportGate(t *testing.T) {
@@ -58,11 +59,14 @@ func TestExportGate(t *testing.T) {
 	gate.queued = func() { queued <- struct{}{} }
 	exports := &Export{Reader: readerOf(reader), Project: "demo", Gate: gate}
 	hits := &Hits{Reader: readerOf(reader), Project: "demo", Gate: gate}
+	svg := &OverlaySVG{Reader: readerOf(reader), Project: "demo", Gate: gate}
 	e := echo.New()
 	e.HTTPErrorHandler = ErrorHandler(Page{Project: "demo"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	e.GET("/projects/:project/jobs/:jobId/export/geojson", exports.GeoJSON, plainErrors)
 	e.GET("/projects/:project/jobs/:jobId/export/coco.json", exports.COCO, plainErrors)
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/hits.json", hits.Show, plainErrors)
+	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.svg", svg.SVG, plainErrors)
+	e.GET("/projects/:project/jobs/:jobId", exports.JobJSON, plainErrors)
 
 	serve := func(path string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
@@ -90,7 +94,10 @@ func TestExportGate(t *testing.T) {
 	<-queued
 
 	// Any further export, or hit areas, is refused at once.
-	for _, path := range []string{"/projects/demo/jobs/4/export/geojson", "/projects/demo/jobs/4/export/coco.json", "/projects/demo/jobs/4/files/7/hits.json"} {
+	for _, path := range []string{
+		"/projects/demo/jobs/4/export/geojson", "/projects/demo/jobs/4/export/coco.json", "/projects/demo/jobs/4/files/7/hits.json",
+		"/projects/demo/jobs/4/files/7/overlay.svg", "/projects/demo/jobs/4/files/7/overlay.svg?embed=1", "/projects/demo/jobs/4.json",
+	} {
 		rec := serve(path)
 		if rec.Code != http.StatusServiceUnavailable {
 			t.Fatalf("%s: status %d, want 503: %s", path, rec.Code, rec.Body)
