@@ -20,23 +20,11 @@ import (
 // redirects.
 func (s *stack) do(t *testing.T, method, path string, body io.Reader, header map[string]string) response {
 	t.Helper()
-	req, err := http.NewRequest(method, s.srv.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := make(http.Header, len(header))
 	for k, v := range header {
-		req.Header.Set(k, v)
+		h.Set(k, v)
 	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	return s.send(t, method, "", path, body, h)
 }
 
 var cspNonce = regexp.MustCompile(`script-src 'self' 'nonce-([^']+)'`)

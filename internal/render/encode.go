@@ -35,8 +35,8 @@ func encode(w io.Writer, img image.Image, f Format) error {
 // encodePNG writes img as a PNG at png.BestSpeed. Overlays are encoded per
 // request, mostly from photographs, whose noise deflate barely compresses:
 // on a noisy 12-megapixel overlay (BenchmarkEncodePNG) the default level
-// takes four times as long (6.1 s against 1.4 s on two cores) to save only a
-// fifth of the bytes (9.9 MB against 12.5 MB), and a person waiting for the
+// takes over three times as long (4.4 s against 1.3 s on two cores) to save
+// only a fifth of the bytes (11.8 MB against 14.4 MB), and a person waiting for the
 // page notices the seconds more than the megabytes. A display-size PNG
 // costs tens of milliseconds at this level.
 func encodePNG(w io.Writer, img image.Image) error {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/segview/segview/internal/geom"
+	"github.com/segview/segview/internal/imagetest"
 	"github.com/segview/segview/internal/overlay"
 )
 
@@ -44,24 +45,14 @@ func TestEncodePNG(t *testing.T) {
 	}
 }
 
-// noisyOverlay is a 12-megapixel overlay of 20 segments on a photo-like
-// image: smooth gradients plus sensor-like noise, which is what makes
-// photographs expensive to compress.
+// noisyOverlay is a 12-megapixel overlay of 20 segments on imagetest's
+// photo-like image, whose sensor-like noise is what makes photographs
+// expensive to compress.
 func noisyOverlay(b *testing.B) image.Image {
 	b.Helper()
 	const w, h = 4000, 3000
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	img := imagetest.Photo(w, h, 7)
 	rng := rand.New(rand.NewPCG(7, 7))
-	for y := range h {
-		for x := range w {
-			n := rng.IntN(9) - 4
-			i := img.PixOffset(x, y)
-			img.Pix[i+0] = uint8(min(255, max(0, 40+150*x/w+n)))
-			img.Pix[i+1] = uint8(min(255, max(0, 60+120*y/h+n)))
-			img.Pix[i+2] = uint8(min(255, max(0, 180-100*(x+y)/(w+h)+n)))
-			img.Pix[i+3] = 255
-		}
-	}
 	segs := make([]overlay.Segment, 20)
 	for s := range segs {
 		cx, cy, r := 0.2+0.6*rng.Float64(), 0.2+0.6*rng.Float64(), 0.03+0.15*rng.Float64()
