@@ -200,24 +200,32 @@ type drawable struct {
 func largestFirst(segments []Segment) []drawable {
 	out := make([]drawable, 0, len(segments))
 	for _, s := range segments {
-		d := drawable{color: s.Color, label: s.Label}
-		for _, p := range s.Polygons {
-			if !p.Measurable() {
-				continue
-			}
-			d.polys = append(d.polys, p)
-			if c := clipRing(p, geom.Point{}, geom.Point{X: 1, Y: 1}); c != nil {
-				d.visible = append(d.visible, c)
-			}
+		if d, ok := drawableOf(s); ok {
+			out = append(out, d)
 		}
-		if len(d.polys) == 0 {
-			continue
-		}
-		d.area = geom.Area(d.visible)
-		out = append(out, d)
 	}
 	slices.SortStableFunc(out, func(a, b drawable) int { return cmp.Compare(b.area, a.area) })
 	return out
+}
+
+// drawableOf reduces a segment to the polygons that can be drawn, and
+// reports whether any can.
+func drawableOf(s Segment) (drawable, bool) {
+	d := drawable{color: s.Color, label: s.Label}
+	for _, p := range s.Polygons {
+		if !p.Measurable() {
+			continue
+		}
+		d.polys = append(d.polys, p)
+		if c := clipRing(p, geom.Point{}, geom.Point{X: 1, Y: 1}); c != nil {
+			d.visible = append(d.visible, c)
+		}
+	}
+	if len(d.polys) == 0 {
+		return d, false
+	}
+	d.area = geom.Area(d.visible)
+	return d, true
 }
 
 // renderer holds the drawing context and the sizes scaled to the image.

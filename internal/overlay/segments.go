@@ -149,7 +149,10 @@ type canvas struct {
 	width float64 // of outlines, in pixels
 	// noOutline leaves outlines out: segments are filled only.
 	noOutline bool
-	segs      []*shape
+	// mask, when set, receives the fill of the one segment added, in
+	// place of drawing it onto dst (nil then): see NewMask.
+	mask *Mask
+	segs []*shape
 }
 
 // newCanvas returns a canvas drawing onto dst, with outlines width pixels
@@ -389,6 +392,12 @@ func (bd *band) segment(sh *shape, fill, outline *bandPath) {
 		dc.ClosePath()
 	})
 	dc.Fill()
+	if cv.mask != nil {
+		for y := y0; y < y1; y++ {
+			cv.mask.maskRow(row(bd.fill, y), flip, x0, y)
+		}
+		return
+	}
 
 	if len(outline.ends) > 0 {
 		dc = bd.ldc

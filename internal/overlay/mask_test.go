@@ -1,0 +1,129 @@
+package overlay
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"testing"
+
+	"github.com/segview/segview/internal/geom"
+)
+
+// maskShapes are segments whose masks the tests check: a ring, a contour
+// of many vertices, a polygon touching itself at a vertex (two lobes
+// joined at one point), one overlapping itself, one reaching outside the
+// image, and one in the image's corner.
+func maskShapes() map[string][]geom.Polygon {
+	circle := func(cx, cy, r float64, n int) geom.Polygon {
+		p := make(geom.Polygon, n)
+		for i := range p {
+			a := 2 * math.Pi * float64(i) / float64(n)
+			p[i] = geom.Point{X: cx + r*math.Cos(a), Y: cy + r*math.Sin(a)}
+		}
+		return p
+	}
+	return map[string][]geom.Polygon{
+		"ring":          {circle(0.5, 0.5, 0.4, 96), circle(0.5, 0.5, 0.2, 64)},
+		"many vertices": {wavyCircle(0.45, 0.5, 0.3, 2000)},
+		"self-touching": {{{X: 0.1, Y: 0.1}, {X: 0.5, Y: 0.5}, {X: 0.9, Y: 0.1}, {X: 0.9, Y: 0.9}, {X: 0.5, Y: 0.5}, {X: 0.1, Y: 0.9}}},
+		"bowtie":        {{{X: 0.1, Y: 0.1}, {X: 0.9, Y: 0.9}, {X: 0.9, Y: 0.1}, {X: 0.1, Y: 0.9}}},
+		"spikes":        {spikes(0.5, 0.5, 0.1, 0.45, 60)},
+		"outside":       {rect(-0.3, 0.2, 0.6, 1.4)},
+		"corner":        {rect(0, 0, 0.25, 0.5)},
+		"nothing":       {{{X: 0.1, Y: 0.1}, {X: 0.2, Y: 0.2}}},
+	}
+}
+
+// TestMaskIsTheOverlaysFill checks that a mask is the overlay's fill: a
+// segment filled opaque white, without outline, on black, gives a pixel
+// of at least 128 exactly where the mask has a pixel.
+func TestMaskIsTheOverlaysFill(t *testing.T) {
+	t.Parallel()
+	for name, polys := range maskShapes() {
+		for _, size := range [][2]int{{200, 150}, {97, 263}} {
+			w, h := size[0], size[1]
+			m := NewMask(polys, w, h)
+			out, err := Render(Spec{
+				Image:    uniform(w, h, color.RGBA{0, 0, 0, 255}),
+				Segments: []Segment{{Polygons: polys, Color: color.NRGBA{255, 255, 255, 255}}},
+				Style:    Style{FillAlpha: 1, NoOutline: true},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			diff, count := 0, 0
+			for y := range h {
+				for x := range w {
+					drawn := out.RGBAAt(x, y).R >= 128
+					if drawn {
+						count++
+					}
+					if drawn != m.In(x, y) {
+						diff++
+					}
+				}
+			}
+			if diff != 0 {
+				t.Errorf("%s at %d×%d: %d pixels differ between the mask and the overlay's fill", name, w, h, diff)
+			}
+			if m.Count() != count {
+				t.Errorf("%s at %d×%d: Count = %d, the overlay tints %d", name, w, h, m.Count(), count)
+			}
+			if !m.Rect.In(image.Rect(0, 0, w, h)) {
+				t.Errorf("%s: Rect %v outside the image", name, m.Rect)
+			}
+		}
+	}
+}
+
+// TestMaskPixelCentres checks the mask against the even-odd rule at pixel
+// centres, computed here without the rasterizer: they differ only where an
+// edge passes within a 64th of a pixel of a centre, a few pixels at most.
+func TestMaskPixelCentres(t *testing.T) {
+	t.Parallel()
+	const w, h = 300, 200
+	for name, polys := range maskShapes() {
+		m := NewMask(polys, w, h)
+		diff, inside := 0, 0
+		for y := range h {
+			for x := range w {
+				c := geom.Point{X: (float64(x) + 0.5) / w, Y: (float64(y) + 0.5) / h}
+				in := false
+				for _, p := range polys {
+					if p.Measurable() && geom.PointInRing(c, p) == 1 {
+						in = !in
+					}
+				}
+				if in {
+					inside++
+				}
+				if in != m.In(x, y) {
+					diff++
+				}
+			}
+		}
+		// A pixel an edge crosses near its centre can be more than half
+		// covered with its centre outside, or the reverse, where edges
+		// turn sharply (the spikes' tips) or meet (the bowtie's crossing):
+		// 2% of the segment's pixels at most, for sixty spikes.
+		if limit := max(2, inside/50); diff > limit {
+			t.Errorf("%s: %d of %d pixels differ from the pixel-centre rule (limit %d)", name, diff, inside, limit)
+		}
+		if name == "corner" && (diff != 0 || m.Count() != 75*100) {
+			t.Errorf("corner: %d pixels differ, Count = %d, want 7500", diff, m.Count())
+		}
+		if name == "nothing" && (m.Count() != 0 || !m.Rect.Empty()) {
+			t.Errorf("nothing: Count = %d, Rect = %v", m.Count(), m.Rect)
+		}
+	}
+}
+
+func TestMaskEmptyImage(t *testing.T) {
+	t.Parallel()
+	for _, size := range [][2]int{{0, 10}, {10, 0}, {-1, -1}} {
+		m := NewMask([]geom.Polygon{rect(0, 0, 1, 1)}, size[0], size[1])
+		if m.Count() != 0 || m.In(0, 0) {
+			t.Errorf("%v: Count = %d", size, m.Count())
+		}
+	}
+}
