@@ -121,18 +121,24 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobPageInput) templates
 	ranked := segment.Rank(it.Segments)
 	shown := 0
 	for _, r := range ranked {
-		visible := v.View.Shows(r)
+		status := v.Verdicts[verdict.Key{FileID: it.FileID, Rank: r.Rank}]
+		if status != "" {
+			fv.Reviewed++
+		}
+		visible := v.View.ShowsStatus(r, status)
 		if visible {
 			shown++
 		}
 		fv.Segments = append(fv.Segments, templates.SegmentRow{
-			Hidden:       !visible,
+			Hidden: !visible,
+			// Left out of the table: its "Hide" box stays in the view form.
+			Filtered:     !v.View.Verdict.Allows(status),
 			Selected:     r.Rank == v.View.Sel,
 			Rank:         r.Rank,
 			ScoreValue:   strconv.FormatFloat(r.Score, 'g', -1, 64),
 			HiddenByRank: slices.Contains(v.View.Hide, r.Rank),
 			SelectURL:    selectURL(jobPath(v.Page.Project, job.JobID), v.View, r.Rank, it.FileID),
-			Verdict:      v.Verdicts[verdict.Key{FileID: it.FileID, Rank: r.Rank}],
+			Verdict:      status,
 			Color:        fmt.Sprintf("#%02x%02x%02x", r.Color.R, r.Color.G, r.Color.B),
 			Score:        strconv.FormatFloat(r.Score, 'f', 2, 64),
 			Polygons:     len(r.Polygons),

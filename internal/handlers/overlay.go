@@ -34,6 +34,9 @@ type Overlay struct {
 	Renderer    OverlayRenderer
 	Project     string
 	MaxVertices int
+	// Verdicts are read for a view filtered by verdict; nil means none
+	// are stored.
+	Verdicts VerdictStore
 }
 
 // PNG handles GET .../files/:fileId/overlay.png.
@@ -56,15 +59,25 @@ func (h *Overlay) serve(c echo.Context, format render.Format) error {
 		return err
 	}
 	req.Results, req.FileUpdated = &results, file.LastUpdatedTime
+	byVerdict := req.View.Verdict != 0
+	resolved, err := resolveView(ctx, h.Verdicts, *req.View, results)
+	if err != nil {
+		return err
+	}
+	req.View = &resolved
 	res, err := h.Renderer.Render(ctx, req)
 	if err != nil {
 		return err
 	}
 	hdr := c.Response().Header()
-	if res.ETag != "" {
+	switch {
+	case res.ETag != "" && byVerdict:
+		hdr.Set("ETag", res.ETag)
+		hdr.Set("Cache-Control", cacheByVerdict)
+	case res.ETag != "":
 		hdr.Set("ETag", res.ETag)
 		hdr.Set("Cache-Control", cacheFinished)
-	} else {
+	default:
 		hdr.Set("Cache-Control", "no-store")
 	}
 	if res.NotModified {
@@ -85,6 +98,9 @@ func parseOverlayRequest(c echo.Context, project string, format render.Format) (
 	// The renderer applies SEGVIEW_MAX_OVERLAY_WIDTH, which export lifts.
 	view, err := parseView(c.QueryParams())
 	if err != nil {
+		return render.Request{}, err
+	}
+	if err := checkVerdictsSeen(c.QueryParams()); err != nil {
 		return render.Request{}, err
 	}
 	export, err := parseExport(c.QueryParam("export"))

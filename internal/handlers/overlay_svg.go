@@ -26,6 +26,9 @@ type OverlaySVG struct {
 	MaxVertices int
 	// Gate bounds the drawings built at once; nil does not.
 	Gate *exportGate
+	// Verdicts are read for a view filtered by verdict; nil means none
+	// are stored.
+	Verdicts VerdictStore
 }
 
 // SVG handles GET .../files/:fileId/overlay.svg: the view's segments,
@@ -54,6 +57,10 @@ func (h *OverlaySVG) SVG(c echo.Context) error {
 	// The job and the file's version, read once for the drawing and the
 	// photo alike.
 	results, file, err := h.Reader.FileResults(ctx, req.JobID, req.FileID, segment.Limits{MaxVertices: h.MaxVertices})
+	if err != nil {
+		return err
+	}
+	view, err := resolveView(ctx, h.Verdicts, *req.View, results)
 	if err != nil {
 		return err
 	}
@@ -88,7 +95,7 @@ func (h *OverlaySVG) SVG(c echo.Context) error {
 		ImageHref: photo,
 		Ranked:    results.Ranked,
 		Prompt:    results.Prompt,
-		View:      *req.View,
+		View:      view,
 	})
 	hdr := c.Response().Header()
 	// A running job's results change, and they are a customer's data.

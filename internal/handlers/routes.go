@@ -118,7 +118,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	home := &Home{Page: page, DemoJobs: d.DemoJobs}
 	job := &Job{Reader: d.Reader, Page: page, Verdicts: d.Verdicts, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
 	status := &JobStatus{Reader: d.Reader, Project: d.Project}
-	overlay := &Overlay{Reader: d.Reader, Renderer: d.Renderer, Project: d.Project, MaxVertices: d.MaxVertices}
+	overlay := &Overlay{Reader: d.Reader, Renderer: d.Renderer, Project: d.Project, MaxVertices: d.MaxVertices, Verdicts: d.Verdicts}
 	redirects := &Redirects{Project: d.Project}
 	static := &Static{Assets: assets}
 
@@ -135,7 +135,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	get(e, "/projects/:project/jobs/:jobId", jobOrJSON(job.Show, exports.JobJSON), signedIn, issueCSRF)
 	get(e, "/projects/:project/jobs/:jobId/export/coco.json", exports.COCO, plainErrors, signedIn)
 	get(e, "/projects/:project/jobs/:jobId/export/geojson", exports.GeoJSON, plainErrors, signedIn)
-	svg := &OverlaySVG{Reader: d.Reader, Renderer: d.Renderer, Project: d.Project, PublicURL: d.Security.PublicURL, MaxVertices: d.MaxVertices, Gate: gate}
+	svg := &OverlaySVG{Reader: d.Reader, Renderer: d.Renderer, Project: d.Project, PublicURL: d.Security.PublicURL, MaxVertices: d.MaxVertices, Gate: gate, Verdicts: d.Verdicts}
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.svg", svg.SVG, plainErrors, signedInImage)
 	if d.Verdicts != nil {
 		verdicts := &Verdicts{Reader: d.Reader, Store: d.Verdicts, Project: d.Project}
@@ -150,7 +150,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors, signedInImage)
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", overlay.JPEG, plainErrors, signedInImage)
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/layer.png", overlay.Layer, plainErrors, signedInImage)
-	hits := &Hits{Reader: d.Reader, Project: d.Project, MaxVertices: d.MaxVertices, Gate: gate}
+	hits := &Hits{Reader: d.Reader, Project: d.Project, MaxVertices: d.MaxVertices, Gate: gate, Verdicts: d.Verdicts}
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/hits.json", hits.Show, plainErrors, signedIn)
 	signInRoutes(e, d.Auth, page)
 	get(e, "/static/*", static.Serve)

@@ -31,7 +31,9 @@ func defaultView() View { return View{View: segment.DefaultView()} }
 
 // parseView reads the view parameters of q: min_score and opacity (0..1),
 // layers (comma list of layer names; absent means all, present and empty
-// means none), hide (comma list of ranks), sel (a rank) and width. A
+// means none), hide (comma list of ranks), verdict (comma list of
+// unreviewed, approved and rejected; absent or empty means all), sel (a
+// rank) and width. A
 // parameter given more than once counts once for the numbers; list
 // parameters join their values, as a GET form of checkboxes sends them.
 // It is pure, so every rule is table-tested.
@@ -69,6 +71,9 @@ func parseView(q url.Values) (View, error) {
 		slices.Sort(v.Hide)
 		v.Hide = slices.Compact(v.Hide)
 	}
+	if v.Verdict, err = parseVerdictOnly(q); err != nil {
+		return View{}, err
+	}
 	if raw := q.Get("sel"); raw != "" {
 		if v.Sel, err = parseRank(raw, "sel"); err != nil {
 			return View{}, err
@@ -78,6 +83,24 @@ func parseView(q url.Values) (View, error) {
 		return View{}, err
 	}
 	return v, nil
+}
+
+// parseVerdictOnly reads the verdict parameter of q: a comma list of
+// unreviewed, approved and rejected, in one or more values. Absent, empty
+// or naming every state, it is the zero filter, which shows every segment.
+func parseVerdictOnly(q url.Values) (segment.VerdictFilter, error) {
+	var f segment.VerdictFilter
+	for _, name := range listItems(q["verdict"]) {
+		v, ok := segment.ParseVerdict(name)
+		if !ok {
+			return 0, &inputError{msg: fmt.Sprintf("The verdict value %q is not valid: use a comma list of unreviewed, approved and rejected.", clip(name))}
+		}
+		f |= v
+	}
+	if f == segment.AllVerdicts {
+		return 0, nil
+	}
+	return f, nil
 }
 
 // parseUnit parses the number parameter name, between 0 and 1; def when
@@ -134,6 +157,9 @@ func (v View) Query() url.Values {
 	if len(v.Hide) > 0 {
 		q.Set("hide", joinInts(v.Hide))
 	}
+	if v.Verdict != 0 {
+		q.Set("verdict", v.Verdict.String())
+	}
 	if v.Sel > 0 {
 		q.Set("sel", strconv.Itoa(v.Sel))
 	}
@@ -148,5 +174,6 @@ func joinInts(ns []int) string {
 	return strings.Join(s, ",")
 }
 
-// Filters reports whether the view leaves segments out by score or rank.
-func (v View) Filters() bool { return v.MinScore > 0 || len(v.Hide) > 0 }
+// Filters reports whether the view leaves segments out by score, rank or
+// verdict.
+func (v View) Filters() bool { return v.MinScore > 0 || len(v.Hide) > 0 || v.Verdict != 0 }

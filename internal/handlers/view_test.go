@@ -55,6 +55,15 @@ func TestParseView(t *testing.T) {
 		{"sel with a sign", "sel=%2B2", View{}, "sel"},
 		{"hide with a sign", "hide=%2B1", View{}, "hide"},
 		{"width", "width=-5", View{}, "width"},
+		{"verdict one", "verdict=approved", def(func(v *View) { v.Verdict = segment.VerdictApproved }), ""},
+		{"verdict two", "verdict=unreviewed,rejected", def(func(v *View) { v.Verdict = segment.VerdictUnreviewed | segment.VerdictRejected }), ""},
+		{"verdict from checkboxes", "verdict=&verdict=approved&verdict=rejected", def(func(v *View) { v.Verdict = segment.VerdictApproved | segment.VerdictRejected }), ""},
+		{"verdict repeated", "verdict=approved,approved", def(func(v *View) { v.Verdict = segment.VerdictApproved }), ""},
+		{"verdict every state is no filter", "verdict=rejected,approved,unreviewed", def(func(*View) {}), ""},
+		{"verdict empty is no filter", "verdict=", def(func(*View) {}), ""},
+		{"verdict unknown", "verdict=approved,maybe", View{}, "verdict"},
+		{"verdict as CDF's status", "verdict=suggested", View{}, "verdict"},
+		{"verdict in capitals", "verdict=Approved", View{}, "verdict"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +95,8 @@ func TestParseView(t *testing.T) {
 
 func TestViewQueryRoundTrips(t *testing.T) {
 	t.Parallel()
-	for _, raw := range []string{"", "min_score=0.35", "opacity=0", "layers=", "layers=outlines,box", "layers=segments,outlines,points,box,labels", "hide=1,4&sel=3"} {
+	for _, raw := range []string{"", "min_score=0.35", "opacity=0", "layers=", "layers=outlines,box", "layers=segments,outlines,points,box,labels", "hide=1,4&sel=3",
+		"verdict=rejected,unreviewed", "verdict=approved&hide=2"} {
 		q, _ := url.ParseQuery(raw)
 		v, err := parseView(q)
 		if err != nil {

@@ -258,6 +258,11 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 	if req.View != nil {
 		view = *req.View
 	}
+	if view.Verdict != 0 {
+		// The drawing and its ETag must name the segments shown, which
+		// the caller resolves from the verdicts it reads.
+		return Result{}, errors.New("render: the view's verdict filter is not resolved (segment.View.Resolve)")
+	}
 	if req.Crop != nil {
 		if err := checkCrop(*req.Crop); err != nil {
 			return Result{}, err

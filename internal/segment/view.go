@@ -88,6 +88,11 @@ type View struct {
 	Layers Layers
 	// Hide lists the ranks of segments not drawn, sorted and distinct.
 	Hide []int
+	// Verdict shows only segments in these review states (the verdict
+	// parameter); zero shows all. Shows cannot apply it, as it does not
+	// know the verdicts: ShowsStatus does, and drawings take a view that
+	// Resolve has turned into ranks of Hide.
+	Verdict VerdictFilter
 }
 
 // DefaultView shows the DefaultLayers, with the fill opacity of package
@@ -122,6 +127,12 @@ func (v View) Key() string {
 			b.WriteByte(',')
 		}
 		b.WriteString(strconv.Itoa(r))
+	}
+	if v.Verdict != 0 {
+		// Only an unresolved view has one (see Resolve); it must not share
+		// a key with the view of every segment.
+		b.WriteString("\x00verdict=")
+		b.WriteString(v.Verdict.String())
 	}
 	return b.String()
 }

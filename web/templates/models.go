@@ -161,6 +161,9 @@ type FileView struct {
 	ShownCount string
 	// HitsURL is the file's hit areas, for the page's script.
 	HitsURL string
+	// Reviewed counts the file's segments with a verdict, of
+	// len(Segments).
+	Reviewed int
 	// VerdictURL and TriageURL receive the verdict forms; "" without review.
 	VerdictURL, TriageURL string
 }
@@ -182,6 +185,10 @@ type SegmentRow struct {
 	ScoreValue string
 	// Verdict is approved, rejected or "" (none yet).
 	Verdict string
+	// Filtered says that the view's verdict filter leaves the segment
+	// out: its row is in the table, hidden, so that its "Hide" box still
+	// belongs to the view form.
+	Filtered bool
 	// HiddenByRank says that the view's hide parameter lists the segment:
 	// its "Hide" box, which belongs to the view form, is checked.
 	HiddenByRank bool
