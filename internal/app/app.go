@@ -146,6 +146,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		DemoJobs:       demoJobs,
 		MaxItems:       cfg.Limits.MaxItems,
 		MaxVertices:    cfg.Limits.MaxVertices,
+		MaxImagePixels: cfg.Limits.MaxImagePixels,
 		MaxExports:     cfg.Exports.MaxConcurrent,
 		ExportQueue:    cfg.Exports.Queue,
 		RequestTimeout: cfg.RequestTimeout,

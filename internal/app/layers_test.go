@@ -56,6 +56,8 @@ var layers = map[string]int{
 	"internal/httptestclient": 10,
 	"internal/imagetest":      10,
 	"internal/sdkcheck":       10,
+	"internal/cocotest":       10,
+	"internal/pycheck":        10,
 	"internal/e2e":            10,
 }
 

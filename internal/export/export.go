@@ -19,6 +19,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/geom"
+	"github.com/segview/segview/internal/segment"
 )
 
 // Image is what the converters need to know of one file of a job.
@@ -103,3 +104,58 @@ func toPixels(polys []geom.Polygon, w, h int) []pixelRing {
 // round2 rounds to two decimals: a hundredth of a pixel is finer than any
 // mask, and shorter numbers keep the files small and stable.
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// Statuses of a segment in the exports: a reviewer's verdict, or none.
+const (
+	StatusApproved   = "approved"
+	StatusRejected   = "rejected"
+	StatusUnreviewed = "unreviewed"
+)
+
+// MaskMode says how COCO writes a segment's segmentation.
+type MaskMode int
+
+const (
+	// MasksAuto writes polygons, and the mask as an RLE for a segment
+	// whose rings overlap (holes), which polygons cannot carry to COCO
+	// tools.
+	MasksAuto MaskMode = iota
+	// MasksRLE writes every segment's mask as an RLE.
+	MasksRLE
+)
+
+// Options are what an export holds of a job's segments beyond the job
+// itself. The zero value exports every segment, as unreviewed.
+type Options struct {
+	// View leaves out the segments it does not show: below its MinScore,
+	// hidden, or with a status its verdict filter leaves out
+	// (segment.View.ShowsStatus).
+	View segment.View
+	// Verdicts are the stored verdicts by file and rank, as
+	// verdict.Store.Load reads them (CDF's annotation statuses); a
+	// segment without one is unreviewed.
+	Verdicts map[int64]map[int]string
+	// Masks says how COCO writes segmentations.
+	Masks MaskMode
+	// MaxMaskPixels bounds the images whose segments are rasterized
+	// (width × height); 0 means no bound. COCO writes the segments of
+	// larger images as polygons, with their polygons' area.
+	MaxMaskPixels int64
+}
+
+// stored is the stored verdict of the segment of rank in the file, "" for
+// none.
+func (o Options) stored(fileID int64, rank int) string { return o.Verdicts[fileID][rank] }
+
+// status is the export status of a segment whose stored verdict is
+// stored: StatusApproved, StatusRejected or StatusUnreviewed.
+func status(stored string) string { return segment.StatusName(stored) }
+
+// shows reports whether the export holds the segment r, whose stored
+// verdict is stored.
+func (o Options) shows(r segment.Ranked, stored string) bool { return o.View.ShowsStatus(r, stored) }
+
+// masks reports whether the segments of img are rasterized.
+func (o Options) masks(img Image) bool {
+	return o.MaxMaskPixels <= 0 || int64(img.Width)*int64(img.Height) <= o.MaxMaskPixels
+}

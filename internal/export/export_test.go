@@ -62,26 +62,26 @@ func golden(t *testing.T, name string, v any) {
 
 func TestGolden(t *testing.T) {
 	t.Parallel()
-	golden(t, "coco.json", ToCOCO(testJob(), testImages, segment.DefaultView()))
-	golden(t, "geojson.json", ToGeoJSON(testJob(), testImages, segment.DefaultView()))
+	golden(t, "coco.json", ToCOCO(testJob(), testImages, Options{View: segment.DefaultView()}))
+	golden(t, "geojson.json", ToGeoJSON(testJob(), testImages, Options{View: segment.DefaultView()}))
 }
 
 func TestToCOCO(t *testing.T) {
 	t.Parallel()
-	got := ToCOCO(testJob(), testImages, segment.DefaultView())
+	got := ToCOCO(testJob(), testImages, Options{View: segment.DefaultView()})
 	if len(got.Images) != 1 || got.Images[0] != (COCOImage{ID: 7, FileName: "pump.jpg", Width: 200, Height: 100}) {
 		t.Errorf("images = %+v", got.Images)
 	}
 	tests := []struct {
 		rank     int
 		score    float64
-		rings    int
+		rings    int // -1: an RLE
 		area     float64
 		bbox     [4]float64
 		firstPos []float64
 	}{
-		// 100×100 minus 60×60 plus 20×20, in pixels.
-		{rank: 1, score: 0.9, rings: 3, area: 10000 - 3600 + 400, bbox: [4]float64{0, 0, 100, 100}, firstPos: []float64{0, 0, 100, 0}},
+		// 100×100 minus 60×60 plus 20×20, in pixels: a hole, so its mask.
+		{rank: 1, score: 0.9, rings: -1, area: 10000 - 3600 + 400, bbox: [4]float64{0, 0, 100, 100}},
 		{rank: 2, score: 0.5, rings: 2, area: 2 * 20 * 10, bbox: [4]float64{20, 10, 120, 60}, firstPos: []float64{20, 10, 40, 10}},
 		{rank: 3, score: 0.25, rings: 0, area: 0},
 	}
@@ -90,14 +90,26 @@ func TestToCOCO(t *testing.T) {
 	}
 	for i, tt := range tests {
 		a := got.Annotations[i]
-		if a.ID != i+1 || a.ImageID != 7 || a.CategoryID != 1 || a.Rank != tt.rank || a.Score != tt.score {
+		if a.ID != i+1 || a.ImageID != 7 || a.CategoryID != 1 || a.Rank != tt.rank || a.Score != tt.score || a.Status != StatusUnreviewed {
 			t.Errorf("annotation %d = %+v", i, a)
 		}
-		if len(a.Segmentation) != tt.rings || a.Area != tt.area || a.BBox != tt.bbox {
-			t.Errorf("annotation %d: rings %d area %v bbox %v; want %d %v %v", i, len(a.Segmentation), a.Area, a.BBox, tt.rings, tt.area, tt.bbox)
+		if a.Area != tt.area || a.BBox != tt.bbox {
+			t.Errorf("annotation %d: area %v bbox %v; want %v %v", i, a.Area, a.BBox, tt.area, tt.bbox)
 		}
-		if tt.rings > 0 && !cmp.Equal(a.Segmentation[0][:4], tt.firstPos) {
-			t.Errorf("annotation %d: starts %v, want %v", i, a.Segmentation[0][:4], tt.firstPos)
+		if tt.rings < 0 {
+			rle, ok := a.Segmentation.(RLE)
+			if !ok || rle.Size != [2]int{100, 200} {
+				t.Errorf("annotation %d: segmentation %v, want an RLE of size [100 200]", i, a.Segmentation)
+			}
+			continue
+		}
+		polys, ok := a.Segmentation.([][]float64)
+		if !ok || len(polys) != tt.rings {
+			t.Errorf("annotation %d: segmentation %v, want %d polygons", i, a.Segmentation, tt.rings)
+			continue
+		}
+		if tt.rings > 0 && !cmp.Equal(polys[0][:4], tt.firstPos) {
+			t.Errorf("annotation %d: starts %v, want %v", i, polys[0][:4], tt.firstPos)
 		}
 	}
 	if len(got.Categories) != 1 || got.Categories[0].Name != "segment" {
@@ -132,7 +144,7 @@ func TestExportView(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var cocoRanks, geoRanks []int
-			coco := ToCOCO(testJob(), testImages, tt.view)
+			coco := ToCOCO(testJob(), testImages, Options{View: tt.view})
 			for i, a := range coco.Annotations {
 				if a.ID != i+1 {
 					t.Errorf("annotation %d has id %d: ids are not consecutive", i, a.ID)
@@ -142,7 +154,7 @@ func TestExportView(t *testing.T) {
 			if len(coco.Images) != 1 {
 				t.Errorf("images = %d, want 1 (an image stays when its segments are hidden)", len(coco.Images))
 			}
-			for _, f := range ToGeoJSON(testJob(), testImages, tt.view).Features {
+			for _, f := range ToGeoJSON(testJob(), testImages, Options{View: tt.view}).Features {
 				geoRanks = append(geoRanks, f.Properties.Rank)
 			}
 			if !cmp.Equal(cocoRanks, tt.ranks) || !cmp.Equal(geoRanks, tt.ranks) {
@@ -154,7 +166,7 @@ func TestExportView(t *testing.T) {
 
 func TestToGeoJSON(t *testing.T) {
 	t.Parallel()
-	got := ToGeoJSON(testJob(), testImages, segment.DefaultView())
+	got := ToGeoJSON(testJob(), testImages, Options{View: segment.DefaultView()})
 	if got.Type != "FeatureCollection" || got.CoordinateSystem != CoordinateSystem || got.JobID != 1001 {
 		t.Errorf("collection = %+v", got)
 	}
@@ -271,5 +283,50 @@ func TestToPixels(t *testing.T) {
 	want := []pixelRing{{{X: 123.46, Y: 3}, {X: 1000, Y: 0}, {X: 0, Y: 0}}}
 	if !cmp.Equal(got, want) {
 		t.Errorf("toPixels = %v, want %v", got, want)
+	}
+}
+
+// TestExportStatus checks that each COCO annotation and GeoJSON feature
+// carries its segment's status, and that the view's verdict filter leaves
+// out the others, so that "approved only" is a filter like any other.
+func TestExportStatus(t *testing.T) {
+	t.Parallel()
+	verdicts := map[int64]map[int]string{7: {1: cdf.AnnotationApproved, 2: cdf.AnnotationRejected, 3: cdf.AnnotationSuggested}}
+	only := func(names ...string) segment.View {
+		v := segment.DefaultView()
+		for _, n := range names {
+			f, ok := segment.ParseVerdict(n)
+			if !ok {
+				t.Fatalf("no verdict %q", n)
+			}
+			v.Verdict |= f
+		}
+		return v
+	}
+	tests := []struct {
+		name     string
+		view     segment.View
+		statuses []string // by rank, of the segments exported
+	}{
+		{"all", segment.DefaultView(), []string{StatusApproved, StatusRejected, StatusUnreviewed}},
+		{"approved only", only("approved"), []string{StatusApproved}},
+		{"unreviewed and rejected", only("unreviewed", "rejected"), []string{StatusRejected, StatusUnreviewed}},
+		{"approved above min_score", func() segment.View { v := only("approved", "rejected"); v.MinScore = 0.6; return v }(), []string{StatusApproved}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			opts := Options{View: tt.view, Verdicts: verdicts}
+			var coco, geo []string
+			for _, a := range ToCOCO(testJob(), testImages, opts).Annotations {
+				coco = append(coco, a.Status)
+			}
+			for _, f := range ToGeoJSON(testJob(), testImages, opts).Features {
+				geo = append(geo, f.Properties.Status)
+			}
+			if !cmp.Equal(coco, tt.statuses) || !cmp.Equal(geo, tt.statuses) {
+				t.Errorf("COCO statuses %v, GeoJSON %v; want %v", coco, geo, tt.statuses)
+			}
+		})
 	}
 }

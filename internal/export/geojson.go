@@ -61,12 +61,15 @@ type Geometry struct {
 
 // Properties are a segment's data.
 type Properties struct {
-	FileID      int64   `json:"fileId"`
-	FileName    string  `json:"fileName"`
-	Rank        int     `json:"rank"`
-	Score       float64 `json:"score"`
-	ImageWidth  int     `json:"imageWidth"`
-	ImageHeight int     `json:"imageHeight"`
+	FileID   int64   `json:"fileId"`
+	FileName string  `json:"fileName"`
+	Rank     int     `json:"rank"`
+	Score    float64 `json:"score"`
+	// Status is the reviewers' verdict: StatusApproved, StatusRejected or
+	// StatusUnreviewed.
+	Status      string `json:"status"`
+	ImageWidth  int    `json:"imageWidth"`
+	ImageHeight int    `json:"imageHeight"`
 }
 
 // ToGeoJSON converts the job's results to a FeatureCollection with one
@@ -75,13 +78,13 @@ type Properties struct {
 // get no features; SkippedFiles names them. Rings are nested by the
 // even-odd rule, as the overlay fills them: a ring inside an odd number of
 // others is a hole of the smallest ring around it, one inside an even
-// number is an outer ring of its own. Segments the view does not show
-// (below its MinScore, or hidden) are left out, and the others keep their
-// ranks; segment.DefaultView exports every one.
-func ToGeoJSON(job *cdf.SegmentJob, images map[int64]Image, view segment.View) FeatureCollection {
+// number is an outer ring of its own. Segments opts does not show (see
+// Options) are left out, and the others keep their ranks; the zero Options
+// export every one.
+func ToGeoJSON(job *cdf.SegmentJob, images map[int64]Image, opts Options) FeatureCollection {
 	h := geoJSONHead(job, images)
 	out := FeatureCollection{Type: h.Type, CoordinateSystem: h.CoordinateSystem, JobID: h.JobID, SkippedFiles: h.SkippedFiles, Features: []Feature{}}
-	for f := range features(job, images, view) {
+	for f := range features(job, images, opts) {
 		out.Features = append(out.Features, f)
 	}
 	return out
@@ -89,7 +92,7 @@ func ToGeoJSON(job *cdf.SegmentJob, images map[int64]Image, view segment.View) F
 
 // WriteGeoJSON writes ToGeoJSON's collection to w as JSON, the bytes
 // json.Marshal gives it, one feature at a time. It fails only when w does.
-func WriteGeoJSON(w io.Writer, job *cdf.SegmentJob, images map[int64]Image, view segment.View) error {
+func WriteGeoJSON(w io.Writer, job *cdf.SegmentJob, images map[int64]Image, opts Options) error {
 	head, err := json.Marshal(geoJSONHead(job, images))
 	if err != nil {
 		return err
@@ -98,7 +101,7 @@ func WriteGeoJSON(w io.Writer, job *cdf.SegmentJob, images map[int64]Image, view
 	// The head's object, left open for the features.
 	s.raw(string(head[:len(head)-1]))
 	s.raw(`,"features":`)
-	array(s, features(job, images, view))
+	array(s, features(job, images, opts))
 	s.raw("}")
 	return s.close()
 }
@@ -113,7 +116,7 @@ func geoJSONHead(job *cdf.SegmentJob, images map[int64]Image) featureCollectionH
 
 // features yields the collection's features in order, converting one
 // file's segments at a time.
-func features(job *cdf.SegmentJob, images map[int64]Image, view segment.View) iter.Seq[Feature] {
+func features(job *cdf.SegmentJob, images map[int64]Image, opts Options) iter.Seq[Feature] {
 	return func(yield func(Feature) bool) {
 		for _, item := range job.Items {
 			img, ok := images[item.FileID]
@@ -121,14 +124,15 @@ func features(job *cdf.SegmentJob, images map[int64]Image, view segment.View) it
 				continue
 			}
 			for _, r := range segment.Rank(item.Segments) {
-				if !view.Shows(r) {
+				stored := opts.stored(item.FileID, r.Rank)
+				if !opts.shows(r, stored) {
 					continue
 				}
 				f := Feature{
 					Type:     "Feature",
 					Geometry: geometry(nest(toPixels(r.Polygons, img.Width, img.Height))),
 					Properties: Properties{FileID: item.FileID, FileName: img.Name, Rank: r.Rank, Score: finiteOr0(r.Score),
-						ImageWidth: img.Width, ImageHeight: img.Height},
+						Status: status(stored), ImageWidth: img.Width, ImageHeight: img.Height},
 				}
 				if !yield(f) {
 					return

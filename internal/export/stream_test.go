@@ -72,8 +72,8 @@ func TestWriteIsMarshal(t *testing.T) {
 					t.Errorf("%s differs from json.Marshal (-want +got):\n%s", kind, cmp.Diff(string(want), got.String()))
 				}
 			}
-			check("COCO", func(b *bytes.Buffer) error { return WriteCOCO(b, tt.job, tt.images, tt.view) }, ToCOCO(tt.job, tt.images, tt.view))
-			check("GeoJSON", func(b *bytes.Buffer) error { return WriteGeoJSON(b, tt.job, tt.images, tt.view) }, ToGeoJSON(tt.job, tt.images, tt.view))
+			check("COCO", func(b *bytes.Buffer) error { return WriteCOCO(b, tt.job, tt.images, Options{View: tt.view}) }, ToCOCO(tt.job, tt.images, Options{View: tt.view}))
+			check("GeoJSON", func(b *bytes.Buffer) error { return WriteGeoJSON(b, tt.job, tt.images, Options{View: tt.view}) }, ToGeoJSON(tt.job, tt.images, Options{View: tt.view}))
 			for _, it := range tt.job.Items {
 				var got, want bytes.Buffer
 				if err := WriteHits(&got, segment.Rank(it.Segments)); err != nil {
@@ -93,17 +93,23 @@ func TestWriteIsMarshal(t *testing.T) {
 }
 
 // TestOverflowLeftOut checks that a polygon whose pixels overflow is left
-// out as an unmeasurable one is, so the files stay valid JSON.
+// out of the polygons as an unmeasurable one is, so the files stay valid
+// JSON, and that COCO writes such a segment as its mask.
 func TestOverflowLeftOut(t *testing.T) {
 	t.Parallel()
-	coco := ToCOCO(overflowJob(), testImages, segment.DefaultView())
-	if len(coco.Annotations) != 2 || len(coco.Annotations[0].Segmentation) != 1 || len(coco.Annotations[1].Segmentation) != 0 {
-		t.Fatalf("annotations = %+v, want the square and an empty segmentation", coco.Annotations)
+	coco := ToCOCO(overflowJob(), testImages, Options{View: segment.DefaultView()})
+	if len(coco.Annotations) != 2 || len(coco.Annotations[0].Segmentation.([][]float64)) != 1 {
+		t.Fatalf("annotations = %+v, want the square and the overflowing segment", coco.Annotations)
 	}
-	if a := coco.Annotations[1]; a.Area != 0 || a.BBox != [4]float64{} {
-		t.Errorf("overflowing segment: area %v bbox %v, want zeros", a.Area, a.BBox)
+	// The overflowing square covers the whole image, as the overlay tints
+	// it: written as its mask, with no polygon to give a bounding box.
+	if a := coco.Annotations[1]; a.Area != 200*100 || a.BBox != [4]float64{} {
+		t.Errorf("overflowing segment: area %v bbox %v, want the image's 20000 pixels and zeros", a.Area, a.BBox)
 	}
-	geo := ToGeoJSON(overflowJob(), testImages, segment.DefaultView())
+	if _, ok := coco.Annotations[1].Segmentation.(RLE); !ok {
+		t.Errorf("overflowing segment: segmentation %v, want an RLE", coco.Annotations[1].Segmentation)
+	}
+	geo := ToGeoJSON(overflowJob(), testImages, Options{View: segment.DefaultView()})
 	if len(geo.Features) != 2 || geo.Features[0].Geometry == nil || geo.Features[1].Geometry != nil {
 		t.Errorf("features = %+v, want the square and a null geometry", geo.Features)
 	}
@@ -118,7 +124,7 @@ func TestSkippedFiles(t *testing.T) {
 		t.Errorf("skippedFiles = %+v, want %+v", got, wantSkipped)
 	}
 
-	coco := ToCOCO(skippedJob(), skippedImages, segment.DefaultView())
+	coco := ToCOCO(skippedJob(), skippedImages, Options{View: segment.DefaultView()})
 	wantCOCO := []COCOSkippedFile{{FileID: 9, FileName: `huge "scan".png`, Reason: skippedImages[9].Skip}}
 	if !cmp.Equal(coco.Info.SkippedFiles, wantCOCO) {
 		t.Errorf("COCO skipped_files = %+v, want %+v", coco.Info.SkippedFiles, wantCOCO)
@@ -137,7 +143,7 @@ func TestSkippedFiles(t *testing.T) {
 		t.Errorf("COCO has %d images and %d annotations (first id %d), want 1, 3 and 1", len(coco.Images), len(coco.Annotations), coco.Annotations[0].ID)
 	}
 
-	geo := ToGeoJSON(skippedJob(), skippedImages, segment.DefaultView())
+	geo := ToGeoJSON(skippedJob(), skippedImages, Options{View: segment.DefaultView()})
 	wantGeo := []GeoJSONSkippedFile{{FileID: 9, FileName: `huge "scan".png`, Reason: skippedImages[9].Skip}}
 	if !cmp.Equal(geo.SkippedFiles, wantGeo) {
 		t.Errorf("GeoJSON skippedFiles = %+v, want %+v", geo.SkippedFiles, wantGeo)
@@ -147,7 +153,7 @@ func TestSkippedFiles(t *testing.T) {
 	}
 
 	// Without skipped files neither member appears.
-	for name, v := range map[string]any{"COCO": ToCOCO(testJob(), testImages, segment.DefaultView()), "GeoJSON": ToGeoJSON(testJob(), testImages, segment.DefaultView())} {
+	for name, v := range map[string]any{"COCO": ToCOCO(testJob(), testImages, Options{View: segment.DefaultView()}), "GeoJSON": ToGeoJSON(testJob(), testImages, Options{View: segment.DefaultView()})} {
 		b, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
@@ -188,9 +194,13 @@ func TestWriteStopsWhenWriterFails(t *testing.T) {
 	}
 	job := &cdf.SegmentJob{JobID: 1, Items: []cdf.SegmentItem{{FileID: 7, Segments: segs}}}
 	writers := map[string]func(w *failingWriter) error{
-		"COCO":    func(w *failingWriter) error { return WriteCOCO(w, job, testImages, segment.DefaultView()) },
-		"GeoJSON": func(w *failingWriter) error { return WriteGeoJSON(w, job, testImages, segment.DefaultView()) },
-		"hits":    func(w *failingWriter) error { return WriteHits(w, segment.Rank(segs)) },
+		"COCO": func(w *failingWriter) error {
+			return WriteCOCO(w, job, testImages, Options{View: segment.DefaultView()})
+		},
+		"GeoJSON": func(w *failingWriter) error {
+			return WriteGeoJSON(w, job, testImages, Options{View: segment.DefaultView()})
+		},
+		"hits": func(w *failingWriter) error { return WriteHits(w, segment.Rank(segs)) },
 	}
 	for name, write := range writers {
 		t.Run(name, func(t *testing.T) {
@@ -211,7 +221,7 @@ func TestWriteStopsWhenWriterFails(t *testing.T) {
 func TestStreamBuffered(t *testing.T) {
 	t.Parallel()
 	w := &countingWriter{}
-	if err := WriteGeoJSON(w, testJob(), testImages, segment.DefaultView()); err != nil {
+	if err := WriteGeoJSON(w, testJob(), testImages, Options{View: segment.DefaultView()}); err != nil {
 		t.Fatal(err)
 	}
 	if w.calls != 1 {

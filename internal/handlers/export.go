@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/export"
-	"github.com/segview/segview/internal/segment"
 )
 
 // sizeConcurrency bounds the image headers read at once for one export.
@@ -25,6 +25,16 @@ type Export struct {
 	Project string
 	// Gate bounds the exports built at once; nil does not.
 	Gate *exportGate
+	// MaxPixels bounds the images whose masks are rasterized (width ×
+	// height); 0 means no bound.
+	MaxPixels int64
+	// MaxVertices bounds one file's geometry for the exports of one file
+	// (YOLO, instance mask); 0 means no bound.
+	MaxVertices int
+	// Verdicts, when set, gives each exported segment its status and lets
+	// the view's verdict filter apply; nil exports every segment as
+	// unreviewed.
+	Verdicts VerdictStore
 }
 
 // JobJSON handles GET /projects/:project/jobs/:jobId.json: the job as CDF
@@ -49,9 +59,29 @@ func (h *Export) JobJSON(c echo.Context) error {
 
 // COCO handles GET /projects/:project/jobs/:jobId/export/coco.json. The
 // view parameters of the job page apply: min_score and hide leave segments
-// out, as on the page and in overlay.svg.
+// out, as on the page and in overlay.svg. masks=rle writes every segment's
+// mask as an RLE; by default only segments with holes are.
 func (h *Export) COCO(c echo.Context) error {
-	return h.export(c, "application/json", "coco.json", export.WriteCOCO)
+	masks, err := parseMasks(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	return h.export(c, "application/json", "coco.json", func(w io.Writer, job *cdf.SegmentJob, images map[int64]export.Image, opts export.Options) error {
+		opts.Masks = masks
+		return export.WriteCOCO(w, job, images, opts)
+	})
+}
+
+// parseMasks reads the masks parameter: rle, or auto (the default).
+func parseMasks(q url.Values) (export.MaskMode, error) {
+	switch raw := q.Get("masks"); raw {
+	case "", "auto":
+		return export.MasksAuto, nil
+	case "rle":
+		return export.MasksRLE, nil
+	default:
+		return 0, &inputError{msg: fmt.Sprintf("The masks value %q is not valid: use rle (every segment as a COCO RLE mask) or auto (polygons, and RLE for segments with holes).", clip(raw))}
+	}
 }
 
 // GeoJSON handles GET /projects/:project/jobs/:jobId/export/geojson, with
@@ -64,7 +94,7 @@ func (h *Export) GeoJSON(c echo.Context) error {
 // before any call to CDF, waits for a turn of the gate, reads the job, its
 // files' metadata and image sizes, and streams the file write makes.
 func (h *Export) export(c echo.Context, contentType, suffix string,
-	write func(io.Writer, *cdf.SegmentJob, map[int64]export.Image, segment.View) error) error {
+	write func(io.Writer, *cdf.SegmentJob, map[int64]export.Image, export.Options) error) error {
 	jobID, err := h.parse(c, c.Param("jobId"))
 	if err != nil {
 		return err
@@ -83,9 +113,33 @@ func (h *Export) export(c echo.Context, contentType, suffix string,
 	if err != nil {
 		return err
 	}
+	verdicts, err := h.verdicts(ctx, job, fileIDs(job, 0))
+	if err != nil {
+		return err
+	}
 	return stream(c, contentType, export.FileName(h.Project, jobID, suffix), func(w io.Writer) error {
-		return write(w, job, images, view.View)
+		return write(w, job, images, export.Options{View: view.View, Verdicts: verdicts, MaxMaskPixels: h.MaxPixels})
 	})
+}
+
+// verdicts reads the stored verdicts of a completed job's segments in the
+// files, with the person's access, by file and rank; other jobs have none.
+func (h *Export) verdicts(ctx context.Context, job *cdf.SegmentJob, files []int64) (map[int64]map[int]string, error) {
+	out := map[int64]map[int]string{}
+	if job.Status != cdf.StatusCompleted {
+		return out, nil
+	}
+	statuses, err := readStatuses(ctx, h.Verdicts, job.JobID, files)
+	if err != nil {
+		return nil, err
+	}
+	for k, s := range statuses {
+		if out[k.FileID] == nil {
+			out[k.FileID] = map[int]string{}
+		}
+		out[k.FileID][k.Rank] = s
+	}
+	return out, nil
 }
 
 func (h *Export) parse(c echo.Context, rawID string) (int64, error) {

@@ -33,6 +33,9 @@ type Deps struct {
 
 	MaxItems    int
 	MaxVertices int
+	// MaxImagePixels bounds the images whose masks the exports rasterize
+	// (SEGVIEW_MAX_IMAGE_PIXELS); 0 means no bound.
+	MaxImagePixels int64
 	// MaxExports bounds the exports (COCO, GeoJSON, the job's JSON,
 	// hits.json, overlay.svg) built at once, and ExportQueue the requests
 	// waiting for a turn beyond them; further ones answer 503. 0 means no
@@ -131,10 +134,13 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	get(e, "/", home.Show, signedIn)
 	get(e, "/open", redirects.Open, signedIn)
 	get(e, "/jobs/:jobId", redirects.Job, signedIn)
-	exports := &Export{Reader: d.Reader, Project: d.Project, Gate: gate}
+	exports := &Export{Reader: d.Reader, Project: d.Project, Gate: gate, MaxPixels: d.MaxImagePixels, MaxVertices: d.MaxVertices, Verdicts: d.Verdicts}
 	get(e, "/projects/:project/jobs/:jobId", jobOrJSON(job.Show, exports.JobJSON), signedIn, issueCSRF)
 	get(e, "/projects/:project/jobs/:jobId/export/coco.json", exports.COCO, plainErrors, signedIn)
 	get(e, "/projects/:project/jobs/:jobId/export/geojson", exports.GeoJSON, plainErrors, signedIn)
+	get(e, "/projects/:project/jobs/:jobId/files/:fileId/yolo.txt", exports.YOLO, plainErrors, signedIn)
+	get(e, "/projects/:project/jobs/:jobId/files/:fileId/mask.png", exports.Mask, plainErrors, signedIn)
+	get(e, "/projects/:project/review/export.zip", exports.ZIP, plainErrors, signedIn)
 	svg := &OverlaySVG{Reader: d.Reader, Renderer: d.Renderer, Project: d.Project, PublicURL: d.Security.PublicURL, MaxVertices: d.MaxVertices, Gate: gate, Verdicts: d.Verdicts}
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.svg", svg.SVG, plainErrors, signedInImage)
 	if d.Verdicts != nil {

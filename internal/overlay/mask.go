@@ -1,7 +1,9 @@
 package overlay
 
 import (
+	"cmp"
 	"image"
+	"slices"
 
 	"github.com/segview/segview/internal/geom"
 )
@@ -48,7 +50,24 @@ func (m *Mask) Count() int {
 // them: polygons that cannot be drawn are skipped, and the rest are clipped
 // to the image. A segment with nothing to draw has an empty mask.
 func NewMask(polys []geom.Polygon, w, h int) *Mask {
-	m := &Mask{W: max(w, 0), H: max(h, 0)}
+	return NewMasker(w, h).Mask(polys)
+}
+
+// Masker rasterizes the masks of segments of one image in turn, as NewMask
+// does, reusing its working memory (a band of gg's masks as wide as the
+// image) from one segment to the next. It is not safe for concurrent use.
+type Masker struct {
+	w, h int
+	bd   *band
+}
+
+// NewMasker returns a Masker for a w×h image.
+func NewMasker(w, h int) *Masker { return &Masker{w: max(w, 0), h: max(h, 0)} }
+
+// Mask is NewMask(polys, w, h) for the Masker's image.
+func (mk *Masker) Mask(polys []geom.Polygon) *Mask {
+	w, h := mk.w, mk.h
+	m := &Mask{W: w, H: h}
 	if w <= 0 || h <= 0 {
 		return m
 	}
@@ -66,7 +85,14 @@ func NewMask(polys []geom.Polygon, w, h int) *Mask {
 	// (see canvas.add), and the rows of its bounds.
 	m.Rect = image.Rect(max(0, sh.x0-1), sh.y0, min(w, sh.x1+1), sh.y1)
 	m.Pix = make([]uint8, m.Rect.Dx()*m.Rect.Dy())
-	cv.draw()
+	if mk.bd == nil {
+		mk.bd = cv.newBand()
+	}
+	mk.bd.cv = cv
+	first, last := sh.bands()
+	for k := first; k <= last; k++ {
+		mk.bd.draw(k)
+	}
 	return m
 }
 
@@ -87,4 +113,38 @@ func (m *Mask) maskRow(fill []byte, flip uint32, x0, y int) {
 			row[x-m.Rect.Min.X] = 1
 		}
 	}
+}
+
+// ClipToImage clips a polygon (normalized coordinates) to the image, as the
+// overlay fills it: the result covers, by the even-odd rule, exactly the
+// part of the image the polygon covers, and may run along the image's
+// border; nil when nothing of it is inside.
+func ClipToImage(p geom.Polygon) geom.Polygon {
+	if !p.Measurable() {
+		return nil
+	}
+	return clipRing(p, geom.Point{}, geom.Point{X: 1, Y: 1})
+}
+
+// DrawOrder returns the indexes of segments (each its polygons) in the
+// order Render draws them: largest first by area within the image, equal
+// areas in their order, leaving out those with nothing to draw. Where
+// segments overlap, the later one is on top.
+func DrawOrder(segments [][]geom.Polygon) []int {
+	type entry struct {
+		i    int
+		area float64
+	}
+	var out []entry
+	for i, polys := range segments {
+		if d, ok := drawableOf(Segment{Polygons: polys}); ok {
+			out = append(out, entry{i, d.area})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b entry) int { return cmp.Compare(b.area, a.area) })
+	idx := make([]int, len(out))
+	for k, e := range out {
+		idx[k] = e.i
+	}
+	return idx
 }

@@ -127,3 +127,19 @@ func TestMaskEmptyImage(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskerReuse checks that a Masker's reused working memory carries
+// nothing from one segment to the next: each mask is NewMask's.
+func TestMaskerReuse(t *testing.T) {
+	t.Parallel()
+	const w, h = 180, 140
+	mk := NewMasker(w, h)
+	for range 2 {
+		for name, polys := range maskShapes() {
+			got, want := mk.Mask(polys), NewMask(polys, w, h)
+			if got.Rect != want.Rect || string(got.Pix) != string(want.Pix) {
+				t.Errorf("%s: the reused Masker's mask differs from NewMask's", name)
+			}
+		}
+	}
+}
