@@ -229,11 +229,13 @@ func TestVerdictsByKeyboardPersist(t *testing.T) {
 	if got := statuses(); len(got) == 0 || slices.ContainsFunc(got, func(s string) bool { return s != "approved" }) {
 		t.Errorf("CDF holds %v for the file, want approved annotations", got)
 	}
+	// z moved the selection to the next segment without a verdict.
+	run(t, ctx, waitTrue(`new URL(location.href).searchParams.get("sel") === "2"`))
 
 	// Without annotationsAcl:WRITE nothing is saved, the page says why and
-	// keeps what it showed.
+	// keeps what it showed, the segment selected again.
 	restore := a.Demo.RevokeCapability(cdfsim.CapAnnotationsWrite)
-	run(t, ctx, chromedp.KeyEvent("jz"))
+	run(t, ctx, chromedp.KeyEvent("z"))
 	waitSaid("Not saved")
 	if msg := said(); !strings.Contains(msg, "annotationsAcl:WRITE") {
 		t.Errorf("refusal message %q does not name annotationsAcl:WRITE", msg)
@@ -256,11 +258,18 @@ func TestVerdictsByKeyboardPersist(t *testing.T) {
 	if got := verdictOf(2); got != "rejected false true" {
 		t.Errorf("rank 2 after reload: %q", got)
 	}
-	// x again takes the verdict back.
-	run(t, ctx, chromedp.KeyEvent("x"))
-	waitSaid("Segment 2 has no verdict again")
-	if got := verdictOf(2); got != " false false" {
-		t.Errorf("rank 2 after a second x: %q", got)
+	// z on a rejected segment approves it; u takes that back.
+	run(t, ctx, chromedp.KeyEvent("k"))
+	run(t, ctx, waitTrue(`new URL(location.href).searchParams.get("sel") === "2"`))
+	run(t, ctx, chromedp.KeyEvent("z"))
+	waitSaid("Segment 2 approved")
+	if got := verdictOf(2); got != "approved true false" {
+		t.Errorf("rank 2 after z: %q", got)
+	}
+	run(t, ctx, chromedp.KeyEvent("u"))
+	waitSaid("Undone: segment 2 rejected")
+	if got := verdictOf(2); got != "rejected false true" {
+		t.Errorf("rank 2 after u: %q", got)
 	}
 	saveScreenshot(t, ctx, "job-review.png")
 	// The refused save is the one failed request the console reports.

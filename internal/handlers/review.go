@@ -261,5 +261,11 @@ func placeInQueue(m *templates.JobPage, project string, view View, ids []int64) 
 		return
 	}
 	m.Controls.Queue = joinIDs(ids)
+	if m.Review != nil {
+		// A verdict posted without the script comes back to the queue too.
+		rv := view.Query()
+		rv.Set("queue", joinIDs(ids))
+		m.Review.View = rv.Encode()
+	}
 	m.ViewURL = queuedJobPath(project, m.JobID, view.Query(), ids)
 }

@@ -146,6 +146,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	if d.Verdicts != nil {
 		verdicts := &Verdicts{Reader: d.Reader, Store: d.Verdicts, Project: d.Project}
 		e.POST("/projects/:project/jobs/:jobId/files/:fileId/verdicts", verdicts.Save, signedIn)
+		e.POST("/projects/:project/jobs/:jobId/files/:fileId/verdicts/undo", verdicts.Undo, signedIn)
 		e.POST("/projects/:project/jobs/:jobId/files/:fileId/triage", verdicts.Triage, signedIn)
 	}
 	get(e, "/projects/:project/jobs/:jobId/status", status.Show, plainErrors, signedIn)

@@ -81,7 +81,7 @@ func (h *Verdicts) apply(c echo.Context, form url.Values, decide func(segment.Fi
 	if err != nil {
 		return err
 	}
-	view, err := parseReturnView(form.Get("view"))
+	view, queue, err := parseReturnView(form.Get("view"))
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (h *Verdicts) apply(c echo.Context, form url.Values, decide func(segment.Fi
 		}
 		return c.JSON(http.StatusOK, body)
 	}
-	return c.Redirect(http.StatusSeeOther, withQuery(jobPath(h.Project, jobID), view.Query())+"#file-"+strconv.FormatInt(fileID, 10))
+	return c.Redirect(http.StatusSeeOther, queuedJobPath(h.Project, jobID, view.Query(), queue)+"#file-"+strconv.FormatInt(fileID, 10))
 }
 
 // readForm reads the posted form, URL-encoded or multipart. A body over the
@@ -164,14 +164,27 @@ func parseVerdict(raw string) (int, string, error) {
 }
 
 // parseReturnView reads the view a form carries back to the page, a query
-// string of view parameters, validated like the page's own.
-func parseReturnView(raw string) (View, error) {
+// string of view parameters and the review queue the page was opened
+// from, validated like the page's own.
+func parseReturnView(raw string) (View, []int64, error) {
 	q, err := url.ParseQuery(raw)
-	if err != nil || len(raw) > 4096 {
-		return View{}, &inputError{msg: "The form's view field is not a valid query string."}
+	if err != nil || len(raw) > maxReturnView {
+		return View{}, nil, &inputError{msg: "The form's view field is not a valid query string."}
 	}
-	return parseView(q)
+	view, err := parseView(q)
+	if err != nil {
+		return View{}, nil, err
+	}
+	queue, err := parseQueue(q)
+	if err != nil {
+		return View{}, nil, err
+	}
+	return view, queue, nil
 }
+
+// maxReturnView bounds the view field of a form: the view's parameters
+// and a queue of up to maxQueue ids.
+const maxReturnView = 4096 + 20*maxQueue
 
 // wantsJSON reports whether the request asks for JSON rather than a page:
 // the page's script does, a form post does not.

@@ -93,12 +93,15 @@ func TestParseReturnView(t *testing.T) {
 		{"bad hide", "hide=0", View{}, "hide"},
 		{"bad escape", "min_score=%zz", View{}, "view field"},
 		{"semicolon", "min_score=0.5;sel=2", View{}, "view field"},
-		{"too long", "min_score=0.5&" + strings.Repeat("x", 4096), View{}, "view field"},
+		{"too long", "min_score=0.5&" + strings.Repeat("x", maxReturnView), View{}, "view field"},
+		{"verdict", "verdict=unreviewed", view(func(v *View) { v.Verdict = segment.VerdictUnreviewed }), ""},
+		{"bad verdict", "verdict=done", View{}, "verdict"},
+		{"bad queue", "queue=1,x", View{}, "queue"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parseReturnView(tt.raw)
+			got, _, err := parseReturnView(tt.raw)
 			if tt.badName != "" {
 				var in *inputError
 				if !errors.As(err, &in) {
@@ -123,12 +126,12 @@ func TestParseReturnView(t *testing.T) {
 // verdict handler reads as the same view.
 func TestReturnViewRoundTrips(t *testing.T) {
 	t.Parallel()
-	for _, raw := range []string{"", "min_score=0.35", "opacity=0&layers=", "hide=2,5&sel=1", "layers=segments,points"} {
-		v, err := parseReturnView(raw)
+	for _, raw := range []string{"", "min_score=0.35", "opacity=0&layers=", "hide=2,5&sel=1", "layers=segments,points", "verdict=approved,rejected"} {
+		v, _, err := parseReturnView(raw)
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, err := parseReturnView(v.Query().Encode())
+		again, _, err := parseReturnView(v.Query().Encode())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,6 +166,30 @@ func TestWantsJSON(t *testing.T) {
 		}
 		if got := wantsJSON(echo.New().NewContext(r, httptest.NewRecorder())); got != tt.want {
 			t.Errorf("wantsJSON(Accept: %q) = %v, want %v", tt.accept, got, tt.want)
+		}
+	}
+}
+
+// The queue a page was opened from comes back through the form with the
+// view, so that a verdict posted without the script returns to it.
+func TestReturnViewKeepsQueue(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		raw  string
+		want []int64
+	}{
+		{"", nil},
+		{"min_score=0.5", nil},
+		{"queue=1003%2C1001&verdict=unreviewed", []int64{1003, 1001}},
+		{"queue=7,7,8", []int64{7, 8}},
+	}
+	for _, tt := range tests {
+		_, got, err := parseReturnView(tt.raw)
+		if err != nil {
+			t.Fatalf("parseReturnView(%q): %v", tt.raw, err)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("parseReturnView(%q) queue (-want +got):\n%s", tt.raw, diff)
 		}
 	}
 }

@@ -1,14 +1,15 @@
 // The job page's keyboard shortcuts: j/k select the next or previous
 // segment (by rank, in every file's table, as ?sel= does), h hides or
 // shows the overlay images, 1–5 toggle a layer in the view form (applied
-// in place), z/x approve or reject the selected segment, n/p open the next
+// in place), z/x approve or reject the selected segment and select the
+// next one without a verdict, u undoes the last verdict, n/p open the next
 // or previous job of the review queue (the links the server rendered with
 // rel=next and rel=prev, when the page has them), ? opens the help
 // dialog (Esc closes it natively). Keys typed into a field, or with a
 // modifier, are left alone.
 
 import { step } from "./select.js";
-import { toggleVerdict } from "./verdicts.js";
+import { decide, takeBack } from "./verdicts.js";
 
 const LAYERS = { 1: "segments", 2: "outlines", 3: "points", 4: "box", 5: "labels" };
 
@@ -47,8 +48,9 @@ export function wireKeys(help, applyView) {
       case "k": step(-1); break;
       // A class on the root, so that images the server swaps in follow.
       case "h": document.documentElement.classList.toggle("overlays-off"); break;
-      case "z": toggleVerdict("approved"); break;
-      case "x": toggleVerdict("rejected"); break;
+      case "z": decide("approved"); break;
+      case "x": decide("rejected"); break;
+      case "u": takeBack(); break;
       case "n": if (!follow("next")) return; break;
       case "p": if (!follow("prev")) return; break;
       case "?": help.showModal(); break;

@@ -69,9 +69,11 @@ export function select(rank, fileId) {
   keep(viewForm());
 }
 
-// step selects the next (dir 1) or previous (dir -1) rank.
+// step selects the next (dir 1) or previous (dir -1) rank, of the rows
+// shown (the verdict filter hides some).
 export function step(dir) {
-  const ranks = [...new Set(Array.from(document.querySelectorAll(ROW), (r) => Number(r.getAttribute("data-rank"))))]
+  const rows = Array.from(document.querySelectorAll(ROW)).filter((r) => !r.hidden);
+  const ranks = [...new Set(rows.map((r) => Number(r.getAttribute("data-rank"))))]
     .sort((a, b) => a - b);
   if (ranks.length === 0) return;
   let at = ranks.indexOf(selection.rank);

@@ -1,47 +1,103 @@
 // Verdicts and triage save without a reload: the form posts what it posts
 // without the script, asking for JSON, and the server then renders the
 // file's segments again (?fragment=segments-<file id>), which are swapped
-// in. A refusal changes nothing on the page; the status line says why.
+// in; with a verdict filter in the view, the rows and the image change
+// with the verdict, so the view's fragment is. A refusal changes nothing
+// on the page; the status line says why.
+//
+// z and x give the selected segment a verdict and move the selection to
+// the next segment without one; u takes the last verdict given on this
+// page back, storing the status the segment had before (undo stack).
+// Verdicts are posted one after another, in the order given.
 
-import { fragmentURL, load, swap } from "./fragment.js";
+import { fragmentURL, imagesLoaded, load, swap } from "./fragment.js";
 import { say } from "./say.js";
-import { currentFile, selection } from "./select.js";
+import { currentFile, select, selection } from "./select.js";
 
 const WORDS = { approved: "approved", rejected: "rejected", suggested: "has no verdict again" };
+const ROW = '[data-testid="segment-row"]';
 
-async function send(form, submitter, done) {
-  const file = form.closest('[data-testid="file"]');
-  const fileId = file.getAttribute("data-file-id");
-  selection.fileId = fileId;
-  const body = new URLSearchParams(new FormData(form));
-  if (submitter && submitter.name) body.set(submitter.name, submitter.value);
-  form.setAttribute("aria-busy", "true");
-  let answer;
+// undo holds the verdicts given on this page, the last on top: where it
+// was posted, the segment, the status it had before and the one it left.
+const undo = [];
+// pending holds the verdicts posted and not yet answered, by
+// "fileId:rank", so that z and x pressed quickly skip those segments.
+const pending = new Map();
+// chain orders the posts.
+let chain = Promise.resolve();
+
+function enqueue(task) {
+  chain = chain.then(task, task);
+  return chain;
+}
+
+// post sends a form body asking for JSON; null when segview could not be
+// reached.
+async function post(url, body) {
   try {
-    const r = await fetch(form.getAttribute("action"), {
+    const r = await fetch(url, {
       method: "POST", body, credentials: "same-origin", redirect: "manual",
       headers: { Accept: "application/json", "X-CSRF-Token": body.get("csrf_token") || "" },
     });
-    answer = { ok: r.ok, status: r.status, body: await r.json().catch(() => ({})) };
+    return { ok: r.ok, status: r.status, body: await r.json().catch(() => ({})) };
   } catch {
-    form.removeAttribute("aria-busy");
-    say("Not saved: segview could not be reached. Nothing was changed; try again.", true);
-    return;
+    return null;
   }
-  if (!answer.ok) {
+}
+
+function refusal(answer) {
+  if (!answer) return "segview could not be reached. Nothing was changed; try again.";
+  const e = answer.body && answer.body.error;
+  return (e && e.message ? e.message : "segview answered HTTP " + answer.status + ".") + (e && e.hint ? " " + e.hint : "");
+}
+
+function filtered() {
+  return new URL(location.href).searchParams.has("verdict");
+}
+
+// refresh renders again what a verdict on the file changes: its segments
+// panel, or with a verdict filter the view (rows and image). The review
+// progress is updated in place, so that its live region is announced.
+async function refresh(fileId) {
+  const view = filtered();
+  const content = await load(fragmentURL(location.href, view ? "view" : "segments-" + fileId));
+  if (view) await imagesLoaded(content);
+  const fresh = content.querySelector("#review-progress");
+  const old = document.getElementById("review-progress");
+  if (fresh && old) {
+    old.replaceChildren(...fresh.childNodes);
+    for (const a of ["data-reviewed", "data-total"]) old.setAttribute(a, fresh.getAttribute(a) || "");
+    fresh.replaceWith(old);
+  }
+  swap(content);
+}
+
+// finished is the sentence the page adds once every segment has a verdict.
+function finished() {
+  const p = document.querySelector('[data-testid="review-finished"]');
+  return p ? " " + p.textContent.replace(/\s+/g, " ").trim() : "";
+}
+
+// send posts a verdict form's body to url, then renders the file again
+// and says done(answer) in the status line; it returns the answer (ok
+// when stored), or null when segview could not be reached.
+async function send(form, url, body, fileId, done) {
+  form.setAttribute("aria-busy", "true");
+  const answer = await post(url, body);
+  if (!answer || !answer.ok) {
     form.removeAttribute("aria-busy");
-    const e = answer.body && answer.body.error;
-    say("Not saved: " + (e && e.message ? e.message : "segview answered HTTP " + answer.status + ".") + (e && e.hint ? " " + e.hint : ""), true);
-    return;
+    say("Not saved: " + refusal(answer), true);
+    return answer;
   }
   try {
-    swap(await load(fragmentURL(location.href, "segments-" + fileId)));
+    await refresh(fileId);
   } catch {
     form.removeAttribute("aria-busy");
     say(done(answer.body) + " Reload the page to see it in the table.", false);
-    return;
+    return answer;
   }
-  say(done(answer.body), false);
+  say(done(answer.body) + finished(), false);
+  return answer;
 }
 
 function triageWords(body) {
@@ -53,18 +109,95 @@ function triageWords(body) {
   return "Triage saved. This file now has " + approved + " approved and " + rejected + " rejected segments.";
 }
 
-// toggleVerdict is z and x: it presses the selected segment's approve or
-// reject button in the current file, which takes the verdict back when
-// the segment already has it, as the server rendered the button.
-export function toggleVerdict(want) {
+function statusOf(fileId, row) {
+  const key = fileId + ":" + row.getAttribute("data-rank");
+  if (pending.has(key)) return pending.get(key);
+  return row.getAttribute("data-verdict") || "suggested";
+}
+
+// give stores status on the segment rank of the file, and remembers the
+// status it had for u; failed runs when it was not stored.
+function give(file, rank, previous, status, failed) {
+  const fileId = file.getAttribute("data-file-id");
+  const form = file.querySelector("form.verdicts");
+  if (!form) return;
+  const key = fileId + ":" + rank;
+  pending.set(key, status);
+  const body = new URLSearchParams(new FormData(form));
+  body.set("verdict", rank + ":" + status);
+  const url = form.getAttribute("action");
+  enqueue(async () => {
+    const answer = await send(form, url, body, fileId, () => "Segment " + rank + " " + (WORDS[status] || status) + ".");
+    pending.delete(key);
+    if (!answer || !answer.ok) {
+      if (failed) failed();
+      return;
+    }
+    undo.push({ url: url + "/undo", token: body.get("csrf_token"), view: body.get("view"), fileId, rank, previous, status });
+  });
+}
+
+// nextUnreviewed is the rank of the file's first segment after rank
+// (wrapping round) that the view shows and that has no verdict, given or
+// on its way; 0 when there is none.
+function nextUnreviewed(file, rank) {
+  const fileId = file.getAttribute("data-file-id");
+  const open = Array.from(file.querySelectorAll(ROW))
+    .filter((row) => !row.hidden && statusOf(fileId, row) === "suggested")
+    .map((row) => Number(row.getAttribute("data-rank")))
+    .filter((r) => r !== rank)
+    .sort((a, b) => a - b);
+  return open.find((r) => r > rank) || open[0] || 0;
+}
+
+// decide is z and x: it gives the selected segment the verdict want (a
+// segment that has it already keeps it) and selects the next segment
+// without a verdict.
+export function decide(want) {
   const file = currentFile();
   if (!file || !selection.rank) {
     say("Select a segment first (j or k), then press z or x.", true);
     return;
   }
-  const row = file.querySelector('[data-testid="segment-row"][data-rank="' + selection.rank + '"]');
-  const button = row && row.querySelector(want === "approved" ? '[data-testid="approve"]' : '[data-testid="reject"]');
-  if (button && button.form) button.form.requestSubmit(button);
+  const rank = selection.rank;
+  const row = file.querySelector(ROW + '[data-rank="' + rank + '"]');
+  if (!row || !file.querySelector("form.verdicts")) return;
+  const fileId = file.getAttribute("data-file-id");
+  const previous = statusOf(fileId, row);
+  const next = nextUnreviewed(file, rank);
+  if (previous === want) {
+    say("Segment " + rank + " is " + want + " already.", false);
+  } else {
+    // Not stored: the segment is selected again, to try again.
+    give(file, rank, previous, want, () => {
+      if (selection.rank === (next || rank)) select(rank, fileId);
+    });
+  }
+  if (next) select(next, fileId);
+}
+
+// takeBack is u: it undoes the last verdict given on this page.
+export function takeBack() {
+  enqueue(async () => {
+    const last = undo.pop();
+    if (!last) {
+      say("Nothing to undo: no verdict was given on this page.", false);
+      return;
+    }
+    const file = document.getElementById("file-" + last.fileId);
+    const form = (file && file.querySelector("form.verdicts")) || document.createElement("form");
+    const body = new URLSearchParams();
+    body.set("csrf_token", last.token);
+    body.set("view", last.view);
+    body.set("verdict", last.rank + ":" + last.previous);
+    body.set("expect", last.status);
+    const answer = await send(form, last.url, body, last.fileId,
+      () => "Undone: segment " + last.rank + " " + (WORDS[last.previous] || last.previous) + ".");
+    // Lost on the way, it may be tried again; refused (changed since),
+    // it is dropped.
+    if (!answer) undo.push(last);
+    else if (answer.ok) select(last.rank, last.fileId);
+  });
 }
 
 export function wireVerdicts() {
@@ -74,11 +207,18 @@ export function wireVerdicts() {
       const b = e.submitter;
       if (!b || b.name !== "verdict") return;
       e.preventDefault();
+      const file = form.closest('[data-testid="file"]');
       const [rank, status] = b.value.split(":");
-      send(form, b, () => "Segment " + rank + " " + (WORDS[status] || status) + ".");
+      const row = file && file.querySelector(ROW + '[data-rank="' + rank + '"]');
+      selection.fileId = file ? file.getAttribute("data-file-id") : selection.fileId;
+      if (file && row) give(file, Number(rank), statusOf(file.getAttribute("data-file-id"), row), status);
     } else if (form.matches("form.triage")) {
       e.preventDefault();
-      send(form, null, triageWords);
+      const file = form.closest('[data-testid="file"]');
+      const fileId = file.getAttribute("data-file-id");
+      selection.fileId = fileId;
+      const body = new URLSearchParams(new FormData(form));
+      enqueue(() => send(form, form.getAttribute("action"), body, fileId, triageWords));
     }
   });
 }
