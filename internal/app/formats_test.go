@@ -305,3 +305,5 @@ print(json.dumps(res))
 		wantStatus(t, s.get(t, fmt.Sprintf("/projects/%s/review/export.zip", testProject)), http.StatusBadRequest)
 	})
 }
+
+func decodeInto(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -148,6 +148,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 		e.POST("/projects/:project/jobs/:jobId/files/:fileId/verdicts", verdicts.Save, signedIn)
 		e.POST("/projects/:project/jobs/:jobId/files/:fileId/verdicts/undo", verdicts.Undo, signedIn)
 		e.POST("/projects/:project/jobs/:jobId/files/:fileId/triage", verdicts.Triage, signedIn)
+		e.POST("/projects/:project/jobs/:jobId/files/:fileId/triage/undo", verdicts.TriageUndo, signedIn)
 	}
 	get(e, "/projects/:project/jobs/:jobId/status", status.Show, plainErrors, signedIn)
 	review := &Review{Reader: d.Reader, Page: page, Verdicts: d.Verdicts, MaxItems: d.MaxItems}

@@ -50,30 +50,6 @@ func (h *Verdicts) Save(c echo.Context) error {
 	})
 }
 
-// Triage handles POST .../files/:fileId/triage with the fields high and
-// low: approve every segment scoring at least high, reject every one
-// below low.
-func (h *Verdicts) Triage(c echo.Context) error {
-	form, err := readForm(c)
-	if err != nil {
-		return err
-	}
-	high, err := parseUnit(form, "high", verdict.DefaultHigh)
-	if err != nil {
-		return err
-	}
-	low, err := parseUnit(form, "low", verdict.DefaultLow)
-	if err != nil {
-		return err
-	}
-	if low > high {
-		return &inputError{msg: fmt.Sprintf("The low threshold (%g) is above the high one (%g): triage rejects below low and approves from high up.", low, high)}
-	}
-	return h.apply(c, form, func(file segment.FileResults) (map[int]string, error) {
-		return verdict.Triage(file.Ranked, high, low)
-	})
-}
-
 // apply reads the job, asks decide for the verdicts to store on the file's
 // results and stores them for the signed-in person.
 func (h *Verdicts) apply(c echo.Context, form url.Values, decide func(segment.FileResults) (map[int]string, error)) error {

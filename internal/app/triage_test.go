@@ -1,0 +1,123 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/segview/segview/internal/cdfsim"
+	"github.com/segview/segview/internal/segment"
+)
+
+// TestTriageRespectsReviewers is the issue's scenario through the whole
+// dashboard: a reviewer rejects a high-scoring segment by hand, triage
+// with the defaults leaves it rejected and says so, "also change reviewed
+// segments" changes it, and the undo record restores every status the
+// triage changed, in CDF.
+func TestTriageRespectsReviewers(t *testing.T) {
+	s := newStack(t, nil)
+	b := &reviewer{s: s}
+	job, file := cdfsim.DemoJobPumpSkid, cdfsim.DemoFilePumpSkid
+	_, doc := b.page(t, jobURL(job))
+	token := formOf(t, doc, "verdict-form", file).token
+	asScript := map[string]string{"Accept": "application/json", "X-CSRF-Token": token}
+
+	cj, err := s.cdfClient(t).SegmentJob(context.Background(), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	item, _ := segment.FindItem(cj, file)
+	ranked := segment.Rank(item.Segments)
+	const high, low = 0.75, 0.25
+	approve, reject := 0, 0
+	for _, r := range ranked {
+		switch {
+		case r.Score >= high:
+			approve++
+		case r.Score < low:
+			reject++
+		}
+	}
+	if approve < 2 {
+		t.Fatalf("the demo file has %d segments scoring ≥ %v; the test needs two", approve, high)
+	}
+	// Rank 1 scores highest: rejected by hand, as with x.
+	wantStatus(t, b.post(t, verdictsURL(job, file), url.Values{"verdict": {"1:rejected"}}, asScript), http.StatusOK)
+	before := verdictsByRank(t, s, job, file)
+
+	type body struct {
+		Message  string            `json:"message"`
+		Changed  map[string]string `json:"changed"`
+		Verdicts map[string]string `json:"verdicts"`
+		Undo     string            `json:"undo"`
+	}
+	r := b.post(t, triageURL(job, file), url.Values{"high": {"0.75"}, "low": {"0.25"}}, asScript)
+	wantStatus(t, r, http.StatusOK)
+	got := decodeJSON[body](t, r)
+	wantMsg := fmt.Sprintf("Triage: approved %d, rejected %d, left 1 reviewed segment as it was.", approve-1, reject)
+	if got.Message != wantMsg {
+		t.Errorf("message %q, want %q", got.Message, wantMsg)
+	}
+	if got.Verdicts["1"] != "rejected" || got.Changed["1"] != "" {
+		t.Errorf("rank 1 after triage: %q (changed %q), want rejected, unchanged", got.Verdicts["1"], got.Changed["1"])
+	}
+	after := verdictsByRank(t, s, job, file)
+	if after[1] != "rejected" {
+		t.Errorf("CDF holds %q for rank 1 after triage, want rejected", after[1])
+	}
+	if len(got.Changed) != approve-1+reject || got.Undo == "" {
+		t.Errorf("changed %v, undo %q", got.Changed, got.Undo)
+	}
+
+	// Undo: every status the triage changed is as before.
+	r = b.post(t, triageURL(job, file)+"/undo", url.Values{"undo": {got.Undo}}, asScript)
+	wantStatus(t, r, http.StatusOK)
+	undone := decodeJSON[body](t, r)
+	if !strings.HasPrefix(undone.Message, fmt.Sprintf("Triage undone: restored %d segments", len(got.Changed))) {
+		t.Errorf("undo message %q", undone.Message)
+	}
+	if diff := cmp.Diff(before, verdictsByRank(t, s, job, file)); diff != "" {
+		t.Errorf("verdicts after undo differ from before the triage (-before +after):\n%s", diff)
+	}
+
+	// The option changes reviewed segments too.
+	r = b.post(t, triageURL(job, file), url.Values{"high": {"0.75"}, "low": {"0.25"}, "reviewed": {"1"}}, asScript)
+	wantStatus(t, r, http.StatusOK)
+	if got := decodeJSON[body](t, r); got.Verdicts["1"] != "approved" || !strings.Contains(got.Message, fmt.Sprintf("approved %d,", approve)) {
+		t.Errorf("with reviewed=1: rank 1 %q, message %q", got.Verdicts["1"], got.Message)
+	}
+
+	// A form post without script still lands back on the page.
+	r = b.post(t, triageURL(job, file), url.Values{"high": {"0.75"}, "low": {"0.25"}, "csrf": {token}, "view": {"min_score=0.1"}}, map[string]string{"X-CSRF-Token": token})
+	if r.status != http.StatusSeeOther || !strings.Contains(r.header.Get("Location"), "min_score=0.1") {
+		t.Errorf("form post: %d to %q", r.status, r.header.Get("Location"))
+	}
+	for _, bad := range []url.Values{{"undo": {"x"}}, {"undo": {""}}} {
+		wantStatus(t, b.post(t, triageURL(job, file)+"/undo", bad, asScript), http.StatusBadRequest)
+	}
+	wantStatus(t, b.post(t, triageURL(job, file), url.Values{"reviewed": {"maybe"}}, asScript), http.StatusBadRequest)
+}
+
+// verdictsByRank reads the file's verdicts as CDF holds them, through the
+// COCO export's status (every segment, unreviewed included).
+func verdictsByRank(t *testing.T, s *stack, job, file int64) map[int]string {
+	t.Helper()
+	var coco cocoRLE
+	r := s.get(t, jobURL(job)+"/export/coco.json")
+	wantStatus(t, r, http.StatusOK)
+	if err := decodeInto(r.body, &coco); err != nil {
+		t.Fatal(err)
+	}
+	out := map[int]string{}
+	for _, a := range coco.Annots {
+		if a.ImageID == file {
+			out[a.Rank] = a.Status
+		}
+	}
+	return out
+}

@@ -1,0 +1,140 @@
+package verdict
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/segview/segview/internal/segment"
+)
+
+// Plan is what one bulk triage of a file does: the verdicts to store, and
+// what to say and keep about them.
+type Plan struct {
+	// Set are the verdicts to store, by rank: only segments whose verdict
+	// changes.
+	Set map[int]string
+	// Previous are those segments' verdicts before, by rank (Suggested
+	// for none): what undoing the triage restores.
+	Previous map[int]string
+	// Approved and Rejected count the segments Set approves and rejects.
+	Approved, Rejected int
+	// LeftReviewed counts the reviewed segments triage would have changed
+	// but left as they were (without the option to change them).
+	LeftReviewed int
+}
+
+// PlanTriage returns the triage of ranked segments whose stored verdicts
+// are stored (by rank; absent or Suggested means unreviewed): approve
+// every segment scoring at least high, reject every one below low. By
+// default it changes only unreviewed segments, so that a reviewer's
+// verdict survives; includeReviewed changes reviewed ones too. Segments
+// that already have the verdict triage would give are not changed. It
+// needs 0 ≤ low ≤ high ≤ 1.
+func PlanTriage(ranked []segment.Ranked, stored map[int]string, high, low float64, includeReviewed bool) (Plan, error) {
+	want, err := Triage(ranked, high, low)
+	if err != nil {
+		return Plan{}, err
+	}
+	p := Plan{Set: map[int]string{}, Previous: map[int]string{}}
+	for _, rank := range slices.Sorted(maps.Keys(want)) {
+		to, from := want[rank], stored[rank]
+		if from == "" {
+			from = Suggested
+		}
+		if to == from {
+			continue
+		}
+		if from != Suggested && !includeReviewed {
+			p.LeftReviewed++
+			continue
+		}
+		p.Set[rank], p.Previous[rank] = to, from
+		if to == Approved {
+			p.Approved++
+		} else {
+			p.Rejected++
+		}
+	}
+	return p, nil
+}
+
+// Message says what the triage did, as "approved 3, rejected 1, left 2
+// reviewed segments as they were".
+func (p Plan) Message() string {
+	msg := fmt.Sprintf("approved %d, rejected %d", p.Approved, p.Rejected)
+	switch p.LeftReviewed {
+	case 0:
+	case 1:
+		msg += ", left 1 reviewed segment as it was"
+	default:
+		msg += fmt.Sprintf(", left %d reviewed segments as they were", p.LeftReviewed)
+	}
+	return msg
+}
+
+// Undo is the undo record of the plan: for each segment it changed,
+// "rank:previous:set", comma separated, by rank. Undoing restores a
+// segment's previous verdict only while it still has the one triage set.
+func (p Plan) Undo() string {
+	var parts []string
+	for _, rank := range slices.Sorted(maps.Keys(p.Set)) {
+		parts = append(parts, fmt.Sprintf("%d:%s:%s", rank, p.Previous[rank], p.Set[rank]))
+	}
+	return strings.Join(parts, ",")
+}
+
+// UndoStep is one segment of an undo record.
+type UndoStep struct {
+	Rank     int
+	Previous string // the verdict to restore
+	Set      string // the verdict triage set, which the segment must still have
+}
+
+// maxUndoSteps bounds an undo record: CDF annotations of one file.
+const maxUndoSteps = 10_000
+
+// ParseUndo reads an undo record as Plan.Undo writes it.
+func ParseUndo(raw string) ([]UndoStep, error) {
+	bad := func() ([]UndoStep, error) {
+		return nil, &InputError{Msg: "The triage's undo record is not valid: it lists rank:previous:set for each segment triage changed."}
+	}
+	var out []UndoStep
+	seen := map[int]bool{}
+	for part := range strings.SplitSeq(raw, ",") {
+		f := strings.Split(strings.TrimSpace(part), ":")
+		if len(f) != 3 || len(out) >= maxUndoSteps {
+			return bad()
+		}
+		rank, err := strconv.Atoi(f[0])
+		if err != nil || rank < 1 || seen[rank] || !ValidStatus(f[1]) || (f[2] != Approved && f[2] != Rejected) {
+			return bad()
+		}
+		seen[rank] = true
+		out = append(out, UndoStep{Rank: rank, Previous: f[1], Set: f[2]})
+	}
+	return out, nil
+}
+
+// PlanUndo returns the verdicts that undo steps store, given the stored
+// verdicts now (by rank): each segment's previous verdict, where it still
+// has the one triage set, and the number of segments left because their
+// verdict changed since.
+func PlanUndo(steps []UndoStep, stored map[int]string) (map[int]string, int) {
+	out := map[int]string{}
+	changed := 0
+	for _, s := range steps {
+		now := stored[s.Rank]
+		if now == "" {
+			now = Suggested
+		}
+		if now != s.Set {
+			changed++
+			continue
+		}
+		out[s.Rank] = s.Previous
+	}
+	return out, changed
+}
