@@ -64,7 +64,7 @@ func TestCDFCallsPerRoute(t *testing.T) {
 			want: map[string]int{"/files/byids": 1}},
 		{name: "running job's overlay.png", path: imagePath(runningJob, cacheFileID, "overlay.png"), maxCold: 4, maxWarm: 2,
 			want: map[string]int{"/context/vision/segment/": 1, "/files/byids": 1}},
-		{name: "overlay.svg", path: imagePath(completedJob, cacheFileID, "overlay.svg"), maxCold: 4, maxWarm: 1,
+		{name: "overlay.svg?embed=0", path: imagePath(completedJob, cacheFileID, "overlay.svg?embed=0"), maxCold: 4, maxWarm: 1,
 			want: map[string]int{"/files/byids": 1}},
 		{name: "overlay.svg?embed=1", path: imagePath(completedJob, cacheFileID, "overlay.svg?embed=1"), maxCold: 4, maxWarm: 1,
 			want: map[string]int{"/files/byids": 1}},

@@ -98,7 +98,7 @@ func TestOverlaySVG(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := s.get(t, base+".svg"+tt.query)
+			r := s.get(t, base+".svg"+linked(tt.query))
 			wantStatus(t, r, http.StatusOK)
 			if ct := r.header.Get("Content-Type"); ct != "image/svg+xml" {
 				t.Errorf("Content-Type = %q", ct)
@@ -131,7 +131,7 @@ func TestOverlaySVG(t *testing.T) {
 	}
 
 	t.Run("linked photo", func(t *testing.T) {
-		doc := parseSVGDoc(t, s.get(t, base+".svg").body)
+		doc := parseSVGDoc(t, s.get(t, base+".svg?embed=0").body)
 		href, err := url.Parse(doc.Image[0].Href)
 		if err != nil {
 			t.Fatal(err)
@@ -147,29 +147,32 @@ func TestOverlaySVG(t *testing.T) {
 		}
 	})
 
-	t.Run("embed", func(t *testing.T) {
-		r := s.get(t, base+".svg?embed=1")
-		wantStatus(t, r, http.StatusOK)
-		doc := parseSVGDoc(t, r.body)
-		const prefix = "data:image/jpeg;base64,"
-		if len(doc.Image) != 1 || !strings.HasPrefix(doc.Image[0].Href, prefix) {
-			t.Fatalf("image href = %.80v, want a %s URI", doc.Image, prefix)
-		}
-		raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(doc.Image[0].Href, prefix))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := jpeg.DecodeConfig(bytes.NewReader(raw)); err != nil {
-			t.Errorf("embedded photo: %v", err)
-		}
-		if len(doc.Paths) != len(ranked) {
-			t.Errorf("paths = %d, want %d", len(doc.Paths), len(ranked))
-		}
-	})
+	// Self-contained by default: the photo is embedded without asking.
+	for _, q := range []string{"", "?embed=1"} {
+		t.Run("embed"+q, func(t *testing.T) {
+			r := s.get(t, base+".svg"+q)
+			wantStatus(t, r, http.StatusOK)
+			doc := parseSVGDoc(t, r.body)
+			const prefix = "data:image/jpeg;base64,"
+			if len(doc.Image) != 1 || !strings.HasPrefix(doc.Image[0].Href, prefix) {
+				t.Fatalf("image href = %.80v, want a %s URI", doc.Image, prefix)
+			}
+			raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(doc.Image[0].Href, prefix))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := jpeg.DecodeConfig(bytes.NewReader(raw)); err != nil {
+				t.Errorf("embedded photo: %v", err)
+			}
+			if len(doc.Paths) != len(ranked) {
+				t.Errorf("paths = %d, want %d", len(doc.Paths), len(ranked))
+			}
+		})
+	}
 
 	t.Run("bad input", func(t *testing.T) {
 		before := s.sim.APIRequests("/api/v1/")
-		for _, q := range []string{"?min_score=2", "?opacity=x", "?layers=bogus", "?hide=0", "?embed=yes", "?export=maybe"} {
+		for _, q := range []string{"?min_score=2", "?opacity=x", "?layers=bogus", "?hide=0", "?embed=yes", "?embed=2", "?export=maybe"} {
 			r := s.get(t, base+".svg"+q)
 			wantStatus(t, r, http.StatusBadRequest)
 			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
@@ -197,7 +200,7 @@ func TestOverlaySVGLinksPublicURL(t *testing.T) {
 	path := fmt.Sprintf("/projects/%s/jobs/%d/files/%d/overlay", testProject, jobID, job.Items[0].FileID)
 	want := "https://segview.example.com" + path + ".jpg?layers="
 	for _, host := range []string{"", "segview.internal:8080"} {
-		req, err := http.NewRequest(http.MethodGet, s.srv.URL+path+".svg", nil)
+		req, err := http.NewRequest(http.MethodGet, s.srv.URL+path+".svg?embed=0", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,4 +223,13 @@ func TestOverlaySVGLinksPublicURL(t *testing.T) {
 			t.Errorf("Host %q: image = %+v, want the link %s", req.Host, doc.Image, want)
 		}
 	}
+}
+
+// linked asks overlay.svg for its linked-photo variant (embed=0) in
+// addition to the query q.
+func linked(q string) string {
+	if q == "" {
+		return "?embed=0"
+	}
+	return q + "&embed=0"
 }

@@ -32,8 +32,10 @@ type OverlaySVG struct {
 }
 
 // SVG handles GET .../files/:fileId/overlay.svg: the view's segments,
-// points and box over the photo, linked to overlay.jpg with no layers, or
-// with embed=1 embedded as a JPEG data: URI.
+// points and box over the photo, embedded as a JPEG data: URI so that the
+// file stands alone (embed=1, the default), or with embed=0 linked to
+// overlay.jpg with no layers: at SEGVIEW_PUBLIC_URL when it is set, else
+// relative to the SVG's own address.
 func (h *OverlaySVG) SVG(c echo.Context) error {
 	req, err := parseOverlayRequest(c, h.Project, render.FormatJPEG)
 	if err != nil {
@@ -48,7 +50,7 @@ func (h *OverlaySVG) SVG(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	// The drawing, and with embed=1 the photo, are built in memory.
+	// The drawing, and the embedded photo, are built in memory.
 	release, err := h.Gate.acquire(ctx)
 	if err != nil {
 		return err
@@ -105,13 +107,14 @@ func (h *OverlaySVG) SVG(c echo.Context) error {
 	return c.Blob(http.StatusOK, "image/svg+xml", body)
 }
 
-// parseEmbed parses the optional embed query value of overlay.svg.
+// parseEmbed parses the optional embed query value of overlay.svg: the
+// photo is embedded unless embed=0 asks for the linked-photo variant.
 func parseEmbed(raw string) (bool, error) {
 	switch raw {
-	case "", "0":
-		return false, nil
-	case "1":
+	case "", "1":
 		return true, nil
+	case "0":
+		return false, nil
 	}
-	return false, &inputError{msg: fmt.Sprintf("The embed value %q is not valid: use embed=1 to embed the photo.", clip(raw))}
+	return false, &inputError{msg: fmt.Sprintf("The embed value %q is not valid: the photo is embedded by default; use embed=0 to link it instead.", clip(raw))}
 }
