@@ -360,7 +360,7 @@ func TestVerdictButtonsAndTriageInPlace(t *testing.T) {
 	// rest keep theirs (rank 4 scores in between: it stays rejected).
 	scores := run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelector('[data-testid="file"]').querySelectorAll('[data-testid="segment-row"]')).map(r => r.dataset.score)`))
 	run(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="file"] [data-testid="triage-apply"]`)))
-	waitSaid("Triage saved")
+	waitSaid("Triage: approved")
 	for i, sc := range scores {
 		f, _ := strconv.ParseFloat(sc, 64)
 		rank := i + 1

@@ -100,13 +100,39 @@ async function send(form, url, body, fileId, done) {
   return answer;
 }
 
+// triageWords says what a triage did, as the server words it ("approved
+// 3, rejected 1, left 2 reviewed segments as they were"), and offers to
+// undo it.
 function triageWords(body) {
+  if (body.undo) offerTriageUndo(String(body.fileId), body.undo);
+  if (body.message) return body.message;
   let approved = 0, rejected = 0;
   for (const v of Object.values(body.verdicts || {})) {
     if (v === "approved") approved++;
     else if (v === "rejected") rejected++;
   }
   return "Triage saved. This file now has " + approved + " approved and " + rejected + " rejected segments.";
+}
+
+// offerTriageUndo adds an "Undo triage" button to the file's triage form:
+// it posts the triage's undo record (every segment it changed, with its
+// status before) to .../triage/undo, which restores those statuses. The
+// button goes with the next rendering of the file.
+function offerTriageUndo(fileId, record) {
+  const form = document.querySelector('[data-testid="file"][data-file-id="' + fileId + '"] form.triage');
+  if (!form) return;
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = "Undo triage";
+  b.setAttribute("data-testid", "triage-undo");
+  b.addEventListener("click", () => {
+    const body = new URLSearchParams(new FormData(form));
+    for (const k of ["high", "low", "reviewed"]) body.delete(k);
+    body.set("undo", record);
+    b.disabled = true;
+    enqueue(() => send(form, form.getAttribute("action") + "/undo", body, fileId, (a) => a.message || "Triage undone."));
+  });
+  form.append(b);
 }
 
 function statusOf(fileId, row) {
