@@ -189,7 +189,7 @@ func TestJobFragments(t *testing.T) {
 			},
 		},
 		{
-			name: "one file's segments", fragment: "segments-12", wantIDs: []string{"segments-12"},
+			name: "one file's segments", fragment: "segments-12", wantIDs: []string{"review-progress", "segments-12"},
 			check: func(t *testing.T, doc *htmltest.Doc) {
 				rows := doc.ByTestID("segment-row")
 				if len(rows) != 3 {

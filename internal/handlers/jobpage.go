@@ -85,6 +85,9 @@ func buildJobPage(job *cdf.SegmentJob, v jobPageInput) templates.JobPage {
 		}
 		m.Files = append(m.Files, fv)
 	}
+	if review {
+		m.Progress = reviewProgress(m.Files)
+	}
 	m.FailedGroups = failedGroups(job.FailedItems, v.Files)
 	if len(m.Files) > 0 {
 		m.Downloads = downloads(jobPath(v.Page.Project, job.JobID), v.View)
@@ -165,6 +168,10 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobPageInput) templates
 		// The page and its script show the selection; the images do not
 		// change with it, and stay cached while j and k move it.
 		q.Del("sel")
+		if v.View.Verdict != 0 {
+			// The image changes with the verdicts, its address with them.
+			q.Set(verdictsSeenParam, verdictsSeen(ranked, v.Verdicts, it.FileID))
+		}
 		fv.FullURL = withQuery(jpg, q)
 		q.Set("width", strconv.Itoa(displayWidth))
 		fv.OverlayURL = withQuery(jpg, q)
@@ -206,6 +213,11 @@ func controls(action string, v View) templates.ViewControls {
 	labels := map[string]string{"segments": "Fills", "outlines": "Outlines", "points": "Prompt points", "box": "Prompt box", "labels": "Labels"}
 	for _, l := range segment.LayerNames() {
 		c.Layers = append(c.Layers, templates.LayerOption{Name: l.Name, Label: labels[l.Name], Checked: v.Layers&l.Layer != 0})
+	}
+	verdictLabels := map[string]string{"unreviewed": "Unreviewed", "approved": "Approved", "rejected": "Rejected"}
+	for _, name := range segment.VerdictNames() {
+		f, _ := segment.ParseVerdict(name)
+		c.Verdicts = append(c.Verdicts, templates.LayerOption{Name: name, Label: verdictLabels[name], Checked: v.Verdict == 0 || v.Verdict&f != 0})
 	}
 	return c
 }

@@ -80,6 +80,8 @@ type JobPage struct {
 	Review *ReviewControls
 	// VerdictsNotice says that stored verdicts could not be read, when so.
 	VerdictsNotice string
+	// Progress, set with Review, counts the job's segments with a verdict.
+	Progress *ReviewProgress
 	// Queue, when the page was opened from a review queue, links the
 	// queue's previous and next jobs.
 	Queue *QueueNav
@@ -106,6 +108,9 @@ type ViewControls struct {
 	Hide, Sel string
 	// Queue carries the review queue the page was opened from, if any.
 	Queue string
+	// Verdicts are the verdict filter's boxes (the verdict parameter):
+	// all checked when the view shows every segment.
+	Verdicts []LayerOption
 }
 
 // LayerOption is one layer checkbox.
