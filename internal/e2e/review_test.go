@@ -271,7 +271,7 @@ func TestVerdictsByKeyboardPersist(t *testing.T) {
 	if got := verdictOf(2); got != "rejected false true" {
 		t.Errorf("rank 2 after u: %q", got)
 	}
-	saveScreenshot(t, ctx, "job-review.png")
+	saveScreenshot(t, ctx, "job-review-keys.png") // the README's job-review.png is TestWorkspaceScreenshots's
 	// The refused save is the one failed request the console reports.
 	if p := slices.DeleteFunc(problems(), func(p string) bool { return strings.Contains(p, "status of 403") }); len(p) > 0 {
 		t.Errorf("browser reported problems: %q", p)
