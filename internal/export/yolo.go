@@ -77,13 +77,14 @@ func oriented(r pixelRing, ccw bool) []geom.Point {
 // img's size in which each pixel is the rank of the segment that covers it
 // (overlay.Mask), 0 for none. Where segments overlap, the pixel takes the
 // rank of the one the overlay draws on top: the smaller (segments are
-// drawn largest first). Segments opts does not show are left out.
+// drawn largest first). Segments opts does not show are left out, and so
+// are ranks above 65535, which 16 bits cannot hold.
 func InstanceMask(fileID int64, ranked []segment.Ranked, img Image, opts Options) *image.Gray16 {
 	out := image.NewGray16(image.Rect(0, 0, img.Width, img.Height))
 	var shown []segment.Ranked
 	var polys [][]geom.Polygon
 	for _, r := range ranked {
-		if opts.shows(r, opts.stored(fileID, r.Rank)) {
+		if r.Rank <= 0xffff && opts.shows(r, opts.stored(fileID, r.Rank)) {
 			shown = append(shown, r)
 			polys = append(polys, r.Polygons)
 		}

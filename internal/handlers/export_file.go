@@ -17,7 +17,7 @@ import (
 // segments as YOLO segmentation labels (export.WriteYOLO), with the view
 // applied as for COCO.
 func (h *Export) YOLO(c echo.Context) error {
-	return h.fileExport(c, "text/plain; charset=utf-8", false, func(w io.Writer, f exportFile) error {
+	return h.fileExport(c, "text/plain; charset=utf-8", "yolo.txt", false, func(w io.Writer, f exportFile) error {
 		return export.WriteYOLO(w, f.results.FileID, f.results.Ranked, f.opts)
 	})
 }
@@ -28,7 +28,7 @@ func (h *Export) YOLO(c echo.Context) error {
 // view applied as for COCO. An image above the pixel limit is refused
 // (422), as the overlay refuses it.
 func (h *Export) Mask(c echo.Context) error {
-	return h.fileExport(c, "image/png", true, func(w io.Writer, f exportFile) error {
+	return h.fileExport(c, "image/png", "mask.png", true, func(w io.Writer, f exportFile) error {
 		return writeMaskPNG(w, f)
 	})
 }
@@ -50,7 +50,7 @@ type exportFile struct {
 // (the file's results within the vertex limit), the file's metadata and,
 // when sized is set, its image size (within the pixel limit) and the
 // verdicts, and streams what write makes of them.
-func (h *Export) fileExport(c echo.Context, contentType string, sized bool, write func(io.Writer, exportFile) error) error {
+func (h *Export) fileExport(c echo.Context, contentType, suffix string, sized bool, write func(io.Writer, exportFile) error) error {
 	jobID, fileID, err := parseFileRoute(c, h.Project)
 	if err != nil {
 		return err
@@ -70,8 +70,7 @@ func (h *Export) fileExport(c echo.Context, contentType string, sized bool, writ
 		return err
 	}
 	f.opts.View = view.View
-	suffix := fmt.Sprintf("file-%d-%s", fileID, map[bool]string{false: "yolo.txt", true: "mask.png"}[sized])
-	return stream(c, contentType, export.FileName(h.Project, jobID, suffix), func(w io.Writer) error {
+	return stream(c, contentType, export.FileName(h.Project, jobID, fmt.Sprintf("file-%d-%s", fileID, suffix)), func(w io.Writer) error {
 		return write(w, f)
 	})
 }

@@ -48,8 +48,8 @@ func (r *heldReader) FilesByIDs(_ context.Context, ids []cdf.FileIdentifier, _ b
 
 // TestExportGate holds two exports inside a gate of two turns and a queue
 // of one, queues a third, and checks that further exports, hit areas,
-// overlay.svg (also embed=1) and the job JSON
-// are refused at once with 503 and Retry-After, without a call to CDF, and
+// overlay.svg (also embed=1), the job JSON, YOLO labels, the instance mask
+// and the review ZIP are refused at once with 503 and Retry-After, without a call to CDF, and
 // that the queued export proceeds when a turn frees.
 func TestExportGate(t *testing.T) {
 	t.Parallel()
@@ -67,6 +67,9 @@ func TestExportGate(t *testing.T) {
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/hits.json", hits.Show, plainErrors)
 	e.GET("/projects/:project/jobs/:jobId/files/:fileId/overlay.svg", svg.SVG, plainErrors)
 	e.GET("/projects/:project/jobs/:jobId", exports.JobJSON, plainErrors)
+	e.GET("/projects/:project/jobs/:jobId/files/:fileId/yolo.txt", exports.YOLO, plainErrors)
+	e.GET("/projects/:project/jobs/:jobId/files/:fileId/mask.png", exports.Mask, plainErrors)
+	e.GET("/projects/:project/review/export.zip", exports.ZIP, plainErrors)
 
 	serve := func(path string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
@@ -97,6 +100,7 @@ func TestExportGate(t *testing.T) {
 	for _, path := range []string{
 		"/projects/demo/jobs/4/export/geojson", "/projects/demo/jobs/4/export/coco.json", "/projects/demo/jobs/4/files/7/hits.json",
 		"/projects/demo/jobs/4/files/7/overlay.svg", "/projects/demo/jobs/4/files/7/overlay.svg?embed=1", "/projects/demo/jobs/4.json",
+		"/projects/demo/jobs/4/files/7/yolo.txt", "/projects/demo/jobs/4/files/7/mask.png", "/projects/demo/review/export.zip?jobs=4,5",
 	} {
 		rec := serve(path)
 		if rec.Code != http.StatusServiceUnavailable {
