@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/segview/segview/internal/geom"
@@ -86,14 +87,27 @@ func TestMaskPixelCentres(t *testing.T) {
 		m := NewMask(polys, w, h)
 		diff, inside := 0, 0
 		for y := range h {
-			for x := range w {
-				c := geom.Point{X: (float64(x) + 0.5) / w, Y: (float64(y) + 0.5) / h}
-				in := false
-				for _, p := range polys {
-					if p.Measurable() && geom.PointInRing(c, p) == 1 {
-						in = !in
+			// The even-odd rule along the row through the pixel centres:
+			// a centre is inside when an odd number of edges cross the
+			// row to its left.
+			cy := (float64(y) + 0.5) / h
+			var xs []float64
+			for _, p := range polys {
+				if !p.Measurable() {
+					continue
+				}
+				for i, a := range p {
+					b := p[(i+1)%len(p)]
+					if (a.Y <= cy) != (b.Y <= cy) {
+						xs = append(xs, (a.X+(cy-a.Y)*(b.X-a.X)/(b.Y-a.Y))*w)
 					}
 				}
+			}
+			slices.Sort(xs)
+			for x := range w {
+				cx := float64(x) + 0.5
+				left, _ := slices.BinarySearch(xs, cx)
+				in := left%2 == 1
 				if in {
 					inside++
 				}
