@@ -56,9 +56,12 @@ func DecodeCounts(s string) ([]int, error) {
 type Mask struct {
 	W, H int
 	In   []bool
+	// Ones is the number of pixels in the mask: the lengths of its runs
+	// of 1s added up.
+	Ones int
 }
 
-// Count is the number of pixels in the mask.
+// Count is the number of pixels in the mask, counted in In.
 func (m Mask) Count() int {
 	n := 0
 	for _, v := range m.In {
@@ -84,6 +87,7 @@ func Decode(size [2]int, counts string) (Mask, error) {
 			return Mask{}, fmt.Errorf("runs cover more than the %d×%d mask", h, w)
 		}
 		if i%2 == 1 {
+			m.Ones += n
 			for j := pos; j < pos+n; j++ {
 				x, y := j/h, j%h
 				m.In[y*w+x] = true

@@ -61,7 +61,7 @@ func TestDecode(t *testing.T) {
 		false, true, false,
 		true, false, false,
 	}
-	if !slices.Equal(m.In, want) || m.Count() != 2 {
+	if !slices.Equal(m.In, want) || m.Count() != 2 || m.Ones != 2 {
 		t.Errorf("mask = %v, want %v", m.In, want)
 	}
 	for _, bad := range []string{"12", "124"} { // short of the pixels; past them
