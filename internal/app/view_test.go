@@ -109,16 +109,25 @@ func TestJobPageView(t *testing.T) {
 	})
 }
 
-// TestJobPageDownloadLinks: the job page links its exports with the page's
-// view, and every link answers.
+// TestJobPageDownloadLinks: the job page links its exports (COCO, GeoJSON,
+// job JSON, and the shown file's YOLO, masks, SVG and PNG) with the page's
+// view, says what the view does to them, and every link answers.
 func TestJobPageDownloadLinks(t *testing.T) {
 	s := newStack(t, nil)
 	job := s.sim.DemoJobs()[0].ID
 	r := s.get(t, fmt.Sprintf("/projects/%s/jobs/%d?min_score=0.5", testProject, job))
 	wantStatus(t, r, http.StatusOK)
-	links := htmltest.ByTag(htmltest.Parse(t, r.body).One(t, "downloads"), "a")
-	if len(links) != 3 {
-		t.Fatalf("download links = %d, want 3", len(links))
+	doc := htmltest.Parse(t, r.body)
+	links := htmltest.ByTag(doc.One(t, "downloads"), "a")
+	var labels []string
+	for _, a := range links {
+		labels = append(labels, htmltest.Text(a))
+	}
+	if got := strings.Join(labels, ","); got != "COCO,GeoJSON,Job JSON,YOLO,Masks,SVG,PNG" {
+		t.Fatalf("download links = %s", got)
+	}
+	if note := htmltest.Text(doc.One(t, "downloads-note")); !strings.Contains(note, " segments, score ≥ 0.5") {
+		t.Errorf("note %q, want it to say what min_score=0.5 does", note)
 	}
 	for _, a := range links {
 		href := htmltest.Attr(a, "href")

@@ -90,21 +90,9 @@ func buildJobPage(job *cdf.SegmentJob, v jobPageInput) templates.JobPage {
 	}
 	m.FailedGroups = failedGroups(job.FailedItems, v.Files)
 	if len(m.Files) > 0 {
-		m.Downloads = downloads(jobPath(v.Page.Project, job.JobID), v.View)
+		m.Downloads, m.DownloadsNote = downloadList(v.Page.Project, job, v.View, v.Verdicts)
 	}
 	return m
-}
-
-// downloads links the job's exports, carrying the page's view so that they
-// hold what the page shows.
-func downloads(job string, view View) []templates.JobLink {
-	q := view.Query()
-	q.Del("sel") // a selection changes nothing in an export
-	return []templates.JobLink{
-		{Label: "COCO", Href: withQuery(job+"/export/coco.json", q), Description: "annotations in image pixels"},
-		{Label: "GeoJSON", Href: withQuery(job+"/export/geojson", q), Description: "features in image pixels"},
-		{Label: "Job JSON", Href: job + ".json", Description: "as CDF returned it"},
-	}
 }
 
 func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobPageInput) templates.FileView {

@@ -66,8 +66,12 @@ type JobPage struct {
 	// parameters, as the server writes them); the script puts it in the
 	// address when it swaps in what the view changes.
 	ViewURL string
-	// Downloads are the job's exports, with the page's view applied.
+	// Downloads are the job's exports, with the page's view applied: the
+	// job's, then the shown file's.
 	Downloads []JobLink
+	// DownloadsNote says what the view does to the exports, as "3 of 5
+	// segments, approved only".
+	DownloadsNote string
 	// StatusURL, set while the job is not terminal, is polled by the page's
 	// script, which reloads the page when the status changes.
 	StatusURL string

@@ -1,0 +1,87 @@
+package handlers
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/segment"
+	"github.com/segview/segview/internal/verdict"
+	"github.com/segview/segview/web/templates"
+)
+
+// downloadList is the page's list of exports, each with the page's view:
+// the job's COCO, GeoJSON and JSON, then for the job's first file its YOLO
+// labels, instance mask, SVG
+// (self-contained) and PNG (full resolution); and a note of what the view
+// does to them, from the job's segments and their stored verdicts.
+func downloadList(project string, job *cdf.SegmentJob, view View, verdicts map[verdict.Key]string) ([]templates.JobLink, string) {
+	base := jobPath(project, job.JobID)
+	q := view.Query()
+	q.Del("sel") // a selection changes nothing in an export
+	links := []templates.JobLink{
+		{Label: "COCO", Href: withQuery(base+"/export/coco.json", q), Description: "annotations in image pixels, masks as RLE where a segment has holes"},
+		{Label: "GeoJSON", Href: withQuery(base+"/export/geojson", q), Description: "features in image pixels"},
+		{Label: "Job JSON", Href: base + ".json", Description: "as CDF returned it: the view does not apply"},
+	}
+	var fileID int64
+	if len(job.Items) > 0 {
+		fileID = job.Items[0].FileID
+	}
+	if _, ok := segment.FindItem(job, fileID); ok {
+		file := base + "/files/" + strconv.FormatInt(fileID, 10)
+		withExport := cloneValues(q)
+		withExport.Set("export", "1")
+		of := fmt.Sprintf(" of file %d", fileID)
+		links = append(links,
+			templates.JobLink{Label: "YOLO", Href: withQuery(file+"/yolo.txt", q), Description: "segmentation labels" + of + ", a line per ring, class 0"},
+			templates.JobLink{Label: "Masks", Href: withQuery(file+"/mask.png", q), Description: "instance mask" + of + ": 16-bit PNG, 0 background, else the segment's rank"},
+			templates.JobLink{Label: "SVG", Href: withQuery(file+"/overlay.svg", q), Description: "vector overlay" + of + " with the photo embedded"},
+			templates.JobLink{Label: "PNG", Href: withQuery(file+"/overlay.png", withExport), Description: "the overlay" + of + " at full resolution"},
+		)
+	}
+	return links, exportNote(job, view.View, verdicts)
+}
+
+func cloneValues(q url.Values) url.Values {
+	out := make(url.Values, len(q))
+	for k, v := range q {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+// exportNote says what view does to the job's exports: how many of the
+// job's segments they hold, and which filters leave the others out, as
+// "3 of 5 segments, approved only, score ≥ 0.5".
+func exportNote(job *cdf.SegmentJob, view segment.View, verdicts map[verdict.Key]string) string {
+	total, shown := 0, 0
+	for _, it := range job.Items {
+		for _, r := range segment.Rank(it.Segments) {
+			total++
+			if view.ShowsStatus(r, verdicts[verdict.Key{FileID: it.FileID, Rank: r.Rank}]) {
+				shown++
+			}
+		}
+	}
+	if total == 0 {
+		return ""
+	}
+	parts := []string{fmt.Sprintf("%d of %d segments", shown, total)}
+	if shown == total {
+		parts[0] = fmt.Sprintf("all %d segments", total)
+	}
+	if view.Verdict != 0 {
+		names := strings.Split(view.Verdict.String(), ",")
+		parts = append(parts, strings.Join(names, " and ")+" only")
+	}
+	if view.MinScore > 0 {
+		parts = append(parts, "score ≥ "+strconv.FormatFloat(view.MinScore, 'g', -1, 64))
+	}
+	if n := len(view.Hide); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s hidden", n, map[bool]string{true: "rank", false: "ranks"}[n == 1]))
+	}
+	return strings.Join(parts, ", ")
+}
