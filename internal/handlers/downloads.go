@@ -19,8 +19,7 @@ import (
 // does to them, from the job's segments and their stored verdicts.
 func downloadList(project string, job *cdf.SegmentJob, view View, verdicts map[verdict.Key]string) ([]templates.JobLink, string) {
 	base := jobPath(project, job.JobID)
-	q := view.Query()
-	q.Del("sel") // a selection changes nothing in an export
+	q := dropPlace(view.Query()) // the selection and zoom change nothing in an export
 	links := []templates.JobLink{
 		{Label: "COCO", Href: withQuery(base+"/export/coco.json", q), Description: "annotations in image pixels, masks as RLE where a segment has holes"},
 		{Label: "GeoJSON", Href: withQuery(base+"/export/geojson", q), Description: "features in image pixels"},

@@ -152,15 +152,16 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobPageInput) templates
 		// and encoding time; the lossless full-resolution PNG is an export.
 		// The images show the page's view; its width is the page's own.
 		jpg := overlayPath(v.Page.Project, job.JobID, it.FileID, "overlay.jpg")
-		q := v.View.Query()
-		// The page and its script show the selection; the images do not
-		// change with it, and stay cached while j and k move it.
-		q.Del("sel")
+		// The page and its script show the selection and the zoom; the
+		// images do not change with them, and stay cached while j and k
+		// move the selection or the image is zoomed.
+		q := dropPlace(v.View.Query())
 		if v.View.Verdict != 0 {
 			// The image changes with the verdicts, its address with them.
 			q.Set(verdictsSeenParam, verdictsSeen(ranked, v.Verdicts, it.FileID))
 		}
 		fv.FullURL = withQuery(jpg, q)
+		fv.Stage = stageView(jpg, q, v.View.Zoom)
 		q.Set("width", strconv.Itoa(displayWidth))
 		fv.OverlayURL = withQuery(jpg, q)
 		q.Del("width")
@@ -198,6 +199,7 @@ func controls(action string, v View) templates.ViewControls {
 	if v.Sel > 0 {
 		c.Sel = strconv.Itoa(v.Sel)
 	}
+	c.Zoom, c.At = v.Zoom.texts()
 	labels := map[string]string{"segments": "Fills", "outlines": "Outlines", "points": "Prompt points", "box": "Prompt box", "labels": "Labels"}
 	for _, l := range segment.LayerNames() {
 		c.Layers = append(c.Layers, templates.LayerOption{Name: l.Name, Label: labels[l.Name], Checked: v.Layers&l.Layer != 0})

@@ -20,11 +20,12 @@ type Page struct {
 	Project       string
 	CSS, JS, Icon string   // fingerprinted asset URLs
 	Modules       []string // the script's other modules, preloaded
+	Styles        []string // stylesheets after app.css (stage.css), sorted
 }
 
 // Base returns the frame model for a page titled title.
 func (p Page) Base(title string) templates.Base {
-	return templates.Base{Title: title, Demo: p.Demo, Project: p.Project, CSS: p.CSS, JS: p.JS, Icon: p.Icon, Modules: p.Modules}
+	return templates.Base{Title: title, Demo: p.Demo, Project: p.Project, CSS: p.CSS, JS: p.JS, Icon: p.Icon, Modules: p.Modules, Styles: p.Styles}
 }
 
 // render writes a component with status only after it rendered completely,

@@ -40,10 +40,13 @@ func assetURLs(assets map[string]web.Asset) (p Page) {
 			p.JS = url
 		case a.Name == "favicon.svg":
 			p.Icon = url
+		case strings.HasSuffix(a.Name, ".css"):
+			p.Styles = append(p.Styles, url)
 		case strings.HasPrefix(a.Name, "js/") && strings.HasSuffix(a.Name, ".js"):
 			p.Modules = append(p.Modules, url)
 		}
 	}
 	slices.Sort(p.Modules)
+	slices.Sort(p.Styles)
 	return p
 }

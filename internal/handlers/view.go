@@ -24,6 +24,8 @@ type View struct {
 	Sel int
 	// Width is the asked overlay width; 0 when not given.
 	Width int
+	// Zoom is the job page's zoom and place on the image (zoom, at).
+	Zoom Zoom
 }
 
 // defaultView is the view of a URL without view parameters.
@@ -33,7 +35,7 @@ func defaultView() View { return View{View: segment.DefaultView()} }
 // layers (comma list of layer names; absent means all, present and empty
 // means none), hide (comma list of ranks), verdict (comma list of
 // unreviewed, approved and rejected; absent or empty means all), sel (a
-// rank) and width. A
+// rank), width, and zoom and at (parseZoom). A
 // parameter given more than once counts once for the numbers; list
 // parameters join their values, as a GET form of checkboxes sends them.
 // It is pure, so every rule is table-tested.
@@ -80,6 +82,9 @@ func parseView(q url.Values) (View, error) {
 		}
 	}
 	if v.Width, err = parseWidth(q.Get("width"), 0); err != nil {
+		return View{}, err
+	}
+	if v.Zoom, err = parseZoom(q); err != nil {
 		return View{}, err
 	}
 	return v, nil
@@ -163,6 +168,7 @@ func (v View) Query() url.Values {
 	if v.Sel > 0 {
 		q.Set("sel", strconv.Itoa(v.Sel))
 	}
+	v.Zoom.set(q)
 	return q
 }
 

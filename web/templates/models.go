@@ -15,6 +15,8 @@ type Base struct {
 	// imports, preloaded.
 	CSS, JS, Icon string
 	Modules       []string
+	// Styles are the stylesheets after CSS (stage.css).
+	Styles []string
 	// RefreshSeconds, when above zero, makes the page reload itself when
 	// JavaScript is off (the meta refresh sits in <noscript>; with
 	// JavaScript the page's script polls instead).
@@ -112,6 +114,9 @@ type ViewControls struct {
 	Hide, Sel string
 	// Queue carries the review queue the page was opened from, if any.
 	Queue string
+	// Zoom and At carry the image's zoom and place, so that applying the
+	// form keeps them ("" when fitted).
+	Zoom, At string
 	// Verdicts are the verdict filter's boxes (the verdict parameter):
 	// all checked when the view shows every segment.
 	Verdicts []LayerOption
@@ -173,6 +178,8 @@ type FileView struct {
 	// Reviewed counts the file's segments with a verdict, of
 	// len(Segments).
 	Reviewed int
+	// Stage is the image stage's model: photo and crop URLs and the zoom.
+	Stage StageView
 	// VerdictURL and TriageURL receive the verdict forms; "" without review.
 	VerdictURL, TriageURL string
 }

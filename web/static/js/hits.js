@@ -1,6 +1,8 @@
 // Hit areas: each file's segment shapes, laid over its image, so that
 // pointing at a table row outlines its segment on the image, pointing at a
-// segment marks its row, and clicking a segment selects it (select.js).
+// segment marks its row and shows its rank and score by the pointer (the
+// stage's tip), and clicking a segment selects it (select.js), which
+// outlines it on the image.
 
 import { mark } from "./select.js";
 
@@ -25,6 +27,7 @@ function build(body) {
     const path = document.createElementNS(SVG_NS, "path");
     path.setAttribute("d", s.d);
     path.setAttribute("data-rank", String(s.rank));
+    path.setAttribute("data-score", String(s.score));
     path.setAttribute("class", "hit");
     svg.appendChild(path);
   }
@@ -55,7 +58,9 @@ async function shapes(url) {
 }
 
 async function attach(frame) {
-  const id = frame.closest('[data-testid="file"]').getAttribute("data-file-id");
+  const file = frame.closest('[data-testid="file"]');
+  const id = frame.getAttribute("data-file-id") || (file && file.getAttribute("data-file-id"));
+  if (!id) return;
   if (!layers.has(id)) layers.set(id, shapes(frame.getAttribute("data-hits-url")));
   const svg = await layers.get(id);
   // The files may have been swapped while the shapes loaded.
@@ -63,6 +68,27 @@ async function attach(frame) {
   if (!svg || !now) return;
   place(now, svg);
   mark();
+}
+
+// tip shows the rank and score of the segment under the pointer next to
+// it, in the stage that shows the segment; none when hit is null.
+function tip(hit, e) {
+  for (const el of document.querySelectorAll('[data-testid="stage-tip"]:not([hidden])')) {
+    if (!hit || !el.parentElement.contains(hit)) el.hidden = true;
+  }
+  const stage = hit && hit.closest('[data-testid="stage"]');
+  const el = stage && stage.querySelector('[data-testid="stage-tip"]');
+  if (!el) return;
+  const score = Number(hit.getAttribute("data-score"));
+  el.textContent = "Segment " + hit.getAttribute("data-rank") + " · score " + (Number.isFinite(score) ? score.toFixed(2) : "?");
+  el.setAttribute("data-rank", hit.getAttribute("data-rank"));
+  el.hidden = false;
+  const r = stage.getBoundingClientRect();
+  // Beside the pointer, kept inside the stage.
+  const x = Math.min(e.clientX - r.left + 14, r.width - el.offsetWidth - 4);
+  const y = e.clientY - r.top + 16 + el.offsetHeight > r.height ? e.clientY - r.top - el.offsetHeight - 10 : e.clientY - r.top + 16;
+  el.style.left = Math.max(4, x) + "px";
+  el.style.top = Math.max(4, y) + "px";
 }
 
 // highlight marks one file's segment on the image and in the table.
@@ -109,6 +135,11 @@ export function wireHits() {
     if (e.relatedTarget) return;
     highlight(hovered, false);
     hovered = null;
+    tip(null);
+  });
+  document.addEventListener("mousemove", (e) => {
+    const hit = e.target.closest && e.buttons === 0 ? e.target.closest("path.hit") : null;
+    tip(hit, e);
   });
   document.addEventListener("focusin", (e) => highlight(pointed(e.target), true));
   document.addEventListener("focusout", (e) => highlight(pointed(e.target), false));

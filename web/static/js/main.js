@@ -4,7 +4,8 @@
 // copies the page's address (copy.js), the view form applies in place
 // (view.js), segments are selected in place (select.js) and highlighted
 // between table and image (hits.js), verdicts are saved without a reload
-// (verdicts.js), the job page answers to a few keys (keys.js), and the
+// (verdicts.js), the image stage zooms, pans and compares with the photo
+// (zoom.js, compare.js), the job page answers to a few keys (keys.js), and the
 // review queue polls its unfinished jobs' statuses (queue.js). What
 // changes on the page the server renders (fragment.js). The pages work
 // without this script.
@@ -18,6 +19,7 @@ import { pollStatus } from "./status.js";
 import { keepTimesCurrent } from "./times.js";
 import { wireVerdicts } from "./verdicts.js";
 import { wireView } from "./view.js";
+import { wireZoom } from "./zoom.js";
 
 keepTimesCurrent();
 const badge = document.querySelector("[data-status-url]");
@@ -32,6 +34,7 @@ if (document.querySelector('[data-testid="file"]')) {
   const form = document.querySelector('[data-testid="view-form"]');
   if (form) applyView = wireView(form);
   wireSelection();
+  wireZoom();
   wireHits();
   wireVerdicts();
 }
