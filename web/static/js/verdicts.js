@@ -67,7 +67,10 @@ async function refresh(fileId) {
   if (fresh && old) {
     old.replaceChildren(...fresh.childNodes);
     for (const a of ["data-reviewed", "data-total"]) old.setAttribute(a, fresh.getAttribute(a) || "");
-    fresh.replaceWith(old);
+    // A part of its own (segments fragment) is done; inside a part
+    // swapped whole (the view's files), the page's element moves in.
+    if (fresh.parentNode === content) fresh.remove();
+    else fresh.replaceWith(old);
   }
   swap(content);
 }
