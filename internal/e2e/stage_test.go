@@ -171,6 +171,8 @@ func TestStageZoom(t *testing.T) {
 		t.Errorf("rank link %q does not keep zoom=%s at=%s", link, after.Zoom, after.At)
 	}
 
+	saveScreenshot(t, ctx, "stage-zoomed.png")
+
 	// The copied link, in a fresh tab, shows the same.
 	copied := run(t, ctx, chromedp.Evaluate[string](`location.href`))
 	tab, cancel := chromedp.NewContext(ctx)
@@ -240,6 +242,7 @@ func TestStagePhotoAndCompare(t *testing.T) {
 		t.Errorf("clip-path %q, want the right half clipped", clip)
 	}
 	shotSplit := run(t, ctx, chromedp.Screenshot(chromedp.CSS(`[data-testid="stage-view"]`)))
+	saveScreenshot(t, ctx, "stage-compare.png")
 	photo, overlay, split := decodePNG(t, shotPhoto), decodePNG(t, shotOverlay), decodePNG(t, shotSplit)
 	if !split.Bounds().Eq(photo.Bounds()) || !split.Bounds().Eq(overlay.Bounds()) {
 		t.Fatalf("screenshot sizes %v %v %v", photo.Bounds(), overlay.Bounds(), split.Bounds())
@@ -523,4 +526,42 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// TestStageRevealsSelection: zoomed in away from a segment, selecting it
+// with the keyboard brings it into view, at the same zoom.
+func TestStageRevealsSelection(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 1280, 900)
+	run(t, ctx, openFirstDemoJob(base))
+	run(t, ctx, waitTrue(`document.querySelectorAll('[data-testid="stage"] path.hit[data-rank="1"]').length === 1`))
+	// The corner of the image farthest from segment 1, at zoom 8.
+	far := run(t, ctx, chromedp.Evaluate[string](`(() => {
+  const b = document.querySelector('[data-testid="stage"] path.hit[data-rank="1"]').getBBox();
+  const cx = b.x + b.width / 2 < 0.5 ? 0.95 : 0.05, cy = b.y + b.height / 2 < 0.5 ? 0.95 : 0.05;
+  const u = new URL(location.href);
+  u.searchParams.set("zoom", "8");
+  u.searchParams.set("at", cx + "," + cy);
+  return u.href;
+})()`))
+	run(t, ctx, chromedp.Navigate(far))
+	run(t, ctx, waitTrue(stageReady))
+	run(t, ctx, waitTrue(`document.querySelectorAll('[data-testid="stage"] path.hit[data-rank="1"]').length === 1`))
+	const inView = `(() => {
+  const s = document.querySelector('[data-testid="stage"]').getBoundingClientRect();
+  const h = document.querySelector('[data-testid="stage"] path.hit[data-rank="1"]').getBoundingClientRect();
+  return h.left < s.right && h.right > s.left && h.top < s.bottom && h.bottom > s.top;
+})()`
+	if run(t, ctx, chromedp.Evaluate[bool](inView)) {
+		t.Fatal("segment 1 is in view before it is selected: the check shows nothing")
+	}
+	run(t, ctx, chromedp.KeyEvent("j"))
+	run(t, ctx, waitTrue(`new URL(location.href).searchParams.get("sel") === "1"`))
+	run(t, ctx, waitTrue(inView))
+	if z := run(t, ctx, chromedp.Evaluate[string](`new URL(location.href).searchParams.get("zoom")`)); z != "8" {
+		t.Errorf("zoom %s after the selection, want 8 kept", z)
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("console: %q", p)
+	}
 }

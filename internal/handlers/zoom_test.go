@@ -1,14 +1,19 @@
 package handlers
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/net/html"
 
 	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/htmltest"
+	"github.com/segview/segview/web/templates"
 )
 
 func TestParseZoom(t *testing.T) {
@@ -119,4 +124,76 @@ func TestZoomInLinks(t *testing.T) {
 	if m.Queue == nil || !strings.Contains(m.Queue.NextURL, at+"&") || !strings.Contains(m.Queue.NextURL, zoom) || !strings.Contains(m.ViewURL, at+"&") || !strings.Contains(m.ViewURL, zoom) {
 		t.Errorf("queue links %+v and view URL %q: want the zoom kept", m.Queue, m.ViewURL)
 	}
+}
+
+// TestStageMarkup: without the script the stage is the overlay alone (the
+// photo has no source, the bar is hidden); the script finds the photo's
+// and the crops' URLs and the zoom on the stage, and the view form keeps
+// the zoom.
+func TestStageMarkup(t *testing.T) {
+	t.Parallel()
+	job := &cdf.SegmentJob{JobID: 7, Status: cdf.StatusCompleted, Items: []cdf.SegmentItem{{FileID: 11, Segments: []cdf.Segment{
+		{Score: 0.9, Polygons: []cdf.Polygon{square(0, 0, 0.5, 0.5)}},
+	}}}}
+	v := defaultView()
+	v.Opacity, v.Zoom = 0.7, Zoom{Factor: 2.5, X: 0.25, Y: 0.75}
+	m := buildJobPage(job, jobPageInput{View: v, Page: Page{Project: "demo"}, Now: testNow, MaxItems: 10, MaxVertices: 100})
+	var buf bytes.Buffer
+	if err := templates.Job(m).Render(context.Background(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	doc := htmltest.Parse(t, buf.Bytes())
+	stage := doc.One(t, "stage")
+	const file = "/projects/demo/jobs/7/files/11/"
+	for attr, want := range map[string]string{
+		"data-photo-url":    file + "overlay.jpg?layers=&width=1600",
+		"data-photo-base":   file + "overlay.jpg?layers=",
+		"data-overlay-base": file + "overlay.jpg?opacity=0.7",
+		"data-width":        "1600",
+		"data-zoom":         "2.5",
+		"data-at":           "0.25,0.75",
+	} {
+		if got := htmltest.Attr(stage, attr); got != want {
+			t.Errorf("stage %s = %q, want %q", attr, got, want)
+		}
+	}
+	overlay := doc.One(t, "overlay")
+	if got := htmltest.Attr(overlay, "src"); got != file+"overlay.jpg?opacity=0.7&width=1600" {
+		t.Errorf("overlay src %q", got)
+	}
+	if !isInside(overlay, stage) {
+		t.Error("the overlay is not in the stage")
+	}
+	photo := doc.One(t, "stage-photo")
+	if hasAttr(photo, "src") || !hasAttr(photo, "hidden") || htmltest.Attr(photo, "alt") != "" {
+		t.Errorf("the photo loads or shows without the script: %v", photo.Attr)
+	}
+	if !hasAttr(doc.One(t, "stage-bar"), "hidden") {
+		t.Error("the zoom bar shows without the script")
+	}
+	if htmltest.Attr(doc.One(t, "compare"), "aria-label") == "" {
+		t.Error("the compare slider has no label")
+	}
+	if htmltest.Attr(doc.One(t, "stage-view"), "data-hits-url") != file+"hits.json" {
+		t.Error("the stage's view carries no hit areas")
+	}
+	form := doc.One(t, "view-form")
+	kept := map[string]string{}
+	for _, in := range htmltest.ByTag(form, "input") {
+		if n := htmltest.Attr(in, "name"); (n == "zoom" || n == "at") && !hasAttr(in, "disabled") {
+			kept[n] = htmltest.Attr(in, "value")
+		}
+	}
+	if kept["zoom"] != "2.5" || kept["at"] != "0.25,0.75" {
+		t.Errorf("the view form keeps %v, want zoom 2.5 at 0.25,0.75", kept)
+	}
+}
+
+func isInside(n, ancestor *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p == ancestor {
+			return true
+		}
+	}
+	return false
 }

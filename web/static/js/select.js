@@ -67,6 +67,8 @@ export function select(rank, fileId) {
   const row = scope.querySelector(ROW + '[data-rank="' + rank + '"]');
   if (row) row.scrollIntoView({ block: "nearest" });
   keep(viewForm());
+  // The image stage brings the segment into view when zoomed (zoom.js).
+  document.dispatchEvent(new CustomEvent("segview:select", { detail: { rank } }));
 }
 
 // step selects the next (dir 1) or previous (dir -1) rank, of the rows

@@ -336,6 +336,25 @@ function current() {
   return (hovered && stages.get(hovered)) || stages.values().next().value;
 }
 
+// reveal brings the segment of rank into the view of the stage the keys
+// act on when the image is zoomed and the segment's box is wholly out of
+// it (a segment clicked on the image never moves it): its centre moves to
+// the stage's centre, the zoom stays.
+function reveal(rank) {
+  const s = current();
+  if (!s || !s.ready || !s.g || view.zoom <= 1) return;
+  const hit = s.el.querySelector('path.hit[data-rank="' + rank + '"]');
+  if (!hit) return;
+  const b = hit.getBBox(); // in the image's 0..1 coordinates
+  const g = s.g;
+  const x0 = -g.tx / (g.z * g.fw), x1 = (g.W - g.tx) / (g.z * g.fw);
+  const y0 = -g.ty / (g.z * g.fh), y1 = (g.H - g.ty) / (g.z * g.fh);
+  if (b.x < x1 && b.x + b.width > x0 && b.y < y1 && b.y + b.height > y0) return;
+  view.cx = b.x + b.width / 2;
+  view.cy = b.y + b.height / 2;
+  placeAll();
+}
+
 // wireZoom wires every stage on the page, now and when the server swaps
 // parts of the page in (the view form, a verdict).
 export function wireZoom() {
@@ -345,6 +364,7 @@ export function wireZoom() {
     for (const [el] of stages) if (!el.isConnected) stages.delete(el);
     for (const el of document.querySelectorAll('[data-testid="stage"]')) if (!stages.has(el)) attach(el);
   });
+  document.addEventListener("segview:select", (e) => reveal(e.detail.rank));
   document.addEventListener("pointerover", (e) => {
     const el = e.target.closest && e.target.closest('[data-testid="stage"]');
     if (el) hovered = el;
