@@ -222,6 +222,28 @@ func TestVerdictFilterImages(t *testing.T) {
 		}
 	})
 
+	t.Run("embed", func(t *testing.T) {
+		// Rank 1 rejected, 2 and 3 approved: the legend lists what the
+		// image draws.
+		r := s.get(t, fmt.Sprintf("/embed/projects/%s/jobs/%d?verdict=approved", testProject, job))
+		wantStatus(t, r, http.StatusOK)
+		doc := htmltest.Parse(t, r.body)
+		var ranks []string
+		for _, li := range htmltest.ByTag(doc.One(t, "embed-legend"), "li") {
+			ranks = append(ranks, htmltest.Attr(li, "data-rank"))
+		}
+		if got := strings.Join(ranks, ","); got != "2,3" {
+			t.Errorf("embed legend with verdict=approved lists %q, want 2,3", got)
+		}
+		src := htmltest.Attr(doc.One(t, "embed-overlay"), "src")
+		if !strings.Contains(src, "verdict=approved") || !strings.Contains(src, "rv=") {
+			t.Errorf("embed overlay %q: want the verdict filter and rv", src)
+		}
+		if len(doc.ByTestID("verdict-form")) != 0 {
+			t.Error("the embed shows verdict forms")
+		}
+	})
+
 	t.Run("bad input", func(t *testing.T) {
 		for _, path := range []string{
 			jobURL(job) + "?verdict=pending",

@@ -22,6 +22,9 @@ type Embed struct {
 	MaxItems    int
 	MaxVertices int
 	Now         func() time.Time
+	// Verdicts are read for a view filtered by verdict; nil means none
+	// are stored.
+	Verdicts VerdictStore
 }
 
 // Show handles GET /embed/projects/:project/jobs/:jobId: the job page's
@@ -43,7 +46,7 @@ func (h *Embed) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	src := jobSource{Reader: h.Reader, Page: h.Page, MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, Now: h.Now}
+	src := jobSource{Reader: h.Reader, FilterVerdicts: h.Verdicts, Page: h.Page, MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, Now: h.Now}
 	m, err := readJobPage(c.Request().Context(), src, jobID, view)
 	if err != nil {
 		return err

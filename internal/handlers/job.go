@@ -77,11 +77,15 @@ type jobSource struct {
 	Reader Reader
 	// Verdicts, when set, adds a completed job's stored verdicts and the
 	// forms that record them; the embed leaves it nil: it shows neither.
-	Verdicts    VerdictStore
-	Page        Page
-	MaxItems    int
-	MaxVertices int
-	Now         func() time.Time
+	Verdicts VerdictStore
+	// FilterVerdicts, when set, reads the stored verdicts of a view
+	// filtered by verdict, without the forms: the embed's legend shows
+	// what its images draw.
+	FilterVerdicts VerdictStore
+	Page           Page
+	MaxItems       int
+	MaxVertices    int
+	Now            func() time.Time
 }
 
 // readJobPage reads the job and its files' names from CDF (a finished
@@ -104,6 +108,11 @@ func readJobPage(ctx context.Context, src jobSource, jobID int64, view View) (te
 		jv.Review = true
 		if len(ids) > 0 {
 			jv.Verdicts, verdictsErr = src.Verdicts.Load(ctx, jobID, ids)
+		}
+	} else if src.FilterVerdicts != nil && view.Verdict != 0 && len(ids) > 0 {
+		// Without them the filter cannot be applied: the images fail alike.
+		if jv.Verdicts, err = src.FilterVerdicts.Load(ctx, jobID, ids); err != nil {
+			return templates.JobPage{}, err
 		}
 	}
 	m := buildJobPage(job, jv)

@@ -153,7 +153,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	get(e, "/projects/:project/jobs/:jobId/status", status.Show, plainErrors, signedIn)
 	review := &Review{Reader: d.Reader, Page: page, Verdicts: d.Verdicts, MaxItems: d.MaxItems}
 	get(e, "/projects/:project/review", review.Show, signedIn)
-	embed := &Embed{Reader: d.Reader, Page: page, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
+	embed := &Embed{Reader: d.Reader, Page: page, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now, Verdicts: d.Verdicts}
 	get(e, "/embed/projects/:project/jobs/:jobId", embed.Show, allowFraming(d.Security), embedGuard(d.Auth, embed.SignIn))
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors, signedInImage)
 	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", overlay.JPEG, plainErrors, signedInImage)
