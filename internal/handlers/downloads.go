@@ -20,6 +20,7 @@ import (
 func downloadList(project string, job *cdf.SegmentJob, view View, verdicts map[verdict.Key]string) ([]templates.JobLink, string) {
 	base := jobPath(project, job.JobID)
 	q := dropPlace(view.Query()) // the selection and zoom change nothing in an export
+	q.Del("file")                // a job's export holds every file
 	links := []templates.JobLink{
 		{Label: "COCO", Href: withQuery(base+"/export/coco.json", q), Description: "annotations in image pixels, masks as RLE where a segment has holes"},
 		{Label: "GeoJSON", Href: withQuery(base+"/export/geojson", q), Description: "features in image pixels"},

@@ -154,7 +154,8 @@ func byID(doc *htmltest.Doc, id string) *html.Node {
 // view, and that a fragment the page does not have is refused.
 func TestJobFragments(t *testing.T) {
 	t.Parallel()
-	const view = "min_score=0.5&hide=1&layers=segments&layers=outlines&sel=2"
+	// The page shows one file at a time: the second, file 12.
+	const view = "min_score=0.5&hide=1&layers=segments&layers=outlines&sel=2&file=12"
 	tests := []struct {
 		name     string
 		fragment string
@@ -162,14 +163,19 @@ func TestJobFragments(t *testing.T) {
 		check    func(t *testing.T, doc *htmltest.Doc)
 	}{
 		{
-			name: "view", fragment: "view", wantIDs: []string{"downloads", "files"},
+			name: "view", fragment: "view", wantIDs: []string{"file-nav", "files"},
 			check: func(t *testing.T, doc *htmltest.Doc) {
 				files := byID(doc, "files")
-				if got := htmltest.Attr(files, "data-view-url"); got != "/projects/demo/jobs/7?hide=1&layers=segments%2Coutlines&min_score=0.5&sel=2" {
+				if got := htmltest.Attr(files, "data-view-url"); got != "/projects/demo/jobs/7?file=12&hide=1&layers=segments%2Coutlines&min_score=0.5&sel=2" {
 					t.Errorf("data-view-url = %q", got)
 				}
-				if n := len(htmltest.ByTestID(files, "file")); n != 2 {
-					t.Errorf("%d files, want 2", n)
+				if f := htmltest.ByTestID(files, "file"); len(f) != 1 || htmltest.Attr(f[0], "data-file-id") != "12" {
+					t.Errorf("%d files, want file 12 alone", len(f))
+				}
+				for _, a := range htmltest.ByTestID(byID(doc, "file-nav"), "file-link") {
+					if href := htmltest.Attr(a, "href"); !strings.Contains(href, "min_score=0.5") || !strings.Contains(href, "file="+htmltest.Attr(a, "data-file-id")) {
+						t.Errorf("file link %q does not carry its file and the view", href)
+					}
 				}
 				for _, c := range doc.ByTestID("shown-count") {
 					if got := htmltest.Text(c); got != "1 of 3 shown" {
@@ -279,6 +285,9 @@ func TestJobFragments(t *testing.T) {
 			{"fragment=segments-x", new(*inputError), 0},
 			{"fragment=view&min_score=2", new(*inputError), 0},
 			{"fragment=segments-99", new(*notFoundError), 2},
+			{"fragment=segments-12", new(*notFoundError), 2}, // file 11 is shown
+			{"fragment=view&file=99", new(*inputError), 2},   // not a file of the job
+			{"fragment=view&file=x", new(*inputError), 0},
 		} {
 			_, err, calls := showJob(t, "7", tt.query)
 			if !errors.As(err, tt.wantErr) || calls != tt.wantCalls {

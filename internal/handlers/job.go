@@ -60,6 +60,9 @@ func (h *Job) Show(c echo.Context) error {
 	}
 	m.Base = forRequest(c, m.Base)
 	placeInQueue(&m, h.Page.Project, view, queue)
+	if err := pickFile(&m, h.Page.Project, view, queue); err != nil {
+		return err
+	}
 	comp, err := frag.component(m)
 	if err != nil {
 		return err

@@ -156,6 +156,7 @@ func fileView(job *cdf.SegmentJob, it cdf.SegmentItem, v jobPageInput) templates
 		// images do not change with them, and stay cached while j and k
 		// move the selection or the image is zoomed.
 		q := dropPlace(v.View.Query())
+		q.Del("file") // the page's, as the selection
 		if v.View.Verdict != 0 {
 			// The image changes with the verdicts, its address with them.
 			q.Set(verdictsSeenParam, verdictsSeen(ranked, v.Verdicts, it.FileID))
@@ -200,6 +201,9 @@ func controls(action string, v View) templates.ViewControls {
 		c.Sel = strconv.Itoa(v.Sel)
 	}
 	c.Zoom, c.At = v.Zoom.texts()
+	if v.File > 0 {
+		c.File = strconv.FormatInt(v.File, 10)
+	}
 	labels := map[string]string{"segments": "Fills", "outlines": "Outlines", "points": "Prompt points", "box": "Prompt box", "labels": "Labels"}
 	for _, l := range segment.LayerNames() {
 		c.Layers = append(c.Layers, templates.LayerOption{Name: l.Name, Label: labels[l.Name], Checked: v.Layers&l.Layer != 0})

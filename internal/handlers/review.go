@@ -253,9 +253,10 @@ func placeInQueue(m *templates.JobPage, project string, view View, ids []int64) 
 	if len(ids) == 0 {
 		return
 	}
-	// A selected rank means nothing in another job.
+	// A selected rank or file means nothing in another job.
 	q := view.Query()
 	q.Del("sel")
+	q.Del("file")
 	m.Queue = queueNav(project, m.JobID, q, ids)
 	if m.Queue == nil {
 		return

@@ -26,6 +26,10 @@ type View struct {
 	Width int
 	// Zoom is the job page's zoom and place on the image (zoom, at).
 	Zoom Zoom
+	// File is the id of the file the job page shows (file); 0 for the
+	// first. parseView checks only its form: whether the job has the
+	// file, the job page checks (pickFile).
+	File int64
 }
 
 // defaultView is the view of a URL without view parameters.
@@ -35,7 +39,7 @@ func defaultView() View { return View{View: segment.DefaultView()} }
 // layers (comma list of layer names; absent means all, present and empty
 // means none), hide (comma list of ranks), verdict (comma list of
 // unreviewed, approved and rejected; absent or empty means all), sel (a
-// rank), width, and zoom and at (parseZoom). A
+// rank), width, zoom and at (parseZoom), and file (a file id). A
 // parameter given more than once counts once for the numbers; list
 // parameters join their values, as a GET form of checkboxes sends them.
 // It is pure, so every rule is table-tested.
@@ -86,6 +90,11 @@ func parseView(q url.Values) (View, error) {
 	}
 	if v.Zoom, err = parseZoom(q); err != nil {
 		return View{}, err
+	}
+	if raw := q.Get("file"); raw != "" {
+		if v.File, err = parseID(raw, "file id"); err != nil {
+			return View{}, err
+		}
 	}
 	return v, nil
 }
@@ -169,6 +178,9 @@ func (v View) Query() url.Values {
 		q.Set("sel", strconv.Itoa(v.Sel))
 	}
 	v.Zoom.set(q)
+	if v.File > 0 {
+		q.Set("file", strconv.FormatInt(v.File, 10))
+	}
 	return q
 }
 

@@ -91,6 +91,9 @@ type JobPage struct {
 	// Queue, when the page was opened from a review queue, links the
 	// queue's previous and next jobs.
 	Queue *QueueNav
+	// FileNav, on a job of several files, links each of them: the page
+	// shows one file at a time (Files holds it).
+	FileNav *FileNav
 }
 
 // ReviewControls are the verdict forms' shared values.
@@ -120,6 +123,8 @@ type ViewControls struct {
 	// Verdicts are the verdict filter's boxes (the verdict parameter):
 	// all checked when the view shows every segment.
 	Verdicts []LayerOption
+	// File carries the file shown ("" for the first).
+	File string
 }
 
 // LayerOption is one layer checkbox.

@@ -4,10 +4,12 @@
 // in place), z/x approve or reject the selected segment and select the
 // next one without a verdict, u undoes the last verdict, n/p open the next
 // or previous job of the review queue (the links the server rendered with
-// rel=next and rel=prev, when the page has them), ? opens the help
+// rel=next and rel=prev, when the page has them), , and . open the
+// previous or next file of the job in place (files.js), ? opens the help
 // dialog (Esc closes it natively). Keys typed into a field, or with a
 // modifier, are left alone.
 
+import { stepFile } from "./files.js";
 import { step } from "./select.js";
 import { decide, takeBack } from "./verdicts.js";
 
@@ -51,6 +53,8 @@ export function wireKeys(help, applyView) {
       case "z": decide("approved"); break;
       case "x": decide("rejected"); break;
       case "u": takeBack(); break;
+      case ".": if (!stepFile(1)) return; break;
+      case ",": if (!stepFile(-1)) return; break;
       case "n": if (!follow("next")) return; break;
       case "p": if (!follow("prev")) return; break;
       case "?": help.showModal(); break;

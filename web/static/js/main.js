@@ -4,13 +4,15 @@
 // copies the page's address (copy.js), the view form applies in place
 // (view.js), segments are selected in place (select.js) and highlighted
 // between table and image (hits.js), verdicts are saved without a reload
-// (verdicts.js), the image stage zooms, pans and compares with the photo
-// (zoom.js, compare.js), the job page answers to a few keys (keys.js), and the
+// (verdicts.js), the file list opens another file in place (files.js),
+// the image stage zooms, pans and compares with the photo (zoom.js,
+// compare.js), the job page answers to a few keys (keys.js), and the
 // review queue polls its unfinished jobs' statuses (queue.js). What
 // changes on the page the server renders (fragment.js). The pages work
 // without this script.
 
 import { copyLink } from "./copy.js";
+import { wireFiles } from "./files.js";
 import { wireHits } from "./hits.js";
 import { wireKeys } from "./keys.js";
 import { pollQueue } from "./queue.js";
@@ -34,6 +36,7 @@ if (document.querySelector('[data-testid="file"]')) {
   const form = document.querySelector('[data-testid="view-form"]');
   if (form) applyView = wireView(form);
   wireSelection();
+  wireFiles();
   wireZoom();
   wireHits();
   wireVerdicts();

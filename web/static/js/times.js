@@ -1,5 +1,5 @@
 // Relative times ("3 minutes ago") stay current while the page is open;
-// the title of each <time> shows it in the reader's own time zone.
+// the title of each shows the time in the reader's own time zone.
 
 const units = [
   ["year", 365 * 24 * 3600], ["month", 30 * 24 * 3600], ["day", 24 * 3600],
@@ -23,9 +23,11 @@ function update() {
   for (const t of document.querySelectorAll("time[datetime]")) {
     const d = new Date(t.getAttribute("datetime"));
     if (isNaN(d.getTime())) continue;
-    t.title = d.toLocaleString();
     const rel = t.nextElementSibling;
-    if (rel && rel.classList.contains("muted")) rel.textContent = "(" + relative(d) + ")";
+    if (rel && rel.classList.contains("muted")) {
+      rel.textContent = relative(d);
+      rel.title = d.toLocaleString();
+    }
   }
 }
 
