@@ -13,8 +13,8 @@ import (
 )
 
 // downloadList is the page's list of exports, each with the page's view:
-// the job's COCO, GeoJSON and JSON, then for the job's first file its YOLO
-// labels, instance mask, SVG
+// the job's COCO, GeoJSON and JSON, then for the file the page shows (the
+// view's file, or the job's first) its YOLO labels, instance mask, SVG
 // (self-contained) and PNG (full resolution); and a note of what the view
 // does to them, from the job's segments and their stored verdicts.
 func downloadList(project string, job *cdf.SegmentJob, view View, verdicts map[verdict.Key]string) ([]templates.JobLink, string) {
@@ -26,8 +26,8 @@ func downloadList(project string, job *cdf.SegmentJob, view View, verdicts map[v
 		{Label: "GeoJSON", Href: withQuery(base+"/export/geojson", q), Description: "features in image pixels"},
 		{Label: "Job JSON", Href: base + ".json", Description: "as CDF returned it: the view does not apply"},
 	}
-	var fileID int64
-	if len(job.Items) > 0 {
+	fileID := view.File
+	if fileID == 0 && len(job.Items) > 0 {
 		fileID = job.Items[0].FileID
 	}
 	if _, ok := segment.FindItem(job, fileID); ok {

@@ -44,7 +44,7 @@ func TestExportNote(t *testing.T) {
 func TestDownloadList(t *testing.T) {
 	t.Parallel()
 	job := &cdf.SegmentJob{JobID: 4, Items: []cdf.SegmentItem{{FileID: 7, Segments: []cdf.Segment{{Score: 0.9}}}, {FileID: 8}}}
-	q, _ := url.ParseQuery("verdict=approved&min_score=0.5&sel=1")
+	q, _ := url.ParseQuery("verdict=approved&min_score=0.5&sel=1&zoom=2&at=0.5,0.5&file=8")
 	v, err := parseView(q)
 	if err != nil {
 		t.Fatal(err)
@@ -64,11 +64,11 @@ func TestDownloadList(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := u.Query()
-		if got.Get("verdict") != "approved" || got.Get("min_score") != "0.5" || got.Has("sel") {
-			t.Errorf("%s: %s, want the view without the selection", l.Label, l.Href)
+		if got.Get("verdict") != "approved" || got.Get("min_score") != "0.5" || got.Has("sel") || got.Has("zoom") || got.Has("file") {
+			t.Errorf("%s: %s, want the view without the place and the file", l.Label, l.Href)
 		}
-		if l.Label != "COCO" && l.Label != "GeoJSON" && !strings.Contains(u.Path, "/files/7/") {
-			t.Errorf("%s: %s, want the first file, 7", l.Label, l.Href)
+		if l.Label != "COCO" && l.Label != "GeoJSON" && !strings.Contains(u.Path, "/files/8/") {
+			t.Errorf("%s: %s, want file 8 (the page's)", l.Label, l.Href)
 		}
 	}
 	if strings.Join(labels, ",") != "COCO,GeoJSON,Job JSON,YOLO,Masks,SVG,PNG" {
