@@ -19,6 +19,7 @@ import (
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // stageReady: the stage has started (its overlay loaded, the photo under
@@ -165,6 +166,13 @@ func TestStageZoom(t *testing.T) {
 	if !near(after.Left-before.Left, 80, 1) || !near(after.Top-before.Top, 60, 1) {
 		t.Errorf("a drag of (80, 60) moved the image by (%g, %g)", after.Left-before.Left, after.Top-before.Top)
 	}
+	// An arrow key pans a tenth of the stage.
+	run(t, ctx, chromedp.KeyEvent(kb.ArrowRight))
+	run(t, ctx, waitTrue(fmt.Sprintf(`new URL(location.href).searchParams.get("at") !== %q`, after.At)))
+	if b := readBox(t, ctx); !near(after.Left-b.Left, after.StageW/10, 1) || !near(b.Top, after.Top, 0.5) {
+		t.Errorf("ArrowRight moved the image from %+v to %+v, want a tenth of the stage left", after, b)
+	}
+	after = readBox(t, ctx)
 	// The page's own links keep the zoom: a rank's link, the view form.
 	link := run(t, ctx, chromedp.Evaluate[string](`document.querySelector('a.rank-link').getAttribute("href")`))
 	if lu, err := url.Parse(link); err != nil || lu.Query().Get("zoom") != after.Zoom || lu.Query().Get("at") != after.At {

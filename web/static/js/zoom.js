@@ -7,7 +7,8 @@
 // the URL's zoom= and at=, which the server validates and keeps in the
 // links it builds. The image is placed with a CSS transform; the wheel (and
 // a pinch, which Chromium sends as ctrl+wheel, or two pointers) zooms
-// around the pointer, a drag pans, + and - zoom around the centre, 0 fits.
+// around the pointer, a drag pans, + and - zoom around the centre, 0 fits,
+// and the arrow keys pan a zoomed image.
 // Once the view rests (a short debounce after the last change), the address,
 // the view form, the page's links to job pages and, when the image is shown
 // larger than its loaded pixels, a sharp crop of the visible part follow.
@@ -16,6 +17,7 @@ import { clipInk, wireCompare } from "./compare.js";
 
 export const MAX = 64;
 const STEP = 1.25; // a key press or a button
+const NUDGE = 0.1; // an arrow key pans a tenth of the stage
 const REST_MS = 200;
 
 // view is the page's one zoom and place, shared by its stages.
@@ -63,7 +65,11 @@ function place(s) {
   s.el.classList.toggle("stage-zoomed", g.z > 1);
   const level = s.el.querySelector('[data-testid="zoom-level"]');
   // The level says how large the image's loaded pixels are shown.
-  if (level) level.textContent = Math.round(100 * g.z * g.fw / s.nw) + "%";
+  if (level) {
+    const pct = Math.round(100 * g.z * g.fw / s.nw);
+    level.textContent = pct + "%";
+    level.title = "Zoom " + round(g.z, 2) + "× the fitted image; its loaded pixels shown at " + pct + "%";
+  }
   clipInk(s.el, g);
 }
 
@@ -378,6 +384,16 @@ export function wireZoom() {
       case "+": case "=": centre(s, STEP); break;
       case "-": centre(s, 1 / STEP); break;
       case "0": centre(s, 0); break;
+      case "ArrowLeft": case "ArrowRight": case "ArrowUp": case "ArrowDown": {
+        // Only a zoomed image pans, and only while the focus is nowhere
+        // else (a slider, a row): otherwise the arrows do what they do.
+        const focus = document.activeElement;
+        if (view.zoom <= 1 || !s.g || e.shiftKey || (focus && focus !== document.body && !focus.closest('.stage-view'))) return;
+        const dx = e.key === "ArrowLeft" ? 1 : e.key === "ArrowRight" ? -1 : 0;
+        const dy = e.key === "ArrowUp" ? 1 : e.key === "ArrowDown" ? -1 : 0;
+        panBy(s, dx * NUDGE * s.g.W, dy * NUDGE * s.g.H);
+        break;
+      }
       default: return;
     }
     e.preventDefault();
