@@ -145,8 +145,9 @@ function statusOf(fileId, row) {
 }
 
 // give stores status on the segment rank of the file, and remembers the
-// status it had for u; failed runs when it was not stored.
-function give(file, rank, previous, status, failed) {
+// status it had for u; failed runs when it was not stored, and more is
+// added to what the status line says when it was.
+function give(file, rank, previous, status, failed, more) {
   const fileId = file.getAttribute("data-file-id");
   const form = file.querySelector("form.verdicts");
   if (!form) return;
@@ -156,7 +157,7 @@ function give(file, rank, previous, status, failed) {
   body.set("verdict", rank + ":" + status);
   const url = form.getAttribute("action");
   enqueue(async () => {
-    const answer = await send(form, url, body, fileId, () => "Segment " + rank + " " + (WORDS[status] || status) + ".");
+    const answer = await send(form, url, body, fileId, () => "Segment " + rank + " " + (WORDS[status] || status) + "." + (more || ""));
     pending.delete(key);
     if (!answer || !answer.ok) {
       if (failed) failed();
@@ -197,10 +198,13 @@ export function decide(want) {
   if (previous === want) {
     say("Segment " + rank + " is " + want + " already.", false);
   } else {
-    // Not stored: the segment is selected again, to try again.
+    // Not stored: the segment is selected again, to try again. The last
+    // of the file's: say how to go on when the job has more files.
+    const more = !next && document.querySelector('a[data-testid="file-next"]')
+      ? " Every segment of this file has a verdict: . opens the next file." : "";
     give(file, rank, previous, want, () => {
       if (selection.rank === (next || rank)) select(rank, fileId);
-    });
+    }, more);
   }
   if (next) select(next, fileId);
 }
