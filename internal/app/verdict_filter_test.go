@@ -262,3 +262,37 @@ func TestVerdictFilterImages(t *testing.T) {
 		wantStatus(t, r, http.StatusBadRequest)
 	})
 }
+
+// TestVerdictFilterPerPerson: with the person's own identity, an image
+// filtered by verdict reads the verdicts with that person's token, on
+// every request, never kept for another request or another person: carol
+// (who may read annotations) gets the image, each time after one
+// annotations call of her own; alice (who may not) gets a 403 naming the
+// capability, though carol's read came just before.
+func TestVerdictFilterPerPerson(t *testing.T) {
+	t.Parallel()
+	s := newSignInStack(t, 0, map[string]string{"SEGVIEW_CDF_IDENTITY": "user"})
+	page := fmt.Sprintf("/projects/%s/jobs/%d", testProject, cdfsim.DemoJobPumpSkid)
+	img := fmt.Sprintf("%s/files/%d/overlay.png?width=320&verdict=unreviewed", page, cdfsim.DemoFilePumpSkid)
+	c, a := s.browser(t), s.browser(t)
+	wantStatus(t, c.signIn(t, s, carol, page), http.StatusOK)
+	wantStatus(t, a.signIn(t, s, alice, page), http.StatusOK)
+	for i := range 2 {
+		before := s.sim.PersonRequests(carol.Subject, "/annotations")
+		wantImage(t, c.get(t, img))
+		if got := s.sim.PersonRequests(carol.Subject, "/annotations") - before; got != 1 {
+			t.Errorf("carol's request %d: %d annotations calls with her token, want 1", i+1, got)
+		}
+	}
+	before := s.sim.PersonRequests(alice.Subject, "/annotations")
+	r := a.get(t, img)
+	wantStatus(t, r, http.StatusForbidden)
+	if !strings.Contains(string(r.body), "annotationsAcl:READ") {
+		t.Errorf("alice's 403 does not name annotationsAcl:READ:\n%.300s", r.body)
+	}
+	if n := s.sim.PersonRequests(alice.Subject, "/annotations") - before; n != 1 {
+		t.Errorf("%d annotations calls with alice's token, want 1", n)
+	}
+	// Without the filter alice's image needs no verdicts.
+	wantImage(t, a.get(t, strings.TrimSuffix(img, "&verdict=unreviewed")))
+}
