@@ -275,19 +275,44 @@ func TestStagePhotoAndCompare(t *testing.T) {
 
 // TestStageCropMatchesSource: zoomed past the loaded pixels, the stage
 // loads a crop of the visible part whose pixels are the source's, one for
-// one, not an upscaled display image.
+// one, not an upscaled display image: with the page's overlay narrower
+// than the source (SEGVIEW_MAX_OVERLAY_WIDTH=640) and as wide (the demo's
+// 1280 px photo whole), where once a crop has shown that the source has no
+// more pixels, zooming further asks for none.
 func TestStageCropMatchesSource(t *testing.T) {
-	base := demoServer(t)
+	tests := []struct {
+		name string
+		env  map[string]string
+		// more says that the source has more pixels than the page's
+		// overlay, so that zooming further asks for new crops.
+		more bool
+	}{
+		{"overlay narrower than the source", map[string]string{"SEGVIEW_MAX_OVERLAY_WIDTH": "640"}, true},
+		{"overlay as wide as the source", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			testCropMatchesSource(t, tt.env, tt.more)
+		})
+	}
+}
+
+func testCropMatchesSource(t *testing.T, env map[string]string, more bool) {
+	base := demoServerWith(t, env, nil)
 	ctx, problems := browser(t, 1280, 900)
 	run(t, ctx, openFirstDemoJob(base))
 	run(t, ctx, waitTrue(stageReady))
+	loadedW := run(t, ctx, chromedp.Evaluate[int](`document.querySelector('img[data-testid="overlay"]').naturalWidth`))
 	for range 8 {
 		run(t, ctx, chromedp.KeyEvent("+"))
 	}
+	// The view rests at 1.25⁸, and the crops it asked for then load.
+	run(t, ctx, waitTrue(fmt.Sprintf(`Math.abs(Number(new URL(location.href).searchParams.get("zoom")) - %g) < 0.001`, math.Pow(1.25, 8))))
 	const loaded = `(() => {
+  const want = document.querySelector('[data-testid="stage"]').dataset.crop;
   const p = document.querySelector('img[data-testid="stage-crop-photo"]:not(.stage-crop-pending)');
   const o = document.querySelector('img[data-testid="stage-crop-overlay"]:not(.stage-crop-pending)');
-  return !!p && !!o && p.complete && o.complete && p.naturalWidth > 0 && p.getAttribute("data-crop") === o.getAttribute("data-crop");
+  return !!want && !!p && !!o && p.complete && o.complete && p.naturalWidth > 0 && p.dataset.crop === want && o.dataset.crop === want;
 })()`
 	run(t, ctx, waitTrue(loaded))
 	type cropInfo struct {
@@ -330,6 +355,24 @@ func TestStageCropMatchesSource(t *testing.T) {
 	draw.Draw(region, region.Rect, full, r.Min, draw.Src)
 	if d := meanDiff(crop, region, crop.Bounds()); d > 3 {
 		t.Errorf("the crop differs from the source by %.2f on average (JPEG allows ~1–2)", d)
+	}
+	// The crop has more of the source's pixels than the page's overlay
+	// over the same part, or as many when that overlay is the whole source.
+	if overlayPx := (c[2] - c[0]) * float64(loadedW); more != (float64(crop.Bounds().Dx()) > overlayPx+1) {
+		t.Errorf("crop %d px across, the page's %d px overlay has %.0f there: want more=%v", crop.Bounds().Dx(), loadedW, overlayPx, more)
+	}
+
+	// Zoom further: a new crop only when the source has more to give. The
+	// view rests (the address changes) in the task that asks for crops.
+	const crops = `performance.getEntriesByType("resource").filter(e => e.name.includes("crop=")).length`
+	before := run(t, ctx, chromedp.Evaluate[int](crops))
+	zoom := run(t, ctx, chromedp.Evaluate[string](`new URL(location.href).searchParams.get("zoom")`))
+	run(t, ctx, chromedp.KeyEvent("+"))
+	run(t, ctx, waitTrue(fmt.Sprintf(`new URL(location.href).searchParams.get("zoom") !== %q`, zoom)))
+	if more {
+		run(t, ctx, waitTrue(fmt.Sprintf(`%s >= %d`, crops, before+2)))
+	} else if after := run(t, ctx, chromedp.Evaluate[int](crops)); after != before {
+		t.Errorf("zooming an image whose source is all loaded asked for %d more crops", after-before)
 	}
 	if p := problems(); len(p) > 0 {
 		t.Errorf("console: %q", p)

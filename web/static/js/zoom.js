@@ -176,24 +176,39 @@ function cropURL(base, rect, width) {
 // that they come from the source rather than from upscaling; the server
 // never scales a crop up, so past the source's resolution it sends the
 // source's own pixels. The old crop stays until the new one has loaded.
+// Once a crop has come back narrower than asked (the source's own width),
+// an image whose loaded pixels are all the source has gets no more crops.
 function sharpen(s) {
   if (!s.ready || !s.g) return;
   const g = s.g, dpr = window.devicePixelRatio || 1;
   const overlay = s.el.querySelector('img[data-testid="overlay"]');
-  if (g.z * g.fw * dpr <= overlay.naturalWidth * 1.01) {
-    for (const old of s.el.querySelectorAll("img.stage-crop")) old.remove();
-    s.crop = "";
-    return;
-  }
+  const loaded = overlay.naturalWidth;
   const x0 = clamp(-g.tx / (g.z * g.fw), 0, 1), x1 = clamp((g.W - g.tx) / (g.z * g.fw), 0, 1);
   const y0 = clamp(-g.ty / (g.z * g.fh), 0, 1), y1 = clamp((g.H - g.ty) / (g.z * g.fh), 0, 1);
   const out = (v) => Math.floor(v * 1e4) / 1e4, up = (v) => Math.ceil(v * 1e4) / 1e4;
   const rect = [out(x0), out(y0), up(x1), up(y1)];
-  if (rect[2] - rect[0] < 0.002 || rect[3] - rect[1] < 0.002) return;
-  const width = Math.min(4096, Math.round((rect[2] - rect[0]) * g.z * g.fw * dpr));
+  // An overlay narrower than asked is as wide as the server sends any
+  // image (the source's width or SEGVIEW_MAX_OVERLAY_WIDTH): no crop is
+  // wider. A crop is worth it only with more pixels than the overlay has
+  // over the same part.
+  const cap = loaded < Number(s.el.dataset.width) ? loaded : 4096;
+  const width = Math.min(cap, Math.round((rect[2] - rect[0]) * g.z * g.fw * dpr));
+  const worth = width > (rect[2] - rect[0]) * loaded * 1.01 && !(s.sourceW && s.sourceW <= loaded * 1.01);
+  if (!worth || rect[2] - rect[0] < 0.002 || rect[3] - rect[1] < 0.002) {
+    // Past the source's pixels the crop shown still helps; below the
+    // overlay's it is only a copy.
+    if (g.z * g.fw * dpr <= loaded * 1.01) {
+      for (const old of s.el.querySelectorAll("img.stage-crop")) old.remove();
+      s.crop = "";
+      delete s.el.dataset.crop;
+    }
+    return;
+  }
   const key = rect.join(",") + "@" + width;
   if (key === s.crop) return;
   s.crop = key;
+  // The crop last asked for, for tests to wait on.
+  s.el.dataset.crop = rect.join(",");
   const layers = [
     ["overlay", s.el.dataset.overlayBase, s.el.querySelector(".stage-ink")],
     ["photo", s.el.dataset.photoBase, s.el.querySelector(".stage-view")],
@@ -209,6 +224,7 @@ function sharpen(s) {
     img.style.width = (rect[2] - rect[0]) * 100 + "%";
     img.style.height = (rect[3] - rect[1]) * 100 + "%";
     img.addEventListener("load", () => {
+      if (kind === "overlay" && img.naturalWidth < width) s.sourceW = img.naturalWidth / (rect[2] - rect[0]);
       if (s.crop !== key) { img.remove(); return; }
       for (const old of parent.querySelectorAll(':scope > img[data-testid="stage-crop-' + kind + '"]')) if (old !== img) old.remove();
       img.classList.remove("stage-crop-pending");
