@@ -278,7 +278,8 @@ func TestStagePhotoAndCompare(t *testing.T) {
 // one, not an upscaled display image: with the page's overlay narrower
 // than the source (SEGVIEW_MAX_OVERLAY_WIDTH=640) and as wide (the demo's
 // 1280 px photo whole), where once a crop has shown that the source has no
-// more pixels, zooming further asks for none.
+// more pixels, zooming further asks for none. The crop's drawing is the
+// full-resolution drawing over the same rectangle, pixel for pixel.
 func TestStageCropMatchesSource(t *testing.T) {
 	tests := []struct {
 		name string
@@ -303,9 +304,20 @@ func testCropMatchesSource(t *testing.T, env map[string]string, more bool) {
 	run(t, ctx, openFirstDemoJob(base))
 	run(t, ctx, waitTrue(stageReady))
 	loadedW := run(t, ctx, chromedp.Evaluate[int](`document.querySelector('img[data-testid="overlay"]').naturalWidth`))
-	for range 8 {
-		run(t, ctx, chromedp.KeyEvent("+"))
-	}
+	// Look at the demo's ring (the gauge bezel), where there is drawing
+	// to compare: open the page at zoom 1.25⁷ there, then zoom in with +.
+	run(t, ctx, waitTrue(`document.querySelectorAll('[data-testid="stage"] path.hit').length > 0`))
+	there := run(t, ctx, chromedp.Evaluate[string](`(() => {
+  const p = Array.from(document.querySelectorAll('[data-testid="stage"] path.hit')).find(p => (p.getAttribute("d").match(/M/g) || []).length >= 2);
+  const b = p.getBBox();
+  const u = new URL(location.href);
+  u.searchParams.set("zoom", "4.768");
+  u.searchParams.set("at", (b.x + b.width / 2).toFixed(4) + "," + (b.y + b.height / 2).toFixed(4));
+  return u.href;
+})()`))
+	run(t, ctx, chromedp.Navigate(there))
+	run(t, ctx, waitTrue(stageReady))
+	run(t, ctx, chromedp.KeyEvent("+"))
 	// The view rests at 1.25⁸, and the crops it asked for then load.
 	run(t, ctx, waitTrue(fmt.Sprintf(`Math.abs(Number(new URL(location.href).searchParams.get("zoom")) - %g) < 0.001`, math.Pow(1.25, 8))))
 	const loaded = `(() => {
@@ -316,13 +328,14 @@ func testCropMatchesSource(t *testing.T, env map[string]string, more bool) {
 })()`
 	run(t, ctx, waitTrue(loaded))
 	type cropInfo struct {
-		Src, Crop, Level   string
-		NaturalW, NaturalH int
-		ShownW             float64
+		Src, Ink, Crop, Level string
+		NaturalW, NaturalH    int
+		ShownW                float64
 	}
 	info := run(t, ctx, chromedp.Evaluate[cropInfo](`(() => {
   const p = document.querySelector('img[data-testid="stage-crop-photo"]:not(.stage-crop-pending)');
-  return { src: p.getAttribute("src"), crop: p.getAttribute("data-crop"), level: document.querySelector('[data-testid="zoom-level"]').textContent,
+  const o = document.querySelector('img[data-testid="stage-crop-overlay"]:not(.stage-crop-pending)');
+  return { src: p.getAttribute("src"), ink: o.getAttribute("src"), crop: p.getAttribute("data-crop"), level: document.querySelector('[data-testid="zoom-level"]').textContent,
     naturalW: p.naturalWidth, naturalH: p.naturalHeight, shownW: p.getBoundingClientRect().width };
 })()`))
 	if float64(info.NaturalW) > info.ShownW+1 {
@@ -355,6 +368,29 @@ func testCropMatchesSource(t *testing.T, env map[string]string, more bool) {
 	draw.Draw(region, region.Rect, full, r.Min, draw.Src)
 	if d := meanDiff(crop, region, crop.Bounds()); d > 3 {
 		t.Errorf("the crop differs from the source by %.2f on average (JPEG allows ~1–2)", d)
+	}
+	// The drawing's crop is the full-resolution drawing over the same
+	// rectangle: the same line widths and colours, nothing drawn along the
+	// crop's edges. Compared losslessly: the page's crop as PNG.
+	inkURL, _ := url.Parse(base + info.Ink)
+	inkURL.Path = strings.TrimSuffix(inkURL.Path, "overlay.jpg") + "overlay.png"
+	ink := fetchImage(t, inkURL.String())
+	q = inkURL.Query()
+	q.Del("crop")
+	q.Del("width")
+	q.Set("export", "1")
+	inkURL.RawQuery = q.Encode()
+	inkFull := fetchImage(t, inkURL.String())
+	inkRegion := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+	draw.Draw(inkRegion, inkRegion.Rect, inkFull, r.Min, draw.Src)
+	if !ink.Bounds().Size().Eq(inkRegion.Rect.Size()) {
+		t.Errorf("the drawing's crop is %v, the photo's %v", ink.Bounds().Size(), inkRegion.Rect.Size())
+	} else if d, far := meanDiff(ink, inkRegion, ink.Bounds()), farShare(ink, inkRegion, ink.Bounds()); d > 0.1 || far > 0 {
+		// Measured: identical, every pixel.
+		t.Errorf("the drawing's crop differs from the full-resolution drawing by %.2f on average, %.2f%% of its pixels by more than 40", d, 100*far)
+	}
+	if far := farShare(inkRegion, region, inkRegion.Rect); far < 0.05 { // measured: 12–13%
+		t.Errorf("only %.1f%% of the crop's pixels are drawn on: the drawing check shows little", 100*far)
 	}
 	// The crop has more of the source's pixels than the page's overlay
 	// over the same part, or as many when that overlay is the whole source.
@@ -500,6 +536,27 @@ func meanDiff(a, b image.Image, r image.Rectangle) float64 {
 		return 0
 	}
 	return sum / float64(n)
+}
+
+// farShare is the share of pixels over r where a and b differ by more
+// than 40 in some channel: what JPEG's error does not reach, and drawing
+// on a photo does.
+func farShare(a, b image.Image, r image.Rectangle) float64 {
+	n, far := 0, 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			c1 := color.RGBAModel.Convert(a.At(a.Bounds().Min.X+x, a.Bounds().Min.Y+y)).(color.RGBA)
+			c2 := color.RGBAModel.Convert(b.At(b.Bounds().Min.X+x, b.Bounds().Min.Y+y)).(color.RGBA)
+			n++
+			if max(abs(int(c1.R)-int(c2.R)), abs(int(c1.G)-int(c2.G)), abs(int(c1.B)-int(c2.B))) > 40 {
+				far++
+			}
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(far) / float64(n)
 }
 
 // parseHitPath reads a hits.json path ("M x y L x y … Z M …Z") into rings.
