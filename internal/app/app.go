@@ -24,6 +24,7 @@ import (
 	"github.com/segview/segview/internal/handlers"
 	"github.com/segview/segview/internal/hosts"
 	"github.com/segview/segview/internal/jobs"
+	"github.com/segview/segview/internal/metrics"
 	"github.com/segview/segview/internal/render"
 	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
@@ -41,7 +42,12 @@ type App struct {
 	Handler http.Handler
 	// Demo is the built-in CDF simulator in demo mode, nil otherwise; tests
 	// use it to change what CDF allows.
-	Demo    *cdfsim.Server
+	Demo *cdfsim.Server
+	// Metrics is the registry /metrics serves.
+	Metrics *metrics.Metrics
+	// Ready reports whether segview can serve, as /readyz does.
+	Ready   func() error
+	ready   *readiness
 	closers []func() error
 }
 
@@ -51,6 +57,16 @@ type Option func(*options)
 type options struct {
 	cdf []cdf.Option
 	now func() time.Time
+	// ticks and checked drive the readiness check (tests).
+	ticks   <-chan time.Time
+	checked func(error)
+}
+
+// WithReadinessTicks runs the background readiness check at each value of
+// ticks instead of every ReadinessInterval, and tells checked each result,
+// so tests decide when the identity provider is asked.
+func WithReadinessTicks(ticks <-chan time.Time, checked func(error)) Option {
+	return func(o *options) { o.ticks, o.checked = ticks, checked }
 }
 
 // WithCDFOptions passes extra options to the CDF client (tests use it for
@@ -97,12 +113,22 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		}
 	}
 	a.Config = cfg
+	a.Metrics = metrics.New()
 
-	client, err := newCDFClient(ctx, cfg, version, o.cdf)
+	client, err := newCDFClient(ctx, cfg, version, a.Metrics, o.cdf)
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
+	// The readiness check asks for a CDF token in the background, so a
+	// probe answers from its last result; it stops with Close.
+	a.ready = newReadiness(client.CheckToken, logger)
+	a.ready.checked = o.checked
+	a.Ready = a.ready.Ready
+	checkCtx, stopChecks := context.WithCancel(context.WithoutCancel(ctx))
+	checksDone := make(chan struct{})
+	go func() { defer close(checksDone); a.ready.run(checkCtx, o.ticks) }()
+	a.closers = append(a.closers, func() error { stopChecks(); <-checksDone; return nil })
 	renderer := render.New(client, render.Options{
 		Limits: render.Limits{
 			MaxPixels:   cfg.Limits.MaxImagePixels,
@@ -115,6 +141,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		Concurrency:      cfg.Render.Concurrency,
 		Wait:             cfg.Render.Wait,
 		BuildVersion:     version,
+		Metrics:          a.Metrics,
 	})
 	signedIn, err := signIn(cfg, logger, o.now)
 	if err != nil {
@@ -126,11 +153,18 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 	// for everybody, and finished jobs are shared from the reader's cache.
 	reader := jobs.New(client, renderer, jobs.Options{
 		PerPerson: cfg.Auth.Mode == config.AuthOIDC && cfg.Auth.Identity == config.IdentityUser,
+		Metrics:   a.Metrics,
 	})
 	served, err := hosts.NewPolicy(cfg.Security.Hosts...)
 	if err != nil {
 		a.Close()
 		return nil, err
+	}
+	// /metrics is on the main listener unless SEGVIEW_METRICS_ADDR gives
+	// it one of its own (Serve).
+	var metricsHere http.Handler
+	if cfg.MetricsAddr == "" {
+		metricsHere = a.Metrics.Handler()
 	}
 	var verdicts handlers.VerdictStore
 	if cfg.Verdicts {
@@ -157,7 +191,10 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 			CSRFKey:        csrfKey(cfg.Auth),
 			Hosts:          served,
 		},
-		Logger: logger,
+		Metrics:        a.Metrics,
+		MetricsHandler: metricsHere,
+		Ready:          a.Ready,
+		Logger:         logger,
 	})
 	if err != nil {
 		a.Close()
@@ -167,11 +204,12 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 	return a, nil
 }
 
-// Close stops what New started (the demo simulator).
+// Close stops what New started (the readiness check, the demo
+// simulator), the last started first.
 func (a *App) Close() error {
 	var errs []error
-	for _, c := range a.closers {
-		errs = append(errs, c())
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
 	}
 	a.closers = nil
 	return errors.Join(errs...)
@@ -222,7 +260,7 @@ func randomSecret() (string, error) {
 }
 
 // newCDFClient builds the authenticated CDF client for cfg.
-func newCDFClient(ctx context.Context, cfg config.Config, version string, extra []cdf.Option) (*cdf.Client, error) {
+func newCDFClient(ctx context.Context, cfg config.Config, version string, m *metrics.Metrics, extra []cdf.Option) (*cdf.Client, error) {
 	base := &http.Client{
 		Transport: newTransport(),
 		// Bounds token requests, which do not carry a request's context.
@@ -236,6 +274,7 @@ func newCDFClient(ctx context.Context, cfg config.Config, version string, extra 
 		Scopes:       cfg.Scopes,
 		Audience:     cfg.Audience,
 		Token:        cfg.Token.Reveal(),
+		Metrics:      m,
 	}, base)
 	if err != nil {
 		return nil, err
@@ -245,6 +284,7 @@ func newCDFClient(ctx context.Context, cfg config.Config, version string, extra 
 		cdf.WithAppVersion(version),
 		cdf.WithMaxJSONBytes(cfg.Limits.MaxJSONBytes),
 		cdf.WithMaxDownloadBytes(cfg.Limits.MaxImageBytes),
+		cdf.WithMetrics(m),
 	}, extra...)
 	return cdf.New(cfg.URL, cfg.Project, hc, opts...)
 }

@@ -26,6 +26,16 @@ const (
 type Config struct {
 	// Addr is the address the dashboard listens on (SEGVIEW_ADDR, -addr).
 	Addr string
+	// MetricsAddr (SEGVIEW_METRICS_ADDR), when set, serves /metrics on a
+	// listener of its own instead of on Addr, so it need not be public.
+	MetricsAddr string
+	// LogFormat (SEGVIEW_LOG_FORMAT) is LogText, LogJSON or LogAuto: text
+	// on a terminal, JSON otherwise.
+	LogFormat string
+	// ShutdownTimeout (SEGVIEW_SHUTDOWN_TIMEOUT) bounds how long a stopping
+	// segview waits for the requests in flight: less than the platform's
+	// grace period (Kubernetes: terminationGracePeriodSeconds, 30 s).
+	ShutdownTimeout time.Duration
 	// Demo is true when CDF_PROJECT is unset: segview then runs its built-in
 	// CDF simulator and the CDF fields below are filled in by the caller.
 	Demo bool
@@ -90,9 +100,17 @@ type Limits struct {
 	MaxAnnotations  int   // SEGVIEW_MAX_ANNOTATIONS: most annotations read for one job page
 }
 
+// Log formats (SEGVIEW_LOG_FORMAT).
+const (
+	LogAuto = "auto"
+	LogText = "text"
+	LogJSON = "json"
+)
+
 // Defaults.
 const (
 	DefaultAddr             = ":8080"
+	DefaultShutdownTimeout  = 25 * time.Second
 	DefaultCDFVersion       = "alpha"
 	DefaultMaxJSONBytes     = 64 << 20
 	DefaultMaxImageBytes    = 64 << 20
@@ -144,9 +162,12 @@ func Environ(lookup Getenv, dotenv map[string]string) Getenv {
 func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
 	p := parser{env: env}
 	c := Config{
-		Addr:           p.str("SEGVIEW_ADDR", DefaultAddr),
-		CDFVersion:     p.str("SEGVIEW_CDF_VERSION", DefaultCDFVersion),
-		RequestTimeout: p.duration("SEGVIEW_REQUEST_TIMEOUT", DefaultRequestTimeout),
+		Addr:            p.str("SEGVIEW_ADDR", DefaultAddr),
+		MetricsAddr:     p.str("SEGVIEW_METRICS_ADDR", ""),
+		LogFormat:       strings.ToLower(p.str("SEGVIEW_LOG_FORMAT", LogAuto)),
+		ShutdownTimeout: p.duration("SEGVIEW_SHUTDOWN_TIMEOUT", DefaultShutdownTimeout),
+		CDFVersion:      p.str("SEGVIEW_CDF_VERSION", DefaultCDFVersion),
+		RequestTimeout:  p.duration("SEGVIEW_REQUEST_TIMEOUT", DefaultRequestTimeout),
 		Limits: Limits{
 			MaxJSONBytes:    p.int64("SEGVIEW_MAX_JSON_BYTES", DefaultMaxJSONBytes),
 			MaxImageBytes:   p.int64("SEGVIEW_MAX_IMAGE_BYTES", DefaultMaxImageBytes),
@@ -183,6 +204,15 @@ func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
 		p.fail("SEGVIEW_RENDER_CONCURRENCY=%d is above %d: each decode can hold hundreds of megabytes; set about the number of CPUs (%d)",
 			c.Render.Concurrency, maxRenderConcurrency, DefaultRenderConcurrency())
 		c.Render.Concurrency = DefaultRenderConcurrency()
+	}
+	switch c.LogFormat {
+	case LogAuto, LogText, LogJSON:
+	default:
+		p.fail("SEGVIEW_LOG_FORMAT=%q is not a log format: set text, json or auto (text on a terminal, JSON otherwise)", c.LogFormat)
+		c.LogFormat = LogAuto
+	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
+		p.fail("SEGVIEW_METRICS_ADDR is the same as SEGVIEW_ADDR (%s): unset it to serve /metrics there, or give it another port", c.Addr)
 	}
 	if strings.TrimSpace(c.CDFVersion) == "" {
 		p.fail("SEGVIEW_CDF_VERSION is empty: unset it for the default %q or set a CDF API version", DefaultCDFVersion)
@@ -254,6 +284,9 @@ func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
 func (c Config) LogAttrs() []slog.Attr {
 	attrs := []slog.Attr{
 		slog.String("addr", c.Addr),
+		slog.String("metrics_addr", c.MetricsAddr),
+		slog.String("log_format", c.LogFormat),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.Bool("demo", c.Demo),
 		slog.String("cdf_url", c.URL),
 		slog.String("cdf_project", c.Project),

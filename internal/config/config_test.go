@@ -52,7 +52,7 @@ func TestLoad(t *testing.T) {
 			name: "no project means demo mode with defaults",
 			env:  map[string]string{},
 			check: func(t *testing.T, c Config) {
-				want := Config{Addr: ":8080", Demo: true, CDFVersion: "alpha", RequestTimeout: 30 * time.Second, Auth: Auth{Mode: AuthNone},
+				want := Config{Addr: ":8080", LogFormat: "auto", ShutdownTimeout: 25 * time.Second, Demo: true, CDFVersion: "alpha", RequestTimeout: 30 * time.Second, Auth: Auth{Mode: AuthNone},
 					Security: Security{FrameAncestors: "'self'"},
 					Limits: Limits{MaxJSONBytes: 64 << 20, MaxImageBytes: 64 << 20, MaxImagePixels: 100_000_000,
 						MaxVertices: 1_000_000, MaxItems: 200, MaxOverlayWidth: 2048, MaxAnnotations: 100_000},
@@ -164,6 +164,15 @@ func TestLoad(t *testing.T) {
 				}
 			},
 		},
+		{name: "metrics and logs", env: map[string]string{"SEGVIEW_METRICS_ADDR": "127.0.0.1:9090", "SEGVIEW_LOG_FORMAT": "JSON", "SEGVIEW_SHUTDOWN_TIMEOUT": "50s"},
+			check: func(t *testing.T, c Config) {
+				if c.MetricsAddr != "127.0.0.1:9090" || c.LogFormat != LogJSON || c.ShutdownTimeout != 50*time.Second {
+					t.Errorf("MetricsAddr=%q LogFormat=%q ShutdownTimeout=%s", c.MetricsAddr, c.LogFormat, c.ShutdownTimeout)
+				}
+			}},
+		{name: "unknown log format", env: map[string]string{"SEGVIEW_LOG_FORMAT": "xml"}, wantErr: []string{"SEGVIEW_LOG_FORMAT", "text, json or auto"}},
+		{name: "metrics on the main address", env: map[string]string{"SEGVIEW_ADDR": ":8080", "SEGVIEW_METRICS_ADDR": ":8080"}, wantErr: []string{"SEGVIEW_METRICS_ADDR", "another port"}},
+		{name: "zero shutdown timeout", env: map[string]string{"SEGVIEW_SHUTDOWN_TIMEOUT": "0s"}, wantErr: []string{"SEGVIEW_SHUTDOWN_TIMEOUT", "positive duration"}},
 		{name: "zero exports", env: map[string]string{"SEGVIEW_MAX_EXPORTS": "0"}, wantErr: []string{"SEGVIEW_MAX_EXPORTS", "positive whole number"}},
 		{name: "absurd exports", env: map[string]string{"SEGVIEW_MAX_EXPORTS": "5000"}, wantErr: []string{"SEGVIEW_MAX_EXPORTS", "number of CPUs"}},
 		{name: "negative export queue", env: map[string]string{"SEGVIEW_EXPORT_QUEUE": "-1"}, wantErr: []string{"SEGVIEW_EXPORT_QUEUE", "0 or more"}},

@@ -28,6 +28,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/lru"
+	"github.com/segview/segview/internal/metrics"
 	"github.com/segview/segview/internal/overlay"
 	"github.com/segview/segview/internal/segment"
 )
@@ -82,6 +83,9 @@ type Options struct {
 	// BuildVersion is the application's version; it is part of every ETag,
 	// so that a new release never answers 304 for an old drawing.
 	BuildVersion string
+	// Metrics, when set, records the caches, the limiters' queues and
+	// the stages' durations.
+	Metrics *metrics.Metrics
 }
 
 // Version is the version of the drawing and encoding. It is part of every
@@ -110,6 +114,8 @@ type Service struct {
 	decode func(data []byte, opts decodeOptions) (*image.RGBA, error)
 	// draws counts drawings, for tests of the output cache.
 	draws atomic.Int64
+	// metrics records the stages' durations.
+	metrics *metrics.Metrics
 }
 
 // New returns a Service that reads from c.
@@ -136,7 +142,7 @@ func New(c CDF, opts Options) *Service {
 	if wait <= 0 {
 		wait = DefaultWait
 	}
-	return &Service{
+	s := &Service{
 		cdf:          c,
 		limits:       opts.Limits,
 		ignoreEXIF:   opts.IgnoreEXIF,
@@ -148,7 +154,13 @@ func New(c CDF, opts Options) *Service {
 		limiter:      newLimiter(concurrency, wait),
 		drawing:      newDrawingLimiter(concurrency, wait),
 		decode:       decodeDisplay,
+		metrics:      opts.Metrics,
 	}
+	s.limiter.metrics, s.drawing.metrics = opts.Metrics, opts.Metrics
+	opts.Metrics.Cache("decoded_images", s.images)
+	opts.Metrics.Cache("image_sizes", s.sizes)
+	opts.Metrics.Cache("encoded_outputs", s.outputs)
+	return s
 }
 
 // Format is an output image of Render.
@@ -317,14 +329,18 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 	s.draws.Add(1)
 	spec := view.Spec(canvas, results.Ranked, results.Prompt)
 	spec.Crop = crop
+	start := time.Now()
 	out, err := overlay.Render(spec)
 	if err != nil {
 		return Result{}, err
 	}
+	s.metrics.Stage(metrics.StageDraw, time.Since(start))
+	start = time.Now()
 	var buf bytes.Buffer
 	if err := encode(&buf, out, req.Format); err != nil {
 		return Result{}, err
 	}
+	s.metrics.Stage(metrics.StageEncode, time.Since(start))
 	res.Body = buf.Bytes()
 	// Exports are downloads: large, and seldom asked for twice.
 	if n := int64(len(res.Body)); res.ETag != "" && !req.Export && n <= s.outputs.Capacity()/8 {

@@ -9,12 +9,14 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"time"
 
 	xdraw "golang.org/x/image/draw"
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/flight"
 	"github.com/segview/segview/internal/imaging"
+	"github.com/segview/segview/internal/metrics"
 )
 
 // versionKey names one version of a file's image as segview draws on it:
@@ -100,15 +102,18 @@ func (s *Service) source(ctx context.Context, v versionKey, target int) (*image.
 			return nil, err
 		}
 		defer release()
+		start := time.Now()
 		data, err := s.download(ctx, v.FileID)
 		if err != nil {
 			return nil, err
 		}
+		s.metrics.Stage(metrics.StageDownload, time.Since(start))
 		size, err := s.probe(data)
 		if err != nil {
 			return nil, err
 		}
 		w, h := fitSize(size.X, size.Y, key.Width)
+		start = time.Now()
 		img, err := s.decode(data, decodeOptions{
 			Options: imaging.Options{
 				Limits:     imaging.Limits{MaxPixels: s.limits.MaxPixels},
@@ -120,6 +125,7 @@ func (s *Service) source(ctx context.Context, v versionKey, target int) (*image.
 		if err != nil {
 			return nil, err
 		}
+		s.metrics.Stage(metrics.StageDecode, time.Since(start))
 		stored := key
 		if key.Width == 0 || size.X <= key.Width {
 			stored.Width = 0
