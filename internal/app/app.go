@@ -49,6 +49,9 @@ type App struct {
 	Ready   func() error
 	ready   *readiness
 	closers []func() error
+	// listenersClosed, when set, is called once a shutdown has closed the
+	// dashboard's listener, while requests in flight finish (tests).
+	listenersClosed func()
 }
 
 // Option adjusts how New builds the dashboard.

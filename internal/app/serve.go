@@ -49,6 +49,10 @@ func (a *App) ServeListeners(ctx context.Context, ln, metricsLn net.Listener, lo
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	if a.listenersClosed != nil {
+		// Shutdown closes the listeners before it runs these.
+		srv.RegisterOnShutdown(a.listenersClosed)
+	}
 	servers := []*http.Server{srv}
 	listeners := []net.Listener{ln}
 	url := a.openURL(ln.Addr())

@@ -34,7 +34,11 @@ func (h *Readiness) Show(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	if h.Ready != nil {
 		if err := h.Ready(); err != nil {
-			return c.String(http.StatusServiceUnavailable, "not ready: "+clip(err.Error())+"\n")
+			msg := []rune(err.Error())
+			if len(msg) > 300 {
+				msg = append(msg[:300], '…')
+			}
+			return c.String(http.StatusServiceUnavailable, "not ready: "+string(msg)+"\n")
 		}
 	}
 	return c.String(http.StatusOK, "ok\n")
