@@ -20,6 +20,9 @@ var layers = map[string]int{
 	"bench/overlaybench": 70,
 	"bench/benchproc":    30,
 	"bench/benchdata":    30,
+	// The Kubernetes manifests' test (test files only: the k8s.io modules
+	// never reach the binary).
+	"deploy": 70,
 
 	"internal/app": 60, // wiring
 

@@ -22,7 +22,7 @@ import (
 // promise is there, with route and endpoint patterns, never ids.
 func TestMetrics(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, nil)
+	s := oneConnection(t, newStack(t, nil))
 	job := s.sim.DemoJobs()[0].ID
 	// The first read of the job fails once with a 503 and is retried.
 	s.sim.InjectFault(cdfsim.Fault{Match: "/context/vision/segment/", Status: http.StatusServiceUnavailable, Times: 1})
@@ -90,11 +90,25 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
+// oneConnection makes s send every request over one connection, one at a
+// time. A request is recorded after its answer is sent, but the server
+// reads the next request on a connection only once the last one's handler
+// has returned: so a scrape sent after a request on the same connection
+// sees it, whatever the machine's speed.
+func oneConnection(t *testing.T, s *stack) *stack {
+	t.Helper()
+	one := *s
+	tr := &http.Transport{MaxConnsPerHost: 1, MaxIdleConnsPerHost: 1}
+	t.Cleanup(tr.CloseIdleConnections)
+	one.client = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &one
+}
+
 // TestMetricsAddr: with SEGVIEW_METRICS_ADDR, /metrics is served on its
 // own listener and not on the dashboard's.
 func TestMetricsAddr(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, map[string]string{"SEGVIEW_METRICS_ADDR": "127.0.0.1:0"})
+	s := oneConnection(t, newStack(t, map[string]string{"SEGVIEW_METRICS_ADDR": "127.0.0.1:0"}))
 	wantStatus(t, s.get(t, "/metrics"), http.StatusNotFound)
 
 	main, err := net.Listen("tcp", "127.0.0.1:0")

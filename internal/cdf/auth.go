@@ -292,12 +292,19 @@ func (s *serviceTokens) Token() (*oauth2.Token, error) {
 // check asks the identity provider for a new token and keeps it; a
 // failure keeps the current token, which may still be good for a while.
 // It tells readiness whether a token is obtainable now, not whether one
-// was an hour ago.
+// was an hour ago. It fetches without holding s.mu, so requests that
+// have a good token never wait for it.
 func (s *serviceTokens) check() error {
+	start := s.now()
+	tok, err := s.fetch()
+	s.metrics.TokenRequest(metrics.TokenReadiness, err)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, err := s.renew(metrics.TokenReadiness)
-	return err
+	s.keep(tok, start)
+	return nil
 }
 
 // Refresh implements Refresher: it drops rejected and fetches a new token,
@@ -321,11 +328,16 @@ func (s *serviceTokens) renew(reason string) (*oauth2.Token, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.keep(tok, start)
+	return tok, nil
+}
+
+// keep makes tok, fetched at start, the current token; s.mu is held.
+func (s *serviceTokens) keep(tok *oauth2.Token, start time.Time) {
 	s.tok, s.renewAt = tok, time.Time{}
 	if life, ok := tokenLifetime(tok); ok {
 		s.renewAt = start.Add(life - expiryMargin)
 	}
-	return tok, nil
 }
 
 // tokenLifetime returns the token's expires_in, or failing that the time
