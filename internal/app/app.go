@@ -146,7 +146,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		BuildVersion:     version,
 		Metrics:          a.Metrics,
 	})
-	signedIn, err := signIn(cfg, logger, o.now)
+	signedIn, err := signIn(cfg, logger, o.now, a.Metrics)
 	if err != nil {
 		a.Close()
 		return nil, err

@@ -57,6 +57,7 @@ type Metrics struct {
 	cdfCalls     *prometheus.HistogramVec
 	cdfRetries   *prometheus.CounterVec
 	tokens       *prometheus.CounterVec
+	personTokens *prometheus.CounterVec
 	queueDepth   *prometheus.GaugeVec
 	queueWait    *prometheus.HistogramVec
 	stages       *prometheus.HistogramVec
@@ -88,6 +89,10 @@ func New() *Metrics {
 			Namespace: namespace, Subsystem: "cdf", Name: "token_requests_total",
 			Help: "Requests for the service principal's CDF token to the identity provider, by reason (first, expiring, rejected: refreshed after a 401, readiness) and result.",
 		}, []string{"reason", "result"}),
+		personTokens: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "auth", Name: "token_refreshes_total",
+			Help: "Refresh-token grants redeemed for signed-in people's tokens (SEGVIEW_AUTH=oidc), by result.",
+		}, []string{"result"}),
 		queueDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: namespace, Subsystem: "render", Name: "queue_depth",
 			Help: "Renders waiting for a turn, by limiter (decode, draw).",
@@ -115,7 +120,7 @@ func New() *Metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.cdfCalls, m.cdfRetries, m.tokens, m.queueDepth, m.queueWait, m.stages,
+		m.requests, m.cdfCalls, m.cdfRetries, m.tokens, m.personTokens, m.queueDepth, m.queueWait, m.stages,
 		m.exports, m.exportsQueue, m.caches,
 	)
 	// The queues are there from the start, empty, so a dashboard shows
@@ -172,11 +177,23 @@ func (m *Metrics) TokenRequest(reason string, err error) {
 	if m == nil {
 		return
 	}
-	result := "ok"
-	if err != nil {
-		result = "error"
+	m.tokens.WithLabelValues(reason, result(err)).Inc()
+}
+
+// PersonTokenRefresh records a signed-in person's token refreshed with
+// their refresh token (or the failure to).
+func (m *Metrics) PersonTokenRefresh(err error) {
+	if m == nil {
+		return
 	}
-	m.tokens.WithLabelValues(reason, result).Inc()
+	m.personTokens.WithLabelValues(result(err)).Inc()
+}
+
+func result(err error) string {
+	if err != nil {
+		return "error"
+	}
+	return "ok"
 }
 
 // QueueEnter records that a render starts waiting for a turn of limiter;

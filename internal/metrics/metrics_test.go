@@ -23,6 +23,7 @@ func TestSeries(t *testing.T) {
 	m.CDFRetry("GET /context/vision/segment/{id}")
 	m.TokenRequest(metrics.TokenFirst, nil)
 	m.TokenRequest(metrics.TokenReadiness, errors.New("no"))
+	m.PersonTokenRefresh(nil)
 	done := m.QueueEnter(metrics.LimiterDecode)
 	waiting := m.QueueEnter(metrics.LimiterDecode)
 	done("busy")
@@ -47,6 +48,7 @@ func TestSeries(t *testing.T) {
 		{"segview_cdf_retries_total", map[string]string{"endpoint": "GET /context/vision/segment/{id}"}, 1},
 		{"segview_cdf_token_requests_total", map[string]string{"reason": "first", "result": "ok"}, 1},
 		{"segview_cdf_token_requests_total", map[string]string{"reason": "readiness", "result": "error"}, 1},
+		{"segview_auth_token_refreshes_total", map[string]string{"result": "ok"}, 1},
 		{"segview_render_queue_depth", map[string]string{"limiter": "decode"}, 1},
 		{"segview_render_queue_wait_seconds", map[string]string{"limiter": "decode", "result": "busy"}, 1},
 		{"segview_render_queue_wait_seconds", map[string]string{"limiter": "draw", "result": "ok"}, 1},
@@ -77,6 +79,7 @@ func TestNil(t *testing.T) {
 	m.CDFCall("x", 200, time.Second)
 	m.CDFRetry("x")
 	m.TokenRequest(metrics.TokenFirst, nil)
+	m.PersonTokenRefresh(nil)
 	m.QueueEnter(metrics.LimiterDecode)("ok")
 	m.QueueTurn(metrics.LimiterDraw)
 	m.Stage(metrics.StageDraw, time.Second)
