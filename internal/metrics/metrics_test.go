@@ -91,3 +91,22 @@ func TestNil(t *testing.T) {
 type stats lru.Stats
 
 func (s stats) Stats() lru.Stats { return lru.Stats(s) }
+
+// BenchmarkRequest is the cost the request middleware adds per request.
+func BenchmarkRequest(b *testing.B) {
+	m := metrics.New()
+	for b.Loop() {
+		m.Request("GET", "/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", 200, 3*time.Millisecond)
+	}
+}
+
+// BenchmarkScrape is the cost of one /metrics answer.
+func BenchmarkScrape(b *testing.B) {
+	m := metrics.New()
+	m.Request("GET", "/", 200, time.Millisecond)
+	h := m.Handler()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	}
+}
