@@ -56,6 +56,8 @@ var layers = map[string]int{
 	"internal/jpegturbo": 10,
 	"internal/lru":       10,
 	"internal/flight":    10,
+	// groupcache among the replicas: no segview imports.
+	"internal/peers": 10,
 
 	// Test helpers and test-only packages.
 	"internal/auth/authtest":       10,
