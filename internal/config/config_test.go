@@ -58,7 +58,8 @@ func TestLoad(t *testing.T) {
 						MaxVertices: 1_000_000, MaxItems: 200, MaxOverlayWidth: 2048, MaxAnnotations: 100_000},
 					Verdicts: true,
 					Render:   Render{ImageCacheBytes: 256 << 20, OutputCacheBytes: 32 << 20, Concurrency: runtime.NumCPU(), Wait: 5 * time.Second},
-					Exports:  Exports{MaxConcurrent: runtime.NumCPU(), Queue: 256}}
+					Exports:  Exports{MaxConcurrent: runtime.NumCPU(), Queue: 256},
+					Peers:    Peers{DNSInterval: DefaultPeersDNSInterval, CacheBytes: DefaultPeerCacheBytes}}
 				if diff := cmp.Diff(want, c); diff != "" {
 					t.Errorf("config mismatch (-want +got):\n%s", diff)
 				}
@@ -170,6 +171,27 @@ func TestLoad(t *testing.T) {
 					t.Errorf("MetricsAddr=%q LogFormat=%q ShutdownTimeout=%s", c.MetricsAddr, c.LogFormat, c.ShutdownTimeout)
 				}
 			}},
+		{name: "peers from a list", env: map[string]string{"SEGVIEW_PEERS": " http://10.0.0.1:8081/ , http://10.0.0.2:8081", "SEGVIEW_PEER_ADDR": ":8081",
+			"SEGVIEW_PEER_SELF": "http://10.0.0.2:8081", "SEGVIEW_PEER_SECRET": "0123456789abcdef"},
+			check: func(t *testing.T, c Config) {
+				want := Peers{URLs: []string{"http://10.0.0.1:8081", "http://10.0.0.2:8081"}, DNSInterval: DefaultPeersDNSInterval, Addr: ":8081",
+					Self: "http://10.0.0.2:8081", Secret: "0123456789abcdef", CacheBytes: DefaultPeerCacheBytes}
+				if diff := cmp.Diff(want, c.Peers); diff != "" || !c.Peers.Enabled() {
+					t.Errorf("Peers (-want +got):\n%s", diff)
+				}
+			}},
+		{name: "peers from DNS", env: map[string]string{"SEGVIEW_PEERS_DNS": "segview-peers", "SEGVIEW_PEERS_DNS_INTERVAL": "1m", "SEGVIEW_PEER_ADDR": ":8081",
+			"SEGVIEW_PEER_SELF": "http://10.0.0.2:8081", "SEGVIEW_PEER_SECRET": "0123456789abcdef", "SEGVIEW_PEER_CACHE_BYTES": "1000"},
+			check: func(t *testing.T, c Config) {
+				if p := c.Peers; p.DNS != "segview-peers" || p.DNSInterval != time.Minute || p.CacheBytes != 1000 || !p.Enabled() {
+					t.Errorf("Peers = %+v", p)
+				}
+			}},
+		{name: "peers need their listener, self and secret", env: map[string]string{"SEGVIEW_PEERS_DNS": "segview-peers"},
+			wantErr: []string{"SEGVIEW_PEER_ADDR is not set", "SEGVIEW_PEER_SELF is not set", "SEGVIEW_PEER_SECRET"}},
+		{name: "peers: list and DNS, self not listed, shared port, bad URL, short secret", env: map[string]string{"SEGVIEW_PEERS": "http://10.0.0.1:8081,10.0.0.3",
+			"SEGVIEW_PEERS_DNS": "segview-peers", "SEGVIEW_ADDR": ":8080", "SEGVIEW_PEER_ADDR": ":8080", "SEGVIEW_PEER_SELF": "http://10.0.0.2:8081", "SEGVIEW_PEER_SECRET": "short"},
+			wantErr: []string{"keep one", "not one of SEGVIEW_PEERS", "a port of their own", `"10.0.0.3" is not a peer's base URL`, "shorter than 16"}},
 		{name: "unknown log format", env: map[string]string{"SEGVIEW_LOG_FORMAT": "xml"}, wantErr: []string{"SEGVIEW_LOG_FORMAT", "text, json or auto"}},
 		{name: "metrics on the main address", env: map[string]string{"SEGVIEW_ADDR": ":8080", "SEGVIEW_METRICS_ADDR": ":8080"}, wantErr: []string{"SEGVIEW_METRICS_ADDR", "another port"}},
 		{name: "zero shutdown timeout", env: map[string]string{"SEGVIEW_SHUTDOWN_TIMEOUT": "0s"}, wantErr: []string{"SEGVIEW_SHUTDOWN_TIMEOUT", "positive duration"}},
