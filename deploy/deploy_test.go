@@ -248,6 +248,15 @@ func TestManifests(t *testing.T) {
 	for k, v := range m.secret.StringData {
 		env[k] = v
 	}
+	// The container's own variables: a field reference gets an example
+	// value, and $(NAME) is expanded as the kubelet does.
+	for _, e := range c.Env {
+		v := e.Value
+		if e.ValueFrom != nil && e.ValueFrom.FieldRef != nil {
+			v = "10.0.0.7"
+		}
+		env[e.Name] = kubeletVar.ReplaceAllStringFunc(v, func(ref string) string { return env[ref[2:len(ref)-1]] })
+	}
 
 	t.Run("memory budget", func(t *testing.T) {
 		bytesOf := func(key string, def int64) int64 {
@@ -267,6 +276,7 @@ func TestManifests(t *testing.T) {
 		const perTurn, rest = 128 << 20, 128 << 20
 		budget := bytesOf("SEGVIEW_IMAGE_CACHE_BYTES", config.DefaultImageCacheBytes) +
 			bytesOf("SEGVIEW_OUTPUT_CACHE_BYTES", config.DefaultOutputCacheBytes) +
+			bytesOf("SEGVIEW_PEER_CACHE_BYTES", config.DefaultPeerCacheBytes) +
 			32<<20 + 4<<20 + // finished jobs, job pages' files
 			turns*perTurn + rest
 		req, lim := c.Resources.Requests.Memory(), c.Resources.Limits.Memory()
@@ -366,7 +376,7 @@ func TestManifests(t *testing.T) {
 				t.Errorf("the ConfigMap lacks the toolkit's %s", name)
 			}
 		}
-		for _, name := range []string{"IDP_CLIENT_SECRET", "SEGVIEW_SESSION_KEY"} {
+		for _, name := range []string{"IDP_CLIENT_SECRET", "SEGVIEW_SESSION_KEY", "SEGVIEW_PEER_SECRET"} {
 			if _, ok := m.secret.StringData[name]; !ok {
 				t.Errorf("the Secret lacks %s", name)
 			}
@@ -384,8 +394,30 @@ func TestManifests(t *testing.T) {
 		if cfg.Demo || cfg.MetricsAddr != fmt.Sprintf(":%d", ports["metrics"]) || cfg.Addr != fmt.Sprintf(":%d", ports["http"]) {
 			t.Errorf("config: demo %t, addr %q, metrics %q; want the container ports %v", cfg.Demo, cfg.Addr, cfg.MetricsAddr, ports)
 		}
+		// The replicas share their work: found through the headless
+		// Service, reached on the peers' port, which the public Service
+		// does not expose.
+		p := cfg.Peers
+		if !p.Enabled() || p.Addr != fmt.Sprintf(":%d", ports["peers"]) || p.Self != fmt.Sprintf("http://10.0.0.7:%d", ports["peers"]) {
+			t.Errorf("peers: %+v; want enabled on the container port %d, self at the pod's IP", p, ports["peers"])
+		}
+		if headless := m.services["segview-peers"]; headless == nil || p.DNS != headless.Name {
+			t.Errorf("SEGVIEW_PEERS_DNS=%q, want the headless Service segview-peers", p.DNS)
+		}
+		for name, svc := range m.services {
+			exposes := false
+			for _, sp := range svc.Spec.Ports {
+				exposes = exposes || sp.TargetPort.String() == "peers" || int(sp.TargetPort.IntValue()) == int(ports["peers"])
+			}
+			if exposes != (svc.Spec.ClusterIP == corev1.ClusterIPNone) {
+				t.Errorf("Service %s: exposes the peers' port %t; only the headless Service may", name, exposes)
+			}
+		}
 	})
 }
+
+// kubeletVar is a reference to another variable in a container's env.
+var kubeletVar = regexp.MustCompile(`\$\([A-Za-z_][A-Za-z0-9_]*\)`)
 
 var segviewName = regexp.MustCompile(`^(SEGVIEW_[A-Z0-9_]+|CDF_[A-Z0-9_]+|IDP_[A-Z0-9_]+|LOGIN_FLOW)$`)
 

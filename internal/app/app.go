@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/segview/segview/internal/buildversion"
@@ -25,7 +26,9 @@ import (
 	"github.com/segview/segview/internal/hosts"
 	"github.com/segview/segview/internal/jobs"
 	"github.com/segview/segview/internal/metrics"
+	"github.com/segview/segview/internal/peers"
 	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
 )
@@ -46,7 +49,11 @@ type App struct {
 	// Metrics is the registry /metrics serves.
 	Metrics *metrics.Metrics
 	// Ready reports whether segview can serve, as /readyz does.
-	Ready   func() error
+	Ready func() error
+	// Peers is this replica's pool of peers (SEGVIEW_PEERS or
+	// SEGVIEW_PEERS_DNS), nil when it shares nothing. It is the handler
+	// of SEGVIEW_PEER_ADDR's listener (Serve), never of the dashboard's.
+	Peers   *peers.Pool
 	ready   *readiness
 	closers []func() error
 	// listenersClosed, when set, is called once a shutdown has closed the
@@ -132,6 +139,19 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 	checksDone := make(chan struct{})
 	go func() { defer close(checksDone); a.ready.run(checkCtx, o.ticks) }()
 	a.closers = append(a.closers, func() error { stopChecks(); <-checksDone; return nil })
+	// With per-person identity every read is made with the person's
+	// token, so CDF decides each time; otherwise one identity reads CDF
+	// for everybody, and finished jobs are shared from the reader's cache.
+	perPerson := cfg.Auth.Mode == config.AuthOIDC && cfg.Auth.Identity == config.IdentityUser
+	var reader *jobs.Reader
+	share, err := a.startPeers(ctx, cfg, perPerson, logger, func(ctx context.Context, jobID, fileID int64) (segment.FileResults, cdf.Millis, error) {
+		results, file, err := reader.FileResults(ctx, jobID, fileID, segment.Limits{MaxVertices: cfg.Limits.MaxVertices})
+		return results, file.LastUpdatedTime, err
+	})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	renderer := render.New(client, render.Options{
 		Limits: render.Limits{
 			MaxPixels:   cfg.Limits.MaxImagePixels,
@@ -145,17 +165,15 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		Wait:             cfg.Render.Wait,
 		BuildVersion:     version,
 		Metrics:          a.Metrics,
+		Peers:            share,
 	})
 	signedIn, err := signIn(cfg, logger, o.now, a.Metrics)
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	// With per-person identity every read is made with the person's
-	// token, so CDF decides each time; otherwise one identity reads CDF
-	// for everybody, and finished jobs are shared from the reader's cache.
-	reader := jobs.New(client, renderer, jobs.Options{
-		PerPerson: cfg.Auth.Mode == config.AuthOIDC && cfg.Auth.Identity == config.IdentityUser,
+	reader = jobs.New(client, renderer, jobs.Options{
+		PerPerson: perPerson,
 		Metrics:   a.Metrics,
 	})
 	served, err := hosts.NewPolicy(cfg.Security.Hosts...)
@@ -205,6 +223,57 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 	}
 	a.Handler = router
 	return a, nil
+}
+
+// startPeers makes this replica's pool of peers when SEGVIEW_PEERS or
+// SEGVIEW_PEERS_DNS is set, and what render needs to share through it.
+// With per-person identity it shares nothing: the owner of a key would
+// have to read CDF for somebody else, and a groupcache getter gets no
+// requester's token; see docs/security.md.
+func (a *App) startPeers(ctx context.Context, cfg config.Config, perPerson bool, logger *slog.Logger,
+	results func(ctx context.Context, jobID, fileID int64) (segment.FileResults, cdf.Millis, error)) (*render.Peers, error) {
+	pc := cfg.Peers
+	if !pc.Enabled() {
+		return nil, nil
+	}
+	if perPerson {
+		logger.Warn("SEGVIEW_PEERS and SEGVIEW_PEERS_DNS are ignored with SEGVIEW_CDF_IDENTITY=user: each replica caches alone, since a peer cannot read CDF as the person who asked")
+		return nil, nil
+	}
+	pool, err := peers.New(peers.Options{
+		Self:   pc.Self,
+		Secret: []byte(pc.Secret.Reveal()),
+		Client: &http.Client{Transport: newTransport(), Timeout: cfg.RequestTimeout},
+		// A decoded image at a display width, 4 bytes a pixel, at most.
+		MaxValueBytes: 4*cfg.Limits.MaxImagePixels + 1<<20,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Peers = pool
+	if len(pc.URLs) > 0 {
+		if err := pool.Set(pc.URLs); err != nil {
+			return nil, err
+		}
+	} else {
+		watchCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		ticker := time.NewTicker(pc.DNSInterval)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			var last string
+			pool.Watch(watchCtx, pc.DNS, net.DefaultResolver.LookupHost, ticker.C, func(ps []string, err error) {
+				if err != nil {
+					logger.Warn("peers: resolving SEGVIEW_PEERS_DNS failed; keeping the peers", "name", pc.DNS, "err", err, "peers", len(ps))
+				} else if now := strings.Join(ps, ","); now != last {
+					logger.Info("peers", "name", pc.DNS, "peers", ps)
+					last = now
+				}
+			})
+		}()
+		a.closers = append(a.closers, func() error { stop(); ticker.Stop(); <-done; return nil })
+	}
+	return &render.Peers{Pool: pool, Project: cfg.Project, SourceBytes: pc.CacheBytes, Results: results}, nil
 }
 
 // Close stops what New started (the readiness check, the demo

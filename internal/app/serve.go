@@ -28,10 +28,20 @@ func (a *App) Serve(ctx context.Context, addr string, logger *slog.Logger, ready
 			return fmt.Errorf("listening on %s (SEGVIEW_METRICS_ADDR): %w", a.Config.MetricsAddr, err)
 		}
 	}
+	var peerLn net.Listener
+	if a.Peers != nil {
+		if peerLn, err = net.Listen("tcp", a.Config.Peers.Addr); err != nil {
+			ln.Close()
+			if metricsLn != nil {
+				metricsLn.Close()
+			}
+			return fmt.Errorf("listening on %s (SEGVIEW_PEER_ADDR): %w", a.Config.Peers.Addr, err)
+		}
+	}
 	if ready != nil {
 		ready(ln.Addr())
 	}
-	return a.ServeListeners(ctx, ln, metricsLn, logger)
+	return a.serve(ctx, ln, metricsLn, peerLn, logger)
 }
 
 // ServeListeners serves the dashboard on ln and, when metricsLn is not
@@ -40,6 +50,12 @@ func (a *App) Serve(ctx context.Context, addr string, logger *slog.Logger, ready
 // and the requests in flight (renders, exports) get up to
 // SEGVIEW_SHUTDOWN_TIMEOUT to finish before their connections are closed.
 func (a *App) ServeListeners(ctx context.Context, ln, metricsLn net.Listener, logger *slog.Logger) error {
+	return a.serve(ctx, ln, metricsLn, nil, logger)
+}
+
+// serve is ServeListeners with, when peerLn is not nil, the peers' requests
+// (package peers) answered on peerLn alone.
+func (a *App) serve(ctx context.Context, ln, metricsLn, peerLn net.Listener, logger *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -68,6 +84,18 @@ func (a *App) ServeListeners(ctx context.Context, ln, metricsLn net.Listener, lo
 		})
 		listeners = append(listeners, metricsLn)
 		attrs = append(attrs, "metrics", "http://"+metricsLn.Addr().String()+"/metrics")
+	}
+	if peerLn != nil && a.Peers != nil {
+		servers = append(servers, &http.Server{
+			Handler:           a.Peers,
+			ReadHeaderTimeout: 10 * time.Second,
+			WriteTimeout:      a.Config.RequestTimeout + 30*time.Second,
+			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    1 << 20, // an output's key names its view
+			ErrorLog:          srv.ErrorLog,
+		})
+		listeners = append(listeners, peerLn)
+		attrs = append(attrs, "peers", a.Peers.Self(), "peer_listener", peerLn.Addr().String())
 	}
 	logger.Info("segview is ready at "+url, attrs...)
 	if a.Config.Security.Hosts == nil && !listensOnLoopback(ln.Addr()) {

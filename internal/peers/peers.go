@@ -187,12 +187,14 @@ func (pk *picker) PickPeer(key string) (groupcache.ProtoGetter, bool) {
 	return &getter{pool: pk.pool, base: owner, group: pk.name}, true
 }
 
-// servingPeer marks the context of a request from a peer.
+// servingPeer marks the context of a request from a peer with its group.
 type servingPeer struct{}
 
-// ErrLoop is the error of a request to a peer made while serving another
-// peer: during a change of the peer list two replicas may each name the
-// other as a key's owner; the value is then computed here instead.
+// ErrLoop is the error of a request to a peer for a group made while
+// serving another peer's request for the same group: during a change of
+// the peer list two replicas may each name the other as a key's owner;
+// the value is then computed here instead. A getter of one group may ask
+// peers for another's values (an output's owner asks for its source).
 var ErrLoop = errors.New("peers: not asking a peer on behalf of a peer")
 
 // getter asks one peer for the values of one group.
@@ -204,7 +206,7 @@ type getter struct {
 
 // Get implements groupcache.ProtoGetter.
 func (g *getter) Get(ctx context.Context, in *pb.GetRequest, out *pb.GetResponse) error {
-	if ctx.Value(servingPeer{}) != nil {
+	if ctx.Value(servingPeer{}) == g.group {
 		return ErrLoop
 	}
 	key := in.GetKey()
@@ -273,7 +275,7 @@ func (p *Pool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no such group", http.StatusNotFound)
 		return
 	}
-	ctx := context.WithValue(r.Context(), servingPeer{}, true)
+	ctx := context.WithValue(r.Context(), servingPeer{}, group)
 	var v groupcache.ByteView
 	if err := g.Get(ctx, key, groupcache.ByteViewSink(&v)); err != nil {
 		// The error stays between the peers; the asking replica then

@@ -70,8 +70,13 @@ func decodeLossless(data []byte, maxPixels int64) (*image.RGBA, image.Point, err
 		return nil, image.Point{}, fmt.Errorf("render: a shared source of %d×%d (full %v) is out of bounds", w, h, full)
 	}
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	if _, err := io.ReadFull(flate.NewReader(bytes.NewReader(data[header:])), img.Pix); err != nil {
+	zr := flate.NewReader(bytes.NewReader(data[header:]))
+	if _, err := io.ReadFull(zr, img.Pix); err != nil {
 		return nil, image.Point{}, fmt.Errorf("render: a shared source is cut short: %w", err)
+	}
+	// The stream must end where the pixels do, with its final block whole.
+	if n, err := zr.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		return nil, image.Point{}, errors.New("render: a shared source is cut short or too long")
 	}
 	for y := range h {
 		pix := img.Pix[y*img.Stride : (y+1)*img.Stride]

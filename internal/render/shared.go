@@ -81,6 +81,10 @@ func (s *Service) parseSharedSourceKey(key string) (versionKey, int, error) {
 	return versionKey{FileID: id, Updated: cdf.Millis(updated), IgnoreEXIF: exif}, width, nil
 }
 
+// Context keys of decodedHere and resultsHere.
+type decodedKey struct{}
+type resultsKey struct{}
+
 // decodedHere carries a decode made by this replica's getter back to the
 // caller, which then need not decode the bytes again.
 type decodedHere struct {
@@ -99,7 +103,7 @@ func (s *Service) sharedSource(ctx context.Context, v versionKey, width int) (*i
 		}
 		here := &decodedHere{}
 		var data []byte
-		if err := s.sourceGroup.Get(context.WithValue(ctx, decodedHere{}, here), key, groupcache.AllocatingByteSliceSink(&data)); err != nil {
+		if err := s.sourceGroup.Get(context.WithValue(ctx, decodedKey{}, here), key, groupcache.AllocatingByteSliceSink(&data)); err != nil {
 			return nil, err
 		}
 		if here.img != nil {
@@ -132,7 +136,7 @@ func (s *Service) loadSource(ctx context.Context, key string, dest groupcache.Si
 	if err != nil {
 		return err
 	}
-	if here, ok := ctx.Value(decodedHere{}).(*decodedHere); ok {
+	if here, ok := ctx.Value(decodedKey{}).(*decodedHere); ok {
 		here.img, here.size = img, size
 	}
 	return dest.SetBytes(data)
@@ -190,7 +194,7 @@ func (s *Service) sharedOutput(ctx context.Context, r outputRecipe, results segm
 	key := r.key()
 	return flight.Do(ctx, &s.flights, key, func(ctx context.Context) ([]byte, error) {
 		var body []byte
-		ctx = context.WithValue(ctx, resultsHere{}, &resultsHere{key: key, results: results})
+		ctx = context.WithValue(ctx, resultsKey{}, &resultsHere{key: key, results: results})
 		err := s.outputGroup.Get(ctx, key, groupcache.AllocatingByteSliceSink(&body))
 		return body, err
 	})
@@ -205,7 +209,7 @@ func (s *Service) loadOutput(ctx context.Context, key string, dest groupcache.Si
 		return err
 	}
 	var results segment.FileResults
-	if here, ok := ctx.Value(resultsHere{}).(*resultsHere); ok && here.key == key {
+	if here, ok := ctx.Value(resultsKey{}).(*resultsHere); ok && here.key == key {
 		results = here.results
 	} else {
 		if s.results == nil {
