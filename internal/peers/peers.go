@@ -290,7 +290,7 @@ func (p *Pool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Stats are a group's counts for /metrics.
 type Stats struct {
 	Gets, CacheHits, PeerLoads, PeerErrors, LocalLoads, LocalLoadErrs int64
-	Bytes, Items, Evictions int64
+	Bytes, Items, Evictions                                           int64
 }
 
 // GroupStats returns the counts of the group named name, and false when
@@ -307,7 +307,7 @@ func (p *Pool) GroupStats(name string) (Stats, bool) {
 		Gets: g.Stats.Gets.Get(), CacheHits: g.Stats.CacheHits.Get(),
 		PeerLoads: g.Stats.PeerLoads.Get(), PeerErrors: g.Stats.PeerErrors.Get(),
 		LocalLoads: g.Stats.LocalLoads.Get(), LocalLoadErrs: g.Stats.LocalLoadErrs.Get(),
-		Bytes:          main.Bytes + hot.Bytes, Items: main.Items + hot.Items,
+		Bytes: main.Bytes + hot.Bytes, Items: main.Items + hot.Items,
 		Evictions: main.Evictions + hot.Evictions,
 	}, true
 }
