@@ -23,6 +23,7 @@ import (
 	"github.com/segview/segview/internal/cdfsim"
 	"github.com/segview/segview/internal/config"
 	"github.com/segview/segview/internal/httptestclient"
+	"github.com/segview/segview/internal/metrics/metricstest"
 )
 
 const replicaSecret = "peer-secret-5d1e0c9b7a"
@@ -235,6 +236,23 @@ func TestReplicasDownloadEachImageOnce(t *testing.T) {
 	}
 	if peerLoads == 0 {
 		t.Error("no replica got a value from a peer")
+	}
+	// /metrics tells the same: the sources computed across the cluster
+	// are the images, and values came from peers.
+	var computed, fromPeers float64
+	for i, r := range rs {
+		fam := metricstest.Scrape(t, client, r.public.URL+"/metrics")
+		here, ok1 := fam.Value("segview_peers_loads_total", map[string]string{"group": "sources", "from": "here"})
+		peer, ok2 := fam.Value("segview_peers_loads_total", map[string]string{"group": "sources", "from": "peer"})
+		outPeer, ok3 := fam.Value("segview_peers_loads_total", map[string]string{"group": "outputs", "from": "peer"})
+		if _, ok := fam.Value("segview_cache_bytes", map[string]string{"cache": "shared_sources"}); !ok1 || !ok2 || !ok3 || !ok {
+			t.Fatalf("replica %d: /metrics lacks the shared groups' series", i)
+		}
+		computed += here
+		fromPeers += peer + outPeer
+	}
+	if computed != float64(len(files)) || fromPeers == 0 {
+		t.Errorf("/metrics: %v sources computed across the cluster (want %d), %v values from peers", computed, len(files), fromPeers)
 	}
 }
 

@@ -310,3 +310,42 @@ func (c *cacheCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.GaugeValue, float64(s.Bytes), nc.name)
 	}
 }
+
+// PeerLoads are a shared group's loads (package peers): values this
+// replica got from their owner, values it computed itself, and failed
+// requests to owners (after which it computes the value itself).
+type PeerLoads struct {
+	FromPeers, Computed, PeerErrors int64
+}
+
+// PeerGroup records a group shared among replicas: its loads, read at
+// each scrape from stats. Its cache's hits, misses and bytes are recorded
+// with Cache.
+func (m *Metrics) PeerGroup(name string, stats func() PeerLoads) {
+	if m == nil {
+		return
+	}
+	m.reg.MustRegister(&peerCollector{name: name, stats: stats,
+		loads: prometheus.NewDesc(prometheus.BuildFQName(namespace, "peers", "loads_total"),
+			"Values of a group shared among replicas that this replica loaded on a miss of its caches, by group and from (peer: from the key's owner; here: computed here, as the owner or after a peer failed).",
+			[]string{"from"}, prometheus.Labels{"group": name}),
+		errors: prometheus.NewDesc(prometheus.BuildFQName(namespace, "peers", "errors_total"),
+			"Requests to a key's owner that failed, by group; the value was then computed here.",
+			nil, prometheus.Labels{"group": name}),
+	})
+}
+
+type peerCollector struct {
+	name          string
+	stats         func() PeerLoads
+	loads, errors *prometheus.Desc
+}
+
+func (c *peerCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.loads; ch <- c.errors }
+
+func (c *peerCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.stats()
+	ch <- prometheus.MustNewConstMetric(c.loads, prometheus.CounterValue, float64(s.FromPeers), "peer")
+	ch <- prometheus.MustNewConstMetric(c.loads, prometheus.CounterValue, float64(s.Computed), "here")
+	ch <- prometheus.MustNewConstMetric(c.errors, prometheus.CounterValue, float64(s.PeerErrors))
+}

@@ -180,6 +180,12 @@ func New(c CDF, opts Options) *Service {
 		s.outputGroup = p.Pool.NewGroup(groupOutputs, outputBytes, groupcache.GetterFunc(s.loadOutput))
 		opts.Metrics.Cache("shared_sources", groupCache{p.Pool, groupSources})
 		opts.Metrics.Cache("shared_outputs", groupCache{p.Pool, groupOutputs})
+		for _, g := range []string{groupSources, groupOutputs} {
+			opts.Metrics.PeerGroup(g, func() metrics.PeerLoads {
+				st, _ := p.Pool.GroupStats(g)
+				return metrics.PeerLoads{FromPeers: st.PeerLoads, Computed: st.LocalLoads, PeerErrors: st.PeerErrors}
+			})
+		}
 	}
 	opts.Metrics.Cache("decoded_images", s.images)
 	opts.Metrics.Cache("image_sizes", s.sizes)
