@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/segview/segview/internal/app"
 	"github.com/segview/segview/internal/buildversion"
@@ -64,7 +65,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File, 
 	if *addr != "" {
 		cfg.Addr = *addr
 	}
-	logger := newLogger(stderr)
+	logger := newLogger(stderr, cfg.LogFormat, isTerminal(stderr))
 	a, err := app.New(ctx, cfg, logger, version)
 	if err != nil {
 		return err
@@ -76,11 +77,40 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File, 
 	return a.Serve(ctx, cfg.Addr, logger, nil)
 }
 
-// newLogger writes text to a terminal and JSON otherwise.
-func newLogger(w *os.File) *slog.Logger {
-	var out io.Writer = w
-	if fi, err := w.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-		return slog.New(slog.NewTextHandler(out, nil))
+// newLogger writes format (SEGVIEW_LOG_FORMAT) to w: text, JSON, or auto:
+// text when w is a terminal, JSON otherwise (a container's log collector).
+// Text is for people: durations are rounded to what a person reads
+// (1.235s, 12.346ms); JSON keeps slog's nanoseconds for machines.
+func newLogger(w io.Writer, format string, terminal bool) *slog.Logger {
+	if format == config.LogJSON || format != config.LogText && !terminal {
+		return slog.New(slog.NewJSONHandler(w, nil))
 	}
-	return slog.New(slog.NewJSONHandler(out, nil))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{ReplaceAttr: readableDurations}))
+}
+
+// readableDurations rounds durations to about four significant digits.
+func readableDurations(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		return slog.String(a.Key, roundDuration(a.Value.Duration()).String())
+	}
+	return a
+}
+
+// roundDuration keeps three decimals of the unit time.Duration.String
+// prints d in: 1.2345678s → 1.235s, 12.345678ms → 12.346ms.
+func roundDuration(d time.Duration) time.Duration {
+	abs := d.Abs()
+	switch {
+	case abs >= time.Second:
+		return d.Round(time.Millisecond)
+	case abs >= time.Millisecond:
+		return d.Round(time.Microsecond)
+	}
+	return d
+}
+
+// isTerminal reports whether f is a terminal (a character device).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

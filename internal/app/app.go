@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/segview/segview/internal/buildversion"
@@ -24,7 +25,10 @@ import (
 	"github.com/segview/segview/internal/handlers"
 	"github.com/segview/segview/internal/hosts"
 	"github.com/segview/segview/internal/jobs"
+	"github.com/segview/segview/internal/metrics"
+	"github.com/segview/segview/internal/peers"
 	"github.com/segview/segview/internal/render"
+	"github.com/segview/segview/internal/segment"
 	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
 )
@@ -41,8 +45,20 @@ type App struct {
 	Handler http.Handler
 	// Demo is the built-in CDF simulator in demo mode, nil otherwise; tests
 	// use it to change what CDF allows.
-	Demo    *cdfsim.Server
+	Demo *cdfsim.Server
+	// Metrics is the registry /metrics serves.
+	Metrics *metrics.Metrics
+	// Ready reports whether segview can serve, as /readyz does.
+	Ready func() error
+	// Peers is this replica's pool of peers (SEGVIEW_PEERS or
+	// SEGVIEW_PEERS_DNS), nil when it shares nothing. It is the handler
+	// of SEGVIEW_PEER_ADDR's listener (Serve), never of the dashboard's.
+	Peers   *peers.Pool
+	ready   *readiness
 	closers []func() error
+	// listenersClosed, when set, is called once a shutdown has closed the
+	// dashboard's listener, while requests in flight finish (tests).
+	listenersClosed func()
 }
 
 // Option adjusts how New builds the dashboard.
@@ -51,6 +67,16 @@ type Option func(*options)
 type options struct {
 	cdf []cdf.Option
 	now func() time.Time
+	// ticks and checked drive the readiness check (tests).
+	ticks   <-chan time.Time
+	checked func(error)
+}
+
+// WithReadinessTicks runs the background readiness check at each value of
+// ticks instead of every ReadinessInterval, and tells checked each result,
+// so tests decide when the identity provider is asked.
+func WithReadinessTicks(ticks <-chan time.Time, checked func(error)) Option {
+	return func(o *options) { o.ticks, o.checked = ticks, checked }
 }
 
 // WithCDFOptions passes extra options to the CDF client (tests use it for
@@ -97,8 +123,31 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		}
 	}
 	a.Config = cfg
+	a.Metrics = metrics.New()
 
-	client, err := newCDFClient(ctx, cfg, version, o.cdf)
+	client, err := newCDFClient(ctx, cfg, version, a.Metrics, o.cdf)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	// The readiness check asks for a CDF token in the background, so a
+	// probe answers from its last result; it stops with Close.
+	a.ready = newReadiness(client.CheckToken, logger)
+	a.ready.checked = o.checked
+	a.Ready = a.ready.Ready
+	checkCtx, stopChecks := context.WithCancel(context.WithoutCancel(ctx))
+	checksDone := make(chan struct{})
+	go func() { defer close(checksDone); a.ready.run(checkCtx, o.ticks) }()
+	a.closers = append(a.closers, func() error { stopChecks(); <-checksDone; return nil })
+	// With per-person identity every read is made with the person's
+	// token, so CDF decides each time; otherwise one identity reads CDF
+	// for everybody, and finished jobs are shared from the reader's cache.
+	perPerson := cfg.Auth.Mode == config.AuthOIDC && cfg.Auth.Identity == config.IdentityUser
+	var reader *jobs.Reader
+	share, err := a.startPeers(ctx, cfg, perPerson, logger, func(ctx context.Context, jobID, fileID int64) (segment.FileResults, cdf.Millis, error) {
+		results, file, err := reader.FileResults(ctx, jobID, fileID, segment.Limits{MaxVertices: cfg.Limits.MaxVertices})
+		return results, file.LastUpdatedTime, err
+	})
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -115,22 +164,28 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		Concurrency:      cfg.Render.Concurrency,
 		Wait:             cfg.Render.Wait,
 		BuildVersion:     version,
+		Metrics:          a.Metrics,
+		Peers:            share,
 	})
-	signedIn, err := signIn(cfg, logger, o.now)
+	signedIn, err := signIn(cfg, logger, o.now, a.Metrics)
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	// With per-person identity every read is made with the person's
-	// token, so CDF decides each time; otherwise one identity reads CDF
-	// for everybody, and finished jobs are shared from the reader's cache.
-	reader := jobs.New(client, renderer, jobs.Options{
-		PerPerson: cfg.Auth.Mode == config.AuthOIDC && cfg.Auth.Identity == config.IdentityUser,
+	reader = jobs.New(client, renderer, jobs.Options{
+		PerPerson: perPerson,
+		Metrics:   a.Metrics,
 	})
 	served, err := hosts.NewPolicy(cfg.Security.Hosts...)
 	if err != nil {
 		a.Close()
 		return nil, err
+	}
+	// /metrics is on the main listener unless SEGVIEW_METRICS_ADDR gives
+	// it one of its own (Serve).
+	var metricsHere http.Handler
+	if cfg.MetricsAddr == "" {
+		metricsHere = a.Metrics.Handler()
 	}
 	var verdicts handlers.VerdictStore
 	if cfg.Verdicts {
@@ -157,7 +212,10 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 			CSRFKey:        csrfKey(cfg.Auth),
 			Hosts:          served,
 		},
-		Logger: logger,
+		Metrics:        a.Metrics,
+		MetricsHandler: metricsHere,
+		Ready:          a.Ready,
+		Logger:         logger,
 	})
 	if err != nil {
 		a.Close()
@@ -167,11 +225,63 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 	return a, nil
 }
 
-// Close stops what New started (the demo simulator).
+// startPeers makes this replica's pool of peers when SEGVIEW_PEERS or
+// SEGVIEW_PEERS_DNS is set, and what render needs to share through it.
+// With per-person identity it shares nothing: the owner of a key would
+// have to read CDF for somebody else, and a groupcache getter gets no
+// requester's token; see docs/security.md.
+func (a *App) startPeers(ctx context.Context, cfg config.Config, perPerson bool, logger *slog.Logger,
+	results func(ctx context.Context, jobID, fileID int64) (segment.FileResults, cdf.Millis, error)) (*render.Peers, error) {
+	pc := cfg.Peers
+	if !pc.Enabled() {
+		return nil, nil
+	}
+	if perPerson {
+		logger.Warn("SEGVIEW_PEERS and SEGVIEW_PEERS_DNS are ignored with SEGVIEW_CDF_IDENTITY=user: each replica caches alone, since a peer cannot read CDF as the person who asked")
+		return nil, nil
+	}
+	pool, err := peers.New(peers.Options{
+		Self:   pc.Self,
+		Secret: []byte(pc.Secret.Reveal()),
+		Client: &http.Client{Transport: newTransport(), Timeout: cfg.RequestTimeout},
+		// A decoded image at a display width, 4 bytes a pixel, at most.
+		MaxValueBytes: 4*cfg.Limits.MaxImagePixels + 1<<20,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Peers = pool
+	if len(pc.URLs) > 0 {
+		if err := pool.Set(pc.URLs); err != nil {
+			return nil, err
+		}
+	} else {
+		watchCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		ticker := time.NewTicker(pc.DNSInterval)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			var last string
+			pool.Watch(watchCtx, pc.DNS, net.DefaultResolver.LookupHost, ticker.C, func(ps []string, err error) {
+				if err != nil {
+					logger.Warn("peers: resolving SEGVIEW_PEERS_DNS failed; keeping the peers", "name", pc.DNS, "err", err, "peers", len(ps))
+				} else if now := strings.Join(ps, ","); now != last {
+					logger.Info("peers", "name", pc.DNS, "peers", ps)
+					last = now
+				}
+			})
+		}()
+		a.closers = append(a.closers, func() error { stop(); ticker.Stop(); <-done; return nil })
+	}
+	return &render.Peers{Pool: pool, Project: cfg.Project, SourceBytes: pc.CacheBytes, Results: results}, nil
+}
+
+// Close stops what New started (the readiness check, the demo
+// simulator), the last started first.
 func (a *App) Close() error {
 	var errs []error
-	for _, c := range a.closers {
-		errs = append(errs, c())
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
 	}
 	a.closers = nil
 	return errors.Join(errs...)
@@ -222,7 +332,7 @@ func randomSecret() (string, error) {
 }
 
 // newCDFClient builds the authenticated CDF client for cfg.
-func newCDFClient(ctx context.Context, cfg config.Config, version string, extra []cdf.Option) (*cdf.Client, error) {
+func newCDFClient(ctx context.Context, cfg config.Config, version string, m *metrics.Metrics, extra []cdf.Option) (*cdf.Client, error) {
 	base := &http.Client{
 		Transport: newTransport(),
 		// Bounds token requests, which do not carry a request's context.
@@ -236,6 +346,7 @@ func newCDFClient(ctx context.Context, cfg config.Config, version string, extra 
 		Scopes:       cfg.Scopes,
 		Audience:     cfg.Audience,
 		Token:        cfg.Token.Reveal(),
+		Metrics:      m,
 	}, base)
 	if err != nil {
 		return nil, err
@@ -245,6 +356,7 @@ func newCDFClient(ctx context.Context, cfg config.Config, version string, extra 
 		cdf.WithAppVersion(version),
 		cdf.WithMaxJSONBytes(cfg.Limits.MaxJSONBytes),
 		cdf.WithMaxDownloadBytes(cfg.Limits.MaxImageBytes),
+		cdf.WithMetrics(m),
 	}, extra...)
 	return cdf.New(cfg.URL, cfg.Project, hc, opts...)
 }

@@ -1,7 +1,10 @@
 package app
 
 import (
+	"context"
+	"log/slog"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/segview/segview/internal/config"
@@ -37,5 +40,26 @@ func TestOpenURL(t *testing.T) {
 				t.Errorf("listensOnLoopback = %t, want %t", got, tt.loopback)
 			}
 		})
+	}
+}
+
+// TestReadyLine: the start-up line names the address to open as it is,
+// readable and clickable in a terminal's text log.
+func TestReadyLine(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel() // serve, then shut down at once
+	if err := s.app.ServeListeners(ctx, ln, nil, slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
+		t.Fatal(err)
+	}
+	want := "segview is ready at http://" + ln.Addr().String() + "/"
+	if !strings.Contains(logs.String(), want) {
+		t.Errorf("log %q lacks %q", logs.String(), want)
 	}
 }

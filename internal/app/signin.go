@@ -9,12 +9,13 @@ import (
 	"github.com/segview/segview/internal/auth"
 	"github.com/segview/segview/internal/config"
 	"github.com/segview/segview/internal/handlers"
+	"github.com/segview/segview/internal/metrics"
 )
 
 // signIn builds the sign-in of cfg.Auth, nil with SEGVIEW_AUTH=none. With
 // SEGVIEW_CDF_IDENTITY=user the jobs.Reader lets CDF check the person's
 // access on every request. now is the sign-in's clock (nil: time.Now).
-func signIn(cfg config.Config, logger *slog.Logger, now func() time.Time) (handlers.Authenticator, error) {
+func signIn(cfg config.Config, logger *slog.Logger, now func() time.Time, m *metrics.Metrics) (handlers.Authenticator, error) {
 	if cfg.Auth.Mode != config.AuthOIDC {
 		return nil, nil
 	}
@@ -34,6 +35,7 @@ func signIn(cfg config.Config, logger *slog.Logger, now func() time.Time) (handl
 		HTTPClient:   &http.Client{Transport: newTransport(), Timeout: 30 * time.Second},
 		Logger:       logger.With("component", "auth"),
 		Now:          now,
+		Metrics:      m,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("setting up sign-in: %w", err)

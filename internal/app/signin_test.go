@@ -28,6 +28,7 @@ import (
 	"github.com/segview/segview/internal/config"
 	"github.com/segview/segview/internal/htmltest"
 	"github.com/segview/segview/internal/httptestclient"
+	"github.com/segview/segview/internal/metrics/metricstest"
 )
 
 // People at the test's identity provider. CDF (the simulator) grants alice
@@ -470,6 +471,10 @@ func TestCDF401RefreshesAndRetriesOnce(t *testing.T) {
 	}
 	if n := s.sim.APIRequests(jobPath) - before; n != 2 {
 		t.Errorf("job requests = %d, want 2 (refused, retried)", n)
+	}
+	fams := metricstest.Scrape(t, nil, s.srv.URL+"/metrics")
+	if v, _ := fams.Value("segview_auth_token_refreshes_total", map[string]string{"result": "ok"}); v != 1 {
+		t.Errorf("segview_auth_token_refreshes_total{result=ok} = %v, want 1", v)
 	}
 }
 

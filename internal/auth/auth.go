@@ -26,6 +26,8 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"github.com/segview/segview/internal/metrics"
 )
 
 // Identity says whose identity CDF sees (SEGVIEW_CDF_IDENTITY).
@@ -92,6 +94,8 @@ type Options struct {
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 	Now        func() time.Time
+	// Metrics, when set, counts the refreshes of people's tokens.
+	Metrics *metrics.Metrics
 }
 
 // Auth signs people in and out and guards routes. Its methods are echo
@@ -170,6 +174,7 @@ func New(opts Options) (*Auth, error) {
 		a.now = time.Now
 	}
 	a.refresher.now = a.now
+	a.refresher.metrics = opts.Metrics
 	return a, nil
 }
 

@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/segview/segview/internal/metrics"
 )
 
 // refreshTimeout bounds one refresh, which may outlive the request that
@@ -26,6 +28,7 @@ const reuseRefreshed = 30 * time.Second
 type refresher struct {
 	now     func() time.Time
 	flights singleflight.Group
+	metrics *metrics.Metrics // counts the refresh token grants
 
 	mu     sync.Mutex
 	recent map[[32]byte]refreshed
@@ -57,6 +60,7 @@ func (r *refresher) refresh(ctx context.Context, oc *oauth2.Config, oauthCtx con
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(oauthCtx), refreshTimeout)
 		defer cancel()
 		tok, err := oc.TokenSource(fctx, &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
+		r.metrics.PersonTokenRefresh(err)
 		if err != nil {
 			return nil, sanitizeOAuthError(err)
 		}

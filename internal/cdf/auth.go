@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/segview/segview/internal/metrics"
 )
 
 // Flows accepted in Credentials.Flow.
@@ -42,6 +44,8 @@ type Credentials struct {
 	// due for renewal (nil means time.Now). Tests inject a fake one, as
 	// they do into the simulator (cdfsim.Options.Now).
 	Now func() time.Time
+	// Metrics, when set, counts the client-credentials token requests.
+	Metrics *metrics.Metrics
 }
 
 // HTTPClient returns an *http.Client that adds a bearer token to every
@@ -96,7 +100,7 @@ func HTTPClient(ctx context.Context, creds Credentials, base *http.Client) (*htt
 		if now == nil {
 			now = time.Now
 		}
-		src = &serviceTokens{fetch: func() (*oauth2.Token, error) { return cfg.Token(tctx) }, now: now}
+		src = &serviceTokens{fetch: func() (*oauth2.Token, error) { return cfg.Token(tctx) }, now: now, metrics: creds.Metrics}
 		redact = []string{creds.ClientSecret}
 		if u, err := url.Parse(creds.TokenURL); err == nil && u.RawQuery != "" {
 			redact = append(redact, u.RawQuery)
@@ -261,8 +265,9 @@ const expiryMargin = 10 * time.Second
 // judges expiry by an injected clock and can drop a token CDF refused
 // (Refresh).
 type serviceTokens struct {
-	fetch func() (*oauth2.Token, error) // one token request
-	now   func() time.Time
+	fetch   func() (*oauth2.Token, error) // one token request
+	now     func() time.Time
+	metrics *metrics.Metrics
 
 	mu      sync.Mutex // held while fetching, so that callers share one fetch
 	tok     *oauth2.Token
@@ -277,7 +282,29 @@ func (s *serviceTokens) Token() (*oauth2.Token, error) {
 	if s.tok != nil && (s.renewAt.IsZero() || s.now().Before(s.renewAt)) {
 		return s.tok, nil
 	}
-	return s.renew()
+	reason := metrics.TokenFirst
+	if s.tok != nil {
+		reason = metrics.TokenExpiring
+	}
+	return s.renew(reason)
+}
+
+// check asks the identity provider for a new token and keeps it; a
+// failure keeps the current token, which may still be good for a while.
+// It tells readiness whether a token is obtainable now, not whether one
+// was an hour ago. It fetches without holding s.mu, so requests that
+// have a good token never wait for it.
+func (s *serviceTokens) check() error {
+	start := s.now()
+	tok, err := s.fetch()
+	s.metrics.TokenRequest(metrics.TokenReadiness, err)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keep(tok, start)
+	return nil
 }
 
 // Refresh implements Refresher: it drops rejected and fetches a new token,
@@ -290,21 +317,27 @@ func (s *serviceTokens) Refresh(_ context.Context, rejected *oauth2.Token) (*oau
 		return s.tok, nil
 	}
 	s.tok = nil
-	return s.renew()
+	return s.renew(metrics.TokenRejected)
 }
 
-// renew fetches a token; s.mu is held.
-func (s *serviceTokens) renew() (*oauth2.Token, error) {
+// renew fetches a token, for reason; s.mu is held.
+func (s *serviceTokens) renew(reason string) (*oauth2.Token, error) {
 	start := s.now()
 	tok, err := s.fetch()
+	s.metrics.TokenRequest(reason, err)
 	if err != nil {
 		return nil, err
 	}
+	s.keep(tok, start)
+	return tok, nil
+}
+
+// keep makes tok, fetched at start, the current token; s.mu is held.
+func (s *serviceTokens) keep(tok *oauth2.Token, start time.Time) {
 	s.tok, s.renewAt = tok, time.Time{}
 	if life, ok := tokenLifetime(tok); ok {
 		s.renewAt = start.Add(life - expiryMargin)
 	}
-	return tok, nil
 }
 
 // tokenLifetime returns the token's expires_in, or failing that the time
@@ -374,4 +407,28 @@ func sanitizeTokenError(err error, redact []string) error {
 		msg = string(r[:300]) + "..."
 	}
 	return errors.New(msg)
+}
+
+// CheckToken reports whether the client's own identity can obtain a CDF
+// token now. With client credentials it asks the identity provider for a
+// new token (and keeps it), so a lost identity provider shows at once even
+// while a cached token is still valid; a static token (FlowToken) and
+// per-person identity (FlowUser) have nothing to ask and report nil. The
+// error is sanitized like any token failure (*AuthError).
+func (c *Client) CheckToken(ctx context.Context) error {
+	t, ok := c.hc.Transport.(*authTransport)
+	if !ok {
+		return nil
+	}
+	s, ok := t.src.(*serviceTokens)
+	if !ok {
+		return nil
+	}
+	_, err := t.await(ctx, func() (*oauth2.Token, error) {
+		if err := s.check(); err != nil {
+			return nil, err
+		}
+		return &oauth2.Token{AccessToken: "checked"}, nil
+	})
+	return err
 }

@@ -10,8 +10,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/segview/segview/internal/metrics"
 )
 
 const (
@@ -37,6 +40,7 @@ type Client struct {
 	maxJSON     int64
 	maxDownload int64
 	retry       RetryPolicy
+	metrics     *metrics.Metrics
 }
 
 // Option configures a Client in New.
@@ -115,6 +119,15 @@ func WithRetry(p RetryPolicy) Option {
 	}
 }
 
+// WithMetrics records every try of every call, and of every download,
+// in m: endpoint pattern, status, duration, retries.
+func WithMetrics(m *metrics.Metrics) Option {
+	return func(c *Client) error {
+		c.metrics = m
+		return nil
+	}
+}
+
 // New returns a client for project at baseURL, an absolute http or https
 // URL such as https://westeurope-1.cognitedata.com (without /api/v1).
 // hc should be authenticated, typically by HTTPClient; nil means
@@ -168,9 +181,11 @@ func (c *Client) Project() string { return c.project }
 // call describes one API call: path is relative to the project and
 // starts with "/"; in, if non-nil, is sent as JSON; out, if non-nil,
 // receives the decoded response; retry says which failures are retried
-// (the zero value: none).
+// (the zero value: none); endpoint names the call in metrics when path
+// carries an id ("/context/vision/segment/{id}"; empty: path).
 type call struct {
 	method, path string
+	endpoint     string
 	in, out      any
 	retry        retryMode
 }
@@ -204,7 +219,11 @@ func (c *Client) do(ctx context.Context, cl call) error {
 		}
 		return roundTrip(c.hc, req, c.maxJSON, whatJSON)
 	}
-	resp, err := c.retry.do(ctx, cl.retry, attempt)
+	endpoint := cl.endpoint
+	if endpoint == "" {
+		endpoint = cl.path
+	}
+	resp, err := c.retry.do(ctx, cl.retry, c.observed(cl.method+" "+endpoint, attempt))
 	if err != nil {
 		return callError(cl.method, cl.path, err)
 	}
@@ -221,6 +240,30 @@ func (c *Client) do(ctx context.Context, cl call) error {
 		return &DecodeError{Method: cl.method, Path: cl.path, RequestID: resp.header.Get("x-request-id"), Err: err}
 	}
 	return nil
+}
+
+// observed wraps the attempts of one call to endpoint so that each try is
+// recorded in the metrics: its status (0 without a response), its
+// duration, and every try after the first as a retry.
+func (c *Client) observed(endpoint string, attempt func(context.Context) (*response, error)) func(context.Context) (*response, error) {
+	if c.metrics == nil {
+		return attempt
+	}
+	tries := 0
+	return func(ctx context.Context) (*response, error) {
+		if tries > 0 {
+			c.metrics.CDFRetry(endpoint)
+		}
+		tries++
+		start := time.Now()
+		resp, err := attempt(ctx)
+		status := 0
+		if err == nil {
+			status = resp.status
+		}
+		c.metrics.CDFCall(endpoint, status, time.Since(start))
+		return resp, err
+	}
 }
 
 // roundTrip sends req and reads the whole response: a 2xx body up to

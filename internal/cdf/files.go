@@ -126,7 +126,7 @@ func (c *Client) Download(ctx context.Context, rawURL string) ([]byte, string, e
 		req.Header.Set("User-Agent", c.userAgent)
 		return roundTrip(c.dl, req, c.maxDownload, whatDownload)
 	}
-	resp, err := c.retry.do(ctx, retryTransient, attempt)
+	resp, err := c.retry.do(ctx, retryTransient, c.observed(method+" "+path, attempt))
 	if err != nil {
 		if pe, ok := asPolicyError(err); ok {
 			if pe.Link == "" {

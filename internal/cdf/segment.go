@@ -17,10 +17,11 @@ func (c *Client) SegmentJob(ctx context.Context, jobID int64) (*SegmentJob, erro
 	}
 	var job SegmentJob
 	err := c.do(ctx, call{
-		method: http.MethodGet,
-		path:   segmentPath + "/" + strconv.FormatInt(jobID, 10),
-		out:    &job,
-		retry:  retryTransient,
+		method:   http.MethodGet,
+		path:     segmentPath + "/" + strconv.FormatInt(jobID, 10),
+		endpoint: segmentPath + "/{id}",
+		out:      &job,
+		retry:    retryTransient,
 	})
 	if err != nil {
 		return nil, err

@@ -17,10 +17,11 @@ func (c *Client) SegmentJobJSON(ctx context.Context, jobID int64) ([]byte, error
 	}
 	var body json.RawMessage
 	err := c.do(ctx, call{
-		method: http.MethodGet,
-		path:   segmentPath + "/" + strconv.FormatInt(jobID, 10),
-		out:    &body,
-		retry:  retryTransient,
+		method:   http.MethodGet,
+		path:     segmentPath + "/" + strconv.FormatInt(jobID, 10),
+		endpoint: segmentPath + "/{id}",
+		out:      &body,
+		retry:    retryTransient,
 	})
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,16 @@ const (
 type Config struct {
 	// Addr is the address the dashboard listens on (SEGVIEW_ADDR, -addr).
 	Addr string
+	// MetricsAddr (SEGVIEW_METRICS_ADDR), when set, serves /metrics on a
+	// listener of its own instead of on Addr, so it need not be public.
+	MetricsAddr string
+	// LogFormat (SEGVIEW_LOG_FORMAT) is LogText, LogJSON or LogAuto: text
+	// on a terminal, JSON otherwise.
+	LogFormat string
+	// ShutdownTimeout (SEGVIEW_SHUTDOWN_TIMEOUT) bounds how long a stopping
+	// segview waits for the requests in flight: less than the platform's
+	// grace period (Kubernetes: terminationGracePeriodSeconds, 30 s).
+	ShutdownTimeout time.Duration
 	// Demo is true when CDF_PROJECT is unset: segview then runs its built-in
 	// CDF simulator and the CDF fields below are filled in by the caller.
 	Demo bool
@@ -52,6 +63,9 @@ type Config struct {
 	Limits  Limits
 	Render  Render
 	Exports Exports
+	// Peers are the other replicas this one shares decoded images and
+	// finished overlays with (groupcache).
+	Peers Peers
 	// Verdicts (SEGVIEW_VERDICTS, default on) lets reviewers record
 	// verdicts on segments in CDF through the Annotations API.
 	Verdicts bool
@@ -70,6 +84,22 @@ type Render struct {
 	// applied, as browsers do.
 	IgnoreEXIF bool
 }
+
+// Peers configures sharing among replicas: the peers from a list
+// (SEGVIEW_PEERS) or a DNS name (SEGVIEW_PEERS_DNS), and this replica's
+// listener for them, apart from the dashboard's.
+type Peers struct {
+	URLs        []string      // SEGVIEW_PEERS: the replicas' peer base URLs
+	DNS         string        // SEGVIEW_PEERS_DNS: a name resolving to the replicas' addresses
+	DNSInterval time.Duration // SEGVIEW_PEERS_DNS_INTERVAL: how often the name is resolved
+	Addr        string        // SEGVIEW_PEER_ADDR: where this replica answers its peers
+	Self        string        // SEGVIEW_PEER_SELF: this replica's peer base URL
+	Secret      Secret        // SEGVIEW_PEER_SECRET or the contents of SEGVIEW_PEER_SECRET_FILE
+	CacheBytes  int64         // SEGVIEW_PEER_CACHE_BYTES: shared decoded images kept
+}
+
+// Enabled reports whether peers are configured.
+func (p Peers) Enabled() bool { return len(p.URLs) > 0 || p.DNS != "" }
 
 // Exports bounds the exports (COCO, GeoJSON, the job's JSON, hits.json,
 // overlay.svg) built at once, each of which holds a job's geometry in
@@ -90,9 +120,17 @@ type Limits struct {
 	MaxAnnotations  int   // SEGVIEW_MAX_ANNOTATIONS: most annotations read for one job page
 }
 
+// Log formats (SEGVIEW_LOG_FORMAT).
+const (
+	LogAuto = "auto"
+	LogText = "text"
+	LogJSON = "json"
+)
+
 // Defaults.
 const (
 	DefaultAddr             = ":8080"
+	DefaultShutdownTimeout  = 25 * time.Second
 	DefaultCDFVersion       = "alpha"
 	DefaultMaxJSONBytes     = 64 << 20
 	DefaultMaxImageBytes    = 64 << 20
@@ -106,6 +144,8 @@ const (
 	DefaultOutputCacheBytes = 32 << 20
 	DefaultRenderWait       = 5 * time.Second
 	DefaultExportQueue      = 256
+	DefaultPeerCacheBytes   = 128 << 20
+	DefaultPeersDNSInterval = 15 * time.Second
 	// maxExports and maxExportQueue are sanity bounds: each export can hold
 	// a job's geometry, each waiter a connection.
 	maxExports     = 1024
@@ -144,9 +184,12 @@ func Environ(lookup Getenv, dotenv map[string]string) Getenv {
 func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
 	p := parser{env: env}
 	c := Config{
-		Addr:           p.str("SEGVIEW_ADDR", DefaultAddr),
-		CDFVersion:     p.str("SEGVIEW_CDF_VERSION", DefaultCDFVersion),
-		RequestTimeout: p.duration("SEGVIEW_REQUEST_TIMEOUT", DefaultRequestTimeout),
+		Addr:            p.str("SEGVIEW_ADDR", DefaultAddr),
+		MetricsAddr:     p.str("SEGVIEW_METRICS_ADDR", ""),
+		LogFormat:       strings.ToLower(p.str("SEGVIEW_LOG_FORMAT", LogAuto)),
+		ShutdownTimeout: p.duration("SEGVIEW_SHUTDOWN_TIMEOUT", DefaultShutdownTimeout),
+		CDFVersion:      p.str("SEGVIEW_CDF_VERSION", DefaultCDFVersion),
+		RequestTimeout:  p.duration("SEGVIEW_REQUEST_TIMEOUT", DefaultRequestTimeout),
 		Limits: Limits{
 			MaxJSONBytes:    p.int64("SEGVIEW_MAX_JSON_BYTES", DefaultMaxJSONBytes),
 			MaxImageBytes:   p.int64("SEGVIEW_MAX_IMAGE_BYTES", DefaultMaxImageBytes),
@@ -184,9 +227,19 @@ func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
 			c.Render.Concurrency, maxRenderConcurrency, DefaultRenderConcurrency())
 		c.Render.Concurrency = DefaultRenderConcurrency()
 	}
+	switch c.LogFormat {
+	case LogAuto, LogText, LogJSON:
+	default:
+		p.fail("SEGVIEW_LOG_FORMAT=%q is not a log format: set text, json or auto (text on a terminal, JSON otherwise)", c.LogFormat)
+		c.LogFormat = LogAuto
+	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
+		p.fail("SEGVIEW_METRICS_ADDR is the same as SEGVIEW_ADDR (%s): unset it to serve /metrics there, or give it another port", c.Addr)
+	}
 	if strings.TrimSpace(c.CDFVersion) == "" {
 		p.fail("SEGVIEW_CDF_VERSION is empty: unset it for the default %q or set a CDF API version", DefaultCDFVersion)
 	}
+	c.Peers = p.parsePeers(c, readFile)
 	c.Auth = p.parseAuth(c.Project == "", readFile)
 	c.Security = p.parseSecurity(c.Auth)
 	if c.Project == "" {
@@ -254,6 +307,9 @@ func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
 func (c Config) LogAttrs() []slog.Attr {
 	attrs := []slog.Attr{
 		slog.String("addr", c.Addr),
+		slog.String("metrics_addr", c.MetricsAddr),
+		slog.String("log_format", c.LogFormat),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.Bool("demo", c.Demo),
 		slog.String("cdf_url", c.URL),
 		slog.String("cdf_project", c.Project),
@@ -347,6 +403,59 @@ func validCluster(s string) bool {
 
 func splitScopes(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
+}
+
+// parsePeers reads the SEGVIEW_PEER* variables; with neither
+// SEGVIEW_PEERS nor SEGVIEW_PEERS_DNS the others are not needed.
+func (p *parser) parsePeers(c Config, readFile func(string) ([]byte, error)) Peers {
+	peers := Peers{
+		DNS:         p.str("SEGVIEW_PEERS_DNS", ""),
+		DNSInterval: p.duration("SEGVIEW_PEERS_DNS_INTERVAL", DefaultPeersDNSInterval),
+		Addr:        p.str("SEGVIEW_PEER_ADDR", ""),
+		Self:        strings.TrimRight(p.str("SEGVIEW_PEER_SELF", ""), "/"),
+		Secret:      p.secret("SEGVIEW_PEER_SECRET", "SEGVIEW_PEER_SECRET_FILE", readFile),
+		CacheBytes:  p.int64("SEGVIEW_PEER_CACHE_BYTES", DefaultPeerCacheBytes),
+	}
+	for _, u := range strings.Split(p.str("SEGVIEW_PEERS", ""), ",") {
+		if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+			if msg := checkPeerURL(u); msg != "" {
+				p.fail("SEGVIEW_PEERS: %q %s", u, msg)
+			}
+			peers.URLs = append(peers.URLs, u)
+		}
+	}
+	if !peers.Enabled() {
+		return peers
+	}
+	if len(peers.URLs) > 0 && peers.DNS != "" {
+		p.fail("both SEGVIEW_PEERS and SEGVIEW_PEERS_DNS are set: keep one")
+	}
+	switch {
+	case peers.Addr == "":
+		p.fail("SEGVIEW_PEER_ADDR is not set: peers need a listener of their own, for example SEGVIEW_PEER_ADDR=:8081")
+	case peers.Addr == c.Addr || peers.Addr == c.MetricsAddr:
+		p.fail("SEGVIEW_PEER_ADDR (%s) is also SEGVIEW_ADDR or SEGVIEW_METRICS_ADDR: give the peers a port of their own", peers.Addr)
+	}
+	if msg := checkPeerURL(peers.Self); peers.Self == "" {
+		p.fail("SEGVIEW_PEER_SELF is not set: set this replica's peer URL as the others reach it, for example http://$(POD_IP):8081")
+	} else if msg != "" {
+		p.fail("SEGVIEW_PEER_SELF: %q %s", peers.Self, msg)
+	} else if len(peers.URLs) > 0 && !slices.Contains(peers.URLs, peers.Self) {
+		p.fail("SEGVIEW_PEER_SELF (%s) is not one of SEGVIEW_PEERS: list every replica, this one included", peers.Self)
+	}
+	if len(peers.Secret) < 16 {
+		p.fail("SEGVIEW_PEER_SECRET (or SEGVIEW_PEER_SECRET_FILE) is missing or shorter than 16 characters: give every replica the same random secret (openssl rand -hex 32)")
+	}
+	return peers
+}
+
+// checkPeerURL says what is wrong with a peer's base URL, or "".
+func checkPeerURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		return "is not a peer's base URL: set it like http://10.0.0.7:8081"
+	}
+	return ""
 }
 
 // parser collects every problem instead of stopping at the first.

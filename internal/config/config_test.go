@@ -52,13 +52,14 @@ func TestLoad(t *testing.T) {
 			name: "no project means demo mode with defaults",
 			env:  map[string]string{},
 			check: func(t *testing.T, c Config) {
-				want := Config{Addr: ":8080", Demo: true, CDFVersion: "alpha", RequestTimeout: 30 * time.Second, Auth: Auth{Mode: AuthNone},
+				want := Config{Addr: ":8080", LogFormat: "auto", ShutdownTimeout: 25 * time.Second, Demo: true, CDFVersion: "alpha", RequestTimeout: 30 * time.Second, Auth: Auth{Mode: AuthNone},
 					Security: Security{FrameAncestors: "'self'"},
 					Limits: Limits{MaxJSONBytes: 64 << 20, MaxImageBytes: 64 << 20, MaxImagePixels: 100_000_000,
 						MaxVertices: 1_000_000, MaxItems: 200, MaxOverlayWidth: 2048, MaxAnnotations: 100_000},
 					Verdicts: true,
 					Render:   Render{ImageCacheBytes: 256 << 20, OutputCacheBytes: 32 << 20, Concurrency: runtime.NumCPU(), Wait: 5 * time.Second},
-					Exports:  Exports{MaxConcurrent: runtime.NumCPU(), Queue: 256}}
+					Exports:  Exports{MaxConcurrent: runtime.NumCPU(), Queue: 256},
+					Peers:    Peers{DNSInterval: DefaultPeersDNSInterval, CacheBytes: DefaultPeerCacheBytes}}
 				if diff := cmp.Diff(want, c); diff != "" {
 					t.Errorf("config mismatch (-want +got):\n%s", diff)
 				}
@@ -164,6 +165,36 @@ func TestLoad(t *testing.T) {
 				}
 			},
 		},
+		{name: "metrics and logs", env: map[string]string{"SEGVIEW_METRICS_ADDR": "127.0.0.1:9090", "SEGVIEW_LOG_FORMAT": "JSON", "SEGVIEW_SHUTDOWN_TIMEOUT": "50s"},
+			check: func(t *testing.T, c Config) {
+				if c.MetricsAddr != "127.0.0.1:9090" || c.LogFormat != LogJSON || c.ShutdownTimeout != 50*time.Second {
+					t.Errorf("MetricsAddr=%q LogFormat=%q ShutdownTimeout=%s", c.MetricsAddr, c.LogFormat, c.ShutdownTimeout)
+				}
+			}},
+		{name: "peers from a list", env: map[string]string{"SEGVIEW_PEERS": " http://10.0.0.1:8081/ , http://10.0.0.2:8081", "SEGVIEW_PEER_ADDR": ":8081",
+			"SEGVIEW_PEER_SELF": "http://10.0.0.2:8081", "SEGVIEW_PEER_SECRET": "0123456789abcdef"},
+			check: func(t *testing.T, c Config) {
+				want := Peers{URLs: []string{"http://10.0.0.1:8081", "http://10.0.0.2:8081"}, DNSInterval: DefaultPeersDNSInterval, Addr: ":8081",
+					Self: "http://10.0.0.2:8081", Secret: "0123456789abcdef", CacheBytes: DefaultPeerCacheBytes}
+				if diff := cmp.Diff(want, c.Peers); diff != "" || !c.Peers.Enabled() {
+					t.Errorf("Peers (-want +got):\n%s", diff)
+				}
+			}},
+		{name: "peers from DNS", env: map[string]string{"SEGVIEW_PEERS_DNS": "segview-peers", "SEGVIEW_PEERS_DNS_INTERVAL": "1m", "SEGVIEW_PEER_ADDR": ":8081",
+			"SEGVIEW_PEER_SELF": "http://10.0.0.2:8081", "SEGVIEW_PEER_SECRET": "0123456789abcdef", "SEGVIEW_PEER_CACHE_BYTES": "1000"},
+			check: func(t *testing.T, c Config) {
+				if p := c.Peers; p.DNS != "segview-peers" || p.DNSInterval != time.Minute || p.CacheBytes != 1000 || !p.Enabled() {
+					t.Errorf("Peers = %+v", p)
+				}
+			}},
+		{name: "peers need their listener, self and secret", env: map[string]string{"SEGVIEW_PEERS_DNS": "segview-peers"},
+			wantErr: []string{"SEGVIEW_PEER_ADDR is not set", "SEGVIEW_PEER_SELF is not set", "SEGVIEW_PEER_SECRET"}},
+		{name: "peers: list and DNS, self not listed, shared port, bad URL, short secret", env: map[string]string{"SEGVIEW_PEERS": "http://10.0.0.1:8081,10.0.0.3",
+			"SEGVIEW_PEERS_DNS": "segview-peers", "SEGVIEW_ADDR": ":8080", "SEGVIEW_PEER_ADDR": ":8080", "SEGVIEW_PEER_SELF": "http://10.0.0.2:8081", "SEGVIEW_PEER_SECRET": "short"},
+			wantErr: []string{"keep one", "not one of SEGVIEW_PEERS", "a port of their own", `"10.0.0.3" is not a peer's base URL`, "shorter than 16"}},
+		{name: "unknown log format", env: map[string]string{"SEGVIEW_LOG_FORMAT": "xml"}, wantErr: []string{"SEGVIEW_LOG_FORMAT", "text, json or auto"}},
+		{name: "metrics on the main address", env: map[string]string{"SEGVIEW_ADDR": ":8080", "SEGVIEW_METRICS_ADDR": ":8080"}, wantErr: []string{"SEGVIEW_METRICS_ADDR", "another port"}},
+		{name: "zero shutdown timeout", env: map[string]string{"SEGVIEW_SHUTDOWN_TIMEOUT": "0s"}, wantErr: []string{"SEGVIEW_SHUTDOWN_TIMEOUT", "positive duration"}},
 		{name: "zero exports", env: map[string]string{"SEGVIEW_MAX_EXPORTS": "0"}, wantErr: []string{"SEGVIEW_MAX_EXPORTS", "positive whole number"}},
 		{name: "absurd exports", env: map[string]string{"SEGVIEW_MAX_EXPORTS": "5000"}, wantErr: []string{"SEGVIEW_MAX_EXPORTS", "number of CPUs"}},
 		{name: "negative export queue", env: map[string]string{"SEGVIEW_EXPORT_QUEUE": "-1"}, wantErr: []string{"SEGVIEW_EXPORT_QUEUE", "0 or more"}},

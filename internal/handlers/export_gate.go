@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/segview/segview/internal/metrics"
 )
 
 // exportGate bounds the exports being built at once (COCO, GeoJSON, the
@@ -21,6 +23,8 @@ type exportGate struct {
 	// queued, when set, is called as a request starts waiting: tests use
 	// it to know that the queue holds it.
 	queued func()
+	// metrics counts the exports building and waiting.
+	metrics *metrics.Metrics
 }
 
 // newExportGate returns a gate of slots turns and a queue of queue
@@ -59,10 +63,13 @@ func (g *exportGate) acquire(ctx context.Context) (release func(), err error) {
 	if g == nil {
 		return func() {}, nil
 	}
-	release = func() { <-g.slots }
+	started := func() func() {
+		done := g.metrics.ExportStarted()
+		return func() { done(); <-g.slots }
+	}
 	select {
 	case g.slots <- struct{}{}:
-		return release, nil
+		return started(), nil
 	default:
 	}
 	select {
@@ -71,12 +78,13 @@ func (g *exportGate) acquire(ctx context.Context) (release func(), err error) {
 		return nil, &exportsBusyError{Slots: cap(g.slots), Queue: cap(g.queue)}
 	}
 	defer func() { <-g.queue }()
+	defer g.metrics.ExportQueued()()
 	if g.queued != nil {
 		g.queued()
 	}
 	select {
 	case g.slots <- struct{}{}:
-		return release, nil
+		return started(), nil
 	case <-ctx.Done():
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, &exportsBusyError{Slots: cap(g.slots), Queue: cap(g.queue), TimedOut: true}

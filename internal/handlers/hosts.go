@@ -20,12 +20,13 @@ func (e *hostError) Error() string { return "host not served: " + clip(e.host) }
 // hostGuard refuses every request whose Host header the policy does not
 // serve, before any other work: a page on an attacker's name that resolves
 // to segview (DNS rebinding) would otherwise be segview's own origin to the
-// browser, free to read pages and post verdicts. Health probes are exempt.
+// browser, free to read pages and post verdicts. Probes and the metrics
+// scrape are exempt.
 func hostGuard(p hosts.Policy) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
-			if r.URL.Path == healthPath || p.Allows(r.Host) {
+			if probePaths[r.URL.Path] || p.Allows(r.Host) {
 				return next(c)
 			}
 			return &hostError{host: r.Host}

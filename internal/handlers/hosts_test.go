@@ -50,6 +50,10 @@ func TestHostGuard(t *testing.T) {
 		{"health probe on any name", hosts.Policy{}, "evil.example", healthPath, http.StatusOK},
 		{"health probe without Host", configured, "", healthPath, http.StatusOK},
 		{"not the health path", configured, "10.1.2.3:8080", healthPath + "/x", http.StatusMisdirectedRequest},
+		{"readiness probe on a pod IP", configured, "10.1.2.3:8080", readyPath, http.StatusOK},
+		{"readiness probe on any name", hosts.Policy{}, "evil.example", readyPath, http.StatusOK},
+		{"metrics scrape on a pod IP", configured, "10.1.2.3:8080", metricsPath, http.StatusOK},
+		{"not the metrics path", configured, "10.1.2.3:8080", metricsPath + "/x", http.StatusMisdirectedRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,6 +66,9 @@ func TestHostGuard(t *testing.T) {
 			e.GET("/x", ok)
 			e.GET(healthPath, ok)
 			e.GET(healthPath+"/x", ok)
+			e.GET(readyPath, ok)
+			e.GET(metricsPath, ok)
+			e.GET(metricsPath+"/x", ok)
 			req := httptest.NewRequest(http.MethodGet, tt.path, nil)
 			req.Host = tt.host
 			req.Header.Set("Accept", "application/json")

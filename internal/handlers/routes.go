@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/segview/segview/internal/metrics"
 	"github.com/segview/segview/web"
 	"github.com/segview/segview/web/templates"
 )
@@ -50,6 +51,14 @@ type Deps struct {
 	BodyLimit string
 	// Security configures the response headers and the cross-site checks.
 	Security Security
+
+	// Metrics, when set, records requests and exports.
+	Metrics *metrics.Metrics
+	// MetricsHandler, when set, serves /metrics on this router (unset when
+	// SEGVIEW_METRICS_ADDR serves it on a listener of its own).
+	MetricsHandler http.Handler
+	// Ready reports whether segview can serve (/readyz); nil: always.
+	Ready func() error
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -98,6 +107,9 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = ErrorHandler(page, d.Logger)
+	if d.Metrics != nil {
+		e.Use(observeRequests(d.Metrics))
+	}
 	e.Use(
 		middleware.RequestID(),
 		requestLogger(d.Logger),
@@ -129,6 +141,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	gate := newExportGate(d.MaxExports, d.ExportQueue)
 	if gate != nil {
 		gate.queued = d.exportQueued
+		gate.metrics = d.Metrics
 	}
 
 	get(e, "/", home.Show, signedIn)
@@ -163,6 +176,10 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	signInRoutes(e, d.Auth, page)
 	get(e, "/static/*", static.Serve)
 	get(e, healthPath, Health)
+	get(e, readyPath, (&Readiness{Ready: d.Ready}).Show)
+	if d.MetricsHandler != nil {
+		get(e, metricsPath, echo.WrapHandler(d.MetricsHandler))
+	}
 	return e, nil
 }
 
@@ -174,8 +191,11 @@ func get(e *echo.Echo, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc
 
 // requestLogger writes one line per request: method, route, status,
 // duration, request id and, for upstream failures, CDF's x-request-id.
+// Probes and scrapes, every few seconds, are not logged: the readiness
+// check logs its changes itself.
 func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		Skipper:      func(c echo.Context) bool { return probePaths[c.Path()] },
 		HandleError:  true,
 		LogMethod:    true,
 		LogURIPath:   true,

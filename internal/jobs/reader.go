@@ -24,6 +24,7 @@ import (
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/flight"
 	"github.com/segview/segview/internal/lru"
+	"github.com/segview/segview/internal/metrics"
 	"github.com/segview/segview/internal/segment"
 )
 
@@ -56,6 +57,8 @@ type Options struct {
 	JobCacheBytes int64
 	// Now is the clock PageFiles' entries age by; nil means time.Now.
 	Now func() time.Time
+	// Metrics, when set, reports the caches.
+	Metrics *metrics.Metrics
 }
 
 // DefaultJobCacheBytes bounds the cache of finished jobs: a finished job is
@@ -107,9 +110,12 @@ func New(c CDF, sizes Sizes, opts Options) *Reader {
 	if now == nil {
 		now = time.Now
 	}
-	return &Reader{cdf: c, sizes: sizes, perPerson: opts.PerPerson, now: now,
+	r := &Reader{cdf: c, sizes: sizes, perPerson: opts.PerPerson, now: now,
 		jobs:      lru.New[int64, *cdf.SegmentJob](cacheBytes),
 		pageFiles: lru.New[int64, pageFiles](filesBytes)}
+	opts.Metrics.Cache("finished_jobs", r.jobs)
+	opts.Metrics.Cache("page_files", r.pageFiles)
+	return r
 }
 
 // PerPerson reports whether every read is made with the person's token.

@@ -17,6 +17,19 @@ type Cache[K comparable, V any] struct {
 	// root is the sentinel of a circular list: root.next is the most
 	// recently used entry, root.prev the least.
 	root entry[K, V]
+	// hits, misses and evictions count Get's answers and the values
+	// pushed out to make room, for Stats.
+	hits, misses, evictions uint64
+}
+
+// Stats are a cache's counts since it was made, and what it holds now.
+type Stats struct {
+	Hits, Misses uint64 // Get calls that found a value, and that did not
+	// Evictions counts the values dropped to make room for others (not
+	// those replaced under their key or removed).
+	Evictions uint64
+	Bytes     int64 // the total size of the values stored
+	Entries   int
 }
 
 type entry[K comparable, V any] struct {
@@ -40,9 +53,11 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 	defer c.mu.Unlock()
 	e, ok := c.items[key]
 	if !ok {
+		c.misses++
 		var zero V
 		return zero, false
 	}
+	c.hits++
 	c.moveToFront(e)
 	return e.value, true
 }
@@ -68,6 +83,7 @@ func (c *Cache[K, V]) Add(key K, value V, size int64) bool {
 	c.pushFront(e)
 	for c.size > c.capacity {
 		c.remove(c.root.prev)
+		c.evictions++
 	}
 	return true
 }
@@ -93,6 +109,13 @@ func (c *Cache[K, V]) Size() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.size
+}
+
+// Stats returns the cache's counts and contents.
+func (c *Cache[K, V]) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return Stats{Hits: c.hits, Misses: c.misses, Evictions: c.evictions, Bytes: c.size, Entries: len(c.items)}
 }
 
 // Capacity returns the largest total size the cache holds.

@@ -203,3 +203,23 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("Size = %d above capacity", s)
 	}
 }
+
+// TestStats counts hits, misses and evictions (not replacements or
+// removals) and reports what is held.
+func TestStats(t *testing.T) {
+	t.Parallel()
+	c := New[string, int](10)
+	c.Add("a", 1, 4)
+	c.Add("b", 2, 4)
+	c.Get("a")          // hit
+	c.Get("z")          // miss
+	c.Add("a", 3, 4)    // replaced, not evicted
+	c.Add("c", 4, 4)    // evicts b, the least recently used
+	c.Add("big", 5, 11) // too big: not stored, nothing evicted
+	c.Remove("c")
+	c.Get("b") // miss
+	want := Stats{Hits: 1, Misses: 2, Evictions: 1, Bytes: 4, Entries: 1}
+	if diff := cmp.Diff(want, c.Stats()); diff != "" {
+		t.Errorf("Stats (-want +got):\n%s", diff)
+	}
+}

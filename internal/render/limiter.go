@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/segview/segview/internal/metrics"
 )
 
 // BusyError says that a render could not get a turn within the configured
@@ -42,19 +44,22 @@ type limiter struct {
 	slots chan struct{}
 	wait  time.Duration
 	busy  BusyError
+	// name and metrics record the queue's depth and waits.
+	name    string
+	metrics *metrics.Metrics
 }
 
 // newLimiter returns the limiter of decodes: concurrency at a time.
 func newLimiter(concurrency int, wait time.Duration) *limiter {
 	n := max(concurrency, 1)
-	return &limiter{slots: make(chan struct{}, n), wait: wait, busy: BusyError{Concurrency: n, Waited: wait}}
+	return &limiter{slots: make(chan struct{}, n), wait: wait, busy: BusyError{Concurrency: n, Waited: wait}, name: metrics.LimiterDecode}
 }
 
 // newDrawingLimiter returns the limiter of draws and encodes:
 // drawingTurns × concurrency at a time.
 func newDrawingLimiter(concurrency int, wait time.Duration) *limiter {
 	n := max(concurrency, 1)
-	return &limiter{slots: make(chan struct{}, drawingTurns*n), wait: wait, busy: BusyError{Concurrency: n, Waited: wait, Drawing: true}}
+	return &limiter{slots: make(chan struct{}, drawingTurns*n), wait: wait, busy: BusyError{Concurrency: n, Waited: wait, Drawing: true}, name: metrics.LimiterDraw}
 }
 
 // acquire waits for a turn. The returned release must be called once the
@@ -63,18 +68,23 @@ func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
 	release = func() { <-l.slots }
 	select {
 	case l.slots <- struct{}{}:
+		l.metrics.QueueTurn(l.name)
 		return release, nil
 	default:
 	}
+	waited := l.metrics.QueueEnter(l.name)
 	t := time.NewTimer(l.wait)
 	defer t.Stop()
 	select {
 	case l.slots <- struct{}{}:
+		waited("ok")
 		return release, nil
 	case <-t.C:
+		waited("busy")
 		busy := l.busy
 		return nil, &busy
 	case <-ctx.Done():
+		waited("cancelled")
 		return nil, ctx.Err()
 	}
 }

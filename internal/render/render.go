@@ -24,10 +24,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/golang/groupcache"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/lru"
+	"github.com/segview/segview/internal/metrics"
 	"github.com/segview/segview/internal/overlay"
 	"github.com/segview/segview/internal/segment"
 )
@@ -82,6 +84,13 @@ type Options struct {
 	// BuildVersion is the application's version; it is part of every ETag,
 	// so that a new release never answers 304 for an old drawing.
 	BuildVersion string
+	// Metrics, when set, records the caches, the limiters' queues and
+	// the stages' durations.
+	Metrics *metrics.Metrics
+	// Peers, when set, shares the decoded sources at display widths and
+	// the finished jobs' outputs with the other replicas (shared.go): the
+	// outputs are then kept by the group, in OutputCacheBytes.
+	Peers *Peers
 }
 
 // Version is the version of the drawing and encoding. It is part of every
@@ -110,6 +119,16 @@ type Service struct {
 	decode func(data []byte, opts decodeOptions) (*image.RGBA, error)
 	// draws counts drawings, for tests of the output cache.
 	draws atomic.Int64
+	// metrics records the stages' durations.
+	metrics *metrics.Metrics
+
+	// With peers: the groups shared among the replicas, the project in
+	// their keys, and how an owner reads results for a peer.
+	sourceGroup, outputGroup interface {
+		Get(ctx context.Context, key string, dest groupcache.Sink) error
+	}
+	project string
+	results func(ctx context.Context, jobID, fileID int64) (segment.FileResults, cdf.Millis, error)
 }
 
 // New returns a Service that reads from c.
@@ -136,7 +155,7 @@ func New(c CDF, opts Options) *Service {
 	if wait <= 0 {
 		wait = DefaultWait
 	}
-	return &Service{
+	s := &Service{
 		cdf:          c,
 		limits:       opts.Limits,
 		ignoreEXIF:   opts.IgnoreEXIF,
@@ -148,7 +167,30 @@ func New(c CDF, opts Options) *Service {
 		limiter:      newLimiter(concurrency, wait),
 		drawing:      newDrawingLimiter(concurrency, wait),
 		decode:       decodeDisplay,
+		metrics:      opts.Metrics,
 	}
+	s.limiter.metrics, s.drawing.metrics = opts.Metrics, opts.Metrics
+	if p := opts.Peers; p != nil && p.Pool != nil {
+		s.project, s.results = p.Project, p.Results
+		sourceBytes := p.SourceBytes
+		if sourceBytes <= 0 {
+			sourceBytes = DefaultImageCacheBytes / 2
+		}
+		s.sourceGroup = p.Pool.NewGroup(groupSources, sourceBytes, groupcache.GetterFunc(s.loadSource))
+		s.outputGroup = p.Pool.NewGroup(groupOutputs, outputBytes, groupcache.GetterFunc(s.loadOutput))
+		opts.Metrics.Cache("shared_sources", groupCache{p.Pool, groupSources})
+		opts.Metrics.Cache("shared_outputs", groupCache{p.Pool, groupOutputs})
+		for _, g := range []string{groupSources, groupOutputs} {
+			opts.Metrics.PeerGroup(g, func() metrics.PeerLoads {
+				st, _ := p.Pool.GroupStats(g)
+				return metrics.PeerLoads{FromPeers: st.PeerLoads, Computed: st.LocalLoads, PeerErrors: st.PeerErrors}
+			})
+		}
+	}
+	opts.Metrics.Cache("decoded_images", s.images)
+	opts.Metrics.Cache("image_sizes", s.sizes)
+	opts.Metrics.Cache("encoded_outputs", s.outputs)
+	return s
 }
 
 // Format is an output image of Render.
@@ -276,6 +318,17 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 			res.NotModified = true
 			return res, nil
 		}
+		if s.outputGroup != nil && !req.Export {
+			r := outputRecipe{Version: Version, Build: s.buildVersion, JPEG: jpegCodec(), Project: s.project,
+				Job: results.JobID, File: req.FileID, Updated: req.FileUpdated, EXIF: s.ignoreEXIF,
+				Format: req.Format, Target: target, View: view, Crop: req.Crop}
+			body, err := s.sharedOutput(ctx, r, results)
+			if err != nil {
+				return Result{}, err
+			}
+			res.Body = body
+			return res, nil
+		}
 		// The ETag names the job, the file's version, the format, the
 		// width, the view and the drawing's version: the same bytes.
 		if body, ok := s.outputs.Get(res.ETag); ok {
@@ -284,53 +337,66 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 		}
 	}
 
+	body, err := s.draw(ctx, file, req.Format, target, view, req.Crop, results)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Body = body
+	// Exports are downloads: large, and seldom asked for twice.
+	if n := int64(len(res.Body)); res.ETag != "" && !req.Export && n <= s.outputs.Capacity()/8 {
+		s.outputs.Add(res.ETag, res.Body, n)
+	}
+	return res, nil
+}
+
+// draw draws and encodes the output of results on the file's image.
+func (s *Service) draw(ctx context.Context, file versionKey, format Format, target int, view segment.View, reqCrop *overlay.Crop, results segment.FileResults) ([]byte, error) {
 	// Drawing and encoding hold a few copies of the output's pixels; a
 	// bounded number run at once so that a burst of warm renders cannot
 	// grow memory with the number of connections.
 	release, err := s.drawing.acquire(ctx)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
 	defer release()
 
 	var canvas image.Image
 	var crop *overlay.Crop
-	if req.Crop != nil {
-		canvas, crop, err = s.cropCanvas(ctx, file, req.Format, target, *req.Crop)
+	if reqCrop != nil {
+		canvas, crop, err = s.cropCanvas(ctx, file, format, target, *reqCrop)
 		if err != nil {
-			return Result{}, err
+			return nil, err
 		}
-	} else if req.Format == FormatLayer {
+	} else if format == FormatLayer {
 		size, err := s.size(ctx, file)
 		if err != nil {
-			return Result{}, err
+			return nil, err
 		}
 		w, h := s.outputSize(size, target)
 		canvas = image.NewRGBA(image.Rect(0, 0, w, h))
 	} else {
 		src, err := s.source(ctx, file, target)
 		if err != nil {
-			return Result{}, err
+			return nil, err
 		}
 		canvas = fitWidth(src, target)
 	}
 	s.draws.Add(1)
 	spec := view.Spec(canvas, results.Ranked, results.Prompt)
 	spec.Crop = crop
+	start := time.Now()
 	out, err := overlay.Render(spec)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
+	s.metrics.Stage(metrics.StageDraw, time.Since(start))
+	start = time.Now()
 	var buf bytes.Buffer
-	if err := encode(&buf, out, req.Format); err != nil {
-		return Result{}, err
+	if err := encode(&buf, out, format); err != nil {
+		return nil, err
 	}
-	res.Body = buf.Bytes()
-	// Exports are downloads: large, and seldom asked for twice.
-	if n := int64(len(res.Body)); res.ETag != "" && !req.Export && n <= s.outputs.Capacity()/8 {
-		s.outputs.Add(res.ETag, res.Body, n)
-	}
-	return res, nil
+	s.metrics.Stage(metrics.StageEncode, time.Since(start))
+	return buf.Bytes(), nil
 }
 
 // targetWidth is the widest output req may get: the asked width capped at

@@ -9,12 +9,14 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"time"
 
 	xdraw "golang.org/x/image/draw"
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/flight"
 	"github.com/segview/segview/internal/imaging"
+	"github.com/segview/segview/internal/metrics"
 )
 
 // versionKey names one version of a file's image as segview draws on it:
@@ -89,50 +91,74 @@ func (s *Service) source(ctx context.Context, v versionKey, target int) (*image.
 	if img, ok := s.images.Get(key); ok {
 		return img, nil
 	}
+	if b := s.bucket(target); s.sourceGroup != nil && b != 0 {
+		// The display buckets are shared among the replicas, keyed by
+		// the bucket whatever this replica knows of the size.
+		return s.sharedSource(ctx, v, b)
+	}
 	return flight.Do(ctx, &s.flights, key.String(), func(ctx context.Context) (*image.RGBA, error) {
 		if img, ok := s.images.Get(s.sourceKey(v, target)); ok {
 			return img, nil // decoded by a flight that just ended
 		}
-		// The turn covers the download too: it bounds the compressed bytes
-		// in memory as well as the pixels.
-		release, err := s.limiter.acquire(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer release()
-		data, err := s.download(ctx, v.FileID)
-		if err != nil {
-			return nil, err
-		}
-		size, err := s.probe(data)
-		if err != nil {
-			return nil, err
-		}
-		w, h := fitSize(size.X, size.Y, key.Width)
-		img, err := s.decode(data, decodeOptions{
-			Options: imaging.Options{
-				Limits:     imaging.Limits{MaxPixels: s.limits.MaxPixels},
-				IgnoreEXIF: v.IgnoreEXIF,
-				MinWidth:   key.Width,
-			},
-			Size: image.Pt(w, h),
-		})
-		if err != nil {
-			return nil, err
-		}
-		stored := key
-		if key.Width == 0 || size.X <= key.Width {
-			stored.Width = 0
-		}
-		// A full-size image wider than every bucket is an export: a one-off
-		// that would push many display images out of the cache.
-		if stored.Width != 0 || size.X <= s.buckets[len(s.buckets)-1] {
-			s.images.Add(stored, img, int64(len(img.Pix)))
-		}
-		// After the image, so that a request keyed by the size finds it.
-		s.sizes.Add(v, size, 1)
-		return img, nil
+		img, _, err := s.decodeSource(ctx, v, key.Width)
+		return img, err
 	})
+}
+
+// decodeSource downloads the file and decodes it for the bucket width
+// (0: full size), under a turn of the limiter, and keeps the image in the
+// cache. It also returns the file's full size as displayed.
+func (s *Service) decodeSource(ctx context.Context, v versionKey, width int) (*image.RGBA, image.Point, error) {
+	key := sourceKey{versionKey: v, Width: width}
+	// The turn covers the download too: it bounds the compressed bytes
+	// in memory as well as the pixels.
+	release, err := s.limiter.acquire(ctx)
+	if err != nil {
+		return nil, image.Point{}, err
+	}
+	defer release()
+	start := time.Now()
+	data, err := s.download(ctx, v.FileID)
+	if err != nil {
+		return nil, image.Point{}, err
+	}
+	s.metrics.Stage(metrics.StageDownload, time.Since(start))
+	size, err := s.probe(data)
+	if err != nil {
+		return nil, image.Point{}, err
+	}
+	w, h := fitSize(size.X, size.Y, key.Width)
+	start = time.Now()
+	img, err := s.decode(data, decodeOptions{
+		Options: imaging.Options{
+			Limits:     imaging.Limits{MaxPixels: s.limits.MaxPixels},
+			IgnoreEXIF: v.IgnoreEXIF,
+			MinWidth:   key.Width,
+		},
+		Size: image.Pt(w, h),
+	})
+	if err != nil {
+		return nil, image.Point{}, err
+	}
+	s.metrics.Stage(metrics.StageDecode, time.Since(start))
+	s.keep(key, img, size)
+	return img, size, nil
+}
+
+// keep adds a decode for key of a file whose full displayed size is size
+// to the caches.
+func (s *Service) keep(key sourceKey, img *image.RGBA, size image.Point) {
+	stored := key
+	if key.Width == 0 || size.X <= key.Width {
+		stored.Width = 0
+	}
+	// A full-size image wider than every bucket is an export: a one-off
+	// that would push many display images out of the cache.
+	if stored.Width != 0 || size.X <= s.buckets[len(s.buckets)-1] {
+		s.images.Add(stored, img, int64(len(img.Pix)))
+	}
+	// After the image, so that a request keyed by the size finds it.
+	s.sizes.Add(key.versionKey, size, 1)
 }
 
 // size returns the file's size as displayed, from the cache or from the
