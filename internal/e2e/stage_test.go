@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -668,6 +669,52 @@ func TestStageRevealsSelection(t *testing.T) {
 	run(t, ctx, waitTrue(inView))
 	if z := run(t, ctx, chromedp.Evaluate[string](`new URL(location.href).searchParams.get("zoom")`)); z != "8" {
 		t.Errorf("zoom %s after the selection, want 8 kept", z)
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("console: %q", p)
+	}
+}
+
+// touch sends a touch event with the points (x, y) of ids 0, 1, ….
+func touch(typ input.DispatchTouchEventType, pts ...[2]float64) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		p := input.DispatchTouchEventParams{Type: typ, TouchPoints: []*input.TouchPoint{}}
+		for i, pt := range pts {
+			id, one := float64(i), 1.0
+			p.TouchPoints = append(p.TouchPoints, &input.TouchPoint{X: pt[0], Y: pt[1], RadiusX: &one, RadiusY: &one, Force: &one, ID: &id})
+		}
+		_, err := cdp.Call(ctx, t, input.DispatchTouchEvent, p)
+		return err
+	})
+}
+
+// TestStagePinch: two fingers spreading apart zoom the image in around
+// their middle.
+func TestStagePinch(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 1280, 900)
+	run(t, ctx, openFirstDemoJob(base))
+	run(t, ctx, waitTrue(stageReady))
+	fit := readBox(t, ctx)
+	cx, cy := stagePoint(t, ctx, 0.4, 0.5)
+	sx, _ := stagePoint(t, ctx, 0, 0)
+	u := (cx - sx - fit.Left) / fit.Width
+	steps := []chromedp.Action[chromedp.Void]{touch(input.DispatchTouchEventTypeTouchStart, [2]float64{cx - 20, cy}, [2]float64{cx + 20, cy})}
+	for d := 30.0; d <= 80; d += 10 {
+		steps = append(steps, touch(input.DispatchTouchEventTypeTouchMove, [2]float64{cx - d, cy}, [2]float64{cx + d, cy}))
+	}
+	steps = append(steps, touch(input.DispatchTouchEventTypeTouchEnd))
+	run(t, ctx, chromedp.Steps(steps...))
+	run(t, ctx, urlZoomed(true))
+	b := readBox(t, ctx)
+	t.Logf("pinch: scale %g", b.Scale)
+	// Spread from 40 to 160 px apart: four times as large, give or take
+	// the first move the page sees.
+	if b.Scale < 2.5 || b.Scale > 4.01 {
+		t.Errorf("a pinch from 40 to 160 px gave scale %g, want about 4", b.Scale)
+	}
+	if u2 := (cx - sx - b.Left) / b.Width; !near(u2, u, 0.01) {
+		t.Errorf("the image point between the fingers moved from %.4f to %.4f", u, u2)
 	}
 	if p := problems(); len(p) > 0 {
 		t.Errorf("console: %q", p)
