@@ -18,6 +18,7 @@ var layers = map[string]int{
 	"bench":              70,
 	"bench/exportbench":  70,
 	"bench/overlaybench": 70,
+	"bench/rrproxy":      70,
 	"bench/benchproc":    30,
 	"bench/benchdata":    30,
 	// The Kubernetes manifests' test (test files only: the k8s.io modules

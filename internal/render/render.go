@@ -351,6 +351,16 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 
 // draw draws and encodes the output of results on the file's image.
 func (s *Service) draw(ctx context.Context, file versionKey, format Format, target int, view segment.View, reqCrop *overlay.Crop, results segment.FileResults) ([]byte, error) {
+	// The source comes first, without a drawing turn: waiting for a
+	// decode (here, under the decode limiter, or on a peer) must not keep
+	// the turns from renders whose images are ready.
+	var src *image.RGBA
+	if reqCrop == nil && format != FormatLayer {
+		var err error
+		if src, err = s.source(ctx, file, target); err != nil {
+			return nil, err
+		}
+	}
 	// Drawing and encoding hold a few copies of the output's pixels; a
 	// bounded number run at once so that a burst of warm renders cannot
 	// grow memory with the number of connections.
@@ -375,10 +385,6 @@ func (s *Service) draw(ctx context.Context, file versionKey, format Format, targ
 		w, h := s.outputSize(size, target)
 		canvas = image.NewRGBA(image.Rect(0, 0, w, h))
 	} else {
-		src, err := s.source(ctx, file, target)
-		if err != nil {
-			return nil, err
-		}
 		canvas = fitWidth(src, target)
 	}
 	s.draws.Add(1)
