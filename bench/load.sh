@@ -12,7 +12,7 @@
 # bench/load.sh replicas [duration] [connections] compares instead, behind
 # the same round-robin proxy (bench/rrproxy): one replica, three replicas
 # that share nothing, and three replicas sharing their work as peers
-# (SEGVIEW_PEERS). wrk cycles through the overlays of every demo job (the
+# (SEGVIEW_PEERS). wrk cycles through the overlays of the finished demo jobs (the
 # page's JPEG, its PNG, and a view with min_score=0.5), each replica starting
 # cold; the table gives requests per second, CDF downloads and decodes summed
 # over the replicas (from their /metrics), downloads per image, and each
@@ -95,8 +95,9 @@ if [ "$MODE" = replicas ]; then
     # The overlays of every demo job, as the pages link them, their PNG
     # and a view; read through the proxy (job reads only: no image yet).
     local paths=()
-    # The simulator's demo jobs are 1001 to 1007; the finished ones have overlays.
-    for job in $(seq 1001 1007); do
+    # The simulator's finished demo jobs (1002 runs and 1003 is queued:
+    # their overlays are drawn again for every request, in every mode).
+    for job in 1001 1005 1006 1007; do
       for src in $(curl -fsS "$base/projects/demo/jobs/$job" | { grep -o 'data-testid="overlay" src="[^"]*"' || true; } | sed 's/.*src="//; s/"$//; s/&amp;/\&/g'); do
         paths+=("$src" "${src/overlay.jpg/overlay.png}" "$src&min_score=0.5")
       done
