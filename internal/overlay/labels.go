@@ -70,12 +70,11 @@ func LabelInk(c color.NRGBA) color.NRGBA {
 
 // PlaceLabel returns the badge for label on a segment of polys (normalized,
 // even-odd as Segment) drawn on a w×h image. The badge is centred on the
-// pole of inaccessibility of the segment's largest part within the image
-// (geom.LargestPart, geom.Pole, measured in pixels): the point farthest
-// from its edges, which unlike a centroid is never in a hole or outside a
-// concave shape. It is then moved, if it would stick out of the image, to
-// lie within it. ok is false when label is empty or no part of the segment
-// is in the image.
+// segment's label anchor: the pole of inaccessibility of its
+// largest part within the image, the point farthest from its edges, which
+// unlike a centroid is never in a hole or outside a concave shape. It is
+// then moved, if it would stick out of the image, to lie within it. ok is
+// false when label is empty or no part of the segment is in the image.
 func PlaceLabel(label string, polys []geom.Polygon, w, h int) (LabelBadge, bool) {
 	var visible []geom.Polygon
 	for _, p := range polys {
@@ -86,27 +85,56 @@ func PlaceLabel(label string, polys []geom.Polygon, w, h int) (LabelBadge, bool)
 			visible = append(visible, c)
 		}
 	}
+	fw, fh := float64(w), float64(h)
+	anchor, ok := labelAnchor(visible, fw, fh)
+	if !ok || label == "" {
+		return LabelBadge{}, false
+	}
 	r := LabelRadius(w, h)
 	face, err := labelFace(labelFontScale * r)
 	if err != nil {
 		return LabelBadge{}, false
 	}
 	defer face.Close()
-	return placeLabel(face, r, label, visible, float64(w), float64(h))
+	return placeLabel(face, r, label, anchor, fw, fh, 0, 0), true
 }
 
-// placeLabel is PlaceLabel for polygons already clipped to the output of
-// fw×fh pixels, with a badge of radius r and a face of its font size.
-func placeLabel(face font.Face, r float64, label string, visible []geom.Polygon, fw, fh float64) (LabelBadge, bool) {
-	if label == "" || !(fw > 0) || !(fh > 0) {
-		return LabelBadge{}, false
+// labelAnchor is where a label goes on a segment whose polygons, clipped
+// to the image, are visible, on an image of fw×fh pixels, in the image's
+// normalized coordinates: the pole of inaccessibility of the segment's
+// largest part (geom.LargestPart, geom.Pole). ok is false when it has none.
+//
+// It depends on the image's shape only, not on its size, so a PNG at any
+// width, a crop of it and the SVG put the badge at the same place of the
+// image: the pole is searched in a frame of the image's aspect ratio
+// (rounded to a hundredth, since a crop's frame is known only to the
+// rounding of the crop's pixel size) whose larger side is referenceSize
+// pixels, to a quarter of a badge's radius there.
+func labelAnchor(visible []geom.Polygon, fw, fh float64) (geom.Point, bool) {
+	if !(fw > 0) || !(fh > 0) || math.IsInf(fw, 0) || math.IsInf(fh, 0) {
+		return geom.Point{}, false
+	}
+	aspect := math.Round(fw/fh*100) / 100
+	cw, ch := float64(referenceSize), float64(referenceSize)
+	switch {
+	case aspect >= 1:
+		ch = referenceSize / aspect
+	case aspect > 0:
+		cw = referenceSize * aspect
+	default: // thinner than a hundredth: keep the frame as it is
+		cw = referenceSize * fw / fh
 	}
 	// A quarter of the radius is finer than a badge can be placed by eye,
-	// and keeps the search short on large exports.
-	pole, _, ok := geom.Pole(geom.LargestPart(visible), fw, fh, max(1, r/4))
-	if !ok {
-		return LabelBadge{}, false
-	}
+	// and keeps the search short.
+	pole, _, ok := geom.Pole(geom.LargestPart(visible), cw, ch, labelRadius/4.0)
+	return pole, ok
+}
+
+// placeLabel returns the badge of radius r, in face (of the badge's font
+// size), for label with its anchor at the normalized point a of a whole
+// image's frame of fw×fh pixels, kept within that frame, in the
+// coordinates of an output whose top-left corner is (ox, oy) in the frame.
+func placeLabel(face font.Face, r float64, label string, a geom.Point, fw, fh, ox, oy float64) LabelBadge {
 	ink, _ := font.BoundString(face, label)
 	inkW := fixedFloat(ink.Max.X - ink.Min.X)
 	b := LabelBadge{
@@ -115,11 +143,11 @@ func placeLabel(face font.Face, r float64, label string, visible []geom.Polygon,
 		FontSize: labelFontScale * r,
 		Outline:  max(1, r/6),
 	}
-	b.X = clampRange(pole.X*fw, b.W/2, fw-b.W/2)
-	b.Y = clampRange(pole.Y*fh, b.H/2, fh-b.H/2)
+	b.X = clampRange(a.X*fw, b.W/2, fw-b.W/2) - ox
+	b.Y = clampRange(a.Y*fh, b.H/2, fh-b.H/2) - oy
 	b.TextX = b.X - fixedFloat(ink.Min.X+ink.Max.X)/2
 	b.TextY = b.Y - fixedFloat(ink.Min.Y+ink.Max.Y)/2
-	return b, true
+	return b
 }
 
 // clampRange keeps v within lo..hi, or at their middle when the range is
@@ -135,15 +163,17 @@ func fixedFloat(v fixed.Int26_6) float64 { return float64(v) / 64 }
 
 // labels draws the badges of segments that have a label, in the order
 // given (largest segment first, so smaller segments' badges lie on top).
-// The badge's size follows the whole image's frame, as the other marks do;
-// in a crop, segments are already in the crop's coordinates, so a badge
-// sits in the part of its segment that the crop shows.
+// The badge's size and place follow the whole image's frame, as the other
+// marks do. Its anchor was found on the whole image (Render), so a crop
+// that shows the anchor shows the badge exactly where the whole image has
+// it (cut by the crop's edge like any mark); only when the anchor is
+// outside the crop does the badge go to the part of the segment the crop
+// shows, so that a segment zoomed into keeps its label.
 func (r *renderer) labels(segments []drawable) {
 	var face font.Face
-	radius := max(minLabelRadius, labelRadius*max(r.w, r.h)/referenceSize)
-	outW, outH := float64(r.dc.Width()), float64(r.dc.Height())
+	radius := r.labelRadius()
 	for _, s := range segments {
-		if s.label == "" {
+		if s.label == "" || !s.hasAnchor {
 			continue
 		}
 		if face == nil {
@@ -154,7 +184,7 @@ func (r *renderer) labels(segments []drawable) {
 			face = f
 			defer f.Close()
 		}
-		b, ok := placeLabel(face, radius, s.label, s.visible, outW, outH)
+		b, ok := r.badge(face, radius, s)
 		if !ok {
 			continue
 		}
@@ -173,4 +203,28 @@ func (r *renderer) labels(segments []drawable) {
 		dc.SetFontFace(face)
 		dc.DrawString(s.label, b.TextX, b.TextY)
 	}
+}
+
+// labelRadius is the badge's radius for the whole image's frame.
+func (r *renderer) labelRadius() float64 {
+	return max(minLabelRadius, labelRadius*max(r.w, r.h)/referenceSize)
+}
+
+// badge places s's badge in the output (see labels).
+func (r *renderer) badge(face font.Face, radius float64, s drawable) (LabelBadge, bool) {
+	if !s.hasAnchor {
+		return LabelBadge{}, false
+	}
+	outW, outH := float64(r.dc.Width()), float64(r.dc.Height())
+	if r.cropped() {
+		if x, y := s.anchor.X*r.w-r.ox, s.anchor.Y*r.h-r.oy; x < 0 || y < 0 || x > outW || y > outH {
+			// s.visible is in the crop's coordinates (cropDrawables).
+			a, ok := labelAnchor(s.visible, outW, outH)
+			if !ok {
+				return LabelBadge{}, false
+			}
+			s.anchor = geom.Point{X: (a.X*outW + r.ox) / r.w, Y: (a.Y*outH + r.oy) / r.h}
+		}
+	}
+	return placeLabel(face, radius, s.label, s.anchor, r.w, r.h, r.ox, r.oy), true
 }

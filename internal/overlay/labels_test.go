@@ -211,7 +211,8 @@ func itoa(i int) string {
 	return itoa(i/10) + string(rune('0'+i%10))
 }
 
-// In a crop, the badge sits in the part of the segment the crop shows,
+// When the crop does not show the badge's place on the whole image, the
+// badge sits in the part of the segment the crop shows,
 // sized for the whole image at that zoom.
 func TestRenderLabelInCrop(t *testing.T) {
 	t.Parallel()
@@ -238,4 +239,87 @@ func TestRenderLabelInCrop(t *testing.T) {
 	if c := got.RGBAAt(100, int(150-r-3)); c != src.RGBAAt(100, 0) {
 		t.Errorf("pixel above the badge = %v, want the source", c)
 	}
+}
+
+// A badge is placed once, on the whole image, and a crop that shows it
+// shows it at the same place of the image: the ring's badge (whose pole is
+// a tie all round the band) and a symmetric square's do not move between
+// the whole image and crops of it at other zooms.
+func TestLabelSameInCrop(t *testing.T) {
+	t.Parallel()
+	shapes := []struct {
+		name  string
+		polys []geom.Polygon
+	}{
+		// The demo's gauge bezel (cdfsim's pump skid, 1280×960): a thin band.
+		{"demo ring", []geom.Polygon{pixelCircle(890, 360, 66, 96, 1280, 960), pixelCircle(890, 360, 54, 96, 1280, 960)}},
+		{"ring", annulus(0.7, 0.375, 0.04, 0.08, 64)},
+		{"ring, many vertices", annulus(0.7, 0.375, 0.05, 0.09, 360)},
+		{"square", []geom.Polygon{rect(0.65, 0.3, 0.75, 0.45)}},
+		{"diamond", []geom.Polygon{{{X: 0.7, Y: 0.27}, {X: 0.78, Y: 0.375}, {X: 0.7, Y: 0.48}, {X: 0.62, Y: 0.375}}}},
+	}
+	crops := []struct {
+		name string
+		crop Crop
+		w, h int // the crop's output, rounded as the handler rounds it
+	}{
+		{"reviewer's crop at 1280 px", Crop{X0: 0.6, Y0: 0.25, X1: 0.8, Y1: 0.5}, 1280, 1200},
+		{"odd size", Crop{X0: 0.6, Y0: 0.25, X1: 0.8, Y1: 0.5}, 1000, 938},
+		{"wider crop", Crop{X0: 0.5, Y0: 0.2, X1: 0.9, Y1: 0.55}, 777, 510},
+	}
+	const fullW, fullH = 1280, 960
+	for _, sh := range shapes {
+		full, ok := renderedBadge(t, Spec{Segments: []Segment{{Polygons: sh.polys, Color: Color(1), Label: "1"}}}, fullW, fullH)
+		if !ok {
+			t.Fatalf("%s: no badge on the whole image", sh.name)
+		}
+		// The SVG's badge (PlaceLabel) is the PNG's.
+		if svg, _ := PlaceLabel("1", sh.polys, fullW, fullH); math.Abs(svg.X-full.X) > 0.01 || math.Abs(svg.Y-full.Y) > 0.01 {
+			t.Errorf("%s: PlaceLabel centre (%.2f, %.2f), the PNG's (%.2f, %.2f)", sh.name, svg.X, svg.Y, full.X, full.Y)
+		}
+		for _, c := range crops {
+			t.Run(sh.name+"/"+c.name, func(t *testing.T) {
+				crop := c.crop
+				got, ok := renderedBadge(t, Spec{Segments: []Segment{{Polygons: sh.polys, Color: Color(1), Label: "1"}}, Crop: &crop}, c.w, c.h)
+				if !ok {
+					t.Fatal("no badge in the crop")
+				}
+				wantX := (full.X/fullW - crop.X0) / (crop.X1 - crop.X0) * float64(c.w)
+				wantY := (full.Y/fullH - crop.Y0) / (crop.Y1 - crop.Y0) * float64(c.h)
+				if math.Abs(got.X-wantX) > 1 || math.Abs(got.Y-wantY) > 1 {
+					t.Errorf("badge centre in the crop (%.2f, %.2f), want the whole image's (%.2f, %.2f) mapped into it: (%.2f, %.2f)",
+						got.X, got.Y, full.X, full.Y, wantX, wantY)
+				}
+			})
+		}
+	}
+}
+
+// renderedBadge is the badge Render draws for spec's first segment on a
+// w×h output.
+func renderedBadge(t *testing.T, spec Spec, w, h int) (LabelBadge, bool) {
+	t.Helper()
+	r := newRenderer(image.NewRGBA(image.Rect(0, 0, w, h)), spec.Crop)
+	ds := r.drawables(spec)
+	if len(ds) == 0 {
+		return LabelBadge{}, false
+	}
+	radius := r.labelRadius()
+	face, err := labelFace(labelFontScale * radius)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer face.Close()
+	return r.badge(face, radius, ds[0])
+}
+
+// pixelCircle is a circle of radius r pixels about (cx, cy) on a w×h image,
+// normalized and rounded to a millionth as cdfsim's demo writes it.
+func pixelCircle(cx, cy, r float64, n, w, h int) geom.Polygon {
+	out := make(geom.Polygon, n)
+	for i := range out {
+		a := 2 * math.Pi * float64(i) / float64(n)
+		out[i] = geom.Point{X: math.Round((cx+r*math.Cos(a))/float64(w)*1e6) / 1e6, Y: math.Round((cy+r*math.Sin(a))/float64(h)*1e6) / 1e6}
+	}
+	return out
 }

@@ -171,7 +171,7 @@ func Render(spec Spec) (*image.RGBA, error) {
 	alpha := spec.Style.fillAlpha()
 	segments := newCanvas(dst, r.line)
 	segments.noOutline = spec.Style.NoOutline
-	ordered := cropDrawables(largestFirst(spec.Segments), spec.Crop)
+	ordered := r.drawables(spec)
 	for _, s := range ordered {
 		segments.add(s.polys, s.visible, s.color, alpha)
 	}
@@ -193,6 +193,23 @@ type drawable struct {
 	color   color.NRGBA
 	label   string
 	area    float64 // of visible
+	// anchor is where the label goes, normalized to the whole image.
+	anchor    geom.Point
+	hasAnchor bool
+}
+
+// drawables are spec's segments to draw, largest first, in the output's
+// coordinates (cropDrawables), with their labels' anchors found on the whole
+// image before any crop, so that a crop shows a badge where the whole image
+// has it.
+func (r *renderer) drawables(spec Spec) []drawable {
+	ordered := largestFirst(spec.Segments)
+	for i, d := range ordered {
+		if d.label != "" {
+			ordered[i].anchor, ordered[i].hasAnchor = labelAnchor(d.visible, r.w, r.h)
+		}
+	}
+	return cropDrawables(ordered, spec.Crop)
 }
 
 // largestFirst drops what cannot be drawn and orders the rest by decreasing
@@ -238,6 +255,11 @@ type renderer struct {
 	radius        float64
 	dash, gap     float64
 	underlayWidth float64
+}
+
+// cropped reports whether the output is a crop of the whole image's frame.
+func (r *renderer) cropped() bool {
+	return r.ox != 0 || r.oy != 0 || r.w != float64(r.dc.Width()) || r.h != float64(r.dc.Height())
 }
 
 func newRenderer(dst *image.RGBA, crop *Crop) *renderer {
