@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/segview/segview/internal/cdfsim"
+	"github.com/segview/segview/internal/htmltest"
 	"github.com/segview/segview/internal/segment"
 )
 
@@ -120,4 +121,77 @@ func verdictsByRank(t *testing.T, s *stack, job, file int64) map[int]string {
 		}
 	}
 	return out
+}
+
+// TestTriageWithoutScript: a triage form posted without the script is sent
+// back to the page with its outcome, which the page says in its status
+// line, with an "Undo triage" form that restores every status the triage
+// changed, in CDF; the undo's outcome is said in turn.
+func TestTriageWithoutScript(t *testing.T) {
+	s := newStack(t, nil)
+	b := &reviewer{s: s}
+	job, file := cdfsim.DemoJobPumpSkid, cdfsim.DemoFilePumpSkid
+	_, doc := b.page(t, jobURL(job))
+	form := formOf(t, doc, "triage-form", file)
+	if len(doc.ByTestID("triage-undo-form")) != 0 {
+		t.Fatal("an undo form before any triage")
+	}
+	// Rank 1 rejected by hand, with the verdict form.
+	wantStatus(t, b.post(t, verdictsURL(job, file), url.Values{"verdict": {"1:rejected"}, "csrf_token": {form.token}}, nil), http.StatusSeeOther)
+	before := verdictsByRank(t, s, job, file)
+
+	r := b.post(t, form.action, url.Values{"high": {"0.75"}, "low": {"0.25"}, "csrf_token": {form.token}, "view": {"min_score=0.1"}}, nil)
+	wantStatus(t, r, http.StatusSeeOther)
+	loc, err := url.Parse(r.header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loc.Query().Get("min_score") != "0.1" || loc.Query().Get("undo") == "" {
+		t.Fatalf("redirect to %q: want the view and the undo record", loc)
+	}
+	if after := verdictsByRank(t, s, job, file); after[1] != "rejected" || cmp.Equal(before, after) {
+		t.Fatalf("after triage CDF holds %v (before %v)", after, before)
+	}
+
+	_, doc = b.page(t, loc.RequestURI())
+	status := strings.TrimSpace(htmltest.Text(doc.One(t, "review-status")))
+	if !strings.HasPrefix(status, "Triage: approved ") || !strings.HasSuffix(status, "left 1 reviewed segment as it was.") {
+		t.Errorf("status line %q, want what the triage did", status)
+	}
+	undoForm := doc.One(t, "triage-undo-form")
+	if got := htmltest.Attr(undoForm, "action"); got != triageURL(job, file)+"/undo" {
+		t.Errorf("undo form posts to %q", got)
+	}
+	fields := url.Values{}
+	for _, in := range htmltest.ByTag(undoForm, "input") {
+		fields.Set(htmltest.Attr(in, "name"), htmltest.Attr(in, "value"))
+	}
+	if fields.Get("undo") != loc.Query().Get("undo") || fields.Get("csrf_token") == "" || fields.Get("view") != "min_score=0.1" {
+		t.Errorf("undo form fields %v", fields)
+	}
+	if len(htmltest.ByTestID(undoForm, "triage-undo-submit")) != 1 {
+		t.Error("the undo form has no button")
+	}
+
+	r = b.post(t, htmltest.Attr(undoForm, "action"), fields, nil)
+	wantStatus(t, r, http.StatusSeeOther)
+	if diff := cmp.Diff(before, verdictsByRank(t, s, job, file)); diff != "" {
+		t.Errorf("verdicts after undo differ from before the triage (-before +after):\n%s", diff)
+	}
+	_, doc = b.page(t, r.header.Get("Location"))
+	if status := strings.TrimSpace(htmltest.Text(doc.One(t, "review-status"))); !strings.HasPrefix(status, "Triage undone: restored ") {
+		t.Errorf("status line after undo %q", status)
+	}
+	if len(doc.ByTestID("triage-undo-form")) != 0 {
+		t.Error("an undo form after the undo")
+	}
+
+	// The outcome is validated like any view parameter.
+	for _, q := range []string{
+		"triaged=x", "triaged=" + fmt.Sprint(file) + ":1,2", "triaged=" + fmt.Sprint(file) + ":1,2,-3",
+		"triaged=" + fmt.Sprint(file) + ":1,0,0&undo=1:maybe:approved", "undo=1:suggested:approved",
+		"untriaged=" + fmt.Sprint(file) + ":1,0&undo=1:suggested:approved", "triaged=0:1,0,0",
+	} {
+		wantStatus(t, s.do(t, http.MethodGet, jobURL(job)+"?"+q, nil, nil), http.StatusBadRequest)
+	}
 }

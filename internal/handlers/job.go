@@ -53,12 +53,17 @@ func (h *Job) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	triaged, err := parseTriageNotice(c.QueryParams())
+	if err != nil {
+		return err
+	}
 	src := jobSource{Reader: h.Reader, Verdicts: h.Verdicts, Page: h.Page, MaxItems: h.MaxItems, MaxVertices: h.MaxVertices, Now: h.Now}
 	m, err := readJobPage(c.Request().Context(), src, jobID, view)
 	if err != nil {
 		return err
 	}
 	m.Base = forRequest(c, m.Base)
+	m.Triaged = triagedOn(m, h.Page.Project, triaged)
 	placeInQueue(&m, h.Page.Project, view, queue)
 	if err := pickFile(&m, h.Page.Project, view, queue); err != nil {
 		return err
@@ -172,4 +177,22 @@ func withRequestID(msg string, err error) string {
 		msg += " CDF request id: " + r.CDFRequestID() + "."
 	}
 	return msg
+}
+
+// triagedOn is the page's notice of n, a triage posted without the script
+// (parseTriageNotice), when n is for one of the files the page reviews.
+func triagedOn(m templates.JobPage, project string, n *triageNotice) *templates.TriageNotice {
+	if n == nil || m.Review == nil {
+		return nil
+	}
+	for _, f := range m.Files {
+		if f.ID == n.FileID && f.TriageURL != "" {
+			t := &templates.TriageNotice{FileID: n.FileID, Message: n.Message, Undo: n.Undo}
+			if n.Undo != "" {
+				t.UndoURL = fileRoutePath(project, m.JobID, n.FileID, "triage/undo")
+			}
+			return t
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -64,12 +65,13 @@ func (h *Verdicts) Triage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.triage(c, form, func(file segment.FileResults, stored map[int]string) (map[int]string, string, string, error) {
+	return h.triage(c, form, func(file segment.FileResults, stored map[int]string) (triageResult, error) {
 		plan, err := verdict.PlanTriage(file.Ranked, stored, high, low, includeReviewed)
 		if err != nil {
-			return nil, "", "", err
+			return triageResult{}, err
 		}
-		return plan.Set, "Triage: " + plan.Message() + ".", plan.Undo(), nil
+		return triageResult{set: plan.Set, message: triageMessage(plan.Summary), undo: plan.Undo(),
+			kind: "triaged", counts: plan.Summary.Encode()}, nil
 	})
 }
 
@@ -85,13 +87,10 @@ func (h *Verdicts) TriageUndo(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.triage(c, form, func(file segment.FileResults, stored map[int]string) (map[int]string, string, string, error) {
+	return h.triage(c, form, func(file segment.FileResults, stored map[int]string) (triageResult, error) {
 		restore, changed := verdict.PlanUndo(steps, stored)
-		msg := fmt.Sprintf("Triage undone: restored %d segments", len(restore))
-		if changed > 0 {
-			msg += fmt.Sprintf(", left %d whose verdict changed since", changed)
-		}
-		return restore, msg + ".", "", nil
+		done := verdict.UndoSummary{Restored: len(restore), Left: changed}
+		return triageResult{set: restore, message: done.Message(), kind: "untriaged", counts: done.Encode()}, nil
 	})
 }
 
@@ -108,11 +107,27 @@ func parseCheckbox(form url.Values, name string) (bool, error) {
 	}
 }
 
+// triageMessage is what the page says after a triage.
+func triageMessage(s verdict.Summary) string { return "Triage: " + s.Message() + "." }
+
+// triageResult is what a triage or its undo decided.
+type triageResult struct {
+	set     map[int]string // the verdicts to store, by rank
+	message string
+	undo    string // the undo record of a triage
+	// kind and counts are what a form post is sent back to the page with,
+	// as kind=fileId:counts (parseTriageNotice): "triaged" with a
+	// verdict.Summary, "untriaged" with a verdict.UndoSummary.
+	kind, counts string
+}
+
 // triage reads the job and the file's stored verdicts, asks decide for the
 // verdicts to store, a message and an undo record, stores them for the
 // signed-in person, and answers with JSON for the page's script or sends
-// a form post back to the job page with its view.
-func (h *Verdicts) triage(c echo.Context, form url.Values, decide func(segment.FileResults, map[int]string) (map[int]string, string, string, error)) error {
+// a form post back to the job page with its view and the outcome
+// (parseTriageNotice), so that the page says what happened and offers the
+// undo without the script too.
+func (h *Verdicts) triage(c echo.Context, form url.Values, decide func(segment.FileResults, map[int]string) (triageResult, error)) error {
 	jobID, fileID, err := parseFileRoute(c, h.Project)
 	if err != nil {
 		return err
@@ -137,10 +152,11 @@ func (h *Verdicts) triage(c echo.Context, form url.Values, decide func(segment.F
 	if err != nil {
 		return err
 	}
-	set, msg, undo, err := decide(results, stored)
+	res, err := decide(results, stored)
 	if err != nil {
 		return err
 	}
+	set, msg, undo := res.set, res.message, res.undo
 	user := ""
 	if v, ok := auth.ViewerFrom(ctx); ok {
 		user = v.Name
@@ -164,7 +180,75 @@ func (h *Verdicts) triage(c echo.Context, form url.Values, decide func(segment.F
 		}
 		return c.JSON(http.StatusOK, body)
 	}
+	back.Set(res.kind, strconv.FormatInt(fileID, 10)+":"+res.counts)
+	if undo != "" {
+		back.Set("undo", undo)
+	}
 	return c.Redirect(http.StatusSeeOther, withQuery(jobPath(h.Project, jobID), back)+"#file-"+strconv.FormatInt(fileID, 10))
+}
+
+// triageNotice is the outcome of a triage, or of its undo, that a form
+// post sends the job page back with: the file, what to say, and a
+// triage's undo record.
+type triageNotice struct {
+	FileID  int64
+	Message string
+	Undo    string
+}
+
+// parseTriageNotice reads the outcome a triage form post redirects with:
+// triaged=fileId:approved,rejected,left with undo=record (verdict.Summary,
+// verdict.ParseUndo), or untriaged=fileId:restored,left
+// (verdict.UndoSummary). It is nil without them. The page says only what
+// the counts say, in its own words, so a link cannot make it say anything
+// else; the undo form posts nothing the verdict form could not.
+func parseTriageNotice(q url.Values) (*triageNotice, error) {
+	triaged, untriaged, undo := q.Get("triaged"), q.Get("untriaged"), q.Get("undo")
+	if triaged == "" && untriaged == "" {
+		if undo != "" {
+			return nil, &inputError{msg: "The undo parameter comes only with triaged."}
+		}
+		return nil, nil
+	}
+	if triaged != "" && untriaged != "" {
+		return nil, &inputError{msg: "Give triaged or untriaged, not both."}
+	}
+	name, raw := "triaged", triaged
+	if untriaged != "" {
+		name, raw = "untriaged", untriaged
+		if undo != "" {
+			return nil, &inputError{msg: "The undo parameter comes only with triaged."}
+		}
+	}
+	id, counts, ok := strings.Cut(raw, ":")
+	if !ok {
+		return nil, &inputError{msg: fmt.Sprintf("The %s value %q is not valid: it is fileId:counts.", name, clip(raw))}
+	}
+	fileID, err := parseID(id, "file id")
+	if err != nil {
+		return nil, err
+	}
+	n := &triageNotice{FileID: fileID}
+	if name == "untriaged" {
+		s, err := verdict.ParseUndoSummary(counts)
+		if err != nil {
+			return nil, err
+		}
+		n.Message = s.Message()
+		return n, nil
+	}
+	s, err := verdict.ParseSummary(counts)
+	if err != nil {
+		return nil, err
+	}
+	n.Message = triageMessage(s)
+	if undo != "" {
+		if _, err := verdict.ParseUndo(undo); err != nil {
+			return nil, err
+		}
+		n.Undo = undo
+	}
+	return n, nil
 }
 
 // storedByRank reads the file's stored verdicts by rank.

@@ -19,11 +19,91 @@ type Plan struct {
 	// Previous are those segments' verdicts before, by rank (Suggested
 	// for none): what undoing the triage restores.
 	Previous map[int]string
-	// Approved and Rejected count the segments Set approves and rejects.
+	// Summary counts what it does.
+	Summary
+}
+
+// Summary counts what a triage did: what its message says, and what a page
+// without the script is sent back with (Encode, ParseSummary).
+type Summary struct {
+	// Approved and Rejected count the segments approved and rejected.
 	Approved, Rejected int
 	// LeftReviewed counts the reviewed segments triage would have changed
 	// but left as they were (without the option to change them).
 	LeftReviewed int
+}
+
+// maxSummaryCount bounds each count of a summary read back: a file's
+// segments.
+const maxSummaryCount = maxUndoSteps
+
+// Encode writes s as ParseSummary reads it: its counts, comma separated.
+func (s Summary) Encode() string {
+	return fmt.Sprintf("%d,%d,%d", s.Approved, s.Rejected, s.LeftReviewed)
+}
+
+// ParseSummary reads a summary as Summary.Encode writes it.
+func ParseSummary(raw string) (Summary, error) {
+	n, ok := parseCounts(raw, 3)
+	if !ok {
+		return Summary{}, &InputError{Msg: fmt.Sprintf("The triage summary %q is not valid: it counts approved,rejected,left.", clipText(raw))}
+	}
+	return Summary{Approved: n[0], Rejected: n[1], LeftReviewed: n[2]}, nil
+}
+
+// UndoSummary counts what undoing a triage did.
+type UndoSummary struct {
+	// Restored counts the segments given back their previous verdict, and
+	// Left those whose verdict changed since the triage.
+	Restored, Left int
+}
+
+// Message says what the undo did, as "Triage undone: restored 4 segments,
+// left 1 whose verdict changed since."
+func (u UndoSummary) Message() string {
+	msg := fmt.Sprintf("Triage undone: restored %d segments", u.Restored)
+	if u.Left > 0 {
+		msg += fmt.Sprintf(", left %d whose verdict changed since", u.Left)
+	}
+	return msg + "."
+}
+
+// Encode writes u as ParseUndoSummary reads it.
+func (u UndoSummary) Encode() string { return fmt.Sprintf("%d,%d", u.Restored, u.Left) }
+
+// ParseUndoSummary reads an undo summary as UndoSummary.Encode writes it.
+func ParseUndoSummary(raw string) (UndoSummary, error) {
+	n, ok := parseCounts(raw, 2)
+	if !ok {
+		return UndoSummary{}, &InputError{Msg: fmt.Sprintf("The triage undo summary %q is not valid: it counts restored,left.", clipText(raw))}
+	}
+	return UndoSummary{Restored: n[0], Left: n[1]}, nil
+}
+
+// parseCounts reads want comma-separated counts of at most
+// maxSummaryCount each.
+func parseCounts(raw string, want int) ([]int, bool) {
+	f := strings.Split(raw, ",")
+	if len(f) != want {
+		return nil, false
+	}
+	n := make([]int, len(f))
+	for i, v := range f {
+		c, err := strconv.Atoi(v)
+		if err != nil || c < 0 || c > maxSummaryCount {
+			return nil, false
+		}
+		n[i] = c
+	}
+	return n, true
+}
+
+// clipText shortens s for a message.
+func clipText(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
 }
 
 // PlanTriage returns the triage of ranked segments whose stored verdicts
@@ -63,7 +143,7 @@ func PlanTriage(ranked []segment.Ranked, stored map[int]string, high, low float6
 
 // Message says what the triage did, as "approved 3, rejected 1, left 2
 // reviewed segments as they were".
-func (p Plan) Message() string {
+func (p Summary) Message() string {
 	msg := fmt.Sprintf("approved %d, rejected %d", p.Approved, p.Rejected)
 	switch p.LeftReviewed {
 	case 0:

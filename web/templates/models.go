@@ -86,6 +86,9 @@ type JobPage struct {
 	Review *ReviewControls
 	// VerdictsNotice says that stored verdicts could not be read, when so.
 	VerdictsNotice string
+	// Triaged, when set, is what a triage (or its undo) posted without the
+	// script did: the page says it in its status line and offers the undo.
+	Triaged *TriageNotice
 	// Progress, set with Review, counts the job's segments with a verdict.
 	Progress *ReviewProgress
 	// Queue, when the page was opened from a review queue, links the
@@ -94,6 +97,24 @@ type JobPage struct {
 	// FileNav, on a job of several files, links each of them: the page
 	// shows one file at a time (Files holds it).
 	FileNav *FileNav
+}
+
+// TriageNotice is the outcome of a triage or its undo, on the file it was
+// for.
+type TriageNotice struct {
+	FileID  int64
+	Message string
+	// UndoURL and Undo, for a triage that changed something, are the
+	// "Undo triage" form's action and its undo record.
+	UndoURL, Undo string
+}
+
+// triagedHere is n when it is for file f and has an undo record to post.
+func triagedHere(n *TriageNotice, f FileView) *TriageNotice {
+	if n == nil || n.FileID != f.ID || n.Undo == "" || n.UndoURL == "" {
+		return nil
+	}
+	return n
 }
 
 // ReviewControls are the verdict forms' shared values.
