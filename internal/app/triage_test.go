@@ -89,7 +89,8 @@ func TestTriageRespectsReviewers(t *testing.T) {
 	// The option changes reviewed segments too.
 	r = b.post(t, triageURL(job, file), url.Values{"high": {"0.75"}, "low": {"0.25"}, "reviewed": {"1"}}, asScript)
 	wantStatus(t, r, http.StatusOK)
-	if got := decodeJSON[body](t, r); got.Verdicts["1"] != "approved" || !strings.Contains(got.Message, fmt.Sprintf("approved %d,", approve)) {
+	// and says whose verdict it overrode.
+	if got := decodeJSON[body](t, r); got.Verdicts["1"] != "approved" || !strings.Contains(got.Message, fmt.Sprintf("approved %d (1 of them had been rejected by a reviewer),", approve)) {
 		t.Errorf("with reviewed=1: rank 1 %q, message %q", got.Verdicts["1"], got.Message)
 	}
 
@@ -189,8 +190,8 @@ func TestTriageWithoutScript(t *testing.T) {
 	// The outcome is validated like any view parameter.
 	for _, q := range []string{
 		"triaged=x", "triaged=" + fmt.Sprint(file) + ":1,2", "triaged=" + fmt.Sprint(file) + ":1,2,-3",
-		"triaged=" + fmt.Sprint(file) + ":1,0,0&undo=1:maybe:approved", "undo=1:suggested:approved",
-		"untriaged=" + fmt.Sprint(file) + ":1,0&undo=1:suggested:approved", "triaged=0:1,0,0",
+		"triaged=" + fmt.Sprint(file) + ":1,0,0,0,0&undo=1:maybe:approved", "triaged=" + fmt.Sprint(file) + ":1,0,0,2,0", "undo=1:suggested:approved",
+		"untriaged=" + fmt.Sprint(file) + ":1,0&undo=1:suggested:approved", "triaged=0:1,0,0,0,0",
 	} {
 		wantStatus(t, s.do(t, http.MethodGet, jobURL(job)+"?"+q, nil, nil), http.StatusBadRequest)
 	}

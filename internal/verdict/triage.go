@@ -31,6 +31,10 @@ type Summary struct {
 	// LeftReviewed counts the reviewed segments triage would have changed
 	// but left as they were (without the option to change them).
 	LeftReviewed int
+	// ApprovedOverRejected counts, of Approved, those a reviewer had rejected, and of
+	// Rejected, those a reviewer had approved (with the option to change
+	// reviewed segments).
+	ApprovedOverRejected, RejectedOverApproved int
 }
 
 // maxSummaryCount bounds each count of a summary read back: a file's
@@ -39,16 +43,16 @@ const maxSummaryCount = maxUndoSteps
 
 // Encode writes s as ParseSummary reads it: its counts, comma separated.
 func (s Summary) Encode() string {
-	return fmt.Sprintf("%d,%d,%d", s.Approved, s.Rejected, s.LeftReviewed)
+	return fmt.Sprintf("%d,%d,%d,%d,%d", s.Approved, s.Rejected, s.LeftReviewed, s.ApprovedOverRejected, s.RejectedOverApproved)
 }
 
 // ParseSummary reads a summary as Summary.Encode writes it.
 func ParseSummary(raw string) (Summary, error) {
-	n, ok := parseCounts(raw, 3)
-	if !ok {
-		return Summary{}, &InputError{Msg: fmt.Sprintf("The triage summary %q is not valid: it counts approved,rejected,left.", clipText(raw))}
+	n, ok := parseCounts(raw, 5)
+	if !ok || n[3] > n[0] || n[4] > n[1] {
+		return Summary{}, &InputError{Msg: fmt.Sprintf("The triage summary %q is not valid: it counts approved,rejected,left,approved-of-rejected,rejected-of-approved.", clipText(raw))}
 	}
-	return Summary{Approved: n[0], Rejected: n[1], LeftReviewed: n[2]}, nil
+	return Summary{Approved: n[0], Rejected: n[1], LeftReviewed: n[2], ApprovedOverRejected: n[3], RejectedOverApproved: n[4]}, nil
 }
 
 // UndoSummary counts what undoing a triage did.
@@ -134,17 +138,34 @@ func PlanTriage(ranked []segment.Ranked, stored map[int]string, high, low float6
 		p.Set[rank], p.Previous[rank] = to, from
 		if to == Approved {
 			p.Approved++
+			if from == Rejected {
+				p.ApprovedOverRejected++
+			}
 		} else {
 			p.Rejected++
+			if from == Approved {
+				p.RejectedOverApproved++
+			}
 		}
 	}
 	return p, nil
 }
 
 // Message says what the triage did, as "approved 3, rejected 1, left 2
-// reviewed segments as they were".
+// reviewed segments as they were", and which of its verdicts overrode a
+// reviewer's: "approved 3 (1 of them had been rejected by a reviewer)".
 func (p Summary) Message() string {
-	msg := fmt.Sprintf("approved %d, rejected %d", p.Approved, p.Rejected)
+	overrode := func(n, of int, was string) string {
+		switch {
+		case n == 0:
+			return ""
+		case of == 1:
+			return fmt.Sprintf(" (it had been %s by a reviewer)", was)
+		}
+		return fmt.Sprintf(" (%d of them had been %s by a reviewer)", n, was)
+	}
+	msg := fmt.Sprintf("approved %d%s, rejected %d%s", p.Approved, overrode(p.ApprovedOverRejected, p.Approved, Rejected),
+		p.Rejected, overrode(p.RejectedOverApproved, p.Rejected, Approved))
 	switch p.LeftReviewed {
 	case 0:
 	case 1:

@@ -29,6 +29,7 @@ func TestPlanTriage(t *testing.T) {
 		name     string
 		stored   map[int]string
 		all      bool
+		high     float64 // 0: verdict.DefaultHigh
 		set      map[int]string
 		previous map[int]string
 		msg      string
@@ -53,7 +54,26 @@ func TestPlanTriage(t *testing.T) {
 			all:      true,
 			set:      map[int]string{2: verdict.Approved, 3: verdict.Approved, 5: verdict.Rejected, 6: verdict.Rejected},
 			previous: map[int]string{2: verdict.Rejected, 3: verdict.Suggested, 5: verdict.Suggested, 6: verdict.Approved},
-			msg:      "approved 2, rejected 2",
+			msg:      "approved 2 (1 of them had been rejected by a reviewer), rejected 2 (1 of them had been approved by a reviewer)",
+		},
+		{
+			// The reviewer's report on job 1007: rank 1 rejected by hand,
+			// then triage with the option and high 0.5 approves it.
+			name:     "a reviewer's rejection overridden is said",
+			stored:   map[int]string{1: verdict.Rejected},
+			all:      true,
+			high:     0.5,
+			set:      map[int]string{1: verdict.Approved, 2: verdict.Approved, 3: verdict.Approved, 4: verdict.Approved, 5: verdict.Rejected, 6: verdict.Rejected},
+			previous: map[int]string{1: verdict.Rejected, 2: verdict.Suggested, 3: verdict.Suggested, 4: verdict.Suggested, 5: verdict.Suggested, 6: verdict.Suggested},
+			msg:      "approved 4 (1 of them had been rejected by a reviewer), rejected 2",
+		},
+		{
+			name:     "one segment, overridden",
+			stored:   map[int]string{6: verdict.Approved, 1: verdict.Approved, 2: verdict.Approved, 3: verdict.Approved, 5: verdict.Rejected},
+			all:      true,
+			set:      map[int]string{6: verdict.Rejected},
+			previous: map[int]string{6: verdict.Approved},
+			msg:      "approved 0, rejected 1 (it had been approved by a reviewer)",
 		},
 		{
 			name:     "one left",
@@ -66,7 +86,11 @@ func TestPlanTriage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p, err := verdict.PlanTriage(ranked, tt.stored, verdict.DefaultHigh, verdict.DefaultLow, tt.all)
+			high := tt.high
+			if high == 0 {
+				high = verdict.DefaultHigh
+			}
+			p, err := verdict.PlanTriage(ranked, tt.stored, high, verdict.DefaultLow, tt.all)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,6 +139,23 @@ func TestPlanUndo(t *testing.T) {
 	for _, bad := range []string{"", "x", "1:approved", "0:suggested:approved", "1:maybe:approved", "1:approved:suggested", "1:suggested:approved,1:suggested:rejected"} {
 		if _, err := verdict.ParseUndo(bad); err == nil {
 			t.Errorf("ParseUndo(%q) accepted", bad)
+		}
+	}
+}
+
+// TestSummaryRoundTrip: a triage's counts survive the page's address, and
+// anything else is refused.
+func TestSummaryRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, s := range []verdict.Summary{{}, {Approved: 3, Rejected: 1, LeftReviewed: 2}, {Approved: 3, ApprovedOverRejected: 1}, {Rejected: 2, RejectedOverApproved: 2}} {
+		got, err := verdict.ParseSummary(s.Encode())
+		if err != nil || got != s {
+			t.Errorf("ParseSummary(%q) = %+v, %v; want %+v", s.Encode(), got, err, s)
+		}
+	}
+	for _, bad := range []string{"", "1,2,3", "1,2,3,0,0,0", "a,0,0,0,0", "-1,0,0,0,0", "1,0,0,2,0", "0,1,0,0,2", "99999,0,0,0,0"} {
+		if _, err := verdict.ParseSummary(bad); err == nil {
+			t.Errorf("ParseSummary(%q) accepted", bad)
 		}
 	}
 }
