@@ -102,6 +102,23 @@ func TestTriageRespectsReviewers(t *testing.T) {
 	for _, bad := range []url.Values{{"undo": {"x"}}, {"undo": {""}}} {
 		wantStatus(t, b.post(t, triageURL(job, file)+"/undo", bad, asScript), http.StatusBadRequest)
 	}
+	// A rank the file does not have is refused and named, as by the
+	// verdict route, and nothing is changed.
+	beforeBad := verdictsByRank(t, s, job, file)
+	for _, route := range []struct{ path, field, value string }{
+		{triageURL(job, file) + "/undo", "undo", "99:suggested:approved"},
+		{triageURL(job, file) + "/undo", "undo", "1:suggested:approved,99:rejected:approved"},
+		{verdictsURL(job, file), "verdict", "99:approved"},
+	} {
+		r := b.post(t, route.path, url.Values{route.field: {route.value}}, asScript)
+		wantStatus(t, r, http.StatusBadRequest)
+		if e := decodeJSON[errorJSON](t, r); !strings.Contains(e.Error.Message, "no segment 99") {
+			t.Errorf("%s %s=%s: message %q, want it to name rank 99", route.path, route.field, route.value, e.Error.Message)
+		}
+	}
+	if diff := cmp.Diff(beforeBad, verdictsByRank(t, s, job, file)); diff != "" {
+		t.Errorf("a refused undo changed verdicts (-before +after):\n%s", diff)
+	}
 	wantStatus(t, b.post(t, triageURL(job, file), url.Values{"reviewed": {"maybe"}}, asScript), http.StatusBadRequest)
 }
 

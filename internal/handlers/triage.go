@@ -88,6 +88,13 @@ func (h *Verdicts) TriageUndo(c echo.Context) error {
 		return err
 	}
 	return h.triage(c, form, func(file segment.FileResults, stored map[int]string) (triageResult, error) {
+		// A rank the file does not have was never changed by a triage of
+		// it: the record is wrong, as a verdict for that rank would be.
+		for _, s := range steps {
+			if s.Rank > len(file.Ranked) {
+				return triageResult{}, &verdict.InputError{Msg: fmt.Sprintf("File %d has no segment %d in job %d; it has %d.", file.FileID, s.Rank, file.JobID, len(file.Ranked))}
+			}
+		}
 		restore, changed := verdict.PlanUndo(steps, stored)
 		done := verdict.UndoSummary{Restored: len(restore), Left: changed}
 		return triageResult{set: restore, message: done.Message(), kind: "untriaged", counts: done.Encode()}, nil
