@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -17,8 +18,9 @@ import (
 // cancellation, so one caller going away does not fail the others; each
 // caller still stops waiting when its own context ends. A caller that
 // joined a flight which then ran out of the first caller's time, while its
-// own context is still alive, runs the work again rather than fail with
-// someone else's deadline.
+// own context is still alive and its own deadline has not come, runs the
+// work again rather than fail with someone else's deadline; the caller
+// whose deadline it was never does.
 //
 // The flight runs with the first caller's context values: a call made
 // with a person's own credentials (in the context) must not be shared.
@@ -48,7 +50,7 @@ func Do[T any](ctx context.Context, g *singleflight.Group, key string, fn func(c
 			}
 			var expired *expiredFlight
 			if errors.As(r.Err, &expired) {
-				if ctx.Err() == nil {
+				if ctx.Err() == nil && !pastDeadline(ctx) {
 					continue // the flight ran out of another caller's time
 				}
 				return zero, expired.err
@@ -66,6 +68,16 @@ type expiredFlight struct{ err error }
 
 func (e *expiredFlight) Error() string { return e.err.Error() }
 func (e *expiredFlight) Unwrap() error { return e.err }
+
+// pastDeadline reports whether ctx's deadline has come. A context reports
+// its deadline only once its timer has run, and the flight's context (the
+// same deadline, its own timer) may end first: a caller that checked
+// ctx.Err() alone would see its time left, run the work again on a context
+// already past its deadline, and go on doing so until its own timer ran.
+func pastDeadline(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
+}
 
 func detach(ctx context.Context) (context.Context, context.CancelFunc) {
 	d := context.WithoutCancel(ctx)

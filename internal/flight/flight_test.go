@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -77,4 +79,36 @@ func TestDoPanic(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "panic in boom") {
 		t.Fatalf("err = %v, want the panic as an error", err)
 	}
+}
+
+// dueContext has a deadline but, like a context whose timer is due and
+// has not run yet, does not report that it ended.
+type dueContext struct {
+	context.Context
+	deadline time.Time
+}
+
+func (c dueContext) Deadline() (time.Time, bool) { return c.deadline, true }
+
+// TestDoOwnDeadlineNotRetried runs a flight that outlives its caller's
+// deadline on a context that has not yet reported it: the caller fails
+// with the deadline instead of running the work again.
+func TestDoOwnDeadlineNotRetried(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var g singleflight.Group
+		ctx := dueContext{Context: context.Background(), deadline: time.Now().Add(time.Second)}
+		runs := 0
+		got, err := Do(ctx, &g, "k", func(fctx context.Context) (int, error) {
+			runs++
+			if runs > 1 {
+				return runs, nil // ran again past the caller's deadline
+			}
+			<-fctx.Done()
+			return 0, fctx.Err()
+		})
+		if !errors.Is(err, context.DeadlineExceeded) || runs != 1 {
+			t.Errorf("got %d, %v after %d runs, want the deadline after 1", got, err, runs)
+		}
+	})
 }
