@@ -204,6 +204,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		MaxImagePixels: cfg.Limits.MaxImagePixels,
 		MaxExports:     cfg.Exports.MaxConcurrent,
 		ExportQueue:    cfg.Exports.Queue,
+		MaxZipJobs:     cfg.Exports.MaxZipJobs,
 		RequestTimeout: cfg.RequestTimeout,
 		Security: handlers.Security{
 			FrameAncestors: cfg.Security.FrameAncestors,

@@ -107,6 +107,9 @@ func (p Peers) Enabled() bool { return len(p.URLs) > 0 || p.DNS != "" }
 type Exports struct {
 	MaxConcurrent int // SEGVIEW_MAX_EXPORTS: most exports built at once
 	Queue         int // SEGVIEW_EXPORT_QUEUE: most exports waiting for a turn; more answer 503
+	// MaxZipJobs is SEGVIEW_MAX_ZIP_JOBS: most jobs in one review-queue
+	// ZIP, all read before the archive starts.
+	MaxZipJobs int
 }
 
 // Limits are the explicit bounds on what segview accepts from CDF.
@@ -144,6 +147,10 @@ const (
 	DefaultOutputCacheBytes = 32 << 20
 	DefaultRenderWait       = 5 * time.Second
 	DefaultExportQueue      = 256
+	DefaultMaxZipJobs       = 100
+	// MaxQueueJobs is the most jobs a review queue lists, and so the most
+	// SEGVIEW_MAX_ZIP_JOBS can be.
+	MaxQueueJobs            = 500
 	DefaultPeerCacheBytes   = 128 << 20
 	DefaultPeersDNSInterval = 15 * time.Second
 	// maxExports and maxExportQueue are sanity bounds: each export can hold
@@ -210,6 +217,7 @@ func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
 		Exports: Exports{
 			MaxConcurrent: int(p.int64("SEGVIEW_MAX_EXPORTS", int64(DefaultMaxExports()))),
 			Queue:         p.count("SEGVIEW_EXPORT_QUEUE", DefaultExportQueue),
+			MaxZipJobs:    p.count("SEGVIEW_MAX_ZIP_JOBS", DefaultMaxZipJobs),
 		},
 		Project: p.str("CDF_PROJECT", ""),
 	}
@@ -221,6 +229,10 @@ func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
 	if c.Exports.Queue > maxExportQueue {
 		p.fail("SEGVIEW_EXPORT_QUEUE=%d is above %d: set a few hundred (default %d)", c.Exports.Queue, maxExportQueue, DefaultExportQueue)
 		c.Exports.Queue = DefaultExportQueue
+	}
+	if c.Exports.MaxZipJobs < 1 || c.Exports.MaxZipJobs > MaxQueueJobs {
+		p.fail("SEGVIEW_MAX_ZIP_JOBS=%d is not between 1 and %d (a review queue's most jobs): set it like SEGVIEW_MAX_ZIP_JOBS=%d", c.Exports.MaxZipJobs, MaxQueueJobs, DefaultMaxZipJobs)
+		c.Exports.MaxZipJobs = DefaultMaxZipJobs
 	}
 	if c.Render.Concurrency > maxRenderConcurrency {
 		p.fail("SEGVIEW_RENDER_CONCURRENCY=%d is above %d: each decode can hold hundreds of megabytes; set about the number of CPUs (%d)",

@@ -58,7 +58,7 @@ func TestLoad(t *testing.T) {
 						MaxVertices: 1_000_000, MaxItems: 200, MaxOverlayWidth: 2048, MaxAnnotations: 100_000},
 					Verdicts: true,
 					Render:   Render{ImageCacheBytes: 256 << 20, OutputCacheBytes: 32 << 20, Concurrency: runtime.NumCPU(), Wait: 5 * time.Second},
-					Exports:  Exports{MaxConcurrent: runtime.NumCPU(), Queue: 256},
+					Exports:  Exports{MaxConcurrent: runtime.NumCPU(), Queue: 256, MaxZipJobs: 100},
 					Peers:    Peers{DNSInterval: DefaultPeersDNSInterval, CacheBytes: DefaultPeerCacheBytes}}
 				if diff := cmp.Diff(want, c); diff != "" {
 					t.Errorf("config mismatch (-want +got):\n%s", diff)
@@ -151,16 +151,16 @@ func TestLoad(t *testing.T) {
 		{
 			name: "export defaults",
 			check: func(t *testing.T, c Config) {
-				if want := (Exports{MaxConcurrent: DefaultMaxExports(), Queue: DefaultExportQueue}); c.Exports != want {
+				if want := (Exports{MaxConcurrent: DefaultMaxExports(), Queue: DefaultExportQueue, MaxZipJobs: DefaultMaxZipJobs}); c.Exports != want {
 					t.Errorf("exports = %+v, want %+v", c.Exports, want)
 				}
 			},
 		},
 		{
 			name: "export settings",
-			env:  map[string]string{"SEGVIEW_MAX_EXPORTS": "3", "SEGVIEW_EXPORT_QUEUE": "0"},
+			env:  map[string]string{"SEGVIEW_MAX_EXPORTS": "3", "SEGVIEW_EXPORT_QUEUE": "0", "SEGVIEW_MAX_ZIP_JOBS": "500"},
 			check: func(t *testing.T, c Config) {
-				if want := (Exports{MaxConcurrent: 3, Queue: 0}); c.Exports != want {
+				if want := (Exports{MaxConcurrent: 3, Queue: 0, MaxZipJobs: 500}); c.Exports != want {
 					t.Errorf("exports = %+v, want %+v (a queue of 0 refuses at once)", c.Exports, want)
 				}
 			},
@@ -199,6 +199,9 @@ func TestLoad(t *testing.T) {
 		{name: "absurd exports", env: map[string]string{"SEGVIEW_MAX_EXPORTS": "5000"}, wantErr: []string{"SEGVIEW_MAX_EXPORTS", "number of CPUs"}},
 		{name: "negative export queue", env: map[string]string{"SEGVIEW_EXPORT_QUEUE": "-1"}, wantErr: []string{"SEGVIEW_EXPORT_QUEUE", "0 or more"}},
 		{name: "bad export queue", env: map[string]string{"SEGVIEW_EXPORT_QUEUE": "many"}, wantErr: []string{"SEGVIEW_EXPORT_QUEUE", "0 or more"}},
+		{name: "zero ZIP jobs", env: map[string]string{"SEGVIEW_MAX_ZIP_JOBS": "0"}, wantErr: []string{"SEGVIEW_MAX_ZIP_JOBS", "between 1 and 500"}},
+		{name: "ZIP jobs above a queue", env: map[string]string{"SEGVIEW_MAX_ZIP_JOBS": "501"}, wantErr: []string{"SEGVIEW_MAX_ZIP_JOBS", "between 1 and 500"}},
+		{name: "bad ZIP jobs", env: map[string]string{"SEGVIEW_MAX_ZIP_JOBS": "all"}, wantErr: []string{"SEGVIEW_MAX_ZIP_JOBS", "whole number"}},
 		{name: "absurd export queue", env: map[string]string{"SEGVIEW_EXPORT_QUEUE": "1000000"}, wantErr: []string{"SEGVIEW_EXPORT_QUEUE", "above 100000"}},
 		{
 			name: "booleans are read in the usual spellings",

@@ -35,6 +35,9 @@ type Export struct {
 	// the view's verdict filter apply; nil exports every segment as
 	// unreviewed.
 	Verdicts VerdictStore
+	// MaxZipJobs bounds the jobs of one review-queue ZIP; 0 means
+	// defaultZipJobs.
+	MaxZipJobs int
 }
 
 // JobJSON handles GET /projects/:project/jobs/:jobId.json: the job as CDF

@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"archive/zip"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -14,16 +16,35 @@ import (
 	"github.com/segview/segview/internal/segment"
 )
 
-// maxZipJobs bounds the jobs of one ZIP export: every job is read before
-// the archive is written, so that a failure is an error page, not a cut
+// defaultZipJobs bounds the jobs of one ZIP export unless
+// SEGVIEW_MAX_ZIP_JOBS says otherwise: every job is read before the
+// archive is written, so that a failure is an error page, not a cut
 // archive.
-const maxZipJobs = 100
+const defaultZipJobs = 100
+
+// zipJobs is the most jobs one ZIP holds with the setting max (0: the
+// default), never more than a queue lists.
+func zipJobs(max int) int {
+	if max <= 0 {
+		return defaultZipJobs
+	}
+	return min(max, maxQueue)
+}
 
 // zipManifest is manifest.json in the ZIP: what it holds, job by job.
 type zipManifest struct {
 	Project string           `json:"project"`
 	View    string           `json:"view"` // the view's query string, as on the page
 	Jobs    []zipManifestJob `json:"jobs"`
+	// Errors names errors.json when some jobs could not be read.
+	Errors string `json:"errors,omitempty"`
+}
+
+// zipJobError is an entry of errors.json: a job of the queue that could
+// not be read, and why, as the queue page's row says it.
+type zipJobError struct {
+	JobID   int64  `json:"jobId"`
+	Message string `json:"message"`
 }
 
 type zipManifestJob struct {
@@ -50,12 +71,14 @@ type zipJob struct {
 }
 
 // ZIP handles GET /projects/:project/review/export.zip?jobs=...: the jobs
-// of a review queue (up to maxZipJobs, listed as for the queue) in one
+// of a review queue (up to MaxZipJobs, listed as for the queue) in one
 // ZIP: for each job, job-<id>/coco.json (as the COCO route writes it) and
 // job-<id>/masks/<fileId>.png (the instance mask of each file), and a
 // manifest.json listing them, all with the view applied (min_score, hide,
 // verdict). Every job, its files' sizes and its verdicts are read before
-// the archive starts, so that a failed read answers with its error.
+// the archive starts. A job that cannot be read (unknown, refused) is
+// left out and listed with its error in errors.json, as the queue page
+// shows it in its row; only the request ending fails the whole ZIP.
 func (h *Export) ZIP(c echo.Context) error {
 	if err := checkProject(c.Param("project"), h.Project); err != nil {
 		return err
@@ -68,8 +91,8 @@ func (h *Export) ZIP(c echo.Context) error {
 	if len(ids) == 0 {
 		return &inputError{msg: "The jobs parameter lists no job: give the queue's job ids, as in jobs=1001,1002."}
 	}
-	if len(ids) > maxZipJobs {
-		return &inputError{msg: fmt.Sprintf("The jobs parameter lists %d jobs: one ZIP export holds at most %d.", len(ids), maxZipJobs)}
+	if limit := zipJobs(h.MaxZipJobs); len(ids) > limit {
+		return &inputError{msg: fmt.Sprintf("The jobs parameter lists %d jobs: one ZIP export holds at most %d (SEGVIEW_MAX_ZIP_JOBS).", len(ids), limit)}
 	}
 	view, err := parseView(q)
 	if err != nil {
@@ -86,21 +109,26 @@ func (h *Export) ZIP(c echo.Context) error {
 	}
 	defer release()
 	jobs := make([]zipJob, 0, len(ids))
+	var failed []zipJobError
 	for _, id := range ids {
 		job, images, err := h.fetch(ctx, id)
-		if err != nil {
-			return err
+		var verdicts map[int64]map[int]string
+		if err == nil {
+			verdicts, err = h.verdicts(ctx, job, fileIDs(job, 0))
 		}
-		verdicts, err := h.verdicts(ctx, job, fileIDs(job, 0))
 		if err != nil {
-			return err
+			if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return err
+			}
+			failed = append(failed, zipJobError{JobID: id, Message: rowError(err)})
+			continue
 		}
 		jobs = append(jobs, zipJob{job: job, images: images, opts: export.Options{
 			View: view.View, Verdicts: verdicts, Masks: masks, MaxMaskPixels: h.MaxPixels}})
 	}
 	name := safeName(fmt.Sprintf("segview-%s-review-%d-jobs.zip", h.Project, len(ids)))
 	return stream(c, "application/zip", name, func(w io.Writer) error {
-		return writeZIP(w, h.Project, view, jobs)
+		return writeZIP(w, h.Project, view, jobs, failed)
 	})
 }
 
@@ -115,8 +143,9 @@ func safeName(s string) string {
 	return string(b)
 }
 
-// writeZIP writes the archive of jobs.
-func writeZIP(w io.Writer, project string, view View, jobs []zipJob) error {
+// writeZIP writes the archive of jobs, with errors.json listing the jobs
+// that failed when some did.
+func writeZIP(w io.Writer, project string, view View, jobs []zipJob, failed []zipJobError) error {
 	zw := zip.NewWriter(w)
 	manifest := zipManifest{Project: project, View: view.Query().Encode(), Jobs: []zipManifestJob{}}
 	now := time.Now()
@@ -162,6 +191,18 @@ func writeZIP(w io.Writer, project string, view View, jobs []zipJob) error {
 			mj.Masks = append(mj.Masks, name)
 		}
 		manifest.Jobs = append(manifest.Jobs, mj)
+	}
+	if len(failed) > 0 {
+		manifest.Errors = "errors.json"
+		f, err := create(manifest.Errors, zip.Deflate)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(f)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(failed); err != nil {
+			return err
+		}
 	}
 	f, err := create("manifest.json", zip.Deflate)
 	if err != nil {

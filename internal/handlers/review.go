@@ -35,6 +35,8 @@ type Review struct {
 	// Verdicts, when set, counts the reviewed segments of completed jobs.
 	Verdicts VerdictStore
 	MaxItems int
+	// MaxZipJobs is the most jobs the queue's ZIP holds (Export.MaxZipJobs).
+	MaxZipJobs int
 }
 
 // parseJobList parses a list of job ids separated by commas, spaces or
@@ -153,6 +155,7 @@ func (h *Review) Show(c echo.Context) error {
 		return err
 	}
 	m := templates.QueuePage{Base: forRequest(c, h.Page.Base(fmt.Sprintf("Review queue of %d jobs", len(ids)))), Rows: rows, SelfURL: reviewPath(h.Page.Project, ids)}
+	m.ZipURL, m.ZipJobs = queueZip(h.Page.Project, ids, h.MaxZipJobs)
 	for _, r := range rows {
 		if r.StatusURL != "" {
 			m.RefreshSeconds = refreshSeconds
@@ -161,6 +164,14 @@ func (h *Review) Show(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return writePage(c, http.StatusOK, templates.Queue(m))
+}
+
+// queueZip is the link to the ZIP of the queue ids, with the most jobs one
+// ZIP holds (SEGVIEW_MAX_ZIP_JOBS as max): all of them, or the first that
+// many.
+func queueZip(project string, ids []int64, max int) (string, int) {
+	n := min(len(ids), zipJobs(max))
+	return "/projects/" + url.PathEscape(project) + "/review/export.zip?jobs=" + joinIDs(ids[:n]), zipJobs(max)
 }
 
 // row reads one job of the queue and its reviewed count; a job that cannot

@@ -42,6 +42,9 @@ type Deps struct {
 	// waiting for a turn beyond them; further ones answer 503. 0 means no
 	// bound.
 	MaxExports, ExportQueue int
+	// MaxZipJobs bounds the jobs of one review-queue ZIP
+	// (SEGVIEW_MAX_ZIP_JOBS); 0 means defaultZipJobs.
+	MaxZipJobs int
 	// exportQueued, when set, is called as an export starts waiting for a
 	// turn (tests).
 	exportQueued func()
@@ -147,7 +150,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	get(e, "/", home.Show, signedIn)
 	get(e, "/open", redirects.Open, signedIn)
 	get(e, "/jobs/:jobId", redirects.Job, signedIn)
-	exports := &Export{Reader: d.Reader, Project: d.Project, Gate: gate, MaxPixels: d.MaxImagePixels, MaxVertices: d.MaxVertices, Verdicts: d.Verdicts}
+	exports := &Export{Reader: d.Reader, Project: d.Project, Gate: gate, MaxPixels: d.MaxImagePixels, MaxVertices: d.MaxVertices, Verdicts: d.Verdicts, MaxZipJobs: d.MaxZipJobs}
 	get(e, "/projects/:project/jobs/:jobId", jobOrJSON(job.Show, exports.JobJSON), signedIn, issueCSRF)
 	get(e, "/projects/:project/jobs/:jobId/export/coco.json", exports.COCO, plainErrors, signedIn)
 	get(e, "/projects/:project/jobs/:jobId/export/geojson", exports.GeoJSON, plainErrors, signedIn)
@@ -164,7 +167,7 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 		e.POST("/projects/:project/jobs/:jobId/files/:fileId/triage/undo", verdicts.TriageUndo, signedIn)
 	}
 	get(e, "/projects/:project/jobs/:jobId/status", status.Show, plainErrors, signedIn)
-	review := &Review{Reader: d.Reader, Page: page, Verdicts: d.Verdicts, MaxItems: d.MaxItems}
+	review := &Review{Reader: d.Reader, Page: page, Verdicts: d.Verdicts, MaxItems: d.MaxItems, MaxZipJobs: d.MaxZipJobs}
 	get(e, "/projects/:project/review", review.Show, signedIn)
 	embed := &Embed{Reader: d.Reader, Page: page, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now, Verdicts: d.Verdicts}
 	get(e, "/embed/projects/:project/jobs/:jobId", embed.Show, allowFraming(d.Security), embedGuard(d.Auth, embed.SignIn))

@@ -6,6 +6,11 @@ type QueuePage struct {
 	// SelfURL is the queue's canonical link, the one people share.
 	SelfURL string
 	Rows    []QueueRow
+	// ZipURL downloads the queue's jobs (COCO and masks) in one ZIP: all of
+	// them, or its first ZipJobs when the queue holds more than one ZIP
+	// may (SEGVIEW_MAX_ZIP_JOBS), which the page then says.
+	ZipURL  string
+	ZipJobs int
 }
 
 // QueueRow is one job of the review queue.
