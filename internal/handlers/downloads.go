@@ -30,7 +30,8 @@ func downloadList(project string, job *cdf.SegmentJob, view View, verdicts map[v
 	if fileID == 0 && len(job.Items) > 0 {
 		fileID = job.Items[0].FileID
 	}
-	if _, ok := segment.FindItem(job, fileID); ok {
+	item, hasFile := segment.FindItem(job, fileID)
+	if hasFile {
 		file := base + "/files/" + strconv.FormatInt(fileID, 10)
 		withExport := cloneValues(q)
 		withExport.Set("export", "1")
@@ -42,7 +43,11 @@ func downloadList(project string, job *cdf.SegmentJob, view View, verdicts map[v
 			templates.JobLink{Label: "PNG", Href: withQuery(file+"/overlay.png", withExport), Description: "the overlay" + of + " at full resolution"},
 		)
 	}
-	return links, exportNote(job, view.View, verdicts)
+	var file *cdf.SegmentItem
+	if hasFile {
+		file = &item
+	}
+	return links, exportNote(job, file, view.View, verdicts)
 }
 
 func cloneValues(q url.Values) url.Values {
@@ -53,35 +58,60 @@ func cloneValues(q url.Values) url.Values {
 	return out
 }
 
-// exportNote says what view does to the job's exports: how many of the
-// job's segments they hold, and which filters leave the others out, as
-// "3 of 5 segments, approved only, score ≥ 0.5".
-func exportNote(job *cdf.SegmentJob, view segment.View, verdicts map[verdict.Key]string) string {
-	total, shown := 0, 0
-	for _, it := range job.Items {
-		for _, r := range segment.Rank(it.Segments) {
-			total++
-			if view.ShowsStatus(r, verdicts[verdict.Key{FileID: it.FileID, Rank: r.Rank}]) {
-				shown++
+// exportNote says what view does to the exports, as a sentence: how many
+// segments they hold, and which filters leave the others out, as "Exports
+// hold 3 of 5 segments, approved only, score ≥ 0.5." The job's exports
+// (COCO, GeoJSON) hold the job's segments and the file's (YOLO, masks,
+// SVG, PNG) those of file, the one the page shows: when the job has
+// segments in other files, the note counts both.
+func exportNote(job *cdf.SegmentJob, file *cdf.SegmentItem, view segment.View, verdicts map[verdict.Key]string) string {
+	count := func(items []cdf.SegmentItem) (total, shown int) {
+		for _, it := range items {
+			for _, r := range segment.Rank(it.Segments) {
+				total++
+				if view.ShowsStatus(r, verdicts[verdict.Key{FileID: it.FileID, Rank: r.Rank}]) {
+					shown++
+				}
 			}
 		}
+		return total, shown
 	}
+	held := func(total, shown int) string {
+		if total == 0 {
+			return "none"
+		}
+		if shown == total {
+			return fmt.Sprintf("all %d", total)
+		}
+		return fmt.Sprintf("%d of %d", shown, total)
+	}
+	total, shown := count(job.Items)
 	if total == 0 {
 		return ""
 	}
-	parts := []string{fmt.Sprintf("%d of %d segments", shown, total)}
-	if shown == total {
-		parts[0] = fmt.Sprintf("all %d segments", total)
-	}
+	var filters []string
 	if view.Verdict != 0 {
 		names := strings.Split(view.Verdict.String(), ",")
-		parts = append(parts, strings.Join(names, " and ")+" only")
+		filters = append(filters, strings.Join(names, " and ")+" only")
 	}
 	if view.MinScore > 0 {
-		parts = append(parts, "score ≥ "+strconv.FormatFloat(view.MinScore, 'g', -1, 64))
+		filters = append(filters, "score ≥ "+strconv.FormatFloat(view.MinScore, 'g', -1, 64))
 	}
 	if n := len(view.Hide); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s hidden", n, map[bool]string{true: "rank", false: "ranks"}[n == 1]))
+		filters = append(filters, fmt.Sprintf("%d %s hidden", n, map[bool]string{true: "rank", false: "ranks"}[n == 1]))
 	}
-	return strings.Join(parts, ", ")
+	note := "Exports hold " + held(total, shown) + " segments"
+	if file != nil {
+		if ft, fs := count([]cdf.SegmentItem{*file}); ft != total {
+			note = fmt.Sprintf("Exports hold %s segments of the job (COCO, GeoJSON) and %s of this file (YOLO, masks, SVG, PNG)", held(total, shown), held(ft, fs))
+			if len(filters) > 0 {
+				return note + ": " + strings.Join(filters, ", ") + "."
+			}
+			return note + "."
+		}
+	}
+	for _, f := range filters {
+		note += ", " + f
+	}
+	return note + "."
 }

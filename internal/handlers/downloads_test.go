@@ -25,18 +25,30 @@ func TestExportNote(t *testing.T) {
 		}
 		return v.View
 	}
-	tests := []struct{ query, want string }{
-		{"", "all 5 segments"},
-		{"verdict=approved", "2 of 5 segments, approved only"},
-		{"verdict=unreviewed,rejected&min_score=0.3", "2 of 5 segments, unreviewed and rejected only, score ≥ 0.3"},
-		{"hide=1", "3 of 5 segments, 1 rank hidden"},
+	file7, file8 := &job.Items[0], &job.Items[1]
+	single := &cdf.SegmentJob{JobID: 5, Items: job.Items[:1]}
+	tests := []struct {
+		name  string
+		job   *cdf.SegmentJob
+		file  *cdf.SegmentItem
+		query string
+		want  string
+	}{
+		{"one file", single, file7, "", "Exports hold all 3 segments."},
+		{"one file, filtered", single, file7, "verdict=approved", "Exports hold 1 of 3 segments, approved only."},
+		{"one file, hidden", single, file7, "hide=1", "Exports hold 2 of 3 segments, 1 rank hidden."},
+		// The reviewer's case: per-file links beside a job-wide count.
+		{"two files: both counts", job, file8, "", "Exports hold all 5 segments of the job (COCO, GeoJSON) and all 2 of this file (YOLO, masks, SVG, PNG)."},
+		{"two files, filtered", job, file7, "verdict=approved", "Exports hold 2 of 5 segments of the job (COCO, GeoJSON) and 1 of 3 of this file (YOLO, masks, SVG, PNG): approved only."},
+		{"two files, two filters", job, file8, "verdict=unreviewed,rejected&min_score=0.3", "Exports hold 2 of 5 segments of the job (COCO, GeoJSON) and 0 of 2 of this file (YOLO, masks, SVG, PNG): unreviewed and rejected only, score ≥ 0.3."},
+		{"no file shown", job, nil, "hide=1", "Exports hold 3 of 5 segments, 1 rank hidden."},
 	}
 	for _, tt := range tests {
-		if got := exportNote(job, view(tt.query), verdicts); got != tt.want {
-			t.Errorf("%q: %q, want %q", tt.query, got, tt.want)
+		if got := exportNote(tt.job, tt.file, view(tt.query), verdicts); got != tt.want {
+			t.Errorf("%s (%q):\n got %q\nwant %q", tt.name, tt.query, got, tt.want)
 		}
 	}
-	if got := exportNote(&cdf.SegmentJob{}, segment.DefaultView(), nil); got != "" {
+	if got := exportNote(&cdf.SegmentJob{}, nil, segment.DefaultView(), nil); got != "" {
 		t.Errorf("no segments: %q", got)
 	}
 }
@@ -74,7 +86,7 @@ func TestDownloadList(t *testing.T) {
 	if strings.Join(labels, ",") != "COCO,GeoJSON,Job JSON,YOLO,Masks,SVG,PNG" {
 		t.Errorf("labels %v", labels)
 	}
-	if note != "0 of 1 segments, approved only, score ≥ 0.5" {
+	if note != "Exports hold 0 of 1 segments of the job (COCO, GeoJSON) and none of this file (YOLO, masks, SVG, PNG): approved only, score ≥ 0.5." {
 		t.Errorf("note %q", note)
 	}
 }

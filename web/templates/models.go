@@ -71,8 +71,9 @@ type JobPage struct {
 	// Downloads are the job's exports, with the page's view applied: the
 	// job's, then the shown file's.
 	Downloads []JobLink
-	// DownloadsNote says what the view does to the exports, as "3 of 5
-	// segments, approved only".
+	// DownloadsNote says what the view does to the exports, as "Exports
+	// hold 3 of 5 segments, approved only." (the job's and the file's
+	// counts when they differ).
 	DownloadsNote string
 	// StatusURL, set while the job is not terminal, is polled by the page's
 	// script, which reloads the page when the status changes.
