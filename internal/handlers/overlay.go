@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/segview/segview/internal/export"
 	"github.com/segview/segview/internal/render"
 	"github.com/segview/segview/internal/segment"
 )
@@ -84,7 +85,9 @@ func (h *Overlay) serve(c echo.Context, format render.Format) error {
 		return c.NoContent(http.StatusNotModified)
 	}
 	if req.Export {
-		hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="job-%d-file-%d-%s"`, req.JobID, req.FileID, format))
+		// Named as every other download (export.FileName).
+		name := export.FileName(h.Project, req.JobID, fmt.Sprintf("file-%d-%s", req.FileID, format))
+		hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
 	}
 	return c.Blob(http.StatusOK, res.ContentType, res.Body)
 }
