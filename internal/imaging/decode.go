@@ -57,7 +57,7 @@ type Options struct {
 	// Orientation of a JPEG or of a PNG's eXIf chunk.
 	IgnoreEXIF bool
 	// MinWidth lets a JPEG be decoded at reduced scale (libjpeg-turbo's DCT
-	// scaling: 1/2, 1/4 or 1/8) when the result, once oriented, is still at
+	// scaling: M/8 for M = 1..5) when the result, once oriented, is still at
 	// least this wide; 0 means full size.
 	MinWidth int
 	// Decoder set to DecoderGo decodes JPEGs with image/jpeg even when

@@ -99,13 +99,10 @@ var load = sync.OnceValue(func() library {
 	if list == nil || n <= 0 {
 		return library{err: fmt.Errorf("%w: tjGetScalingFactors returned none", ErrUnavailable)}
 	}
-	// Only 1/1, 1/2, 1/4 and 1/8: libjpeg-turbo has SIMD inverse DCTs for
-	// 1/2 and 1/4 (and 1/8 is the DC coefficient alone) but not for 3/8,
-	// 5/8 and the like, which measured slower here than a full decode.
 	var factors []scale
 	for _, f := range unsafe.Slice(list, int(n)) {
-		if f.num == 1 && (f.denom == 1 || f.denom == 2 || f.denom == 4 || f.denom == 8) {
-			factors = append(factors, scale{1, int(f.denom)})
+		if s := (scale{int(f.num), int(f.denom)}); usable(s) {
+			factors = append(factors, s)
 		}
 	}
 
