@@ -216,14 +216,18 @@ func (s *Service) download(ctx context.Context, fileID int64) ([]byte, error) {
 }
 
 func (s *Service) downloadOnce(ctx context.Context, fileID int64) ([]byte, error) {
-	links, err := s.cdf.DownloadLinks(ctx, []cdf.FileIdentifier{cdf.ByID(fileID)})
-	if err != nil {
-		return nil, err
+	url, ok := linkFrom(ctx).take(ctx, fileID)
+	if !ok {
+		links, err := s.cdf.DownloadLinks(ctx, []cdf.FileIdentifier{cdf.ByID(fileID)})
+		if err != nil {
+			return nil, err
+		}
+		if len(links) == 0 || links[0].URL == "" {
+			return nil, ErrNoDownloadLink
+		}
+		url = links[0].URL
 	}
-	if len(links) == 0 || links[0].URL == "" {
-		return nil, ErrNoDownloadLink
-	}
-	data, contentType, err := s.cdf.Download(ctx, links[0].URL)
+	data, contentType, err := s.cdf.Download(ctx, url)
 	if err != nil {
 		return nil, err
 	}
