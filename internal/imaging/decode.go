@@ -156,7 +156,7 @@ func Decode(data []byte, opts Options) (image.Image, Info, error) {
 	if err != nil {
 		return nil, Info{}, err
 	}
-	img, decoder, err := decodePixels(info.Format, data, opts, decode)
+	img, decoder, err := decodePixels(info.Format, data, opts, decode, false)
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("imaging: decoding %s: %w", info.Format, err)
 	}

@@ -16,6 +16,7 @@ package jpegturbo
 
 import (
 	"errors"
+	"image"
 	"os"
 	"strings"
 )
@@ -84,9 +85,12 @@ const (
 	tjcsCMYK = 3 // TJCS_CMYK
 	tjcsYCCK = 4 // TJCS_YCCK
 
-	tjsamp444 = 0 // TJSAMP_444
-	tjsamp422 = 1 // TJSAMP_422
-	tjsamp420 = 2 // TJSAMP_420
+	tjsamp444  = 0 // TJSAMP_444
+	tjsamp422  = 1 // TJSAMP_422
+	tjsamp420  = 2 // TJSAMP_420
+	tjsampGray = 3 // TJSAMP_GRAY
+	tjsamp440  = 4 // TJSAMP_440
+	tjsamp411  = 5 // TJSAMP_411
 
 	// TJFLAG_STOPONWARNING: libjpeg-turbo carries on past a warning, such
 	// as the premature end of a truncated file, and fills in grey; image/jpeg
@@ -101,6 +105,15 @@ const (
 
 	decodeFlags = tjflagStopOnWarning | tjflagLimitScans
 )
+
+// ratios are the image.YCbCr layouts of the TurboJPEG subsamplings.
+var ratios = map[int]image.YCbCrSubsampleRatio{
+	tjsamp444: image.YCbCrSubsampleRatio444,
+	tjsamp422: image.YCbCrSubsampleRatio422,
+	tjsamp420: image.YCbCrSubsampleRatio420,
+	tjsamp440: image.YCbCrSubsampleRatio440,
+	tjsamp411: image.YCbCrSubsampleRatio411,
+}
 
 // scale is a libjpeg scaling factor num/denom.
 type scale struct{ num, denom int }
