@@ -309,3 +309,81 @@ func BenchmarkResize(b *testing.B) {
 		})
 	}
 }
+
+// DecodeSize gives the picture Decode gives, scaled to exactly the size
+// asked for, upright, whichever decoder and orientation.
+func TestDecodeSize(t *testing.T) {
+	t.Parallel()
+	upright := imagetest.Photo(640, 480, 9)
+	jpegOf := func(o int) []byte {
+		data := encodeJPEG(t, imagetest.Stored(upright, o))
+		if o == 1 {
+			return data
+		}
+		data, err := WithOrientation(data, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	grey := image.NewGray(upright.Rect)
+	draw.Draw(grey, grey.Rect, upright, image.Point{}, draw.Src)
+	tests := []struct {
+		name    string
+		data    []byte
+		opts    Options
+		size    image.Point
+		want    image.Image // upright, at full size
+		decoder string
+	}{
+		{"turbo, scaled decode", jpegOf(1), Options{MinWidth: 200}, image.Pt(200, 150), upright, DecoderTurbo},
+		{"go", jpegOf(1), Options{MinWidth: 200, Decoder: DecoderGo}, image.Pt(200, 150), upright, DecoderGo},
+		{"turbo, orientation 6", jpegOf(6), Options{MinWidth: 300}, image.Pt(300, 225), upright, DecoderTurbo},
+		{"go, orientation 6", jpegOf(6), Options{MinWidth: 300, Decoder: DecoderGo}, image.Pt(300, 225), upright, DecoderGo},
+		{"turbo, orientation 3", jpegOf(3), Options{MinWidth: 300}, image.Pt(300, 225), upright, DecoderTurbo},
+		{"go, orientation 8", jpegOf(8), Options{MinWidth: 500, Decoder: DecoderGo}, image.Pt(500, 375), upright, DecoderGo},
+		{"orientation 6 ignored", jpegOf(6), Options{MinWidth: 240, IgnoreEXIF: true}, image.Pt(240, 320), imagetest.Stored(upright, 6), DecoderTurbo},
+		{"no scaling: the decode as it is", jpegOf(1), Options{}, image.Pt(640, 480), upright, DecoderTurbo},
+		{"zero size: full size", jpegOf(6), Options{Decoder: DecoderGo}, image.Point{}, upright, DecoderGo},
+		{"grey JPEG", encodeJPEG(t, grey), Options{MinWidth: 320}, image.Pt(320, 240), grey, DecoderTurbo},
+		{"PNG", encodePNG(t, upright), Options{MinWidth: 320}, image.Pt(321, 241), upright, DecoderGo},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if tt.decoder == DecoderTurbo {
+				needTurbo(t)
+			}
+			got, info, err := DecodeSize(tt.data, tt.opts, tt.size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.size
+			if want == (image.Point{}) {
+				want = tt.want.Bounds().Size()
+			}
+			if got.Rect != (image.Rectangle{Max: want}) || image.Pt(info.Width, info.Height) != want {
+				t.Fatalf("bounds %v, Info %d×%d; want %v at the origin", got.Rect, info.Width, info.Height, want)
+			}
+			if info.Decoder != tt.decoder {
+				t.Errorf("decoder %q, want %q", info.Decoder, tt.decoder)
+			}
+			ref := Resize(tt.want, want.X, want.Y)
+			if db, largest := psnr(got, toFloat(ref)); db < 30 {
+				t.Errorf("PSNR %.1f dB (largest difference %.0f) against the upright image resized, want ≥ 30", db, largest)
+			}
+		})
+	}
+}
+
+// toFloat lists an RGBA image's colours for psnr.
+func toFloat(m *image.RGBA) [][3]float64 {
+	out := make([][3]float64, 0, m.Rect.Dx()*m.Rect.Dy())
+	for y := range m.Rect.Dy() {
+		for x := range m.Rect.Dx() {
+			p := m.RGBAAt(x, y)
+			out = append(out, [3]float64{float64(p.R), float64(p.G), float64(p.B)})
+		}
+	}
+	return out
+}
