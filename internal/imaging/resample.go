@@ -376,7 +376,10 @@ func DecodeSize(data []byte, opts Options, size image.Point) (*image.RGBA, Info,
 	if err != nil {
 		return nil, Info{}, err
 	}
-	img, decoder, err := decodePixels(info.Format, data, opts, decode, size.X > 0 && size.Y > 0)
+	// Planes only when they are resampled: at full size libjpeg-turbo's
+	// own RGBA is the fastest way to the result.
+	resample := size.X > 0 && size.Y > 0 && size != image.Pt(info.Width, info.Height)
+	img, decoder, err := decodePixels(info.Format, data, opts, decode, resample)
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("imaging: decoding %s: %w", info.Format, err)
 	}
