@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Resize returns img scaled to exactly w×h pixels as a new *image.RGBA with
@@ -159,19 +160,53 @@ func newKernel(dst int, extent float64, n int) kernel {
 	return k
 }
 
-// bands runs f over [0, n) split into one contiguous band per core (fewer
-// for small outputs), and waits for them.
+// fixed returns k with every window widened to the same number of taps,
+// the widest, padded with zero weights and moved back from the end of the
+// axis where needed, so that the horizontal pass runs one loop shape for
+// every output sample. n is the number of samples on the axis.
+func (k kernel) fixed(n int) kernel {
+	taps := 1
+	for _, c := range k.count {
+		taps = max(taps, c)
+	}
+	taps = min(taps, n)
+	out := kernel{start: make([]int, len(k.start)), count: make([]int, len(k.start)), w: make([]int32, len(k.start)*taps), n: taps}
+	for i, lo := range k.start {
+		start := min(lo, n-taps)
+		ws := k.w[i*k.n : i*k.n+k.count[i]]
+		copy(out.w[i*taps+lo-start:], ws)
+		out.start[i], out.count[i] = start, taps
+	}
+	return out
+}
+
+// bands runs f over [0, n) in chunks of rows that one goroutine per core
+// (fewer for small outputs), the caller's included, takes in turn until
+// none is left, and waits for them. Taking small chunks in turn rather
+// than one band each keeps a shared, busy machine from making the whole
+// image wait for one descheduled thread.
 func bands(n, work int, f func(lo, hi int)) {
 	workers := min(runtime.GOMAXPROCS(0), max(1, work/(256<<10)), n)
 	if workers <= 1 {
 		f(0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	for i := range workers {
-		lo, hi := n*i/workers, n*(i+1)/workers
-		wg.Go(func() { f(lo, hi) })
+	const chunk = 16
+	var next atomic.Int64
+	run := func() {
+		for {
+			lo := int(next.Add(chunk)) - chunk
+			if lo >= n {
+				return
+			}
+			f(lo, min(lo+chunk, n))
+		}
 	}
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(run)
+	}
+	run()
 	wg.Wait()
 }
 
@@ -244,16 +279,47 @@ func clamp8(v int32) uint8 {
 	return uint8(v)
 }
 
-// horizontal1 filters one row of single samples.
+// horizontal1 filters one row of single samples with a fixed kernel
+// (kernel.fixed): every output sample takes kh.n taps.
 func horizontal1(out []uint8, mid []int32, kh *kernel) {
-	for x := range out {
-		ws := kh.w[x*kh.n : x*kh.n+kh.count[x]]
-		s := mid[kh.start[x] : kh.start[x]+len(ws)]
-		var sum int32
-		for j, w := range ws {
-			sum += w * s[j]
+	switch kh.n {
+	case 1:
+		for x := range out {
+			out[x] = clamp8(kh.w[x] * mid[kh.start[x]])
 		}
-		out[x] = clamp8(sum)
+	case 2:
+		w := kh.w[:2*len(out)]
+		for x := range out {
+			s := mid[kh.start[x]:]
+			s = s[:2]
+			out[x] = clamp8(w[2*x]*s[0] + w[2*x+1]*s[1])
+		}
+	case 3:
+		w := kh.w[:3*len(out)]
+		for x := range out {
+			s := mid[kh.start[x]:]
+			s = s[:3]
+			ws := w[3*x : 3*x+3 : 3*x+3]
+			out[x] = clamp8(ws[0]*s[0] + ws[1]*s[1] + ws[2]*s[2])
+		}
+	case 4:
+		w := kh.w[:4*len(out)]
+		for x := range out {
+			s := mid[kh.start[x]:]
+			s = s[:4]
+			ws := w[4*x : 4*x+4 : 4*x+4]
+			out[x] = clamp8(ws[0]*s[0] + ws[1]*s[1] + ws[2]*s[2] + ws[3]*s[3])
+		}
+	default:
+		for x := range out {
+			ws := kh.w[x*kh.n : x*kh.n+kh.n]
+			s := mid[kh.start[x] : kh.start[x]+len(ws)]
+			var sum int32
+			for j, w := range ws {
+				sum += w * s[j]
+			}
+			out[x] = clamp8(sum)
+		}
 	}
 }
 
@@ -281,7 +347,7 @@ func horizontal4(out []uint8, mid []int32, kh *kernel) {
 // resizePlane resamples sw×sh pixels of ch interleaved bytes (1 or 4),
 // rows stride apart, to dw×dh pixels of dst.
 func resizePlane(dst []byte, dstStride, dw, dh int, src []byte, stride, sw, sh, ch int) {
-	kh, kv := newKernel(dw, float64(sw), sw), newKernel(dh, float64(sh), sh)
+	kh, kv := newKernel(dw, float64(sw), sw).fixed(sw), newKernel(dh, float64(sh), sh)
 	bands(dh, dw*dh*ch+sw*sh*ch, func(lo, hi int) {
 		mid := make([]int32, sw*ch)
 		for y := lo; y < hi; y++ {
@@ -318,8 +384,8 @@ func resizeYCbCr(dst *image.RGBA, m *image.YCbCr, cw, ch float64) {
 	// The chroma planes' stored size.
 	cx0 := m.COffset(b.Min.X, b.Min.Y)
 	csw, csh := int(math.Ceil(cw)), int(math.Ceil(ch))
-	kh, kv := newKernel(dw, float64(sw), sw), newKernel(dh, float64(sh), sh)
-	ckh, ckv := newKernel(dw, cw, csw), newKernel(dh, ch, csh)
+	kh, kv := newKernel(dw, float64(sw), sw).fixed(sw), newKernel(dh, float64(sh), sh)
+	ckh, ckv := newKernel(dw, cw, csw).fixed(csw), newKernel(dh, ch, csh)
 	y0 := m.YOffset(b.Min.X, b.Min.Y)
 	bands(dh, dw*dh*3+sw*sh*2, func(lo, hi int) {
 		mid := make([]int32, max(sw, csw))

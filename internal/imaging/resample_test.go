@@ -280,6 +280,26 @@ func TestNewKernel(t *testing.T) {
 					t.Fatalf("output %d: window [%d, %d) outside [0, %d)", i, k.start[i], k.start[i]+k.count[i], tt.n)
 				}
 			}
+			// The fixed kernel of the horizontal pass: the same taps for
+			// every output, the same weights on the same samples.
+			f := k.fixed(tt.n)
+			for i := range tt.dst {
+				if f.count[i] != f.n || f.start[i] < 0 || f.start[i]+f.n > tt.n {
+					t.Fatalf("fixed output %d: window [%d, %d) of %d taps outside [0, %d)", i, f.start[i], f.start[i]+f.count[i], f.n, tt.n)
+				}
+				for j := range tt.n {
+					var a, b int32
+					if o := j - k.start[i]; o >= 0 && o < k.count[i] {
+						a = k.w[i*k.n+o]
+					}
+					if o := j - f.start[i]; o >= 0 && o < f.n {
+						b = f.w[i*f.n+o]
+					}
+					if a != b {
+						t.Fatalf("fixed output %d: weight of sample %d is %d, want %d", i, j, b, a)
+					}
+				}
+			}
 			if k.start[0] != tt.firstLo || k.start[tt.dst-1]+k.count[tt.dst-1] != tt.lastHigh {
 				t.Errorf("windows span [%d, %d), want [%d, %d)", k.start[0], k.start[tt.dst-1]+k.count[tt.dst-1], tt.firstLo, tt.lastHigh)
 			}
