@@ -52,8 +52,9 @@ func main() {
 	progressive := flag.String("progressive", "", "a real progressive JPEG photo (bench/run.sh fetches one)")
 	today := flag.String("today", "", "a segview binary of an earlier commit, compared on the synthetic image")
 	p5runs := flag.Int("p5", 10, "runs of P5, each in a fresh segview process")
+	p1only := flag.Bool("p1", false, "measure P1 only (more -runs give steadier medians)")
 	flag.Parse()
-	if err := run(config{runs: *runs, p5: *p5runs, python: *python, out: *keep, baseline: *baseline, progressive: *progressive, today: *today}); err != nil {
+	if err := run(config{runs: *runs, p5: *p5runs, p1only: *p1only, python: *python, out: *keep, baseline: *baseline, progressive: *progressive, today: *today}); err != nil {
 		fmt.Fprintln(os.Stderr, "overlaybench:", err)
 		os.Exit(1)
 	}
@@ -61,6 +62,7 @@ func main() {
 
 type config struct {
 	runs, p5                                  int
+	p1only                                    bool
 	python, out, baseline, progressive, today string
 }
 
@@ -258,7 +260,7 @@ func run(cfg config) error {
 			}
 			out = append(out, row)
 		}
-		if synthetic {
+		if synthetic || cfg.p1only {
 			continue // P2, P3 and P5 on the real photos
 		}
 
@@ -311,6 +313,9 @@ func run(cfg config) error {
 			fmt.Sprintf("%s; floor %s with %s: **%.2f×**", ms(median(p3)), ms(median(floor)), codec, r3), verdict(r3 <= 1.25)})
 	}
 
+	if cfg.p1only {
+		return printTable(cfg, photos, out, codec)
+	}
 	pageURL := fmt.Sprintf("%s/projects/%s/jobs/%d", def.base, project, pageJob)
 	if _, err := timeGET(pageURL); err != nil {
 		return err
@@ -385,6 +390,10 @@ func run(cfg config) error {
 		}
 	}
 
+	return printTable(cfg, photos, out, codec)
+}
+
+func printTable(cfg config, photos []*photo, out []result, codec string) error {
 	fmt.Printf("segview overlay benchmark — %s, %d interleaved rounds, medians, %s\n\n", time.Now().UTC().Format("2006-01-02"), cfg.runs, codec)
 	for _, p := range photos {
 		fmt.Printf("- %s: %s, %s\n", p.name, filepath.Base(p.path), p.desc)
