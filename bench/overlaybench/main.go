@@ -210,7 +210,10 @@ func run(cfg config) error {
 	}
 
 	var out []result
-	codec := "Go image/jpeg"
+	_, codec, err := codecFloor(synthetic) // names the codec in use
+	if err != nil {
+		return err
+	}
 	for _, p := range photos {
 		synthetic := p.name == "synthetic image"
 		servers := []*server{def, goSrv}
