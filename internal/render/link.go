@@ -34,7 +34,11 @@ func (s *Service) PrefetchLink(ctx context.Context, req Request) *Link {
 	}
 	if updated, ok := s.latest.Get(req.FileID); ok {
 		v := versionKey{FileID: req.FileID, Updated: updated, IgnoreEXIF: s.ignoreEXIF}
-		if _, ok := s.images.Get(s.sourceKey(v, s.targetWidth(req))); ok {
+		width := s.targetWidth(req)
+		if req.Crop != nil {
+			width = cropSourceWidth(*req.Crop, width) // as cropCanvas asks
+		}
+		if _, ok := s.images.Get(s.sourceKey(v, width)); ok {
 			return nil
 		}
 	}

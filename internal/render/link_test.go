@@ -8,6 +8,7 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/cdfsim"
+	"github.com/segview/segview/internal/overlay"
 )
 
 // The download link is asked for while the job and the file's version are
@@ -54,6 +55,7 @@ func TestPrefetchLinkWhenNeeded(t *testing.T) {
 		{name: "never drawn", want: true},
 		{name: "cached at this width", drawn: true, want: false},
 		{name: "another file drawn", drawn: true, edit: func(r *Request) { r.FileID = 12 }, want: true},
+		{name: "a crop of a cached image", drawn: true, edit: func(r *Request) { r.Crop = &overlay.Crop{X0: 0.25, Y0: 0.25, X1: 0.75, Y1: 0.75} }, want: false},
 		{name: "a revalidation", edit: func(r *Request) { r.IfNoneMatch = `"x"` }, want: false},
 		{name: "a layer needs no pixels", edit: func(r *Request) { r.Format = FormatLayer }, want: false},
 	}
