@@ -26,10 +26,16 @@ type Link struct {
 // render of req will probably download it: no image of the file is cached
 // at req's width (at any version the Service has seen), and the request is
 // not a revalidation (If-None-Match), which is mostly answered without a
-// download. It returns nil otherwise. Pass the result as Request.Link. The
+// download, and the Service shares no work with peers. It returns nil
+// otherwise. Pass the result as Request.Link. The
 // fetch stops with ctx.
 func (s *Service) PrefetchLink(ctx context.Context, req Request) *Link {
 	if req.IfNoneMatch != "" || req.Format == FormatLayer {
+		return nil
+	}
+	if s.sourceGroup != nil || s.outputGroup != nil {
+		// Replicas share their work: the replica that owns the image
+		// downloads it, often another one, with a link of its own.
 		return nil
 	}
 	if updated, ok := s.latest.Get(req.FileID); ok {
