@@ -7,10 +7,15 @@ prompt points, a box), draws them the way a notebook would, and saves a
 all timings in seconds. Each run is cold: the file is opened from disk.
 
     notebook_overlay.py --lib pillow|opencv --image in.jpg --geometry g.json --runs 7 --out out.jpg
+
+With --serve it times one run for each line read from standard input and
+prints its seconds on a line of its own, so that a driver can interleave
+its runs with others' in one benchmark.
 """
 import argparse
 import json
 import statistics
+import sys
 import time
 
 PALETTE = [(230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66),
@@ -75,11 +80,19 @@ def main():
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--width", type=int, default=1600)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--serve", action="store_true", help="one timed run per line of standard input")
     a = ap.parse_args()
     with open(a.geometry) as f:
         geo = json.load(f)
     once = pillow_once if a.lib == "pillow" else opencv_once
     once(a.image, geo, a.out, a.width)  # import and warm the interpreter once
+    if a.serve:
+        print("ready", flush=True)
+        for _ in sys.stdin:
+            t0 = time.perf_counter()
+            once(a.image, geo, a.out, a.width)
+            print(time.perf_counter() - t0, flush=True)
+        return
     times = []
     for _ in range(a.runs):
         t0 = time.perf_counter()

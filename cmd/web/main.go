@@ -18,6 +18,7 @@ import (
 	"github.com/segview/segview/internal/buildversion"
 	"github.com/segview/segview/internal/config"
 	"github.com/segview/segview/internal/jpegturbo"
+	"github.com/segview/segview/internal/render"
 )
 
 // version may be set at build time with -ldflags "-X main.version=1.4.0";
@@ -66,6 +67,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File, 
 		cfg.Addr = *addr
 	}
 	logger := newLogger(stderr, cfg.LogFormat, isTerminal(stderr))
+	memoryLimit(ctx, cfg, logger)
 	a, err := app.New(ctx, cfg, logger, version)
 	if err != nil {
 		return err
@@ -75,6 +77,19 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File, 
 	logger.LogAttrs(ctx, slog.LevelInfo, "configuration", a.Config.LogAttrs()...)
 	logger.LogAttrs(ctx, slog.LevelInfo, "jpeg codec", slog.String("jpeg", jpegturbo.Status()))
 	return a.Serve(ctx, cfg.Addr, logger, nil)
+}
+
+// memoryLimit sets the Go runtime's soft memory limit from the render
+// caches and concurrency (render.MemoryLimit), unless GOMEMLIMIT sets one.
+func memoryLimit(ctx context.Context, cfg config.Config, logger *slog.Logger) {
+	if v, ok := os.LookupEnv("GOMEMLIMIT"); ok && v != "" {
+		logger.LogAttrs(ctx, slog.LevelInfo, "memory limit", slog.String("GOMEMLIMIT", v))
+		return
+	}
+	limit := render.MemoryLimit(render.Options{ImageCacheBytes: cfg.Render.ImageCacheBytes,
+		OutputCacheBytes: cfg.Render.OutputCacheBytes, Concurrency: cfg.Render.Concurrency})
+	debug.SetMemoryLimit(limit)
+	logger.LogAttrs(ctx, slog.LevelInfo, "memory limit", slog.Int64("bytes", limit), slog.String("from", "render caches and concurrency"))
 }
 
 // newLogger writes format (SEGVIEW_LOG_FORMAT) to w: text, JSON, or auto:

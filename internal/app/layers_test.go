@@ -19,6 +19,7 @@ var layers = map[string]int{
 	"bench/exportbench":  70,
 	"bench/overlaybench": 70,
 	"bench/rrproxy":      70,
+	"bench/resampleout":  70,
 	"bench/benchproc":    30,
 	"bench/benchdata":    30,
 	// The Kubernetes manifests' test (test files only: the k8s.io modules

@@ -1,6 +1,7 @@
 package cdf
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,10 @@ import (
 	"strconv"
 	"strings"
 )
+
+// maxPrealloc caps the buffer reserved for a body from its declared
+// Content-Length before any of it arrives.
+const maxPrealloc = 64 << 20
 
 // maxErrorBody caps how much of a non-2xx response body is read.
 const maxErrorBody = 64 << 10
@@ -150,7 +155,19 @@ func readLimited(r io.Reader, declared, limit int64, what string) ([]byte, error
 	if declared > limit {
 		return nil, &LimitError{What: what, Limit: limit}
 	}
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	var b []byte
+	var err error
+	if declared > 0 {
+		// The declared length is read into one buffer of that size (and
+		// bytes.MinRead to see the end), not grown by doubling: a 16 MB
+		// photo would otherwise leave about as much again as garbage. A
+		// length no body has sent yet reserves at most maxPrealloc.
+		buf := bytes.NewBuffer(make([]byte, 0, min(declared, maxPrealloc)+bytes.MinRead))
+		_, err = buf.ReadFrom(io.LimitReader(r, limit+1))
+		b = buf.Bytes()
+	} else {
+		b, err = io.ReadAll(io.LimitReader(r, limit+1))
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,12 @@ type OverlayRenderer interface {
 	Render(ctx context.Context, req render.Request) (render.Result, error)
 }
 
+// linkPrefetcher is an OverlayRenderer that can fetch the file's download
+// link while the job and the file's version are read (*render.Service).
+type linkPrefetcher interface {
+	PrefetchLink(ctx context.Context, req render.Request) *render.Link
+}
+
 // cacheFinished is the Cache-Control of an overlay of a finished job.
 //
 // private: the image is a customer's photo; no shared cache or CDN may keep
@@ -55,6 +61,11 @@ func (h *Overlay) serve(c echo.Context, format render.Format) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	// The download link needs only the file id: it is fetched at the same
+	// time as the job and the file's version, which the render needs first.
+	if p, ok := h.Renderer.(linkPrefetcher); ok {
+		req.Link = p.PrefetchLink(ctx, req)
+	}
 	results, file, err := h.Reader.FileResults(ctx, req.JobID, req.FileID, segment.Limits{MaxVertices: h.MaxVertices})
 	if err != nil {
 		return err

@@ -57,7 +57,7 @@ type Options struct {
 	// Orientation of a JPEG or of a PNG's eXIf chunk.
 	IgnoreEXIF bool
 	// MinWidth lets a JPEG be decoded at reduced scale (libjpeg-turbo's DCT
-	// scaling: 1/2, 1/4 or 1/8) when the result, once oriented, is still at
+	// scaling: M/8 for M = 1..5) when the result, once oriented, is still at
 	// least this wide; 0 means full size.
 	MinWidth int
 	// Decoder set to DecoderGo decodes JPEGs with image/jpeg even when
@@ -156,7 +156,7 @@ func Decode(data []byte, opts Options) (image.Image, Info, error) {
 	if err != nil {
 		return nil, Info{}, err
 	}
-	img, decoder, err := decodePixels(info.Format, data, opts, decode)
+	img, decoder, err := decodePixels(info.Format, data, opts, decode, false)
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("imaging: decoding %s: %w", info.Format, err)
 	}

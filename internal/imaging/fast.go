@@ -31,12 +31,20 @@ const (
 // 2.1 rejects, and damaged files (libjpeg-turbo is told to stop at the first
 // warning, where image/jpeg tolerates a few kinds of junk). So the fast path
 // never refuses a file the Go path accepts.
-func decodePixels(format string, data []byte, opts Options, decode func(io.Reader) (image.Image, error)) (image.Image, string, error) {
+//
+// With planes set, libjpeg-turbo returns the JPEG's planes as stored (an
+// *image.YCbCr or *image.Gray), for a caller that resamples them anyway.
+func decodePixels(format string, data []byte, opts Options, decode func(io.Reader) (image.Image, error), planes bool) (image.Image, string, error) {
 	if format == "jpeg" && opts.Decoder != DecoderGo && jpegturbo.Available() {
 		turbo := jpegturbo.Options{MinWidth: opts.MinWidth, MaxPixels: opts.Limits.maxPixels()}
 		if !opts.IgnoreEXIF && Orientation(data) >= 5 {
 			// Shown sideways: the displayed width is the stored height.
 			turbo.MinWidth, turbo.MinHeight = 0, opts.MinWidth
+		}
+		if planes {
+			if img, err := jpegturbo.DecodePlanes(data, turbo); err == nil {
+				return img, DecoderTurbo, nil
+			}
 		}
 		if img, err := jpegturbo.Decode(data, turbo); err == nil {
 			return img, DecoderTurbo, nil

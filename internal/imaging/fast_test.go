@@ -216,14 +216,17 @@ func TestDecodeMinWidth(t *testing.T) {
 	}{
 		{"full size", upright, Options{}, true, image.Pt(800, 600)},
 		{"quarter", upright, Options{MinWidth: 200}, true, image.Pt(200, 150)},
-		{"just over a quarter", upright, Options{MinWidth: 201}, true, image.Pt(400, 300)},
+		{"just over a quarter", upright, Options{MinWidth: 201}, true, image.Pt(300, 225)},
+		{"just over three eighths", upright, Options{MinWidth: 301}, true, image.Pt(400, 300)},
+		{"just over a half", upright, Options{MinWidth: 401}, true, image.Pt(500, 375)},
+		{"just over five eighths", upright, Options{MinWidth: 501}, true, image.Pt(800, 600)},
 		{"as wide as the image", upright, Options{MinWidth: 800}, true, image.Pt(800, 600)},
 		{"wider than the image", upright, Options{MinWidth: 5000}, true, image.Pt(800, 600)},
 		{"orientation 5 scales the stored height", sideways[5], Options{MinWidth: 200}, true, image.Pt(200, 150)},
 		{"orientation 6 scales the stored height", sideways[6], Options{MinWidth: 200}, true, image.Pt(200, 150)},
 		{"orientation 7 scales the stored height", sideways[7], Options{MinWidth: 200}, true, image.Pt(200, 150)},
 		{"orientation 8 scales the stored height", sideways[8], Options{MinWidth: 100}, true, image.Pt(100, 75)},
-		{"orientation 6 ignored scales the stored width", sideways[6], Options{MinWidth: 200, IgnoreEXIF: true}, true, image.Pt(300, 400)},
+		{"orientation 6 ignored scales the stored width", sideways[6], Options{MinWidth: 200, IgnoreEXIF: true}, true, image.Pt(225, 300)},
 		{"go decodes at full size", upright, Options{MinWidth: 200, Decoder: DecoderGo}, false, image.Pt(800, 600)},
 	}
 	for _, tt := range tests {

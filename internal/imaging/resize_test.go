@@ -83,8 +83,14 @@ func TestFitWidthDoesNotAlias(t *testing.T) {
 	}
 	got := toRGBA(FitWidth(src, 1000))
 	for x := range 1000 {
-		if p := got.RGBAAt(x, 5); !near(p, color.RGBA{128, 128, 128, 255}, 8) {
-			t.Fatalf("pixel (%d,5) = %v, want mid grey", x, p)
+		// At the edges the filter's window is cut and renormalized (as
+		// Pillow does), which leans a little towards the edge column.
+		tol := 2
+		if x == 0 || x == 999 {
+			tol = 12
+		}
+		if p := got.RGBAAt(x, 5); !near(p, color.RGBA{128, 128, 128, 255}, tol) {
+			t.Fatalf("pixel (%d,5) = %v, want mid grey ± %d", x, p, tol)
 		}
 	}
 }

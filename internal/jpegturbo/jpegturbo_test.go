@@ -89,23 +89,28 @@ func difference(t testing.TB, a, b *image.RGBA) (mean float64, largest int) {
 func TestPickScale(t *testing.T) {
 	t.Parallel()
 	// The factors Decode uses, largest first.
-	factors := []scale{{1, 1}, {1, 2}, {1, 4}, {1, 8}}
+	factors := []scale{{1, 1}, {5, 8}, {1, 2}, {3, 8}, {1, 4}, {1, 8}}
 	tests := []struct {
 		w, h, minW, minH int
 		want             scale
 	}{
 		{4000, 3000, 0, 0, scale{1, 1}},
 		{4000, 3000, 1600, 0, scale{1, 2}},
+		{4000, 3000, 1500, 0, scale{3, 8}},
 		{4000, 3000, 2000, 0, scale{1, 2}},
-		{4000, 3000, 2001, 0, scale{1, 1}},
+		{4000, 3000, 2001, 0, scale{5, 8}},
+		{4000, 3000, 2501, 0, scale{1, 1}},
+		{5640, 3172, 1600, 0, scale{3, 8}}, // 2115 wide, as issue 13 says
+		{4224, 3168, 1600, 0, scale{1, 2}}, // 3/8 would be 1584
 		{4000, 3000, 1000, 0, scale{1, 4}},
 		{4000, 3000, 500, 0, scale{1, 8}},
 		{4000, 3000, 1, 0, scale{1, 8}},
 		{4000, 3000, 4000, 0, scale{1, 1}},
 		{4000, 3000, 4001, 0, scale{1, 1}}, // never up
 		{3000, 4000, 0, 1600, scale{1, 2}}, // a bound on the height only
-		{4000, 3000, 1000, 1600, scale{1, 1}},
+		{4000, 3000, 1000, 1600, scale{5, 8}},
 		{4000, 3000, 1000, 1500, scale{1, 2}},
+		{4000, 3000, 1000, 1125, scale{3, 8}},
 		{801, 601, 401, 0, scale{1, 2}}, // rounded up, as TJSCALED does
 		{7, 5, 1, 1, scale{1, 8}},
 	}
@@ -119,6 +124,25 @@ func TestPickScale(t *testing.T) {
 				t.Errorf("%d/%d gives %d×%d, below the minimum", s.num, s.denom, s.of(tt.w), s.of(tt.h))
 			}
 		})
+	}
+}
+
+func TestUsable(t *testing.T) {
+	t.Parallel()
+	// What libjpeg-turbo 2.1's tjGetScalingFactors lists, in lowest terms.
+	tests := []struct {
+		s    scale
+		want bool
+	}{
+		{scale{2, 1}, false}, {scale{15, 8}, false}, {scale{9, 8}, false},
+		{scale{1, 1}, true}, {scale{7, 8}, false}, {scale{3, 4}, false},
+		{scale{5, 8}, true}, {scale{1, 2}, true}, {scale{3, 8}, true},
+		{scale{1, 4}, true}, {scale{1, 8}, true}, {scale{0, 8}, false}, {scale{1, 0}, false},
+	}
+	for _, tt := range tests {
+		if got := usable(tt.s); got != tt.want {
+			t.Errorf("usable(%d/%d) = %t, want %t", tt.s.num, tt.s.denom, got, tt.want)
+		}
 	}
 }
 
@@ -263,7 +287,9 @@ func TestDecodeScaled(t *testing.T) {
 		{Options{MinWidth: 2000}, image.Pt(803, 601)},
 		{Options{MinWidth: 700}, image.Pt(803, 601)},
 		{Options{MinWidth: 402}, image.Pt(402, 301)}, // 1/2, rounded up
-		{Options{MinWidth: 403}, image.Pt(803, 601)},
+		{Options{MinWidth: 403}, image.Pt(502, 376)}, // 5/8
+		{Options{MinWidth: 503}, image.Pt(803, 601)},
+		{Options{MinWidth: 300}, image.Pt(302, 226)}, // 3/8
 		{Options{MinWidth: 200}, image.Pt(201, 151)}, // 1/4
 		{Options{MinWidth: 1}, image.Pt(101, 76)},    // 1/8
 		{Options{MinHeight: 300}, image.Pt(402, 301)},

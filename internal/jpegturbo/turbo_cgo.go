@@ -19,6 +19,9 @@ static tjhandle (*sv_tjInitCompress)(void);
 static int (*sv_tjDecompressHeader3)(tjhandle, const unsigned char *, unsigned long, int *, int *, int *, int *);
 static tjscalingfactor *(*sv_tjGetScalingFactors)(int *);
 static int (*sv_tjDecompress2)(tjhandle, const unsigned char *, unsigned long, unsigned char *, int, int, int, int, int);
+static int (*sv_tjDecompressToYUVPlanes)(tjhandle, const unsigned char *, unsigned long, unsigned char **, int, int *, int, int);
+static int (*sv_tjPlaneWidth)(int, int, int);
+static int (*sv_tjPlaneHeight)(int, int, int);
 static int (*sv_tjCompress2)(tjhandle, const unsigned char *, int, int, int, int, unsigned char **, unsigned long *, int, int, int);
 static void (*sv_tjFree)(unsigned char *);
 static int (*sv_tjDestroy)(tjhandle);
@@ -41,6 +44,9 @@ static const char *sv_load(const char *name) {
 	SV_SYM(tjDecompressHeader3)
 	SV_SYM(tjGetScalingFactors)
 	SV_SYM(tjDecompress2)
+	SV_SYM(tjDecompressToYUVPlanes)
+	SV_SYM(tjPlaneWidth)
+	SV_SYM(tjPlaneHeight)
 	SV_SYM(tjCompress2)
 	SV_SYM(tjFree)
 	SV_SYM(tjDestroy)
@@ -59,6 +65,13 @@ static tjscalingfactor *sv_scaling_factors(int *n) { return sv_tjGetScalingFacto
 static int sv_decompress(tjhandle h, const unsigned char *buf, unsigned long size, unsigned char *dst, int w, int pitch, int ht, int pf, int flags) {
 	return sv_tjDecompress2(h, buf, size, dst, w, pitch, ht, pf, flags);
 }
+static int sv_decompress_planes(tjhandle h, const unsigned char *buf, unsigned long size, unsigned char *y, unsigned char *u, unsigned char *v, int w, int ys, int cs, int ht, int flags) {
+	unsigned char *planes[3] = {y, u, v};
+	int strides[3] = {ys, cs, cs};
+	return sv_tjDecompressToYUVPlanes(h, buf, size, planes, w, strides, ht, flags);
+}
+static int sv_plane_width(int c, int w, int subsamp) { return sv_tjPlaneWidth(c, w, subsamp); }
+static int sv_plane_height(int c, int h, int subsamp) { return sv_tjPlaneHeight(c, h, subsamp); }
 static int sv_compress(tjhandle h, const unsigned char *src, int w, int pitch, int ht, int pf, unsigned char **out, unsigned long *size, int subsamp, int quality, int flags) {
 	return sv_tjCompress2(h, src, w, pitch, ht, pf, out, size, subsamp, quality, flags);
 }
@@ -99,13 +112,10 @@ var load = sync.OnceValue(func() library {
 	if list == nil || n <= 0 {
 		return library{err: fmt.Errorf("%w: tjGetScalingFactors returned none", ErrUnavailable)}
 	}
-	// Only 1/1, 1/2, 1/4 and 1/8: libjpeg-turbo has SIMD inverse DCTs for
-	// 1/2 and 1/4 (and 1/8 is the DC coefficient alone) but not for 3/8,
-	// 5/8 and the like, which measured slower here than a full decode.
 	var factors []scale
 	for _, f := range unsafe.Slice(list, int(n)) {
-		if f.num == 1 && (f.denom == 1 || f.denom == 2 || f.denom == 4 || f.denom == 8) {
-			factors = append(factors, scale{1, int(f.denom)})
+		if s := (scale{int(f.num), int(f.denom)}); usable(s) {
+			factors = append(factors, s)
 		}
 	}
 
@@ -170,6 +180,7 @@ func (h *handle) close() {
 type header struct {
 	width, height int
 	colorSpace    int
+	subsamp       int
 }
 
 func readHeader(h *handle, data []byte) (header, error) {
@@ -183,7 +194,7 @@ func readHeader(h *handle, data []byte) (header, error) {
 	if w <= 0 || ht <= 0 {
 		return header{}, fmt.Errorf("jpegturbo: header declares an empty %d×%d image", w, ht)
 	}
-	return header{width: int(w), height: int(ht), colorSpace: int(cs)}, nil
+	return header{width: int(w), height: int(ht), colorSpace: int(cs), subsamp: int(subsamp)}, nil
 }
 
 // DecodeConfig returns the dimensions a JPEG's header declares, without
@@ -212,32 +223,10 @@ func DecodeConfig(data []byte) (width, height int, err error) {
 // truncated file that libjpeg-turbo would otherwise complete with grey,
 // yields an error. EXIF orientation is not applied.
 func Decode(data []byte, opts Options) (*image.RGBA, error) {
-	lib := load()
-	if lib.err != nil {
-		return nil, lib.err
-	}
-	h, err := getHandle(&decompressors, false)
+	h, _, w, ht, err := prepare(data, opts)
 	if err != nil {
 		return nil, err
 	}
-	hdr, err := readHeader(h, data)
-	if err != nil {
-		if h.p != nil {
-			decompressors.Put(h)
-		}
-		return nil, err
-	}
-	if hdr.colorSpace == tjcsCMYK || hdr.colorSpace == tjcsYCCK {
-		decompressors.Put(h)
-		return nil, ErrColorSpace
-	}
-	if opts.MaxPixels > 0 && int64(hdr.width)*int64(hdr.height) > opts.MaxPixels {
-		decompressors.Put(h)
-		return nil, fmt.Errorf("%w: %d×%d is more than %d pixels", ErrTooLarge, hdr.width, hdr.height, opts.MaxPixels)
-	}
-
-	s := pickScale(hdr.width, hdr.height, opts.MinWidth, opts.MinHeight, lib.factors)
-	w, ht := s.of(hdr.width), s.of(hdr.height)
 	img := image.NewRGBA(image.Rect(0, 0, w, ht))
 	// libjpeg-turbo writes straight into the image's Go-allocated pixels;
 	// asked for exactly the scaled size, it picks the factor chosen here.
@@ -247,6 +236,85 @@ func Decode(data []byte, opts Options) (*image.RGBA, error) {
 	}
 	decompressors.Put(h)
 	return img, nil
+}
+
+// DecodePlanes decodes a JPEG as Decode does, at the same scale, but
+// returns its planes as stored, without upsampling the chroma or
+// converting to RGB: an *image.YCbCr (4:4:4, 4:2:2, 4:2:0, 4:4:0 or 4:1:1)
+// or, for a greyscale JPEG, an *image.Gray, with its origin at (0, 0). The
+// colour conversion, and the chroma's interpolation, are left to whoever
+// resamples the planes. Other subsamplings yield ErrColorSpace, as CMYK
+// does.
+func DecodePlanes(data []byte, opts Options) (image.Image, error) {
+	h, hdr, w, ht, err := prepare(data, opts)
+	if err != nil {
+		return nil, err
+	}
+	ratio, ok := ratios[hdr.subsamp]
+	if !ok && hdr.subsamp != tjsampGray {
+		decompressors.Put(h)
+		return nil, ErrColorSpace
+	}
+	sub := C.int(hdr.subsamp)
+	yw, yh := int(C.sv_plane_width(0, C.int(w), sub)), int(C.sv_plane_height(0, C.int(ht), sub))
+	var out image.Image
+	var planes [3][]byte
+	var cw int
+	if hdr.subsamp == tjsampGray {
+		g := &image.Gray{Pix: make([]byte, yw*yh), Stride: yw, Rect: image.Rect(0, 0, w, ht)}
+		planes[0] = g.Pix
+		out = g
+	} else {
+		cw = int(C.sv_plane_width(1, C.int(w), sub))
+		ch := int(C.sv_plane_height(1, C.int(ht), sub))
+		m := &image.YCbCr{Y: make([]byte, yw*yh), Cb: make([]byte, cw*ch), Cr: make([]byte, cw*ch),
+			YStride: yw, CStride: cw, SubsampleRatio: ratio, Rect: image.Rect(0, 0, w, ht)}
+		planes = [3][]byte{m.Y, m.Cb, m.Cr}
+		out = m
+	}
+	ptr := func(b []byte) *C.uchar {
+		if len(b) == 0 {
+			return nil
+		}
+		return (*C.uchar)(&b[0])
+	}
+	if C.sv_decompress_planes(h.p, (*C.uchar)(&data[0]), C.ulong(len(data)), ptr(planes[0]), ptr(planes[1]), ptr(planes[2]),
+		C.int(w), C.int(yw), C.int(cw), C.int(ht), C.int(decodeFlags)) != 0 {
+		return nil, h.fail("decoding")
+	}
+	decompressors.Put(h)
+	return out, nil
+}
+
+// prepare reads data's header with a pooled decompressor, checks it
+// against opts and returns the handle, which the caller puts back, and the
+// scaled size to decode at.
+func prepare(data []byte, opts Options) (*handle, header, int, int, error) {
+	lib := load()
+	if lib.err != nil {
+		return nil, header{}, 0, 0, lib.err
+	}
+	h, err := getHandle(&decompressors, false)
+	if err != nil {
+		return nil, header{}, 0, 0, err
+	}
+	hdr, err := readHeader(h, data)
+	if err != nil {
+		if h.p != nil {
+			decompressors.Put(h)
+		}
+		return nil, header{}, 0, 0, err
+	}
+	if hdr.colorSpace == tjcsCMYK || hdr.colorSpace == tjcsYCCK {
+		decompressors.Put(h)
+		return nil, header{}, 0, 0, ErrColorSpace
+	}
+	if opts.MaxPixels > 0 && int64(hdr.width)*int64(hdr.height) > opts.MaxPixels {
+		decompressors.Put(h)
+		return nil, header{}, 0, 0, fmt.Errorf("%w: %d×%d is more than %d pixels", ErrTooLarge, hdr.width, hdr.height, opts.MaxPixels)
+	}
+	s := pickScale(hdr.width, hdr.height, opts.MinWidth, opts.MinHeight, lib.factors)
+	return h, hdr, s.of(hdr.width), s.of(hdr.height), nil
 }
 
 // Encode writes img to w as a baseline JPEG of the given quality (clamped

@@ -36,6 +36,12 @@ func Decode(data []byte, opts Options) (*image.RGBA, error) {
 	return nil, load().err
 }
 
+// DecodePlanes decodes a JPEG into its planes, at a reduced scale as opts
+// allow. In this build it always fails with ErrUnavailable.
+func DecodePlanes(data []byte, opts Options) (image.Image, error) {
+	return nil, load().err
+}
+
 // Encode writes img to w as a JPEG. In this build it always fails with
 // ErrUnavailable.
 func Encode(w io.Writer, img *image.RGBA, quality int) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"image"
+	"image/draw"
 	"image/png"
 	"testing"
 
@@ -186,4 +187,15 @@ func TestBadCropFails(t *testing.T) {
 			t.Errorf("crop %v: no error", c)
 		}
 	}
+}
+
+// toRGBA returns img as an *image.RGBA at the origin.
+func toRGBA(img image.Image) *image.RGBA {
+	if rgba, ok := img.(*image.RGBA); ok && rgba.Rect.Min == (image.Point{}) {
+		return rgba
+	}
+	b := img.Bounds()
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(dst, dst.Rect, img, b.Min, draw.Src)
+	return dst
 }

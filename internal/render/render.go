@@ -96,7 +96,7 @@ type Options struct {
 // Version is the version of the drawing and encoding. It is part of every
 // ETag: bump it when a change to render, overlay or imaging changes the
 // pixels or bytes of an output, so browsers fetch the new image.
-const Version = "2"
+const Version = "3"
 
 // Service renders overlays. It is safe for concurrent use.
 type Service struct {
@@ -106,8 +106,11 @@ type Service struct {
 	buildVersion string
 	buckets      []int
 
-	images  *lru.Cache[sourceKey, *image.RGBA]
-	sizes   *lru.Cache[versionKey, image.Point]
+	images *lru.Cache[sourceKey, *image.RGBA]
+	sizes  *lru.Cache[versionKey, image.Point]
+	// latest is the lastUpdatedTime of each file last rendered, for
+	// PrefetchLink to tell whether its image is cached.
+	latest  *lru.Cache[int64, cdf.Millis]
 	outputs *lru.Cache[string, []byte] // encoded outputs by ETag
 	flights singleflight.Group
 	limiter *limiter
@@ -163,6 +166,7 @@ func New(c CDF, opts Options) *Service {
 		buckets:      widthBuckets(opts.Limits.MaxWidth),
 		images:       lru.New[sourceKey, *image.RGBA](cacheBytes),
 		sizes:        lru.New[versionKey, image.Point](sizeCacheLength),
+		latest:       lru.New[int64, cdf.Millis](sizeCacheLength),
 		outputs:      lru.New[string, []byte](outputBytes),
 		limiter:      newLimiter(concurrency, wait),
 		drawing:      newDrawingLimiter(concurrency, wait),
@@ -260,6 +264,9 @@ type Request struct {
 	// read from CDF: it names the version of the image the caches may
 	// serve.
 	FileUpdated cdf.Millis
+	// Link, from PrefetchLink, is the file's download link already on its
+	// way; nil fetches it when needed.
+	Link *Link
 }
 
 // Result is a rendered overlay.
@@ -295,6 +302,8 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 		return Result{}, &segment.TooManyVerticesError{FileID: results.FileID, Vertices: results.Vertices, Limit: limit}
 	}
 	file := versionKey{FileID: req.FileID, Updated: req.FileUpdated, IgnoreEXIF: s.ignoreEXIF}
+	s.latest.Add(req.FileID, req.FileUpdated, 1)
+	ctx = withLink(ctx, req.Link)
 
 	view := segment.DefaultView()
 	if req.View != nil {

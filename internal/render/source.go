@@ -5,13 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/draw"
 	"mime"
 	"net/http"
 	"slices"
 	"time"
-
-	xdraw "golang.org/x/image/draw"
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/flight"
@@ -219,14 +216,18 @@ func (s *Service) download(ctx context.Context, fileID int64) ([]byte, error) {
 }
 
 func (s *Service) downloadOnce(ctx context.Context, fileID int64) ([]byte, error) {
-	links, err := s.cdf.DownloadLinks(ctx, []cdf.FileIdentifier{cdf.ByID(fileID)})
-	if err != nil {
-		return nil, err
+	url, ok := linkFrom(ctx).take(ctx, fileID)
+	if !ok {
+		links, err := s.cdf.DownloadLinks(ctx, []cdf.FileIdentifier{cdf.ByID(fileID)})
+		if err != nil {
+			return nil, err
+		}
+		if len(links) == 0 || links[0].URL == "" {
+			return nil, ErrNoDownloadLink
+		}
+		url = links[0].URL
 	}
-	if len(links) == 0 || links[0].URL == "" {
-		return nil, ErrNoDownloadLink
-	}
-	data, contentType, err := s.cdf.Download(ctx, links[0].URL)
+	data, contentType, err := s.cdf.Download(ctx, url)
 	if err != nil {
 		return nil, err
 	}
@@ -273,40 +274,21 @@ type decodeOptions struct {
 	Size image.Point
 }
 
-// decodeDisplay decodes data and scales it to opts.Size. The result is
-// always an *image.RGBA at the origin, the type overlay.Render copies
-// fastest, since every warm render copies it.
+// decodeDisplay decodes data and scales it to exactly opts.Size. The
+// result is always an *image.RGBA at the origin, the type overlay.Render
+// copies fastest, since every warm render copies it.
 //
-// A scaled decode rounds the image's height on its own (libjpeg-turbo
-// rounds each side up), so imaging.FitWidth may end a pixel away from
-// Size; the last step then scales to Size exactly, so that every output,
-// and layer.png computed from the size alone, has the same size whichever
-// decoder ran.
+// The decode is scaled by libjpeg-turbo to the smallest M/8 still at least
+// the bucket wide, and imaging.DecodeSize resamples it once, straight to
+// opts.Size, from the decoder's own layout (image/jpeg's YCbCr planes on
+// the pure-Go path): every output, and layer.png computed from the size
+// alone, has the same size whichever decoder ran.
 func decodeDisplay(data []byte, opts decodeOptions) (*image.RGBA, error) {
-	img, _, err := imaging.Decode(data, opts.Options)
-	if err != nil {
-		return nil, err
-	}
-	fit := toRGBA(imaging.FitWidth(img, opts.Size.X))
-	if fit.Rect.Size() == opts.Size || opts.Size.X <= 0 || opts.Size.Y <= 0 {
-		return fit, nil
-	}
-	exact := image.NewRGBA(image.Rectangle{Max: opts.Size})
-	xdraw.ApproxBiLinear.Scale(exact, exact.Rect, fit, fit.Rect, xdraw.Src, nil)
-	return exact, nil
+	img, _, err := imaging.DecodeSize(data, opts.Options, opts.Size)
+	return img, err
 }
 
 // fitWidth scales a cached image down to target, never up.
 func fitWidth(img *image.RGBA, target int) image.Image {
 	return imaging.FitWidth(img, target)
-}
-
-func toRGBA(img image.Image) *image.RGBA {
-	if rgba, ok := img.(*image.RGBA); ok && rgba.Rect.Min == (image.Point{}) {
-		return rgba
-	}
-	b := img.Bounds()
-	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(dst, dst.Rect, img, b.Min, draw.Src)
-	return dst
 }
