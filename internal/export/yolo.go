@@ -76,8 +76,9 @@ func oriented(r pixelRing, ccw bool) []geom.Point {
 // InstanceMask returns one file's instance mask: a 16-bit gray image of
 // img's size in which each pixel is the rank of the segment that covers it
 // (overlay.Mask), 0 for none. Where segments overlap, the pixel takes the
-// rank of the one the overlay draws on top: the smaller (segments are
-// drawn largest first). Segments opts does not show are left out, and so
+// rank of the one the overlay draws on top: the one of smaller area
+// within the image (segments are drawn largest area first,
+// overlay.DrawOrder). Segments opts does not show are left out, and so
 // are ranks above 65535, which 16 bits cannot hold.
 func InstanceMask(fileID int64, ranked []segment.Ranked, img Image, opts Options) *image.Gray16 {
 	out := image.NewGray16(image.Rect(0, 0, img.Width, img.Height))
