@@ -326,7 +326,8 @@ func TestVerdictsJSON(t *testing.T) {
 	t.Run("triage form redirects with the view", func(t *testing.T) {
 		r := b.post(t, triageURL(job, file), url.Values{"csrf_token": {token}, "high": {"1"}, "low": {"0"}, "view": {"opacity=0.3"}}, nil)
 		wantStatus(t, r, http.StatusSeeOther)
-		if loc, want := r.header.Get("Location"), jobURL(job)+"?opacity=0.3#file-"+strconv.FormatInt(file, 10); loc != want {
+		// With the view, and the outcome the page says (none changed).
+		if loc, want := r.header.Get("Location"), jobURL(job)+"?opacity=0.3&triaged="+strconv.FormatInt(file, 10)+"%3A0%2C0%2C0%2C0%2C0#file-"+strconv.FormatInt(file, 10); loc != want {
 			t.Errorf("Location = %q, want %q", loc, want)
 		}
 	})
