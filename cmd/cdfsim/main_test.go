@@ -141,7 +141,7 @@ func TestRunGeneratesAndPrintsSecret(t *testing.T) {
 	if got := tokenStatus(t, base, "segview-dev", m[0][1]); got != http.StatusOK {
 		t.Errorf("token with the generated secret: %d", got)
 	}
-	if !strings.Contains(stderr.String(), "demo_jobs=7") {
+	if !strings.Contains(stderr.String(), "demo_jobs=8") {
 		t.Errorf("demo project not seeded by default:\n%s", stderr)
 	}
 }

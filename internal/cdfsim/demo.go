@@ -42,6 +42,7 @@ const (
 	DemoJobPartial      int64 = 1005
 	DemoJobEXIF         int64 = 1006
 	DemoJobInstanceFile int64 = 1007
+	DemoJobSeveralFiles int64 = 1008
 )
 
 // demoAssets are the rendered demo files, shared read-only by every seeded
@@ -107,10 +108,12 @@ func (s *Server) seedDemo() error {
 	}
 
 	ago := func(d time.Duration) time.Time { return t0.Add(-d) }
+	seeded := map[int64]Job{}
 	add := func(dj DemoJob, j Job) {
 		j.ID = dj.ID
 		s.addJobLocked(j)
 		s.demoJobs = append(s.demoJobs, dj)
+		seeded[dj.ID] = j
 	}
 
 	pl := pumpSkidLayout
@@ -255,6 +258,27 @@ func (s *Server) seedDemo() error {
 			XMax: round4((sl.valveBody.x + sl.valveBody.w + 20) / float64(sw)), YMax: round4((sl.valveBody.y + sl.valveBody.h + 20) / float64(sh)),
 		},
 	})
+
+	// Three photos of one inspection round in one job, so that the job
+	// page's file list (keys , and .) can be tried: the pump skid, the gate
+	// valve and the phone photo of the valve, each with its own demo job's
+	// segments, under the pump skid job's prompt (a job has one prompt for
+	// all its images). CDF's POST takes one image per job today, but its
+	// results list items, and segview reads every one.
+	round := seeded[DemoJobPumpSkid]
+	round.Items = nil
+	for _, id := range []int64{DemoJobPumpSkid, DemoJobInstanceFile, DemoJobEXIF} {
+		round.Items = append(round.Items, seeded[id].Items...)
+	}
+	round.Created, round.Started, round.StatusAt = ago(15*time.Minute), ago(15*time.Minute-2*time.Second), ago(15*time.Minute-21*time.Second)
+	add(DemoJob{
+		ID:    DemoJobSeveralFiles,
+		Title: "Completed — inspection round, three photos (several files)",
+		Description: "One job over three photos: pump skid P-101A, gate valve HV-112 and valve HV-310 (a phone photo, EXIF orientation 6), " +
+			"each with its own segments. The job page shows one file at a time with a file list (keys , and .). " +
+			"CDF's POST takes one image per job today; its results list items, and this job shows how segview handles several.",
+		FileID: DemoFilePumpSkid,
+	}, round)
 	return nil
 }
 

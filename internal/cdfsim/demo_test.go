@@ -24,7 +24,7 @@ func TestDemoJobsListing(t *testing.T) {
 			t.Errorf("demo job %d lacks a title, description or file: %+v", j.ID, j)
 		}
 	}
-	if diff := cmp.Diff([]int64{1001, 1002, 1003, 1004, 1005, 1006, 1007}, ids); diff != "" {
+	if diff := cmp.Diff([]int64{1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008}, ids); diff != "" {
 		t.Errorf("demo job ids (-want +got):\n%s", diff)
 	}
 	if again := e.sim.DemoJobs(); !cmp.Equal(jobs, again) {
@@ -57,7 +57,7 @@ func TestDemoJobStatusesAreFixed(t *testing.T) {
 	e := newEnv(t, seeded)
 	want := map[int64]string{
 		1001: StatusCompleted, 1002: StatusRunning, 1003: StatusQueued, 1004: StatusFailed,
-		1005: StatusCompleted, 1006: StatusCompleted, 1007: StatusCompleted,
+		1005: StatusCompleted, 1006: StatusCompleted, 1007: StatusCompleted, 1008: StatusCompleted,
 	}
 	statuses := func() map[int64]string {
 		got := map[int64]string{}
@@ -115,8 +115,10 @@ func TestDemoSeedInvariants(t *testing.T) {
 	for _, dj := range e.sim.DemoJobs() {
 		j := jobs[dj.ID]
 		t.Run(itoa64(dj.ID), func(t *testing.T) {
-			if len(j.Items) != 1 || j.Items[0].FileID != dj.FileID {
-				t.Fatalf("items %+v, want one item for file %d", j.Items, dj.FileID)
+			// One item, as CDF's POST takes, but for the job that shows
+			// several files; the first is the demo job's file.
+			if len(j.Items) == 0 || j.Items[0].FileID != dj.FileID || (len(j.Items) != 1) != (dj.ID == DemoJobSeveralFiles) {
+				t.Fatalf("items %+v, want one item for file %d (several for job %d)", j.Items, dj.FileID, DemoJobSeveralFiles)
 			}
 			if j.Prompt.Points == nil && j.Prompt.BoundingBox == nil {
 				t.Error("prompt has neither points nor a box")
@@ -127,32 +129,39 @@ func TestDemoSeedInvariants(t *testing.T) {
 			if (j.Status == StatusFailed) != (j.ErrorMessage != nil) {
 				t.Errorf("status %s with errorMessage %v", j.Status, j.ErrorMessage)
 			}
-			f := fetchDemoFile(t, e, dj.FileID)
-			wantKind := map[string]string{"image/png": "png", "image/jpeg": "jpeg"}[f.meta.MimeType]
-			if f.img == nil || f.kind != wantKind {
-				t.Fatalf("file %d (%s) decodes as %q, want %q", dj.FileID, f.meta.MimeType, f.kind, wantKind)
-			}
-			if b := f.img.Bounds(); b.Dx() < 960 || b.Dy() < 720 {
-				t.Errorf("file %d is only %v", dj.FileID, b.Size())
-			}
-			if f.meta.ExternalID != "" && j.Items[0].FileExternalID != f.meta.ExternalID {
-				t.Errorf("item fileExternalId %q, file has %q", j.Items[0].FileExternalID, f.meta.ExternalID)
-			}
-			segs := j.Items[0].Segments
-			if (j.Status == StatusCompleted) != (len(segs) > 0) {
-				t.Errorf("status %s with %d segments", j.Status, len(segs))
-			}
-			for i, s := range segs {
-				if !(s.Score > 0 && s.Score < 1) {
-					t.Errorf("segment %d: score %v", i, s.Score)
+			seen := map[int64]bool{}
+			for _, item := range j.Items {
+				if seen[item.FileID] {
+					t.Errorf("file %d listed twice", item.FileID)
 				}
-				for _, p := range s.Polygons {
-					if n := len(p.Vertices); n < 3 || n > 1000 {
-						t.Errorf("segment %d: %d vertices", i, n)
+				seen[item.FileID] = true
+				f := fetchDemoFile(t, e, item.FileID)
+				wantKind := map[string]string{"image/png": "png", "image/jpeg": "jpeg"}[f.meta.MimeType]
+				if f.img == nil || f.kind != wantKind {
+					t.Fatalf("file %d (%s) decodes as %q, want %q", item.FileID, f.meta.MimeType, f.kind, wantKind)
+				}
+				if b := f.img.Bounds(); b.Dx() < 960 || b.Dy() < 720 {
+					t.Errorf("file %d is only %v", item.FileID, b.Size())
+				}
+				if f.meta.ExternalID != "" && item.FileExternalID != f.meta.ExternalID {
+					t.Errorf("item fileExternalId %q, file has %q", item.FileExternalID, f.meta.ExternalID)
+				}
+				segs := item.Segments
+				if (j.Status == StatusCompleted) != (len(segs) > 0) {
+					t.Errorf("file %d: status %s with %d segments", item.FileID, j.Status, len(segs))
+				}
+				for i, s := range segs {
+					if !(s.Score > 0 && s.Score < 1) {
+						t.Errorf("segment %d: score %v", i, s.Score)
 					}
-					for _, v := range p.Vertices {
-						if v.X < 0 || v.X > 1 || v.Y < 0 || v.Y > 1 {
-							t.Fatalf("segment %d: vertex %+v outside [0,1]", i, v)
+					for _, p := range s.Polygons {
+						if n := len(p.Vertices); n < 3 || n > 1000 {
+							t.Errorf("segment %d: %d vertices", i, n)
+						}
+						for _, v := range p.Vertices {
+							if v.X < 0 || v.X > 1 || v.Y < 0 || v.Y > 1 {
+								t.Fatalf("segment %d: vertex %+v outside [0,1]", i, v)
+							}
 						}
 					}
 				}
@@ -416,3 +425,23 @@ func isGrey(lo, hi int) func(color.RGBA) bool {
 func isRed(c color.RGBA) bool    { return int(c.R) > int(c.G)+60 && int(c.R) > int(c.B)+60 }
 func isYellow(c color.RGBA) bool { return c.R > 190 && c.G > 150 && c.B < 90 }
 func isBlue(c color.RGBA) bool   { return int(c.B) > int(c.R)+40 }
+
+// TestDemoJobSeveralFiles: the demo job of several files lists the pump
+// skid, the gate valve and the phone photo, each with its own demo job's
+// segments, so that the job page's file list can be tried.
+func TestDemoJobSeveralFiles(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, seeded)
+	jobs := demoJobGET(t, e)
+	var want []wireSegmentItem
+	for _, id := range []int64{DemoJobPumpSkid, DemoJobInstanceFile, DemoJobEXIF} {
+		want = append(want, jobs[id].Items...)
+	}
+	got := jobs[DemoJobSeveralFiles]
+	if got.Status != StatusCompleted {
+		t.Errorf("status %s", got.Status)
+	}
+	if diff := cmp.Diff(want, got.Items); diff != "" {
+		t.Errorf("items (-want +got):\n%s", diff)
+	}
+}
