@@ -6,8 +6,9 @@
 // or previous job of the review queue (the links the server rendered with
 // rel=next and rel=prev, when the page has them), , and . open the
 // previous or next file of the job in place (files.js), ? opens the help
-// dialog (Esc closes it natively). Keys typed into a field, or with a
-// modifier, are left alone.
+// dialog (Esc closes it natively). Keys typed into a text field or a
+// select, or with a modifier, are left alone; on a range slider or a check
+// box (the compare slider, the layer boxes) the letters are the page's.
 
 import { stepFile } from "./files.js";
 import { step } from "./select.js";
@@ -15,9 +16,14 @@ import { decide, takeBack } from "./verdicts.js";
 
 const LAYERS = { 1: "segments", 2: "outlines", 3: "points", 4: "box", 5: "labels" };
 
-function typing(el) {
+// typing is whether key, pressed with the focus on el, is the field's:
+// text fields and selects keep every key; a range slider or a check box
+// only the keys it answers to (arrows, Home, End, Space), so that the
+// single-letter review keys reach the page from there.
+function typing(el, key) {
   if (!el || !el.tagName) return false;
   const tag = el.tagName.toLowerCase();
+  if (tag === "input" && (el.type === "range" || el.type === "checkbox")) return !/^[a-z]$/.test(key);
   return tag === "input" || tag === "textarea" || tag === "select" || el.isContentEditable;
 }
 
@@ -44,7 +50,7 @@ export function wireKeys(help, applyView) {
 
   document.addEventListener("keydown", (e) => {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (typing(e.target) || help.open) return;
+    if (typing(e.target, e.key) || help.open) return;
     switch (e.key) {
       case "j": step(1); break;
       case "k": step(-1); break;

@@ -1,0 +1,57 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// said waits for the status line to contain part.
+func said(part string) chromedp.Action[chromedp.Void] {
+	return waitTrue(fmt.Sprintf(`document.querySelector('[data-testid="review-status"]').textContent.includes(%q)`, part))
+}
+
+// verdictsOf is every row's data-verdict of the file shown, by rank order,
+// "-" for none.
+func verdictsOf(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	return run(t, ctx, chromedp.Evaluate[string](`Array.from(document.querySelector('[data-testid="file"]').querySelectorAll('[data-testid="segment-row"]')).map(r => r.dataset.rank + ":" + (r.dataset.verdict || "-")).join(" ")`))
+}
+
+// TestReviewKeysOnSliderAndBoxes: with the focus on the compare slider or
+// a layer box, h and j still work; in a text field they are typed.
+func TestReviewKeysOnSliderAndBoxes(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 1280, 900)
+	run(t, ctx, openFirstDemoJob(base))
+	run(t, ctx, waitTrue(stageReady))
+	off := func() bool {
+		return run(t, ctx, chromedp.Evaluate[bool](`document.documentElement.classList.contains("overlays-off")`))
+	}
+	run(t, ctx, chromedp.Focus(chromedp.CSS(`input[data-testid="compare"]`)))
+	run(t, ctx, chromedp.KeyEvent("h"))
+	if !off() {
+		t.Error("h on the compare slider did not switch to the photo")
+	}
+	run(t, ctx, chromedp.KeyEvent("h"))
+	if off() {
+		t.Error("h again on the compare slider did not switch back")
+	}
+	run(t, ctx, chromedp.KeyEvent("j"))
+	run(t, ctx, waitTrue(`new URL(location.href).searchParams.get("sel") === "1"`))
+	run(t, ctx, chromedp.Evaluate[bool](`(() => { const m = document.querySelector('[data-testid="view-layers-menu"]'); if (m) m.open = true; return true; })()`))
+	run(t, ctx, chromedp.Focus(chromedp.CSS(`input[data-testid="view-layer-outlines"]`)))
+	run(t, ctx, chromedp.KeyEvent("j"))
+	run(t, ctx, waitTrue(`new URL(location.href).searchParams.get("sel") === "2"`))
+	// A text field keeps its letters.
+	run(t, ctx, chromedp.Focus(chromedp.CSS(`[data-testid="view-min-score"]`)))
+	run(t, ctx, chromedp.KeyEvent("h"))
+	if off() {
+		t.Error("h typed into Min score switched to the photo")
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser reported problems: %q", p)
+	}
+}
