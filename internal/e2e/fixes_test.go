@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -18,6 +19,28 @@ func said(part string) chromedp.Action[chromedp.Void] {
 func verdictsOf(t *testing.T, ctx context.Context) string {
 	t.Helper()
 	return run(t, ctx, chromedp.Evaluate[string](`Array.from(document.querySelector('[data-testid="file"]').querySelectorAll('[data-testid="segment-row"]')).map(r => r.dataset.rank + ":" + (r.dataset.verdict || "-")).join(" ")`))
+}
+
+// TestVerdictKeysWithoutSelection: on a fresh page z acts on the first
+// segment without a verdict, and x then on the next.
+func TestVerdictKeysWithoutSelection(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 1280, 900)
+	run(t, ctx, openFirstDemoJob(base))
+	run(t, ctx, chromedp.KeyEvent("z"))
+	run(t, ctx, said("Segment 1 approved"))
+	run(t, ctx, waitTrue(`new URL(location.href).searchParams.get("sel") === "2"`))
+	// Reloaded with no selection: x takes the first still unreviewed (2).
+	run(t, ctx, chromedp.Steps(chromedp.Navigate(run(t, ctx, chromedp.Evaluate[string](`location.origin + location.pathname`))), waitTrue(overlaysLoaded),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="keys-open"]`))))
+	run(t, ctx, chromedp.KeyEvent("x"))
+	run(t, ctx, said("Segment 2 rejected"))
+	if got := verdictsOf(t, ctx); !strings.HasPrefix(got, "1:approved 2:rejected 3:-") {
+		t.Errorf("rows: %q", got)
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser reported problems: %q", p)
+	}
 }
 
 // TestReviewKeysOnSliderAndBoxes: with the focus on the compare slider or

@@ -182,14 +182,16 @@ function nextUnreviewed(file, rank) {
 
 // decide is z and x: it gives the selected segment the verdict want (a
 // segment that has it already keeps it) and selects the next segment
-// without a verdict.
+// without a verdict. With none selected, it acts on the file's first
+// segment without a verdict that the view shows.
 export function decide(want) {
   const file = currentFile();
-  if (!file || !selection.rank) {
-    say("Select a segment first (j or k), then press z or x.", true);
+  if (!file) return;
+  const rank = selection.rank || nextUnreviewed(file, 0);
+  if (!rank) {
+    say("Every segment shown has a verdict. Select one (j or k) to change it.", false);
     return;
   }
-  const rank = selection.rank;
   const row = file.querySelector(ROW + '[data-rank="' + rank + '"]');
   if (!row || !file.querySelector("form.verdicts")) return;
   const fileId = file.getAttribute("data-file-id");
