@@ -21,6 +21,39 @@ func verdictsOf(t *testing.T, ctx context.Context) string {
 	return run(t, ctx, chromedp.Evaluate[string](`Array.from(document.querySelector('[data-testid="file"]').querySelectorAll('[data-testid="segment-row"]')).map(r => r.dataset.rank + ":" + (r.dataset.verdict || "-")).join(" ")`))
 }
 
+// TestViewChangeKeepsZoom: zoomed off-centre with the wheel, a change of
+// Opacity or Min score keeps the address's zoom and at and the transform.
+func TestViewChangeKeepsZoom(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 1280, 900)
+	run(t, ctx, openFirstDemoJob(base))
+	run(t, ctx, waitTrue(stageReady))
+	px, py := stagePoint(t, ctx, 0.2, 0.7)
+	run(t, ctx, wheel(px, py, -300))
+	run(t, ctx, urlZoomed(true))
+	zoomed := readBox(t, ctx)
+	if zoomed.At == "0.5,0.5" || zoomed.Scale <= 1.2 {
+		t.Fatalf("the wheel off-centre: %+v", zoomed)
+	}
+	for _, c := range []struct{ testID, value, param string }{
+		{"view-opacity", "0.7", "opacity=0.7"},
+		{"view-min-score", "0.2", "min_score=0.2"},
+	} {
+		typeInto(t, ctx, c.testID, c.value)
+		run(t, ctx, waitTrue(fmt.Sprintf(`location.search.includes(%q) && document.querySelector('img[data-testid="overlay"]').getAttribute("src").includes(%q)`, c.param, c.param)))
+		run(t, ctx, waitTrue(stageReady))
+		run(t, ctx, waitTrue(`document.querySelector('[data-testid="stage-view"]').style.transform !== ""`))
+		got := readBox(t, ctx)
+		if got.Zoom != zoomed.Zoom || got.At != zoomed.At || !near(got.Scale, zoomed.Scale, 1e-6) ||
+			!near(got.Left, zoomed.Left, 1) || !near(got.Top, zoomed.Top, 1) {
+			t.Errorf("after %s=%s: %+v, want as zoomed %+v", c.testID, c.value, got, zoomed)
+		}
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser reported problems: %q", p)
+	}
+}
+
 // TestVerdictKeysWithoutSelection: on a fresh page z acts on the first
 // segment without a verdict, and x then on the next.
 func TestVerdictKeysWithoutSelection(t *testing.T) {

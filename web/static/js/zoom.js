@@ -41,13 +41,16 @@ const stages = new Map();
 
 // geometry is where stage s shows the image: the stage's size (W, H), the
 // fitted image's (fw, fh), and the transform (tx, ty, z). It clamps the
-// view's centre so that a zoomed image covers the stage where it can.
+// view's centre so that a zoomed image covers the stage where it can; a
+// stage without a size (not laid out, or taken off the page by a swap)
+// leaves the view as it is.
 function geometry(s) {
   const W = s.el.clientWidth, H = s.el.clientHeight;
   const nw = s.nw, nh = s.nh;
   const fit = Math.min(W / nw, H / nh);
   const fw = nw * fit, fh = nh * fit, z = view.zoom;
-  const half = (stage, size, c) => (z * size <= stage ? 0.5 : clamp(c, stage / (2 * z * size), 1 - stage / (2 * z * size)));
+  const sized = s.el.isConnected && W > 0 && H > 0;
+  const half = (stage, size, c) => (!sized ? c : z * size <= stage ? 0.5 : clamp(c, stage / (2 * z * size), 1 - stage / (2 * z * size)));
   view.cx = half(W, fw, view.cx);
   view.cy = half(H, fh, view.cy);
   return { W, H, fw, fh, z, tx: W / 2 - view.cx * z * fw, ty: H / 2 - view.cy * z * fh };
@@ -55,7 +58,7 @@ function geometry(s) {
 
 // place applies the view to stage s.
 function place(s) {
-  if (!s.ready) return;
+  if (!s.ready || !s.el.isConnected) return;
   const g = geometry(s);
   s.g = g;
   const v = s.el.querySelector(".stage-view");
@@ -341,7 +344,13 @@ function attach(el) {
   const overlay = el.querySelector('img[data-testid="overlay"]');
   if (overlay.complete) start(s);
   else overlay.addEventListener("load", () => start(s), { once: true });
-  new ResizeObserver(() => { if (s.ready) { place(s); rest(); } }).observe(el);
+  // A stage swapped off the page shrinks to nothing: it stops placing,
+  // and leaves the view to the stage that took its place.
+  const resized = new ResizeObserver(() => {
+    if (!el.isConnected) { resized.disconnect(); return; }
+    if (s.ready) { place(s); rest(); }
+  });
+  resized.observe(el);
 }
 
 function typing(el) {
