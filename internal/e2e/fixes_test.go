@@ -3,10 +3,13 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/segview/segview/internal/cdfsim"
 )
 
 // said waits for the status line to contain part.
@@ -52,6 +55,72 @@ func TestViewChangeKeepsZoom(t *testing.T) {
 	if p := problems(); len(p) > 0 {
 		t.Errorf("browser reported problems: %q", p)
 	}
+}
+
+// TestUndoAcrossFiles: every segment of the first file of a three-file job
+// reviewed, . opens the second file (sel is dropped: it has fewer
+// segments), and u takes the last verdict back in CDF and shows the first
+// file again with the restored row selected and the job's count right.
+func TestUndoAcrossFiles(t *testing.T) {
+	base, a := demoApp(t, nil, nil)
+	addRoundJob(t, a)
+	ctx, problems := workspaceBrowser(t, 1280, 720)
+	run(t, ctx, chromedp.Steps(
+		chromedp.Navigate(fmt.Sprintf("%s/projects/demo/jobs/%d", base, roundJob)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="keys-open"]`)),
+		waitTrue(overlaysLoaded),
+	))
+	first := strconv.FormatInt(cdfsim.DemoFilePumpSkid, 10)
+	jobCount := func() string {
+		return run(t, ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="job-reviewed"]').textContent.trim()`))
+	}
+	run(t, ctx, chromedp.KeyEvent("j"))
+	for range 5 {
+		run(t, ctx, chromedp.KeyEvent("z"))
+	}
+	run(t, ctx, waitTrue(`document.querySelector('[data-testid="file-reviewed"]').textContent.trim() === "5 of 5 reviewed in this file"`))
+	run(t, ctx, waitTrue(`new URL(location.href).searchParams.get("sel") === "5"`))
+	reviewed := jobCount()
+	if !strings.HasPrefix(reviewed, "5 of ") {
+		t.Fatalf("job count after five verdicts: %q", reviewed)
+	}
+	total := strings.TrimPrefix(reviewed, "5 of ")
+
+	run(t, ctx, chromedp.KeyEvent("."))
+	run(t, ctx, waitTrue(fmt.Sprintf(`document.querySelector('[data-testid="file"]').dataset.fileId !== %q && %s`, first, overlaysLoaded)))
+	if sel := run(t, ctx, chromedp.Evaluate[string](`(new URL(location.href).searchParams.get("sel") || "") + "|" + ((document.querySelector('[data-testid="view-form"] input[name="sel"]') || {}).value || "") + "|" + document.querySelectorAll('.segment-selected').length`)); sel != "||0" {
+		t.Errorf("after . the address, the form and the rows select %q, want nothing", sel)
+	}
+
+	run(t, ctx, chromedp.KeyEvent("u"))
+	run(t, ctx, said("Undone: segment 5 has no verdict again"))
+	run(t, ctx, waitTrue(fmt.Sprintf(`document.querySelector('[data-testid="file"]').dataset.fileId === %q && new URL(location.href).searchParams.get("file") === %q && %s`, first, first, overlaysLoaded)))
+	if s := run(t, ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="review-status"]').textContent`)); strings.Contains(s, "Reload") {
+		t.Errorf("status %q", s)
+	}
+	if got := verdictsOf(t, ctx); !strings.HasSuffix(got, "5:-") {
+		t.Errorf("rows after u: %q, want rank 5 unreviewed", got)
+	}
+	if got, want := jobCount(), "4 of "+total; got != want {
+		t.Errorf("job count after u: %q, want %q", got, want)
+	}
+	run(t, ctx, waitTrue(`new URL(location.href).searchParams.get("sel") === "5" && document.querySelector('.segment-selected[data-rank="5"]') !== null`))
+	if n := countStatus(a.Demo.AnnotationStatuses(cdfsim.DemoFilePumpSkid), "suggested"); n != 1 {
+		t.Errorf("CDF holds %d suggested annotations of the first file, want 1", n)
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser reported problems: %q", p)
+	}
+}
+
+func countStatus(statuses map[int64]string, want string) int {
+	n := 0
+	for _, s := range statuses {
+		if s == want {
+			n++
+		}
+	}
+	return n
 }
 
 // TestVerdictKeysWithoutSelection: on a fresh page z acts on the first

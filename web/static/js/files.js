@@ -3,9 +3,11 @@
 // the script a link, or the , and . keys, opens the file in place: the
 // page asks its server for what the view changes (?fragment=view, at the
 // link's address), swaps it in and puts the link in the address. When
-// that fails, the link is followed.
+// that fails, the link is followed. The selected segment (sel) is not
+// carried to the other file.
 
 import { fragmentURL, load, imagesLoaded, swap } from "./fragment.js";
+import { selection } from "./select.js";
 
 let pending = null; // the request in flight, aborted by the next one
 
@@ -24,27 +26,56 @@ function keepFile(id) {
   input.value = id;
 }
 
+// fetchFile loads what the view changes to show the file the link a
+// points at, with segment sel selected (none by default: a selection does
+// not carry over to another file, which may have fewer segments).
+async function fetchFile(a, sel, signal) {
+  const u = new URL(a.href, location.href);
+  if (sel) u.searchParams.set("sel", String(sel));
+  else u.searchParams.delete("sel");
+  const content = await load(fragmentURL(u.href, "view"), signal);
+  await imagesLoaded(content);
+  return { content, href: u.pathname + u.search };
+}
+
+// show swaps a fetched file in: the address, the view form's file and
+// selection, and the selection itself follow.
+function show(a, { content, href }, sel) {
+  const files = content.getElementById("files");
+  history.replaceState(null, "", files ? files.getAttribute("data-view-url") : href);
+  keepFile(a.getAttribute("data-file-id") || new URL(href, location.href).searchParams.get("file"));
+  selection.rank = sel || 0;
+  const input = document.querySelector('[data-testid="view-form"] input[name="sel"]');
+  if (input && !sel) input.remove();
+  swap(content);
+}
+
 // openFile shows the file the link a points at.
 export function openFile(a) {
-  const href = a.href;
-  const id = a.getAttribute("data-file-id") || new URL(href).searchParams.get("file");
   if (pending) pending.abort();
   const request = (pending = new AbortController());
-  load(fragmentURL(href, "view"), request.signal)
-    .then(async (content) => {
-      await imagesLoaded(content);
+  fetchFile(a, 0, request.signal)
+    .then((got) => {
       if (request !== pending) return;
       pending = null;
-      const files = content.getElementById("files");
-      history.replaceState(null, "", files ? files.getAttribute("data-view-url") : href);
-      keepFile(id);
-      swap(content);
+      show(a, got, 0);
     })
     .catch(() => {
       if (request !== pending) return;
       pending = null;
-      location.assign(href);
+      location.assign(a.href);
     });
+}
+
+// showFile shows the file of fileId with its segment sel selected, when
+// the file list links it; it rejects when that fails (verdicts.js: u
+// takes back a verdict given on another file).
+export async function showFile(fileId, sel) {
+  const a = document.querySelector('a[data-file-link][data-file-id="' + fileId + '"]');
+  if (!a) throw new Error("file " + fileId + " is not linked");
+  if (pending) pending.abort();
+  pending = null;
+  show(a, await fetchFile(a, sel), sel);
 }
 
 // stepFile opens the next (dir 1) or previous (dir -1) file; it returns

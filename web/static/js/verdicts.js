@@ -10,6 +10,7 @@
 // page back, storing the status the segment had before (undo stack).
 // Verdicts are posted one after another, in the order given.
 
+import { showFile } from "./files.js";
 import { fragmentURL, imagesLoaded, load, swap } from "./fragment.js";
 import { say } from "./say.js";
 import { currentFile, select, selection } from "./select.js";
@@ -58,7 +59,12 @@ function filtered() {
 // refresh renders again what a verdict on the file changes: its segments
 // panel, or with a verdict filter the view (rows and image). The review
 // progress is updated in place, so that its live region is announced.
-async function refresh(fileId) {
+async function refresh(fileId, rank) {
+  // A file no longer shown (another was opened since) is shown again.
+  if (!document.getElementById("file-" + fileId)) {
+    await showFile(fileId, rank);
+    return;
+  }
   const view = filtered();
   const content = await load(fragmentURL(location.href, view ? "view" : "segments-" + fileId));
   if (view) await imagesLoaded(content);
@@ -84,7 +90,7 @@ function finished() {
 // send posts a verdict form's body to url, then renders the file again
 // and says done(answer) in the status line; it returns the answer (ok
 // when stored), or null when segview could not be reached.
-async function send(form, url, body, fileId, done) {
+async function send(form, url, body, fileId, done, rank) {
   form.setAttribute("aria-busy", "true");
   const answer = await post(url, body);
   if (!answer || !answer.ok) {
@@ -93,7 +99,7 @@ async function send(form, url, body, fileId, done) {
     return answer;
   }
   try {
-    await refresh(fileId);
+    await refresh(fileId, rank);
   } catch {
     form.removeAttribute("aria-busy");
     say(done(answer.body) + " Reload the page to see it in the table.", false);
@@ -227,7 +233,7 @@ export function takeBack() {
     body.set("verdict", last.rank + ":" + last.previous);
     body.set("expect", last.status);
     const answer = await send(form, last.url, body, last.fileId,
-      () => "Undone: segment " + last.rank + " " + (WORDS[last.previous] || last.previous) + ".");
+      () => "Undone: segment " + last.rank + " " + (WORDS[last.previous] || last.previous) + ".", last.rank);
     // Lost on the way, it may be tried again; refused (changed since),
     // it is dropped.
     if (!answer) undo.push(last);
