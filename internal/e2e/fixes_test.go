@@ -24,6 +24,70 @@ func verdictsOf(t *testing.T, ctx context.Context) string {
 	return run(t, ctx, chromedp.Evaluate[string](`Array.from(document.querySelector('[data-testid="file"]').querySelectorAll('[data-testid="segment-row"]')).map(r => r.dataset.rank + ":" + (r.dataset.verdict || "-")).join(" ")`))
 }
 
+// TestTriageInTheUndoStack: on the pump skid, j j x rejects rank 2, triage
+// approves others and leaves rank 2; u then undoes the triage (not rank
+// 2's reject), and the next u takes back rank 2's reject. "Undo triage"
+// stays on offer while the triage is in the undo stack, also after another
+// verdict has rendered the file again.
+func TestTriageInTheUndoStack(t *testing.T) {
+	base := demoServer(t)
+	ctx, problems := browser(t, 1280, 900)
+	run(t, ctx, openFirstDemoJob(base))
+	undoButton := `!!document.querySelector('[data-testid="file"] [data-testid="triage-undo"]')`
+
+	run(t, ctx, chromedp.KeyEvent("jjx"))
+	run(t, ctx, said("Segment 2 rejected"))
+	before := verdictsOf(t, ctx)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="file"] [data-testid="triage-apply"]`)))
+	run(t, ctx, said("left 1 reviewed segment as it was"))
+	triaged := verdictsOf(t, ctx)
+	if !strings.Contains(triaged, "2:rejected") || triaged == before {
+		t.Fatalf("after triage: %q (before %q)", triaged, before)
+	}
+	run(t, ctx, waitTrue(undoButton))
+
+	// u undoes the last action: the triage.
+	run(t, ctx, chromedp.KeyEvent("u"))
+	run(t, ctx, said("Triage undone"))
+	if got := verdictsOf(t, ctx); got != before {
+		t.Errorf("u after triage: %q, want as before the triage %q", got, before)
+	}
+	if run(t, ctx, chromedp.Evaluate[bool](undoButton)) {
+		t.Error(`"Undo triage" still offered after u undid the triage`)
+	}
+	// The next u takes back rank 2's reject.
+	run(t, ctx, chromedp.KeyEvent("u"))
+	run(t, ctx, said("Undone: segment 2 has no verdict again"))
+	if got := verdictsOf(t, ctx); !strings.Contains(got, "2:-") {
+		t.Errorf("second u: %q, want rank 2 unreviewed", got)
+	}
+
+	// Triage again, then a verdict renders the file again: the button stays,
+	// and undoes the triage only. (u left rank 2 selected.)
+	run(t, ctx, chromedp.KeyEvent("jx"))
+	run(t, ctx, said("Segment 3 rejected"))
+	before = verdictsOf(t, ctx)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="file"] [data-testid="triage-apply"]`)))
+	run(t, ctx, said("left 1 reviewed segment as it was"))
+	run(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="file"] [data-testid="segment-row"][data-rank="3"] [data-testid="approve"]`)))
+	run(t, ctx, said("Segment 3 approved"))
+	if !run(t, ctx, chromedp.Evaluate[bool](undoButton)) {
+		t.Fatal(`"Undo triage" gone after a verdict rendered the file again`)
+	}
+	run(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="file"] [data-testid="triage-undo"]`)))
+	run(t, ctx, said("Triage undone"))
+	want := strings.Replace(before, "3:rejected", "3:approved", 1)
+	if got := verdictsOf(t, ctx); got != want {
+		t.Errorf("after the button: %q, want %q", got, want)
+	}
+	// u now takes back rank 3's approve (the triage left the stack).
+	run(t, ctx, chromedp.KeyEvent("u"))
+	run(t, ctx, said("Undone: segment 3 rejected"))
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser reported problems: %q", p)
+	}
+}
+
 // TestViewChangeKeepsZoom: zoomed off-centre with the wheel, a change of
 // Opacity or Min score keeps the address's zoom and at and the transform.
 func TestViewChangeKeepsZoom(t *testing.T) {

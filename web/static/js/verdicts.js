@@ -5,10 +5,12 @@
 // with the verdict, so the view's fragment is. A refusal changes nothing
 // on the page; the status line says why.
 //
-// z and x give the selected segment a verdict and move the selection to
-// the next segment without one; u takes the last verdict given on this
-// page back, storing the status the segment had before (undo stack).
-// Verdicts are posted one after another, in the order given.
+// z and x give the selected segment (with none selected, the first without
+// a verdict) a verdict and move the selection to the next segment without
+// one; u takes the last verdict or triage done on this page back, storing
+// the statuses the segments had before (undo stack). A verdict taken back
+// on a file no longer shown shows that file again. Verdicts are posted one
+// after another, in the order given.
 
 import { showFile } from "./files.js";
 import { fragmentURL, imagesLoaded, load, swap } from "./fragment.js";
@@ -18,8 +20,10 @@ import { currentFile, select, selection } from "./select.js";
 const WORDS = { approved: "approved", rejected: "rejected", suggested: "has no verdict again" };
 const ROW = '[data-testid="segment-row"]';
 
-// undo holds the verdicts given on this page, the last on top: where it
-// was posted, the segment, the status it had before and the one it left.
+// undo holds what was done on this page, the last on top: verdicts
+// (kind "verdict": where it was posted, the segment, the status it had
+// before and the one it left) and triages (kind "triage": where its undo
+// record is posted, and the body that posts it).
 const undo = [];
 // pending holds the verdicts posted and not yet answered, by
 // "fileId:rank", so that z and x pressed quickly skip those segments.
@@ -110,10 +114,8 @@ async function send(form, url, body, fileId, done, rank) {
 }
 
 // triageWords says what a triage did, as the server words it ("approved
-// 3, rejected 1, left 2 reviewed segments as they were"), and offers to
-// undo it.
+// 3, rejected 1, left 2 reviewed segments as they were").
 function triageWords(body) {
-  if (body.undo) offerTriageUndo(String(body.fileId), body.undo);
   if (body.message) return body.message;
   let approved = 0, rejected = 0;
   for (const v of Object.values(body.verdicts || {})) {
@@ -123,25 +125,43 @@ function triageWords(body) {
   return "Triage saved. This file now has " + approved + " approved and " + rejected + " rejected segments.";
 }
 
-// offerTriageUndo adds an "Undo triage" button to the file's triage form:
-// it posts the triage's undo record (every segment it changed, with its
-// status before) to .../triage/undo, which restores those statuses. The
-// button goes with the next rendering of the file.
-function offerTriageUndo(fileId, record) {
-  const form = document.querySelector('[data-testid="file"][data-file-id="' + fileId + '"] form.triage');
-  if (!form) return;
-  const b = document.createElement("button");
-  b.type = "button";
-  b.textContent = "Undo triage";
-  b.setAttribute("data-testid", "triage-undo");
-  b.addEventListener("click", () => {
-    const body = new URLSearchParams(new FormData(form));
-    for (const k of ["high", "low", "reviewed"]) body.delete(k);
-    body.set("undo", record);
-    b.disabled = true;
-    enqueue(() => send(form, form.getAttribute("action") + "/undo", body, fileId, (a) => a.message || "Triage undone."));
-  });
-  form.append(b);
+// offerTriageUndo adds an "Undo triage" button to the triage form of
+// each file shown whose last triage is in the undo stack: it undoes that
+// triage (undoTriage) and leaves the stack's other entries. The button
+// follows the stack: it comes back when the file is rendered again, and
+// goes once the triage is undone (by the button or by u).
+function offerTriageUndo() {
+  for (const file of document.querySelectorAll('[data-testid="file"]')) {
+    const fileId = file.getAttribute("data-file-id");
+    const form = file.querySelector("form.triage");
+    if (!form || form.querySelector('[data-testid="triage-undo"]')) continue;
+    const entry = undo.findLast((e) => e.kind === "triage" && e.fileId === fileId);
+    if (!entry) continue;
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = "Undo triage";
+    b.setAttribute("data-testid", "triage-undo");
+    b.addEventListener("click", () => {
+      b.disabled = true;
+      enqueue(() => undoTriage(entry));
+    });
+    form.append(b);
+  }
+}
+
+// undoTriage posts a triage's undo record (every segment it changed, with
+// its status before) to .../triage/undo, which restores those statuses,
+// and takes the triage off the undo stack; lost on the way, it stays.
+async function undoTriage(entry) {
+  const at = undo.indexOf(entry);
+  if (at < 0) return; // undone already
+  undo.splice(at, 1);
+  const file = document.getElementById("file-" + entry.fileId);
+  const form = (file && file.querySelector("form.triage")) || document.createElement("form");
+  const answer = await send(form, entry.url, new URLSearchParams(entry.body), entry.fileId, (a) => a.message || "Triage undone.");
+  if (!answer) undo.splice(Math.min(at, undo.length), 0, entry);
+  else for (const b of document.querySelectorAll('[data-testid="triage-undo"]')) b.remove();
+  offerTriageUndo();
 }
 
 function statusOf(fileId, row) {
@@ -169,7 +189,7 @@ function give(file, rank, previous, status, failed, more) {
       if (failed) failed();
       return;
     }
-    undo.push({ url: url + "/undo", token: body.get("csrf_token"), view: body.get("view"), fileId, rank, previous, status });
+    undo.push({ kind: "verdict", url: url + "/undo", token: body.get("csrf_token"), view: body.get("view"), fileId, rank, previous, status });
   });
 }
 
@@ -217,9 +237,13 @@ export function decide(want) {
   if (next) select(next, fileId);
 }
 
-// takeBack is u: it undoes the last verdict given on this page.
+// takeBack is u: it undoes the last verdict or triage done on this page.
 export function takeBack() {
   enqueue(async () => {
+    if (undo.length > 0 && undo[undo.length - 1].kind === "triage") {
+      await undoTriage(undo[undo.length - 1]);
+      return;
+    }
     const last = undo.pop();
     if (!last) {
       say("Nothing to undo: no verdict was given on this page.", false);
@@ -259,7 +283,18 @@ export function wireVerdicts() {
       const fileId = file.getAttribute("data-file-id");
       selection.fileId = fileId;
       const body = new URLSearchParams(new FormData(form));
-      enqueue(() => send(form, form.getAttribute("action"), body, fileId, triageWords));
+      const url = form.getAttribute("action");
+      enqueue(async () => {
+        const answer = await send(form, url, body, fileId, triageWords);
+        if (!answer || !answer.ok || !answer.body.undo) return;
+        // What posts its undo record: the form's token and view.
+        const again = new URLSearchParams(body);
+        for (const k of ["high", "low", "reviewed"]) again.delete(k);
+        again.set("undo", answer.body.undo);
+        undo.push({ kind: "triage", url: url + "/undo", body: again.toString(), fileId });
+        offerTriageUndo();
+      });
     }
   });
+  document.addEventListener("segview:swap", offerTriageUndo);
 }
