@@ -2,7 +2,7 @@
 // segment (by rank, in every file's table, as ?sel= does), h hides or
 // shows the overlay images, 1–5 toggle a layer in the view form (applied
 // in place), z/x approve or reject the selected segment and select the
-// next one without a verdict, u undoes the last verdict, n/p open the next
+// next one without a verdict, u undoes the last verdict or triage, n/p open the next
 // or previous job of the review queue (the links the server rendered with
 // rel=next and rel=prev, when the page has them), , and . open the
 // previous or next file of the job in place (files.js), ? opens the help
