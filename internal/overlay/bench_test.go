@@ -86,3 +86,21 @@ func BenchmarkRender1600(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRender1600Cached is BenchmarkRender1600 with the segments'
+// masks in a MaskCache from an earlier view: a new opacity only
+// composites.
+func BenchmarkRender1600Cached(b *testing.B) {
+	spec := benchSpecSized(b, 1600, 1200)
+	spec.Masks = NewMaskCache(64 << 20)
+	if _, err := Render(spec); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		spec.Style.FillAlpha = 0.3 + float64(i%5)/10
+		if _, err := Render(spec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

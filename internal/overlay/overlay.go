@@ -98,6 +98,11 @@ type Spec struct {
 	// whole image: coordinates stay those of the whole image, and sizes
 	// follow the zoom (see Crop).
 	Crop *Crop
+	// Masks, when set, keeps the segments' coverage masks from one Render
+	// to the next, so that drawing the same segments on an image of the
+	// same size again (another opacity, another subset shown) rasterizes
+	// nothing; the output is the same.
+	Masks *MaskCache
 }
 
 // ErrNoImage is returned by Render when Spec.Image is nil or has no pixels.
@@ -171,11 +176,13 @@ func Render(spec Spec) (*image.RGBA, error) {
 	alpha := spec.Style.fillAlpha()
 	segments := newCanvas(dst, r.line)
 	segments.noOutline = spec.Style.NoOutline
+	segments.cache = spec.Masks
 	ordered := r.drawables(spec)
 	for _, s := range ordered {
-		segments.add(s.polys, s.visible, s.color, alpha)
+		segments.addCached(s.polys, s.visible, s.color, alpha)
 	}
 	segments.draw()
+	segments.keep()
 	r.labels(ordered)
 	if spec.Box != nil {
 		r.box(*spec.Box)

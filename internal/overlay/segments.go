@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -135,12 +136,17 @@ type shape struct {
 	blend          *blender
 	x0, x1, y0, y1 int // pixel bounds of the fill
 	band0          int // the band of row y0
+	nb             int // the number of bands from band0 on
 	// fill and outline hold the segment's geometry in the bands from band0
 	// on, one entry a band.
 	fill, outline []bandPath
+	// masks, when set, are the segment's masks from a MaskCache, composited
+	// without gg (fill and outline are then nil); capture, when set,
+	// receives the masks gg draws, to be kept in one.
+	masks, capture *segMasks
 }
 
-func (sh *shape) bands() (first, last int) { return sh.band0, sh.band0 + len(sh.fill) - 1 }
+func (sh *shape) bands() (first, last int) { return sh.band0, sh.band0 + sh.nb - 1 }
 
 // canvas draws segments onto one image.
 type canvas struct {
@@ -153,6 +159,51 @@ type canvas struct {
 	// place of drawing it onto dst (nil then): see NewMask.
 	mask *Mask
 	segs []*shape
+	// cache, when set, provides and keeps the segments' masks (addCached);
+	// pending are the masks drawn this time, to keep once drawn.
+	cache   *MaskCache
+	pending []pendingMasks
+}
+
+type pendingMasks struct {
+	key   maskKey
+	polys []geom.Polygon
+	m     *segMasks
+}
+
+// addCached is add, with the segment's masks taken from cv.cache when it
+// has them, and kept there once drawn otherwise.
+func (cv *canvas) addCached(rings, visible []geom.Polygon, c color.NRGBA, alpha float64) {
+	if cv.cache == nil {
+		cv.add(rings, visible, c, alpha)
+		return
+	}
+	k := cv.cache.key(cv, rings)
+	if m := cv.cache.lookup(k, rings); m != nil {
+		cv.segs = append(cv.segs, &shape{blend: newBlender(c, alpha),
+			x0: m.x0, x1: m.x1, y0: m.y0, y1: m.y1, band0: m.band0, nb: len(m.bands), masks: m})
+		return
+	}
+	n := len(cv.segs)
+	cv.add(rings, visible, c, alpha)
+	if len(cv.segs) == n {
+		return // nothing to draw
+	}
+	sh := cv.segs[n]
+	sh.capture = &segMasks{x0: sh.x0, x1: sh.x1, y0: sh.y0, y1: sh.y1, band0: sh.band0, bands: make([]bandMask, sh.nb)}
+	polys := make([]geom.Polygon, len(rings))
+	for i, p := range rings {
+		polys[i] = slices.Clone(p)
+	}
+	cv.pending = append(cv.pending, pendingMasks{k, polys, sh.capture})
+}
+
+// keep stores the masks drawn by draw in cv.cache.
+func (cv *canvas) keep() {
+	for _, p := range cv.pending {
+		cv.cache.store(p.key, p.polys, p.m)
+	}
+	cv.pending = nil
 }
 
 // newCanvas returns a canvas drawing onto dst, with outlines width pixels
@@ -186,6 +237,7 @@ func (cv *canvas) add(rings, visible []geom.Polygon, c color.NRGBA, alpha float6
 	}
 	sh.band0 = sh.y0 / bandRows
 	n := (sh.y1-1)/bandRows - sh.band0 + 1
+	sh.nb = n
 	sh.fill = make([]bandPath, n)
 	sh.outline = make([]bandPath, n)
 	for i := range sh.fill {
@@ -345,6 +397,12 @@ func (bd *band) draw(k int) {
 		if first, last := sh.bands(); k < first || k > last {
 			continue
 		}
+		if sh.masks != nil {
+			if bm := &sh.masks.bands[k-sh.band0]; bm.drawn {
+				bd.cached(sh, bm)
+			}
+			continue
+		}
 		if fp := &sh.fill[k-sh.band0]; len(fp.ends) > 0 && fp.x0 < fp.x1 {
 			bd.segment(sh, fp, &sh.outline[k-sh.band0])
 		}
@@ -411,6 +469,9 @@ func (bd *band) segment(sh *shape, fill, outline *bandPath) {
 		})
 		dc.Stroke()
 	}
+	if sh.capture != nil {
+		sh.capture.captureBand(bd, bd.top/bandRows, x0, x1, y0, y1, flip, len(outline.ends) > 0)
+	}
 
 	for y := y0; y < y1; y++ {
 		r := (y - bd.top) * cv.w
@@ -418,6 +479,35 @@ func (bd *band) segment(sh *shape, fill, outline *bandPath) {
 			cv.dst.Pix[cv.dst.PixOffset(x0, y):][:4*(x1-x0)],
 			row(bd.fill, y), flip,
 			row(bd.line, y),
+			bd.covered[r+x0:r+x1],
+			bd.under[4*(r+x0):4*(r+x1)],
+		)
+	}
+}
+
+// maskRow is the columns x0..x1 of row y of one of the band's masks.
+func (bd *band) maskRow(m *image.RGBA, y, x0, x1 int) []byte {
+	return m.Pix[(y-bd.top+maskPad)*m.Stride+4*(x0+maskPad):][:4*(x1-x0)]
+}
+
+// cached composites a segment's masks from a MaskCache in the band, as
+// segment does with those gg draws.
+func (bd *band) cached(sh *shape, bm *bandMask) {
+	cv := bd.cv
+	x0, x1, w := bm.x0, bm.x1, bm.x1-bm.x0
+	for y := bm.y0; y < bm.y1; y++ {
+		o := (y - bm.y0) * w
+		fill, line := bd.maskRow(bd.fill, y, x0, x1), bd.maskRow(bd.line, y, x0, x1)
+		unpack(fill, bm.fill[o:o+w])
+		if bm.line != nil {
+			unpack(line, bm.line[o:o+w])
+		} else {
+			clear(line)
+		}
+		r := (y - bd.top) * cv.w
+		sh.blend.compositeRow(
+			cv.dst.Pix[cv.dst.PixOffset(x0, y):][:4*w],
+			fill, bm.flip, line,
 			bd.covered[r+x0:r+x1],
 			bd.under[4*(r+x0):4*(r+x1)],
 		)

@@ -1,0 +1,170 @@
+package overlay
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+	"math"
+	"slices"
+	"sync/atomic"
+
+	"github.com/segview/segview/internal/geom"
+	"github.com/segview/segview/internal/lru"
+)
+
+// MaskCache keeps the coverage masks gg rasterizes for segments (the fill
+// and the outline mask of each band, see segments.go), so that drawing the
+// same segments on an image of the same size again, at another opacity or
+// with another subset of them shown, only composites: a new threshold or
+// opacity on a cached decode draws nothing with gg. A segment's masks
+// depend only on its polygons as drawn (after any crop), the output's size,
+// the outline width and whether outlines are drawn, which together are its
+// key; its colour, opacity and the segments drawn before it are applied
+// when compositing, so the output is the same bytes as without the cache.
+//
+// Masks are kept one byte a pixel over each band's rectangle of the
+// segment, and the cache holds at most its capacity in bytes of them
+// (least recently used go first). It is safe for concurrent use; a nil
+// *MaskCache keeps nothing.
+type MaskCache struct {
+	masks *lru.Cache[maskKey, *maskEntry]
+	seed  maphash.Seed
+}
+
+// NewMaskCache returns a MaskCache holding at most capacity bytes of masks;
+// capacity <= 0 keeps nothing.
+func NewMaskCache(capacity int64) *MaskCache {
+	return &MaskCache{masks: lru.New[maskKey, *maskEntry](capacity), seed: maphash.MakeSeed()}
+}
+
+// Stats returns the cache's statistics, for metrics.
+func (c *MaskCache) Stats() lru.Stats { return c.masks.Stats() }
+
+// Size is the bytes of masks held.
+func (c *MaskCache) Size() int64 { return c.masks.Size() }
+
+// Len is the number of segments whose masks are held.
+func (c *MaskCache) Len() int { return c.masks.Len() }
+
+// Capacity is the most bytes of masks held.
+func (c *MaskCache) Capacity() int64 { return c.masks.Capacity() }
+
+type maskKey struct {
+	w, h      int
+	width     uint64 // outline width, float bits
+	noOutline bool
+	polys     uint64 // hash of the polygons; entries compare them in full
+}
+
+// maskEntry is one segment's masks, with the polygons they are of.
+type maskEntry struct {
+	polys []geom.Polygon
+	m     *segMasks
+}
+
+// segMasks are a segment's masks in its bands, one entry a band from band0.
+type segMasks struct {
+	x0, x1, y0, y1 int
+	band0          int
+	bands          []bandMask
+	// bad is set when a mask could not be kept one byte a pixel (its
+	// four bytes differed); such masks are not stored.
+	bad atomic.Bool
+}
+
+// bandMask is a segment's masks in one band: the rectangle [x0, x1) ×
+// [y0, y1) of the image, the fill mask as compositeRow reads it (with
+// flip) and the outline mask, one byte a pixel row by row; line is nil
+// when no outline reaches the band. drawn is false when the segment draws
+// nothing in the band.
+type bandMask struct {
+	drawn          bool
+	x0, x1, y0, y1 int
+	flip           uint32
+	fill, line     []byte
+}
+
+func (m *segMasks) bytes() int64 {
+	n := int64(64 + 64*len(m.bands))
+	for _, b := range m.bands {
+		n += int64(len(b.fill) + len(b.line))
+	}
+	return n
+}
+
+func (c *MaskCache) key(cv *canvas, polys []geom.Polygon) maskKey {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	var buf [16]byte
+	for _, p := range polys {
+		binary.LittleEndian.PutUint64(buf[:8], uint64(len(p)))
+		h.Write(buf[:8])
+		for _, v := range p {
+			binary.LittleEndian.PutUint64(buf[:8], math.Float64bits(v.X))
+			binary.LittleEndian.PutUint64(buf[8:], math.Float64bits(v.Y))
+			h.Write(buf[:])
+		}
+	}
+	return maskKey{w: cv.w, h: cv.h, width: math.Float64bits(cv.width), noOutline: cv.noOutline, polys: h.Sum64()}
+}
+
+// lookup returns the masks kept for polys drawn on cv.
+func (c *MaskCache) lookup(k maskKey, polys []geom.Polygon) *segMasks {
+	if c == nil {
+		return nil
+	}
+	e, ok := c.masks.Get(k)
+	if !ok || !slices.EqualFunc(e.polys, polys, func(a, b geom.Polygon) bool { return slices.Equal(a, b) }) {
+		return nil
+	}
+	return e.m
+}
+
+// store keeps masks drawn for polys; a segment's masks larger than a
+// quarter of the cache are not kept.
+func (c *MaskCache) store(k maskKey, polys []geom.Polygon, m *segMasks) {
+	if c == nil || m.bad.Load() {
+		return
+	}
+	if n := m.bytes(); n <= c.masks.Capacity()/4 {
+		c.masks.Add(k, &maskEntry{polys: polys, m: m}, n)
+	}
+}
+
+// captureBand records the masks bd has just drawn for sh in the band's
+// rows y0..y1 and columns x0..x1.
+func (m *segMasks) captureBand(bd *band, k, x0, x1, y0, y1 int, flip uint32, hasLine bool) {
+	w := x1 - x0
+	bm := bandMask{drawn: true, x0: x0, x1: x1, y0: y0, y1: y1, flip: flip, fill: make([]byte, w*(y1-y0))}
+	if hasLine {
+		bm.line = make([]byte, w*(y1-y0))
+	}
+	for y := y0; y < y1; y++ {
+		o := (y - y0) * w
+		if !pack(bm.fill[o:o+w], bd.maskRow(bd.fill, y, x0, x1)) {
+			m.bad.Store(true)
+		}
+		if hasLine && !pack(bm.line[o:o+w], bd.maskRow(bd.line, y, x0, x1)) {
+			m.bad.Store(true)
+		}
+	}
+	m.bands[k-m.band0] = bm
+}
+
+// pack stores the coverage of each four-byte pixel of src in dst, and
+// reports whether every pixel's four bytes were equal.
+func pack(dst, src []byte) bool {
+	ok := true
+	for i := range dst {
+		p := src[4*i : 4*i+4 : 4*i+4]
+		dst[i] = p[3]
+		ok = ok && p[0] == p[3] && p[1] == p[3] && p[2] == p[3]
+	}
+	return ok
+}
+
+// unpack expands one byte a pixel into gg's four.
+func unpack(dst, src []byte) {
+	for i, v := range src {
+		binary.LittleEndian.PutUint32(dst[4*i:], uint32(v)*0x01010101)
+	}
+}
