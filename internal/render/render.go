@@ -75,6 +75,15 @@ type Options struct {
 	// 0 means DefaultOutputCacheBytes, a negative value disables the cache.
 	// Exports, and outputs larger than an eighth of it, are not kept.
 	OutputCacheBytes int64
+	// MaskCacheBytes is the part of ImageCacheBytes that keeps the
+	// segments' coverage masks (overlay.MaskCache: a byte or two a pixel
+	// of each segment's bounds at the output's size), so that a new view
+	// of an image drawn before (another threshold, opacity or layer) only
+	// composites; the decoded images get the rest. 0 means an eighth of
+	// ImageCacheBytes (32 MiB of the default 256), a negative value keeps
+	// no masks. It is part of ImageCacheBytes so that MemoryLimit need not
+	// change.
+	MaskCacheBytes int64
 	// Concurrency is the most cold decodes at a time; <= 0 means
 	// runtime.NumCPU().
 	Concurrency int
@@ -112,6 +121,8 @@ type Service struct {
 	// PrefetchLink to tell whether its image is cached.
 	latest  *lru.Cache[int64, cdf.Millis]
 	outputs *lru.Cache[string, []byte] // encoded outputs by ETag
+	// masks keeps the segments' coverage masks between views.
+	masks   *overlay.MaskCache
 	flights singleflight.Group
 	limiter *limiter
 	// drawing bounds concurrent draws and encodes (warm renders included).
@@ -150,6 +161,15 @@ func New(c CDF, opts Options) *Service {
 	case outputBytes < 0:
 		outputBytes = 0
 	}
+	maskBytes := opts.MaskCacheBytes
+	switch {
+	case maskBytes == 0:
+		maskBytes = cacheBytes / 8
+	case maskBytes < 0:
+		maskBytes = 0
+	}
+	maskBytes = min(maskBytes, cacheBytes)
+	cacheBytes -= maskBytes
 	concurrency := opts.Concurrency
 	if concurrency <= 0 {
 		concurrency = runtime.NumCPU()
@@ -168,6 +188,7 @@ func New(c CDF, opts Options) *Service {
 		sizes:        lru.New[versionKey, image.Point](sizeCacheLength),
 		latest:       lru.New[int64, cdf.Millis](sizeCacheLength),
 		outputs:      lru.New[string, []byte](outputBytes),
+		masks:        overlay.NewMaskCache(maskBytes),
 		limiter:      newLimiter(concurrency, wait),
 		drawing:      newDrawingLimiter(concurrency, wait),
 		decode:       decodeDisplay,
@@ -194,6 +215,7 @@ func New(c CDF, opts Options) *Service {
 	opts.Metrics.Cache("decoded_images", s.images)
 	opts.Metrics.Cache("image_sizes", s.sizes)
 	opts.Metrics.Cache("encoded_outputs", s.outputs)
+	opts.Metrics.Cache("segment_masks", s.masks)
 	return s
 }
 
@@ -399,6 +421,7 @@ func (s *Service) draw(ctx context.Context, file versionKey, format Format, targ
 	s.draws.Add(1)
 	spec := view.Spec(canvas, results.Ranked, results.Prompt)
 	spec.Crop = crop
+	spec.Masks = s.masks
 	start := time.Now()
 	out, err := overlay.Render(spec)
 	if err != nil {

@@ -95,3 +95,47 @@ func TestRenderView(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderViewReusesMasks pins that a new view of an image drawn before
+// (another threshold, another opacity) takes the segments' masks from the
+// mask cache, and gives the same bytes as a Service that keeps no masks.
+func TestRenderViewReusesMasks(t *testing.T) {
+	t.Parallel()
+	job := &cdf.SegmentJob{JobID: 5, Status: cdf.StatusCompleted,
+		Items: []cdf.SegmentItem{{FileID: 9, Segments: []cdf.Segment{
+			{Score: 0.3, Polygons: []cdf.Polygon{poly(0.55, 0.1, 0.95, 0.6)}},
+			{Score: 0.9, Polygons: []cdf.Polygon{poly(0.05, 0.1, 0.6, 0.7)}},
+		}}}}
+	fake := &fakeCDF{job: job, files: map[int64]*fakeFile{9: {data: solidPNG(t, 300, 200), updated: 1000}}}
+	cached, direct := New(fake, Options{}), New(fake, Options{MaskCacheBytes: -1})
+	view := func(f func(*segment.View)) *segment.View { v := segment.DefaultView(); f(&v); return &v }
+	views := []struct {
+		name string
+		view *segment.View
+	}{
+		{"default", nil},
+		{"threshold", view(func(v *segment.View) { v.MinScore = 0.5 })},
+		{"opacity", view(func(v *segment.View) { v.Opacity = 0.85 })},
+		{"a lower opacity", view(func(v *segment.View) { v.Opacity = 0.2 })},
+	}
+	for i, v := range views {
+		hits := cached.masks.Stats().Hits
+		want, err := direct.renderRead(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatPNG, View: v.view})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := cached.renderRead(context.Background(), Request{JobID: 5, FileID: 9, Format: FormatPNG, View: v.view})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Body, want.Body) {
+			t.Errorf("%s: the output differs with the mask cache", v.name)
+		}
+		if reused := cached.masks.Stats().Hits - hits; (i > 0) != (reused > 0) {
+			t.Errorf("%s: %d masks reused", v.name, reused)
+		}
+	}
+	if direct.masks.Len() != 0 {
+		t.Errorf("MaskCacheBytes -1 kept %d masks", direct.masks.Len())
+	}
+}
