@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/segview/segview/internal/metrics"
@@ -87,4 +88,65 @@ func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
 		waited("cancelled")
 		return nil, ctx.Err()
 	}
+}
+
+// byteBudget lets decodes run at once as long as their expected memory
+// (imaging.DecodeMemory) fits a budget of bytes, so that two decodes that
+// each hold a few hundred bytes a pixel (image/jpeg's coefficients of a
+// progressive JPEG) do not run together where many small ones may. A
+// decode larger than the whole budget counts as the budget: it runs
+// alone. Whatever fits goes, in no particular order, so small decodes
+// pass while a large one waits; a waiter gives up after wait with a copy
+// of busy, as with limiter.
+type byteBudget struct {
+	mu      sync.Mutex
+	size    int64
+	used    int64
+	changed chan struct{} // closed, and replaced, when bytes are released
+	wait    time.Duration
+	busy    BusyError
+}
+
+func newByteBudget(size int64, concurrency int, wait time.Duration) *byteBudget {
+	return &byteBudget{size: max(size, 1), changed: make(chan struct{}), wait: wait,
+		busy: BusyError{Concurrency: max(concurrency, 1), Waited: wait}}
+}
+
+// acquire waits until n bytes fit. The returned release must be called
+// once the decode is done.
+func (b *byteBudget) acquire(ctx context.Context, n int64) (release func(), err error) {
+	n = min(max(n, 1), b.size)
+	var timeout <-chan time.Time
+	for {
+		b.mu.Lock()
+		if b.used+n <= b.size {
+			b.used += n
+			b.mu.Unlock()
+			var once sync.Once
+			return func() { once.Do(func() { b.release(n) }) }, nil
+		}
+		changed := b.changed
+		b.mu.Unlock()
+		if timeout == nil {
+			t := time.NewTimer(b.wait)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-changed:
+		case <-timeout:
+			busy := b.busy
+			return nil, &busy
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+func (b *byteBudget) release(n int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.used -= n
+	close(b.changed)
+	b.changed = make(chan struct{})
 }

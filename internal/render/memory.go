@@ -14,6 +14,13 @@ const (
 	baseBytes        = 48 << 20
 )
 
+// decodeBudget is the bytes the decodes running at once may expect to hold
+// (imaging.DecodeMemory): the decode turns' share of MemoryLimit,
+// concurrency × 64 MiB. A decode expecting more runs alone.
+func decodeBudget(concurrency int) int64 {
+	return int64(max(concurrency, 1)) * decodeTurnBytes
+}
+
 // MemoryLimit is the soft memory limit for the Go runtime
 // (runtime/debug.SetMemoryLimit, GOMEMLIMIT) that suits a Service made with
 // opts: what its caches may hold when full, plus a working set for each

@@ -125,6 +125,8 @@ type Service struct {
 	masks   *overlay.MaskCache
 	flights singleflight.Group
 	limiter *limiter
+	// decodeBytes bounds the memory of the decodes running at once.
+	decodeBytes *byteBudget
 	// drawing bounds concurrent draws and encodes (warm renders included).
 	drawing *limiter
 
@@ -190,6 +192,7 @@ func New(c CDF, opts Options) *Service {
 		outputs:      lru.New[string, []byte](outputBytes),
 		masks:        overlay.NewMaskCache(maskBytes),
 		limiter:      newLimiter(concurrency, wait),
+		decodeBytes:  newByteBudget(decodeBudget(concurrency), concurrency, wait),
 		drawing:      newDrawingLimiter(concurrency, wait),
 		decode:       decodeDisplay,
 		metrics:      opts.Metrics,

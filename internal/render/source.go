@@ -125,15 +125,21 @@ func (s *Service) decodeSource(ctx context.Context, v versionKey, width int) (*i
 		return nil, image.Point{}, err
 	}
 	w, h := fitSize(size.X, size.Y, key.Width)
+	opts := imaging.Options{
+		Limits:     imaging.Limits{MaxPixels: s.limits.MaxPixels},
+		IgnoreEXIF: v.IgnoreEXIF,
+		MinWidth:   key.Width,
+	}
+	// The decode's memory, known from the header, must fit the budget
+	// with the other decodes': a progressive JPEG decoded by image/jpeg
+	// holds five bytes a sample.
+	releaseBytes, err := s.decodeBytes.acquire(ctx, imaging.DecodeMemory(data, opts))
+	if err != nil {
+		return nil, image.Point{}, err
+	}
+	defer releaseBytes()
 	start = time.Now()
-	img, err := s.decode(data, decodeOptions{
-		Options: imaging.Options{
-			Limits:     imaging.Limits{MaxPixels: s.limits.MaxPixels},
-			IgnoreEXIF: v.IgnoreEXIF,
-			MinWidth:   key.Width,
-		},
-		Size: image.Pt(w, h),
-	})
+	img, err := s.decode(data, decodeOptions{Options: opts, Size: image.Pt(w, h)})
 	if err != nil {
 		return nil, image.Point{}, err
 	}
