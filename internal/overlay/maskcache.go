@@ -162,9 +162,78 @@ func pack(dst, src []byte) bool {
 	return ok
 }
 
-// unpack expands one byte a pixel into gg's four.
-func unpack(dst, src []byte) {
-	for i, v := range src {
-		binary.LittleEndian.PutUint32(dst[4*i:], uint32(v)*0x01010101)
+// compositeRow8 is compositeRow on masks kept one byte a pixel (a
+// MaskCache's): fill holds the fill's coverage, or one minus it when flip
+// is 255, and outline the outline's, or is nil for none. It gives the same
+// pixels as compositeRow on the four-byte masks the bytes were packed
+// from.
+func (b *blender) compositeRow8(pix, fill []byte, flip uint8, outline []byte, covered, under []uint8) {
+	n := len(pix) / 4
+	fill = fill[:n]
+	if outline != nil {
+		outline = outline[:n]
+	}
+	covered, under = covered[:n], under[:4*n]
+	flip8 := uint64(flip) * 0x0101010101010101
+	for x := 0; x < n; x++ {
+		f := fill[x] ^ flip
+		if f == 0 {
+			// Outside: skip the run of pixels the fill does not reach.
+			for x+9 <= n && binary.LittleEndian.Uint64(fill[x+1:])^flip8 == 0 {
+				x += 8
+			}
+			for x+1 < n && fill[x+1]^flip == 0 {
+				x++
+			}
+			continue
+		}
+		var o uint8
+		if outline != nil {
+			o = outline[x]
+		}
+		if f == 255 && o == 0 {
+			// Inside, beyond the outline: the run of whole pixels gets
+			// the fill alone.
+			end := x + 1
+			if outline == nil {
+				for end+8 <= n && binary.LittleEndian.Uint64(fill[end:])^flip8 == 1<<64-1 {
+					end += 8
+				}
+			} else {
+				for end+8 <= n && binary.LittleEndian.Uint64(fill[end:])^flip8 == 1<<64-1 &&
+					binary.LittleEndian.Uint64(outline[end:]) == 0 {
+					end += 8
+				}
+			}
+			for end < n && fill[end]^flip == 255 && (outline == nil || outline[end] == 0) {
+				end++
+			}
+			b.fillRun(pix[4*x : 4*end])
+			clear(covered[x:end])
+			x = end - 1
+			continue
+		}
+		px := pix[4*x : 4*x+4 : 4*x+4]
+		// As in compositeRow.
+		cf := float32(f) / 255
+		co := float32(min(f, o)) / 255
+		a := b.alpha*(cf-co) + co
+		if f == 255 {
+			b.blend(px, a)
+			covered[x] = 0
+			continue
+		}
+		if c := covered[x]; c == 0 {
+			copy(under[4*x:4*x+4], px)
+			b.blend(px, a)
+			covered[x] = f
+		} else {
+			u := 1 - float32(c)/255
+			b.share(px, under[4*x:4*x+4], u, cf, a)
+			covered[x] = uint8((1-max(0, u-cf))*255 + 0.5)
+		}
+		if covered[x] == 255 {
+			covered[x] = 0
+		}
 	}
 }

@@ -491,23 +491,20 @@ func (bd *band) maskRow(m *image.RGBA, y, x0, x1 int) []byte {
 }
 
 // cached composites a segment's masks from a MaskCache in the band, as
-// segment does with those gg draws.
+// segment does with those gg draws, straight from their bytes.
 func (bd *band) cached(sh *shape, bm *bandMask) {
 	cv := bd.cv
 	x0, x1, w := bm.x0, bm.x1, bm.x1-bm.x0
 	for y := bm.y0; y < bm.y1; y++ {
 		o := (y - bm.y0) * w
-		fill, line := bd.maskRow(bd.fill, y, x0, x1), bd.maskRow(bd.line, y, x0, x1)
-		unpack(fill, bm.fill[o:o+w])
+		var line []byte
 		if bm.line != nil {
-			unpack(line, bm.line[o:o+w])
-		} else {
-			clear(line)
+			line = bm.line[o : o+w]
 		}
 		r := (y - bd.top) * cv.w
-		sh.blend.compositeRow(
+		sh.blend.compositeRow8(
 			cv.dst.Pix[cv.dst.PixOffset(x0, y):][:4*w],
-			fill, bm.flip, line,
+			bm.fill[o:o+w], uint8(bm.flip), line,
 			bd.covered[r+x0:r+x1],
 			bd.under[4*(r+x0):4*(r+x1)],
 		)
