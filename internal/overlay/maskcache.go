@@ -28,12 +28,47 @@ import (
 type MaskCache struct {
 	masks *lru.Cache[maskKey, *maskEntry]
 	seed  maphash.Seed
+	// anchors keeps the labels' anchors (labelAnchor, a search for the
+	// pole of inaccessibility) by a 128-bit hash of the polygons and the
+	// frame's size, anchorEntries of them.
+	anchors      *lru.Cache[anchorKey, anchor]
+	seed1, seed2 maphash.Seed
+}
+
+// anchorEntries bounds the labels' anchors a MaskCache keeps (about 100
+// bytes each).
+const anchorEntries = 16384
+
+type anchorKey struct {
+	fw, fh uint64 // float bits
+	h1, h2 uint64
+}
+
+type anchor struct {
+	p  geom.Point
+	ok bool
+}
+
+// labelAnchor is labelAnchor(visible, fw, fh), kept between renders.
+func (c *MaskCache) labelAnchor(visible []geom.Polygon, fw, fh float64) (geom.Point, bool) {
+	if c == nil || c.masks.Capacity() <= 0 {
+		return labelAnchor(visible, fw, fh)
+	}
+	k := anchorKey{fw: math.Float64bits(fw), fh: math.Float64bits(fh),
+		h1: hashPolys(c.seed1, visible), h2: hashPolys(c.seed2, visible)}
+	if a, ok := c.anchors.Get(k); ok {
+		return a.p, a.ok
+	}
+	p, ok := labelAnchor(visible, fw, fh)
+	c.anchors.Add(k, anchor{p, ok}, 1)
+	return p, ok
 }
 
 // NewMaskCache returns a MaskCache holding at most capacity bytes of masks;
 // capacity <= 0 keeps nothing.
 func NewMaskCache(capacity int64) *MaskCache {
-	return &MaskCache{masks: lru.New[maskKey, *maskEntry](capacity), seed: maphash.MakeSeed()}
+	return &MaskCache{masks: lru.New[maskKey, *maskEntry](capacity), seed: maphash.MakeSeed(),
+		anchors: lru.New[anchorKey, anchor](anchorEntries), seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed()}
 }
 
 // Stats returns the cache's statistics, for metrics.
@@ -92,8 +127,13 @@ func (m *segMasks) bytes() int64 {
 }
 
 func (c *MaskCache) key(cv *canvas, polys []geom.Polygon) maskKey {
+	return maskKey{w: cv.w, h: cv.h, width: math.Float64bits(cv.width), noOutline: cv.noOutline, polys: hashPolys(c.seed, polys)}
+}
+
+// hashPolys hashes the polygons' vertices with seed.
+func hashPolys(seed maphash.Seed, polys []geom.Polygon) uint64 {
 	var h maphash.Hash
-	h.SetSeed(c.seed)
+	h.SetSeed(seed)
 	var buf [16]byte
 	for _, p := range polys {
 		binary.LittleEndian.PutUint64(buf[:8], uint64(len(p)))
@@ -104,7 +144,7 @@ func (c *MaskCache) key(cv *canvas, polys []geom.Polygon) maskKey {
 			h.Write(buf[:])
 		}
 	}
-	return maskKey{w: cv.w, h: cv.h, width: math.Float64bits(cv.width), noOutline: cv.noOutline, polys: h.Sum64()}
+	return h.Sum64()
 }
 
 // lookup returns the masks kept for polys drawn on cv.
@@ -125,7 +165,11 @@ func (c *MaskCache) store(k maskKey, polys []geom.Polygon, m *segMasks) {
 	if c == nil || m.bad.Load() {
 		return
 	}
-	if n := m.bytes(); n <= c.masks.Capacity()/4 {
+	n := m.bytes()
+	for _, p := range polys {
+		n += int64(24 + 16*len(p))
+	}
+	if n <= c.masks.Capacity()/4 {
 		c.masks.Add(k, &maskEntry{polys: polys, m: m}, n)
 	}
 }

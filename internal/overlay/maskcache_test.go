@@ -28,6 +28,11 @@ func TestMaskCacheSamePixels(t *testing.T) {
 		Segment{Polygons: []geom.Polygon{rect(0.4, 0.1, 0.7, 0.3)}, Color: Color(14)},
 		Segment{Polygons: []geom.Polygon{rect(-0.1, 0.8, 0.3, 1.2)}, Color: Color(15), Label: "15"},
 	)
+	for i := range all {
+		if i%3 != 2 {
+			all[i].Label = fmt.Sprint(i + 1) // badges, whose anchors are kept too
+		}
+	}
 	big, small := photo(480, 360), photo(300, 225)
 	views := []struct {
 		name  string
@@ -74,6 +79,9 @@ func TestMaskCacheSamePixels(t *testing.T) {
 		} else if fresh && reused != 0 {
 			t.Errorf("%s: %d masks reused from another size or setting", v.name, reused)
 		}
+	}
+	if cache.anchors.Stats().Hits == 0 {
+		t.Error("no label anchor was reused")
 	}
 	if cache.Size() == 0 || cache.Size() > cache.Capacity() {
 		t.Errorf("cache holds %d bytes, capacity %d", cache.Size(), cache.Capacity())

@@ -213,7 +213,7 @@ func (r *renderer) drawables(spec Spec) []drawable {
 	ordered := largestFirst(spec.Segments)
 	for i, d := range ordered {
 		if d.label != "" {
-			ordered[i].anchor, ordered[i].hasAnchor = labelAnchor(d.visible, r.w, r.h)
+			ordered[i].anchor, ordered[i].hasAnchor = spec.Masks.labelAnchor(d.visible, r.w, r.h)
 		}
 	}
 	return cropDrawables(ordered, spec.Crop)
