@@ -103,6 +103,10 @@ type Spec struct {
 	// same size again (another opacity, another subset shown) rasterizes
 	// nothing; the output is the same.
 	Masks *MaskCache
+	// Into, when set and of the image's size, is the buffer Render draws
+	// into and returns instead of allocating one, so that a caller can
+	// reuse it from one render to the next; its pixels are overwritten.
+	Into *image.RGBA
 }
 
 // ErrNoImage is returned by Render when Spec.Image is nil or has no pixels.
@@ -169,7 +173,10 @@ func Render(spec Spec) (*image.RGBA, error) {
 	if b.Empty() {
 		return nil, fmt.Errorf("%w: the image is %d×%d", ErrNoImage, b.Dx(), b.Dy())
 	}
-	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	dst := spec.Into
+	if dst == nil || dst.Rect != image.Rect(0, 0, b.Dx(), b.Dy()) || dst.Stride != 4*b.Dx() {
+		dst = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	}
 	draw.Draw(dst, dst.Rect, spec.Image, b.Min, draw.Src)
 
 	r := newRenderer(dst, spec.Crop)

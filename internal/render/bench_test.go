@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/segment"
 )
 
 var (
@@ -116,4 +117,27 @@ func BenchmarkWarmRender(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkNewView is P2 in process: each render asks for a view never
+// asked before (another threshold) on the cached decode, so it recomposites
+// the cached masks onto the cached image and encodes.
+func BenchmarkNewView(b *testing.B) {
+	f := &fakeCDF{job: benchJob(), files: map[int64]*fakeFile{9: {data: photo12MP(b), updated: 1000}}}
+	s := New(f, Options{Limits: Limits{MaxWidth: 2048}, OutputCacheBytes: -1})
+	ctx := context.Background()
+	req := func(n int) Request {
+		return Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 1600,
+			View: &segment.View{MinScore: float64(n) * 1e-9, Opacity: 0.4, Layers: segment.AllLayers}}
+	}
+	if _, err := s.renderRead(ctx, req(0)); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for b.Loop() {
+		n++
+		if _, err := s.renderRead(ctx, req(n)); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

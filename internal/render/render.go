@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"image"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -425,6 +426,7 @@ func (s *Service) draw(ctx context.Context, file versionKey, format Format, targ
 	spec := view.Spec(canvas, results.Ranked, results.Prompt)
 	spec.Crop = crop
 	spec.Masks = s.masks
+	spec.Into = takeCanvas(canvas.Bounds())
 	start := time.Now()
 	out, err := overlay.Render(spec)
 	if err != nil {
@@ -433,7 +435,10 @@ func (s *Service) draw(ctx context.Context, file versionKey, format Format, targ
 	s.metrics.Stage(metrics.StageDraw, time.Since(start))
 	start = time.Now()
 	var buf bytes.Buffer
-	if err := encode(&buf, out, format); err != nil {
+	err = encode(&buf, out, format)
+	// The encoder has copied the pixels: the buffer serves the next draw.
+	outputs.Put(out)
+	if err != nil {
 		return nil, err
 	}
 	s.metrics.Stage(metrics.StageEncode, time.Since(start))
@@ -448,4 +453,18 @@ func (s *Service) targetWidth(req Request) int {
 		w = limit
 	}
 	return max(w, 0)
+}
+
+// outputs keeps drawn images (*image.RGBA) once encoded, so that the next
+// draw of the same size reuses one instead of allocating and clearing
+// megabytes that Render overwrites anyway.
+var outputs sync.Pool
+
+// takeCanvas is a pooled image of r's size, or nil (Render allocates).
+func takeCanvas(r image.Rectangle) *image.RGBA {
+	img, _ := outputs.Get().(*image.RGBA)
+	if img == nil || img.Rect != image.Rect(0, 0, r.Dx(), r.Dy()) {
+		return nil // another size: dropped, the pool stays small
+	}
+	return img
 }

@@ -1,0 +1,94 @@
+package overlay
+
+import (
+	"bytes"
+	"encoding/binary"
+	"image"
+	"image/color"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestRenderInto pins that Spec.Into changes nothing but where the pixels
+// go: a buffer reused from earlier views (holding their pixels) gives the
+// same output as a fresh one, and one of another size is not used.
+func TestRenderInto(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 11))
+	var all []Segment
+	for i := range 8 {
+		all = append(all, Segment{Polygons: randomSegment(rng), Color: Color(i + 1), Label: "x"})
+	}
+	img := photo(320, 240)
+	into := image.NewRGBA(img.Rect)
+	for i := range into.Pix {
+		into.Pix[i] = uint8(i * 31) // leftovers of an earlier render
+	}
+	cache := NewMaskCache(16 << 20)
+	views := []struct {
+		name  string
+		segs  []Segment
+		style Style
+	}{
+		{"all", all, Style{}},
+		{"a threshold", everyOther(all), Style{FillAlpha: 0.7}},
+		{"no fill", all, Style{NoFill: true}},
+		{"all again", all, Style{}},
+	}
+	for _, v := range views {
+		spec := Spec{Image: img, Segments: v.segs, Style: v.style, Masks: cache,
+			Points: []PromptPoint{{X: 0.4, Y: 0.6, Label: LabelBackground}}, Box: &Box{XMin: 0.1, YMin: 0.1, XMax: 0.9, YMax: 0.9}}
+		want, err := Render(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec.Into = into
+		got, err := Render(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != into {
+			t.Errorf("%s: Render did not draw into Spec.Into", v.name)
+		}
+		if !bytes.Equal(got.Pix, want.Pix) {
+			n, _ := comparePixels(want, got, 0)
+			t.Errorf("%s: %d pixels differ when drawn into a reused buffer", v.name, n)
+		}
+	}
+	other := image.NewRGBA(image.Rect(0, 0, 100, 100))
+	got, err := Render(Spec{Image: img, Segments: all, Into: other})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got == other || got.Rect != image.Rect(0, 0, 320, 240) {
+		t.Errorf("a %v buffer was used for a %v image", other.Rect, got.Rect)
+	}
+}
+
+// TestFillRun pins fillRun to the per-pixel blend it computes two pixels
+// at a time, for runs of every length up to a few blocks of four pixels,
+// at several opacities.
+func TestFillRun(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, alpha := range []float64{0, 0.01, 0.35, 0.5, 0.99, 1} {
+		b := newBlender(color.NRGBA{R: 200, G: 17, B: 99, A: 255}, alpha)
+		for n := range 23 {
+			pix := make([]byte, 4*n+4) // one more pixel, which must stay
+			for i := range pix {
+				pix[i] = uint8(rng.Uint32())
+			}
+			want := bytes.Clone(pix)
+			for x := range n {
+				p := uint64(binary.LittleEndian.Uint32(want[4*x:]))
+				const lo, half = 0x00ff00ff00ff00ff, 0x0080008000800080
+				p = ((p&lo)*uint64(b.keep)+uint64(b.rb)+half)>>8&lo | ((p>>8&lo)*uint64(b.keep)+uint64(b.ga)+half)&^lo
+				binary.LittleEndian.PutUint32(want[4*x:], uint32(p))
+			}
+			b.fillRun(pix[:4*n])
+			if !bytes.Equal(pix, want) {
+				t.Errorf("alpha %g, %d pixels: got %v, want %v", alpha, n, pix, want)
+			}
+		}
+	}
+}
