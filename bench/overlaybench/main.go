@@ -53,8 +53,9 @@ func main() {
 	today := flag.String("today", "", "a segview binary of an earlier commit, compared on the synthetic image")
 	p5runs := flag.Int("p5", 10, "runs of P5, each in a fresh segview process")
 	p1only := flag.Bool("p1", false, "measure P1 only (more -runs give steadier medians)")
+	p2only := flag.Bool("p2", false, "measure P2 only, on the real photos")
 	flag.Parse()
-	if err := run(config{runs: *runs, p5: *p5runs, p1only: *p1only, python: *python, out: *keep, baseline: *baseline, progressive: *progressive, today: *today}); err != nil {
+	if err := run(config{runs: *runs, p5: *p5runs, p1only: *p1only, p2only: *p2only, python: *python, out: *keep, baseline: *baseline, progressive: *progressive, today: *today}); err != nil {
 		fmt.Fprintln(os.Stderr, "overlaybench:", err)
 		os.Exit(1)
 	}
@@ -62,7 +63,7 @@ func main() {
 
 type config struct {
 	runs, p5                                  int
-	p1only                                    bool
+	p1only, p2only                            bool
 	python, out, baseline, progressive, today string
 }
 
@@ -217,51 +218,56 @@ func run(cfg config) error {
 	for _, p := range photos {
 		synthetic := p.name == "synthetic image"
 		servers := []*server{def, goSrv}
-		if synthetic && todayDef != nil {
+		if (synthetic || cfg.p2only) && todayDef != nil {
 			servers = append(servers, todayDef, todayGo)
 		}
-		fmt.Fprintf(os.Stderr, "overlaybench: %s: P1\n", p.name)
-		// P1: one cold request of each server and one Pillow run per round.
-		py, err := startNotebook(cfg.python, p.path, geoPath, filepath.Join(outDir, "pillow.jpg"))
-		if err != nil {
-			return err
+		if synthetic && cfg.p2only {
+			continue
 		}
-		times := make([][]time.Duration, len(servers)+1)
-		for range cfg.runs {
-			for i, s := range servers {
-				d, err := s.cold(p, "overlay.jpg?width=1600")
-				if err != nil {
-					return err
-				}
-				times[i] = append(times[i], d)
-			}
-			d, err := py.once()
+		if !cfg.p2only {
+			fmt.Fprintf(os.Stderr, "overlaybench: %s: P1\n", p.name)
+			// P1: one cold request of each server and one Pillow run per round.
+			py, err := startNotebook(cfg.python, p.path, geoPath, filepath.Join(outDir, "pillow.jpg"))
 			if err != nil {
 				return err
 			}
-			times[len(servers)] = append(times[len(servers)], d)
-		}
-		py.close()
-		pillow := median(times[len(servers)])
-		goals := map[string][2]float64{"baseline photo": {0.5, 1.0}, "progressive photo": {0.8, 1.5}}
-		for i, s := range servers[:2] {
-			d := median(times[i])
-			r := d.Seconds() / pillow.Seconds()
-			row := result{name: fmt.Sprintf("P1 %s, %s → 1600 px JPEG over HTTP, %s", p.name, p.desc, s.label())}
-			row.value = fmt.Sprintf("%s; Pillow %s: **%.2f×**", ms(d), ms(pillow), r)
-			if synthetic {
-				row.target = "not slower than today"
-				if todayDef != nil {
-					t := median(times[i+2])
-					row.value += fmt.Sprintf("; today %s (%.2f×)", ms(t), t.Seconds()/pillow.Seconds())
-					row.verdict = verdict(d <= t)
+			times := make([][]time.Duration, len(servers)+1)
+			for range cfg.runs {
+				for i, s := range servers {
+					d, err := s.cold(p, "overlay.jpg?width=1600")
+					if err != nil {
+						return err
+					}
+					times[i] = append(times[i], d)
 				}
-			} else {
-				g := goals[p.name][i]
-				row.target = fmt.Sprintf("≤ %.1f× Pillow", g)
-				row.verdict = verdict(r <= g)
+				d, err := py.once()
+				if err != nil {
+					return err
+				}
+				times[len(servers)] = append(times[len(servers)], d)
 			}
-			out = append(out, row)
+			py.close()
+			pillow := median(times[len(servers)])
+			goals := map[string][2]float64{"baseline photo": {0.5, 1.0}, "progressive photo": {0.8, 1.5}}
+			for i, s := range servers[:2] {
+				d := median(times[i])
+				r := d.Seconds() / pillow.Seconds()
+				row := result{name: fmt.Sprintf("P1 %s, %s → 1600 px JPEG over HTTP, %s", p.name, p.desc, s.label())}
+				row.value = fmt.Sprintf("%s; Pillow %s: **%.2f×**", ms(d), ms(pillow), r)
+				if synthetic {
+					row.target = "not slower than today"
+					if todayDef != nil {
+						t := median(times[i+2])
+						row.value += fmt.Sprintf("; today %s (%.2f×)", ms(t), t.Seconds()/pillow.Seconds())
+						row.verdict = verdict(d <= t)
+					}
+				} else {
+					g := goals[p.name][i]
+					row.target = fmt.Sprintf("≤ %.1f× Pillow", g)
+					row.verdict = verdict(r <= g)
+				}
+				out = append(out, row)
+			}
 		}
 		if synthetic || cfg.p1only {
 			continue // P2, P3 and P5 on the real photos
@@ -296,27 +302,29 @@ func run(cfg config) error {
 				"≤ 15 ms", ms(d), verdict(d <= 15*time.Millisecond)})
 		}
 
-		// P3: full-resolution export against the codec floor, interleaved.
-		var p3, floor []time.Duration
-		for range cfg.runs {
-			d, err := def.cold(p, "overlay.jpg?export=1")
-			if err != nil {
-				return err
+		if !cfg.p2only {
+			// P3: full-resolution export against the codec floor, interleaved.
+			var p3, floor []time.Duration
+			for range cfg.runs {
+				d, err := def.cold(p, "overlay.jpg?export=1")
+				if err != nil {
+					return err
+				}
+				p3 = append(p3, d)
+				f, c, err := codecFloor(p.data)
+				if err != nil {
+					return err
+				}
+				codec = c
+				floor = append(floor, f)
 			}
-			p3 = append(p3, d)
-			f, c, err := codecFloor(p.data)
-			if err != nil {
-				return err
-			}
-			codec = c
-			floor = append(floor, f)
+			r3 := median(p3).Seconds() / median(floor).Seconds()
+			out = append(out, result{fmt.Sprintf("P3 %s: full-resolution export, default codec", p.name), "≤ 1.25× decode+encode floor",
+				fmt.Sprintf("%s; floor %s with %s: **%.2f×**", ms(median(p3)), ms(median(floor)), codec, r3), verdict(r3 <= 1.25)})
 		}
-		r3 := median(p3).Seconds() / median(floor).Seconds()
-		out = append(out, result{fmt.Sprintf("P3 %s: full-resolution export, default codec", p.name), "≤ 1.25× decode+encode floor",
-			fmt.Sprintf("%s; floor %s with %s: **%.2f×**", ms(median(p3)), ms(median(floor)), codec, r3), verdict(r3 <= 1.25)})
 	}
 
-	if cfg.p1only {
+	if cfg.p1only || cfg.p2only {
 		return printTable(cfg, photos, out, codec)
 	}
 	pageURL := fmt.Sprintf("%s/projects/%s/jobs/%d", def.base, project, pageJob)
