@@ -67,37 +67,41 @@ func (b *blender) compositeRow(pix, fill []byte, flip uint32, outline []byte, co
 			x = end - 1
 			continue
 		}
-		px := pix[4*x : 4*x+4 : 4*x+4]
-		// The outline's share of the pixel is the part of it within the
-		// outline width of the boundary (the stroke mask), as far as it is
-		// inside the polygon (the fill mask).
-		cf8 := fill[4*x+3] ^ uint8(flip)
-		cf := float32(cf8) / 255
-		co := float32(min(cf8, outline[4*x+3])) / 255
-		// The segment's opacity averaged over the whole pixel.
-		a := b.alpha*(cf-co) + co
-		if cf8 == 255 {
-			// A whole pixel: plain source-over, whatever is under it, and
-			// the pixel is uniform again.
-			b.blend(px, a)
-			covered[x] = 0
-			continue
-		}
-		// covered[x] is the part of the pixel covered since it was last
-		// uniform, when under[x] was its colour.
-		if c := covered[x]; c == 0 {
-			copy(under[4*x:4*x+4], px)
-			b.blend(px, a)
-			covered[x] = cf8
-		} else {
-			u := 1 - float32(c)/255
-			b.share(px, under[4*x:4*x+4], u, cf, a)
-			covered[x] = uint8((1-max(0, u-cf))*255 + 0.5)
-		}
-		if covered[x] == 255 {
-			// Covered all over by parts of segments: as good as uniform.
-			covered[x] = 0
-		}
+		b.pixel(pix[4*x:4*x+4:4*x+4], under[4*x:4*x+4:4*x+4], &covered[x], fill[4*x+3]^uint8(flip), outline[4*x+3])
+	}
+}
+
+// pixel composites one pixel that the segment covers by f/255 (its fill
+// mask) and whose outline covers o/255 (the stroke mask) over px, keeping
+// covered (the part of the pixel covered since it was last uniform, when
+// under was its colour) up to date.
+func (b *blender) pixel(px, under []byte, covered *uint8, f, o uint8) {
+	// The outline's share of the pixel is the part of it within the
+	// outline width of the boundary (the stroke mask), as far as it is
+	// inside the polygon (the fill mask).
+	cf := float32(f) / 255
+	co := float32(min(f, o)) / 255
+	// The segment's opacity averaged over the whole pixel.
+	a := b.alpha*(cf-co) + co
+	if f == 255 {
+		// A whole pixel: plain source-over, whatever is under it, and
+		// the pixel is uniform again.
+		b.blend(px, a)
+		*covered = 0
+		return
+	}
+	if c := *covered; c == 0 {
+		copy(under, px)
+		b.blend(px, a)
+		*covered = f
+	} else {
+		u := 1 - float32(c)/255
+		b.share(px, under, u, cf, a)
+		*covered = uint8((1-max(0, u-cf))*255 + 0.5)
+	}
+	if *covered == 255 {
+		// Covered all over by parts of segments: as good as uniform.
+		*covered = 0
 	}
 }
 

@@ -257,27 +257,6 @@ func (b *blender) compositeRow8(pix, fill []byte, flip uint8, outline []byte, co
 			x = end - 1
 			continue
 		}
-		px := pix[4*x : 4*x+4 : 4*x+4]
-		// As in compositeRow.
-		cf := float32(f) / 255
-		co := float32(min(f, o)) / 255
-		a := b.alpha*(cf-co) + co
-		if f == 255 {
-			b.blend(px, a)
-			covered[x] = 0
-			continue
-		}
-		if c := covered[x]; c == 0 {
-			copy(under[4*x:4*x+4], px)
-			b.blend(px, a)
-			covered[x] = f
-		} else {
-			u := 1 - float32(c)/255
-			b.share(px, under[4*x:4*x+4], u, cf, a)
-			covered[x] = uint8((1-max(0, u-cf))*255 + 0.5)
-		}
-		if covered[x] == 255 {
-			covered[x] = 0
-		}
+		b.pixel(pix[4*x:4*x+4:4*x+4], under[4*x:4*x+4:4*x+4], &covered[x], f, o)
 	}
 }
