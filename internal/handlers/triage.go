@@ -11,7 +11,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/segview/segview/internal/auth"
-	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/segment"
 	"github.com/segview/segview/internal/verdict"
 )
@@ -144,14 +143,7 @@ func (h *Verdicts) triage(c echo.Context, form url.Values, decide func(segment.F
 		return err
 	}
 	ctx := c.Request().Context()
-	job, err := h.Reader.SegmentJob(ctx, jobID)
-	if err != nil {
-		return err
-	}
-	if job.Status != cdf.StatusCompleted {
-		return &conflictError{msg: fmt.Sprintf("Job %d is %s: verdicts can be given once it has completed.", jobID, job.Status)}
-	}
-	results, err := segment.Results(job, fileID, segment.Limits{})
+	results, err := h.results(ctx, jobID, fileID)
 	if err != nil {
 		return err
 	}

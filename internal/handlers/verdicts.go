@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -62,15 +63,7 @@ func (h *Verdicts) apply(c echo.Context, form url.Values, decide func(segment.Fi
 		return err
 	}
 	ctx := c.Request().Context()
-	job, err := h.Reader.SegmentJob(ctx, jobID)
-	if err != nil {
-		return err
-	}
-	if job.Status != cdf.StatusCompleted {
-		return &conflictError{msg: fmt.Sprintf("Job %d is %s: verdicts can be given once it has completed.", jobID, job.Status)}
-	}
-	// Verdicts need no drawing: no vertex limit.
-	results, err := segment.Results(job, fileID, segment.Limits{})
+	results, err := h.results(ctx, jobID, fileID)
 	if err != nil {
 		return err
 	}
@@ -97,6 +90,20 @@ func (h *Verdicts) apply(c echo.Context, form url.Values, decide func(segment.Fi
 		return c.JSON(http.StatusOK, body)
 	}
 	return c.Redirect(http.StatusSeeOther, queuedJobPath(h.Project, jobID, view.Query(), queue)+"#file-"+strconv.FormatInt(fileID, 10))
+}
+
+// results reads the file's results in the job, which must have completed:
+// verdicts are given on finished results only. Verdicts need no drawing:
+// no vertex limit.
+func (h *Verdicts) results(ctx context.Context, jobID, fileID int64) (segment.FileResults, error) {
+	job, err := h.Reader.SegmentJob(ctx, jobID)
+	if err != nil {
+		return segment.FileResults{}, err
+	}
+	if job.Status != cdf.StatusCompleted {
+		return segment.FileResults{}, &conflictError{msg: fmt.Sprintf("Job %d is %s: verdicts can be given once it has completed.", jobID, job.Status)}
+	}
+	return segment.Results(job, fileID, segment.Limits{})
 }
 
 // readForm reads the posted form, URL-encoded or multipart. A body over the
