@@ -84,7 +84,7 @@ func (s *Server) createAnnotations(w http.ResponseWriter, r *http.Request) error
 		a.Status = *in.Status
 		created[i] = a
 	}
-	return s.storeAnnotations(w, created)
+	return s.storeAnnotations(w, s.projectOf(r), created)
 }
 
 // suggestAnnotations serves POST /annotations/suggest: as create, without
@@ -106,19 +106,19 @@ func (s *Server) suggestAnnotations(w http.ResponseWriter, r *http.Request) erro
 		a.Status = "suggested"
 		created[i] = a
 	}
-	return s.storeAnnotations(w, created)
+	return s.storeAnnotations(w, s.projectOf(r), created)
 }
 
 // storeAnnotations stores checked annotations, all or none: every
 // annotated resource must exist, else 400 with the missing ones.
-func (s *Server) storeAnnotations(w http.ResponseWriter, created []wireAnnotation) error {
+func (s *Server) storeAnnotations(w http.ResponseWriter, p *projectData, created []wireAnnotation) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var missing []any
 	seen := map[int64]bool{}
 	for _, a := range created {
 		// The simulator has files only: no 3D model exists.
-		exists := a.AnnotatedResourceType == annotatedFile && s.files[a.AnnotatedResourceID] != nil
+		exists := a.AnnotatedResourceType == annotatedFile && p.files[a.AnnotatedResourceID] != nil
 		if id := a.AnnotatedResourceID; !exists && !seen[id] {
 			seen[id] = true
 			missing = append(missing, idRef(id))
@@ -130,11 +130,11 @@ func (s *Server) storeAnnotations(w http.ResponseWriter, created []wireAnnotatio
 	now := s.now().UnixMilli()
 	for i := range created {
 		a := &created[i]
-		a.ID = s.nextAnnotID
-		s.nextAnnotID++
+		a.ID = p.nextAnnotID
+		p.nextAnnotID++
 		a.CreatedTime, a.LastUpdatedTime = now, now
 		stored := *a
-		s.annotations[a.ID] = &stored
+		p.annotations[a.ID] = &stored
 	}
 	writeJSON(w, http.StatusCreated, wireItems[wireAnnotation]{Items: created})
 	return nil
@@ -344,15 +344,16 @@ func (s *Server) listAnnotations(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	p := s.projectOf(r)
 	s.mu.Lock()
 	files := map[int64]bool{}
 	for _, ext := range q.externalIDs {
-		if id, ok := s.fileByExtID[ext]; ok {
+		if id, ok := p.fileByExtID[ext]; ok {
 			files[id] = true
 		}
 	}
 	var found []wireAnnotation
-	for _, a := range s.annotations {
+	for _, a := range p.annotations {
 		if q.match(a, files) {
 			found = append(found, *a)
 		}
@@ -422,12 +423,12 @@ func annotationRefs(items []wireIDRef) ([]int64, error) {
 	return ids, nil
 }
 
-// missingAnnotations returns the ids that name no annotation, as CDF's
-// missing list. s.mu must be held.
-func (s *Server) missingAnnotations(ids []int64) []any {
+// missingAnnotations returns the ids that name no annotation of p, as
+// CDF's missing list. s.mu must be held.
+func (p *projectData) missingAnnotations(ids []int64) []any {
 	var missing []any
 	for _, id := range ids {
-		if s.annotations[id] == nil {
+		if p.annotations[id] == nil {
 			missing = append(missing, idRef(id))
 		}
 	}
@@ -451,14 +452,15 @@ func (s *Server) annotationsByIDs(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	ignoreUnknown := req.IgnoreUnknownIDs != nil && *req.IgnoreUnknownIDs
+	p := s.projectOf(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if missing := s.missingAnnotations(ids); missing != nil && !ignoreUnknown {
+	if missing := p.missingAnnotations(ids); missing != nil && !ignoreUnknown {
 		return annotationsNotFound(missing)
 	}
 	out := make([]wireAnnotation, 0, len(ids))
 	for _, id := range ids {
-		if a := s.annotations[id]; a != nil {
+		if a := p.annotations[id]; a != nil {
 			out = append(out, *a)
 		}
 	}
@@ -475,9 +477,10 @@ func (s *Server) annotationByID(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id < 1 || id > maxCDFID {
 		return badRequest("annotationId must be an integer between 1 and %d, got %q", maxCDFID, raw)
 	}
+	p := s.projectOf(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.annotations[id]
+	a := p.annotations[id]
 	if a == nil {
 		return annotationsNotFound([]any{idRef(id)})
 	}
@@ -496,13 +499,14 @@ func (s *Server) deleteAnnotations(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	p := s.projectOf(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if missing := s.missingAnnotations(ids); missing != nil {
+	if missing := p.missingAnnotations(ids); missing != nil {
 		return annotationsNotFound(missing)
 	}
 	for _, id := range ids {
-		delete(s.annotations, id)
+		delete(p.annotations, id)
 	}
 	writeJSON(w, http.StatusOK, struct{}{})
 	return nil
@@ -584,16 +588,17 @@ func (s *Server) updateAnnotations(w http.ResponseWriter, r *http.Request) error
 		return &apiError{status: http.StatusBadRequest, message: "Duplicate annotation ids in items", duplicated: dup}
 	}
 
+	p := s.projectOf(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if missing := s.missingAnnotations(ids); missing != nil {
+	if missing := p.missingAnnotations(ids); missing != nil {
 		return annotationsNotFound(missing)
 	}
 	now := s.now().UnixMilli()
 	out := make([]wireAnnotation, len(changes))
 	for i, c := range changes {
 		// Replace rather than modify: copies handed out share nested data.
-		a := *s.annotations[c.id]
+		a := *p.annotations[c.id]
 		if c.status != nil {
 			a.Status = *c.status
 		}
@@ -604,7 +609,7 @@ func (s *Server) updateAnnotations(w http.ResponseWriter, r *http.Request) error
 			a.Data = *c.data
 		}
 		a.LastUpdatedTime = now
-		s.annotations[c.id] = &a
+		p.annotations[c.id] = &a
 		out[i] = a
 	}
 	writeJSON(w, http.StatusOK, wireItems[wireAnnotation]{Items: out})
@@ -612,25 +617,19 @@ func (s *Server) updateAnnotations(w http.ResponseWriter, r *http.Request) error
 }
 
 // AnnotationStatuses returns the status of every annotation of the file
-// fileID, by annotation id.
+// fileID in the default project, by annotation id.
 func (s *Server) AnnotationStatuses(fileID int64) map[int64]string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := map[int64]string{}
-	for id, a := range s.annotations {
-		if a.AnnotatedResourceType == annotatedFile && a.AnnotatedResourceID == fileID {
-			out[id] = a.Status
-		}
-	}
-	return out
+	return s.AnnotationStatusesIn(s.project, fileID)
 }
 
-// annotationsOf returns the annotations of fileID in id order, as stored.
+// annotationsOf returns the annotations of fileID in the default project
+// in id order, as stored.
 func (s *Server) annotationsOf(fileID int64) []wireAnnotation {
+	p := s.mustProject(s.project)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []wireAnnotation
-	for _, a := range s.annotations {
+	for _, a := range p.annotations {
 		if a.AnnotatedResourceType == annotatedFile && a.AnnotatedResourceID == fileID {
 			out = append(out, *a)
 		}

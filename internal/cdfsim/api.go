@@ -53,27 +53,45 @@ func (s *Server) apiRoutes() *http.ServeMux {
 	for _, rt := range routes {
 		mux.Handle(projectsPrefix+"{project}/"+rt.pattern, s.route(rt.method, rt.need, rt.h))
 	}
+	mux.Handle(tokenInspectPath, apiHandlerFunc(s.tokenInspect))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, &apiError{status: http.StatusNotFound, message: "Not Found: " + r.URL.Path})
 	})
 	return mux
 }
 
+// errNoProjectAccess answers a request for a project that is not served,
+// or that the caller cannot reach. Both get the same 403: the caller
+// authenticated (so not 401, cdf-api.md §5.4), and the message, CDF's own
+// (§5.4, from a Python SDK test of a 403), does not tell a project that
+// does not exist from one the caller may not see.
+var errNoProjectAccess = &apiError{status: http.StatusForbidden, message: "Resource not found. This may also be due to insufficient access rights."}
+
+// apiHandlerFunc answers the error h returns, if any.
+func apiHandlerFunc(h apiHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			writeAPIError(w, err)
+		}
+	})
+}
+
 // route wraps h with the checks every project route shares, in the order
-// CDF applies them: project access, method, then the capabilities:
-// filesAcl:READ and need, if not empty.
+// CDF applies them: project access (served, and reachable by the caller),
+// method, then the capabilities: filesAcl:READ and need, if not empty.
 func (s *Server) route(method, need string, h apiHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := func() error {
-			if r.PathValue("project") != s.project {
-				return &apiError{status: http.StatusForbidden, message: "Resource not found. This may also be due to insufficient access rights."}
+			project := r.PathValue("project")
+			if s.projects[project] == nil || !principalFrom(r.Context()).reaches(project) {
+				return errNoProjectAccess
 			}
 			if r.Method != method {
 				return &apiError{status: http.StatusMethodNotAllowed, message: "Method " + r.Method + " not allowed", allow: method}
 			}
 			for _, c := range []string{CapFilesRead, need} {
 				if c != "" && !s.allowed(principalFrom(r.Context()), c) {
-					return &apiError{status: http.StatusForbidden, message: "Insufficient access rights: this route needs " + c + " in project " + s.project + "."}
+					return &apiError{status: http.StatusForbidden, message: "Insufficient access rights: this route needs " + c + " in project " + project + "."}
 				}
 			}
 			return h(w, r)
@@ -84,9 +102,10 @@ func (s *Server) route(method, need string, h apiHandler) http.Handler {
 	})
 }
 
-// serveAPI authenticates every request under /api/v1/projects/ and routes it.
+// serveAPI authenticates every request under /api/v1/projects/, and
+// /api/v1/token/inspect, and routes it.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, projectsPrefix) {
+	if strings.HasPrefix(r.URL.Path, projectsPrefix) || r.URL.Path == tokenInspectPath {
 		p, ok := s.authenticate(r)
 		if !ok {
 			writeAPIError(w, &apiError{status: http.StatusUnauthorized, message: "Could not authenticate."})

@@ -15,13 +15,9 @@ type DemoJob struct {
 	FileID      int64 // the job's (first) file
 }
 
-// DemoJobs returns the seeded demo jobs in a stable order (by id), or nil if
-// the server was not seeded.
-func (s *Server) DemoJobs() []DemoJob {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]DemoJob(nil), s.demoJobs...)
-}
+// DemoJobs returns the seeded demo jobs of the default project in a stable
+// order (by id), or nil if the server was not seeded.
+func (s *Server) DemoJobs() []DemoJob { return s.DemoJobsIn(s.project) }
 
 // Ids of the demo project. File ids look like CDF's (large, below 2^53).
 const (
@@ -88,6 +84,7 @@ func (s *Server) seedDemo() error {
 		return err
 	}
 	t0 := s.now().Truncate(time.Millisecond)
+	p := s.mustProject(s.project)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
@@ -104,15 +101,15 @@ func (s *Server) seedDemo() error {
 		{File{ID: DemoFileReport, ExternalID: "doc_inspection_report", Name: "inspection-report.pdf", MimeType: "application/pdf", Data: a.report}, days(8)},
 		{File{ID: DemoFileCorrupt, Space: DemoSpace, InstanceExternalID: "img_corrupt_02", Name: "img-corrupt-02.jpg", MimeType: "image/jpeg", Data: a.corrupt}, days(8)},
 	} {
-		s.addFileLocked(f.f, f.created)
+		s.addFileLocked(p, f.f, f.created)
 	}
 
 	ago := func(d time.Duration) time.Time { return t0.Add(-d) }
 	seeded := map[int64]Job{}
 	add := func(dj DemoJob, j Job) {
 		j.ID = dj.ID
-		s.addJobLocked(j)
-		s.demoJobs = append(s.demoJobs, dj)
+		s.addJobLocked(p, j)
+		p.demoJobs = append(p.demoJobs, dj)
 		seeded[dj.ID] = j
 	}
 

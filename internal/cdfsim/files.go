@@ -39,21 +39,19 @@ func (f *storedFile) instanceID() *wireInstanceID {
 	return &wireInstanceID{Space: f.Space, ExternalID: f.InstanceExternalID}
 }
 
-// AddFile stores f, replacing any file with the same ID. The server keeps
-// f.Data without copying it: do not modify it afterwards.
-func (s *Server) AddFile(f File) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.addFileLocked(f, s.now())
-}
+// AddFile stores f in the default project, replacing any file with the
+// same ID. The server keeps f.Data without copying it: do not modify it
+// afterwards.
+func (s *Server) AddFile(f File) { s.AddFileTo(s.project, f) }
 
-func (s *Server) addFileLocked(f File, created time.Time) int64 {
+// addFileLocked stores f in p. s.mu must be held.
+func (s *Server) addFileLocked(p *projectData, f File, created time.Time) int64 {
 	if f.ID == 0 {
-		for s.files[s.nextFileID] != nil {
-			s.nextFileID++
+		for p.files[p.nextFileID] != nil {
+			p.nextFileID++
 		}
-		f.ID = s.nextFileID
-		s.nextFileID++
+		f.ID = p.nextFileID
+		p.nextFileID++
 	}
 	if f.MimeType == "" {
 		f.MimeType, _, _ = strings.Cut(http.DetectContentType(f.Data), ";")
@@ -61,34 +59,37 @@ func (s *Server) addFileLocked(f File, created time.Time) int64 {
 	if f.Name == "" {
 		f.Name = fmt.Sprintf("file-%d", f.ID)
 	}
-	if old := s.files[f.ID]; old != nil {
-		delete(s.fileByExtID, old.ExternalID)
-		delete(s.fileByInstance, wireInstanceID{old.Space, old.InstanceExternalID})
-		delete(s.fileByOpaque, old.opaque)
+	if old := p.files[f.ID]; old != nil {
+		delete(p.fileByExtID, old.ExternalID)
+		delete(p.fileByInstance, wireInstanceID{old.Space, old.InstanceExternalID})
+		delete(s.downloads, old.opaque)
 	}
+	// The opaque download path names this stored file itself, so a link
+	// always serves the file of the project it was made in.
 	sf := &storedFile{File: f, opaque: randomToken(16), created: created.Truncate(time.Millisecond)}
-	s.files[f.ID] = sf
+	p.files[f.ID] = sf
 	if f.ExternalID != "" {
-		s.fileByExtID[f.ExternalID] = f.ID
+		p.fileByExtID[f.ExternalID] = f.ID
 	}
 	if id := sf.instanceID(); id != nil {
-		s.fileByInstance[*id] = f.ID
+		p.fileByInstance[*id] = f.ID
 	}
-	s.fileByOpaque[sf.opaque] = f.ID
+	s.downloads[sf.opaque] = sf
 	return f.ID
 }
 
-// lookupFile finds a file by exactly one of id, external id or instance id.
-func (s *Server) lookupFile(id *int64, extID *string, inst *wireInstanceID) *storedFile {
+// lookupFile finds a file of p by exactly one of id, external id or
+// instance id.
+func (s *Server) lookupFile(p *projectData, id *int64, extID *string, inst *wireInstanceID) *storedFile {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
 	case id != nil:
-		return s.files[*id]
+		return p.files[*id]
 	case extID != nil:
-		return s.files[s.fileByExtID[*extID]]
+		return p.files[p.fileByExtID[*extID]]
 	case inst != nil:
-		return s.files[s.fileByInstance[*inst]]
+		return p.files[p.fileByInstance[*inst]]
 	}
 	return nil
 }
@@ -132,8 +133,8 @@ func (id wireFileIdentity) validate(i int) *apiError {
 // maxCDFID is the largest CDF resource id (2^53-1, safe in JavaScript).
 const maxCDFID = 1<<53 - 1
 
-func (s *Server) lookupIdentity(id wireFileIdentity) *storedFile {
-	return s.lookupFile(id.ID, id.ExternalID, id.InstanceID)
+func (s *Server) lookupIdentity(p *projectData, id wireFileIdentity) *storedFile {
+	return s.lookupFile(p, id.ID, id.ExternalID, id.InstanceID)
 }
 
 // filesByIDs serves POST /files/byids.
@@ -162,8 +163,9 @@ func (s *Server) filesByIDs(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]wireFileMetadata, 0, len(req.Items))
 	var missing []any
+	p := s.projectOf(r)
 	for _, it := range req.Items {
-		f := s.lookupIdentity(it)
+		f := s.lookupIdentity(p, it)
 		if f == nil {
 			missing = append(missing, it)
 			continue
@@ -203,7 +205,7 @@ func (s *Server) fileByID(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id < 1 || id > maxCDFID {
 		return badRequest("Invalid file id %q: must be an integer between 1 and %d", r.PathValue("id"), maxCDFID)
 	}
-	f := s.lookupFile(&id, nil, nil)
+	f := s.lookupFile(s.projectOf(r), &id, nil, nil)
 	if f == nil {
 		return &apiError{status: http.StatusBadRequest, message: "Files not found", missing: []any{map[string]int64{"id": id}}}
 	}
@@ -240,11 +242,12 @@ func (s *Server) downloadLinks(w http.ResponseWriter, r *http.Request) error {
 	exp := s.now().Add(ttl).Add(time.Second - 1).Unix()
 	out := make([]wireDownloadLink, 0, len(req.Items))
 	var missing []any
+	p := s.projectOf(r)
 	for i, it := range req.Items {
 		if err := it.validate(i); err != nil {
 			return err
 		}
-		f := s.lookupIdentity(it)
+		f := s.lookupIdentity(p, it)
 		if f == nil {
 			missing = append(missing, it)
 			continue
@@ -298,7 +301,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	f := s.files[s.fileByOpaque[opaque]]
+	f := s.downloads[opaque]
 	s.mu.Unlock()
 	if f == nil {
 		writeStorageError(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")

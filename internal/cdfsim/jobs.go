@@ -85,21 +85,19 @@ type storedJob struct {
 	postItems []wireFileIDs // items as the POST response echoed them
 }
 
-// AddJob stores j as is. Its status never changes. ID 0 gets the next free
-// id; a zero Created becomes Now, zero Started and StatusAt become Created.
-func (s *Server) AddJob(j Job) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.addJobLocked(j)
-}
+// AddJob stores j as is in the default project. Its status never changes.
+// ID 0 gets the next free id; a zero Created becomes Now, zero Started and
+// StatusAt become Created.
+func (s *Server) AddJob(j Job) { s.AddJobTo(s.project, j) }
 
-func (s *Server) addJobLocked(j Job) int64 {
+// addJobLocked stores j in p. s.mu must be held.
+func (s *Server) addJobLocked(p *projectData, j Job) int64 {
 	if j.ID == 0 {
-		for s.jobs[s.nextJobID] != nil {
-			s.nextJobID++
+		for p.jobs[p.nextJobID] != nil {
+			p.nextJobID++
 		}
-		j.ID = s.nextJobID
-		s.nextJobID++
+		j.ID = p.nextJobID
+		p.nextJobID++
 	}
 	if j.Created.IsZero() {
 		j.Created = s.now()
@@ -110,20 +108,13 @@ func (s *Server) addJobLocked(j Job) int64 {
 	if j.StatusAt.IsZero() {
 		j.StatusAt = j.Started
 	}
-	s.jobs[j.ID] = &storedJob{Job: cloneJob(j)}
+	p.jobs[j.ID] = &storedJob{Job: cloneJob(j)}
 	return j.ID
 }
 
-// Job returns the job with the given id as a GET would see it now.
-func (s *Server) Job(id int64) (Job, bool) {
-	s.mu.Lock()
-	sj := s.jobs[id]
-	s.mu.Unlock()
-	if sj == nil {
-		return Job{}, false
-	}
-	return cloneJob(sj.at(s.now(), s.jobPhase)), true
-}
+// Job returns the job with the given id in the default project as a GET
+// would see it now.
+func (s *Server) Job(id int64) (Job, bool) { return s.JobIn(s.project, id) }
 
 func cloneJob(j Job) Job {
 	j.Items = append([]JobItem(nil), j.Items...)
@@ -286,7 +277,8 @@ func (s *Server) postSegmentJob(w http.ResponseWriter, r *http.Request) error {
 	if aerr != nil {
 		return aerr
 	}
-	f := s.lookupFile(prompt.ref.FileID, prompt.ref.FileExternalID, prompt.ref.FileInstanceID)
+	p := s.projectOf(r)
+	f := s.lookupFile(p, prompt.ref.FileID, prompt.ref.FileExternalID, prompt.ref.FileInstanceID)
 	if f == nil {
 		return &apiError{status: http.StatusBadRequest, message: "Files not found", missing: []any{prompt.ref}}
 	}
@@ -303,11 +295,11 @@ func (s *Server) postSegmentJob(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.now().Truncate(time.Millisecond)
 	s.mu.Lock()
-	id := s.addJobLocked(Job{
+	id := s.addJobLocked(p, Job{
 		Status: final, Created: now, Items: []JobItem{item},
 		Points: prompt.points, Box: prompt.box, ErrorMessage: errMsg,
 	})
-	sj := s.jobs[id]
+	sj := p.jobs[id]
 	sj.timed = true
 	sj.postItems = []wireFileIDs{{FileID: f.ID, FileExternalID: f.ExternalID, FileInstanceID: f.instanceID()}}
 	view := sj.at(now, s.jobPhase)
@@ -364,8 +356,9 @@ func (s *Server) getSegmentJob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id < 1 {
 		return badRequest("Invalid jobId %q: must be a positive integer", raw)
 	}
+	p := s.projectOf(r)
 	s.mu.Lock()
-	sj := s.jobs[id]
+	sj := p.jobs[id]
 	var view Job
 	if sj != nil {
 		view = sj.at(s.now(), s.jobPhase)

@@ -83,7 +83,7 @@ func TestPostSegmentValidation(t *testing.T) {
 			}
 		})
 	}
-	if n := len(e.sim.jobs); n != 0 {
+	if n := len(e.sim.mustProject(e.sim.project).jobs); n != 0 {
 		t.Errorf("%d jobs created by invalid requests", n)
 	}
 }

@@ -37,6 +37,9 @@ type principal struct {
 	// subject is the sub claim of a person's token.
 	subject string
 	caps    map[string]bool
+	// projects are the projects a person reaches; nil means every served
+	// project (a person not listed in Options.UserProjects).
+	projects map[string]bool
 }
 
 func (p principal) can(capability string) bool { return p.service || p.caps[capability] }
@@ -151,6 +154,14 @@ func (s *Server) authenticate(r *http.Request) (principal, bool) {
 		}
 		for _, c := range s.userCaps[who] {
 			p.caps[c] = true
+		}
+		if names, listed := s.userProjects[who]; listed {
+			if p.projects == nil {
+				p.projects = map[string]bool{}
+			}
+			for _, name := range names {
+				p.projects[name] = true
+			}
 		}
 	}
 	return p, true

@@ -30,9 +30,15 @@ const (
 
 // Options configure a [Server]. Zero values take the documented defaults.
 type Options struct {
-	// Project is the only CDF project the simulator serves; requests for any
-	// other project get 403. Default "demo".
+	// Project is the default CDF project: the one AddFile, AddJob, Job,
+	// AnnotationStatuses and DemoJobs use. Default "demo".
 	Project string
+	// Projects are further projects the simulator serves, each with its
+	// own files, jobs and annotations (ids are per project, as in CDF).
+	// Requests for a project that is neither Project nor one of these get
+	// 403, as do a person's requests for a served project they cannot
+	// reach (see UserProjects).
+	Projects []string
 	// ClientID and ClientSecret are the only credentials the token endpoint
 	// accepts. Both are required.
 	ClientID, ClientSecret string
@@ -46,7 +52,9 @@ type Options struct {
 	JobPhase time.Duration
 	// Now is the clock (default time.Now). Tests inject a fake one.
 	Now func() time.Time
-	// Seed adds the demo project (files and jobs, see [Server.DemoJobs]).
+	// Seed adds the demo files and jobs to Project (see [Server.DemoJobs])
+	// and a small seed of two completed jobs to each of Projects (see
+	// [Server.DemoJobsIn]).
 	Seed bool
 	// Logger receives one debug line per request and info lines for injected
 	// faults. Default: discard.
@@ -66,12 +74,18 @@ type Options struct {
 	// route. The service principal holds every capability, except those
 	// revoked with [Server.RevokeCapability].
 	UserCapabilities map[string][]string
+	// UserProjects lists, by the sub or the email claim of their token, the
+	// served projects a person can reach (both lists when both claims are
+	// listed); a person listed under neither reaches every served project,
+	// and one listed with no project reaches none. Each name must be a
+	// served project. The service principal reaches every served project.
+	UserProjects map[string][]string
 }
 
 // Server is the CDF simulator. It is an http.Handler; [Server.Start] also
 // runs it on a local listener. All methods are safe for concurrent use.
 type Server struct {
-	project  string
+	project  string // the default project, Options.Project
 	clientID string
 	secret   string
 	tokenTTL time.Duration
@@ -83,6 +97,11 @@ type Server struct {
 	api      *http.ServeMux
 	jwt      *jwtVerifier // nil without Options.OIDCIssuer
 	userCaps map[string][]string
+	// projects and projectOrder are fixed by New; the data in each
+	// projectData is guarded by mu.
+	projects     map[string]*projectData
+	projectOrder []string
+	userProjects map[string][]string
 
 	mu              sync.Mutex
 	tokens          map[string]time.Time // access token -> expiry
@@ -92,20 +111,11 @@ type Server struct {
 	lastTokenParams url.Values
 	requests        map[string]*requestStat // by URL path
 	requestSeq      uint64
-	files           map[int64]*storedFile
-	fileByExtID     map[string]int64
-	fileByInstance  map[wireInstanceID]int64
-	fileByOpaque    map[string]int64
-	nextFileID      int64
-	jobs            map[int64]*storedJob
-	nextJobID       int64
-	annotations     map[int64]*wireAnnotation
-	nextAnnotID     int64
-	revoked         map[string]int  // capability -> outstanding RevokeCapability calls
-	adminRevoked    map[string]bool // capabilities revoked through /_sim/capabilities
+	downloads       map[string]*storedFile // by the opaque download path segment
+	revoked         map[string]int         // capability -> outstanding RevokeCapability calls
+	adminRevoked    map[string]bool        // capabilities revoked through /_sim/capabilities
 	faults          []*activeFault
 	nextFaultID     int
-	demoJobs        []DemoJob
 
 	runMu     sync.Mutex
 	httpSrv   *http.Server
@@ -146,20 +156,29 @@ func New(opts Options) (*Server, error) {
 		personRequests: map[string]map[string]int{},
 		userCaps:       map[string][]string{},
 		requests:       map[string]*requestStat{},
-		files:          map[int64]*storedFile{},
-		fileByExtID:    map[string]int64{},
-		fileByInstance: map[wireInstanceID]int64{},
-		fileByOpaque:   map[string]int64{},
-		nextFileID:     1_000_001,
-		jobs:           map[int64]*storedJob{},
-		nextJobID:      2_000_001,
-		annotations:    map[int64]*wireAnnotation{},
-		nextAnnotID:    3_000_001,
+		projects:       map[string]*projectData{},
+		userProjects:   map[string][]string{},
+		downloads:      map[string]*storedFile{},
 		revoked:        map[string]int{},
 		adminRevoked:   map[string]bool{},
 	}
-	if !validProject(s.project) {
-		return nil, fmt.Errorf("cdfsim: invalid project name %q", s.project)
+	for _, name := range append([]string{s.project}, opts.Projects...) {
+		if !validProject(name) {
+			return nil, fmt.Errorf("cdfsim: invalid project name %q", name)
+		}
+		if s.projects[name] != nil {
+			return nil, fmt.Errorf("cdfsim: project %q is served twice (Project and Projects)", name)
+		}
+		s.projects[name] = newProjectData(name)
+		s.projectOrder = append(s.projectOrder, name)
+	}
+	for who, names := range opts.UserProjects {
+		for _, name := range names {
+			if s.projects[name] == nil {
+				return nil, fmt.Errorf("cdfsim: UserProjects[%q] names project %q, which is not served", who, name)
+			}
+		}
+		s.userProjects[who] = append([]string{}, names...)
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -182,6 +201,11 @@ func New(opts Options) (*Server, error) {
 	if opts.Seed {
 		if err := s.seedDemo(); err != nil {
 			return nil, fmt.Errorf("cdfsim: seeding demo project: %w", err)
+		}
+		for i, name := range opts.Projects {
+			if err := s.seedExtra(name, i); err != nil {
+				return nil, fmt.Errorf("cdfsim: seeding project %s: %w", name, err)
+			}
 		}
 	}
 	return s, nil
@@ -208,7 +232,7 @@ func validProject(p string) bool {
 	return true
 }
 
-// Project returns the project name the simulator serves.
+// Project returns the default project, Options.Project.
 func (s *Server) Project() string { return s.project }
 
 // TokenURL returns the token endpoint for a server reachable at baseURL.
