@@ -3,7 +3,10 @@
 // with the demo project. It is a local development tool and binds to
 // 127.0.0.1 by default.
 //
-//	cdfsim [-addr 127.0.0.1:9900] [-project demo] [-client-id segview-dev] [-client-secret S]
+//	cdfsim [-addr 127.0.0.1:9900] [-project demo] [-projects demo-east,demo-west] [-client-id segview-dev] [-client-secret S]
+//
+// -projects serves further projects next to -project, each with its own
+// files and jobs (seeded with two completed jobs each).
 //
 // The client secret comes from -client-secret or CDFSIM_CLIENT_SECRET; when
 // neither is set, cdfsim generates one and prints it once on stderr.
@@ -19,6 +22,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -44,10 +48,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cdfsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:9900", "listen address (loopback by default: the /_sim/ admin routes have no auth)")
-	project := fs.String("project", cdfsim.DefaultProject, "CDF project name to serve")
+	project := fs.String("project", cdfsim.DefaultProject, "CDF project name to serve (the default project)")
+	projects := fs.String("projects", "", "further CDF projects to serve, comma-separated (e.g. demo-east,demo-west)")
 	clientID := fs.String("client-id", "segview-dev", "OAuth2 client id accepted by the token endpoint")
 	clientSecret := fs.String("client-secret", "", "OAuth2 client secret (default: $"+secretEnv+", else generated and printed)")
-	seed := fs.Bool("seed", true, "seed the demo project (files and jobs)")
+	seed := fs.Bool("seed", true, "seed the demo project (files and jobs), and two jobs in each of -projects")
 	jobPhase := fs.Duration("job-phase", cdfsim.DefaultJobPhase, "how long a new job stays Queued, then Running")
 	tokenTTL := fs.Duration("token-ttl", cdfsim.DefaultTokenTTL, "access token lifetime")
 	linkTTL := fs.Duration("link-ttl", cdfsim.DefaultLinkTTL, "download link lifetime")
@@ -75,8 +80,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "cdfsim: generated client secret (shown once): %s\n", secret)
 	}
 
+	var extra []string
+	if *projects != "" {
+		for _, p := range strings.Split(*projects, ",") {
+			extra = append(extra, strings.TrimSpace(p))
+		}
+	}
 	sim, err := cdfsim.New(cdfsim.Options{
-		Project: *project, ClientID: *clientID, ClientSecret: secret,
+		Project: *project, Projects: extra, ClientID: *clientID, ClientSecret: secret,
 		TokenTTL: *tokenTTL, LinkTTL: *linkTTL, JobPhase: *jobPhase,
 		Seed: *seed, Logger: logger,
 	})
@@ -88,7 +99,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	logger.Info("cdfsim listening",
-		"base_url", base, "token_url", sim.TokenURL(base), "project", sim.Project(), "client_id", *clientID,
+		"base_url", base, "token_url", sim.TokenURL(base), "project", sim.Project(),
+		"projects", strings.Join(sim.Projects(), ","), "client_id", *clientID,
 		"demo_jobs", len(sim.DemoJobs()))
 	logger.Info("configure segview with",
 		"CDF_URL", base, "CDF_PROJECT", sim.Project(), "IDP_TOKEN_URL", sim.TokenURL(base), "IDP_CLIENT_ID", *clientID)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -120,6 +121,46 @@ func TestRunWithFlags(t *testing.T) {
 	}
 }
 
+func TestRunWithProjects(t *testing.T) {
+	t.Setenv(secretEnv, "")
+	base, stderr, _ := startRun(t, "-client-secret", "x", "-projects", "demo-east, demo-west")
+	if logs := stderr.String(); !strings.Contains(logs, "projects=demo,demo-east,demo-west") {
+		t.Errorf("log lacks the served projects:\n%s", logs)
+	}
+	res, err := httptestclient.Client(t, nil, false).PostForm(base+"/oauth2/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {"segview-dev"}, "client_secret": {"x"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&tok)
+	res.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		project string
+		want    int
+	}{{"demo", http.StatusOK}, {"demo-east", http.StatusOK}, {"demo-west", http.StatusOK}, {"demo-north", http.StatusForbidden}} {
+		req, err := http.NewRequest(http.MethodGet, base+"/api/v1/projects/"+tt.project+"/context/vision/segment/1001", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		res, err := httptestclient.Client(t, nil, false).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tt.want {
+			t.Errorf("job 1001 in %s: %d, want %d", tt.project, res.StatusCode, tt.want)
+		}
+	}
+}
+
 func TestRunSecretFromEnv(t *testing.T) {
 	t.Setenv(secretEnv, "env-secret")
 	base, stderr, _ := startRun(t, "-seed=false")
@@ -147,7 +188,7 @@ func TestRunGeneratesAndPrintsSecret(t *testing.T) {
 }
 
 func TestRunRejectsBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"-nope"}, {"extra"}, {"-job-phase", "soon"}, {"-project", "a/b", "-client-secret", "x"}, {"-addr", "256.0.0.1:1", "-client-secret", "x", "-seed=false"}} {
+	for _, args := range [][]string{{"-nope"}, {"extra"}, {"-job-phase", "soon"}, {"-project", "a/b", "-client-secret", "x"}, {"-projects", "demo", "-client-secret", "x", "-seed=false"}, {"-projects", "east,,west", "-client-secret", "x", "-seed=false"}, {"-addr", "256.0.0.1:1", "-client-secret", "x", "-seed=false"}} {
 		if err := run(context.Background(), args, newSyncBuffer()); err == nil {
 			t.Errorf("run(%q) succeeded", args)
 		}
