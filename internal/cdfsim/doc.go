@@ -26,6 +26,7 @@
 //	GET  /api/v1/projects/{project}/annotations/{id}              retrieve one (annotationsAcl:READ)
 //	POST /api/v1/projects/{project}/annotations/update            set status, data, annotationType (annotationsAcl:WRITE)
 //	POST /api/v1/projects/{project}/annotations/delete            delete (annotationsAcl:WRITE)
+//	GET  /api/v1/token/inspect                                    subject, projects and capabilities of the token
 //	GET  /download/{opaque}?exp=<unix>&sig=<hmac>                 file bytes, no bearer
 //	GET|POST|DELETE /_sim/faults[/{id}]                           fault injection (no auth)
 //	GET  /_sim/capabilities                                       revoked capabilities (no auth)
@@ -63,6 +64,31 @@
 // error body {"error":{"code":N,"message":"...","missing":[...]}}; the token
 // endpoint answers in the OAuth2 error shape; downloads answer errors like a
 // cloud storage bucket does (XML), not like CDF.
+//
+// # Projects
+//
+// The simulator serves Options.Project (the default project, which the Go
+// helpers such as [Server.AddFile], [Server.Job] and [Server.DemoJobs] use)
+// and each of Options.Projects. Every project has its own files, jobs and
+// annotations, with ids per project as in CDF: the same job or file id may
+// name different things in two projects ([Server.AddFileTo],
+// [Server.AddJobTo], [Server.JobIn], [Server.AnnotationStatusesIn],
+// [Server.DemoJobsIn]). A download link serves the file of the project it
+// was made in. A request for a project the simulator does not serve, or
+// one the caller cannot reach, answers 403 "Resource not found. This may
+// also be due to insufficient access rights." (shared/cdf-api.md §5.4).
+// The service principal reaches every served project; a person reaches
+// the projects Options.UserProjects lists for their sub or email, or every
+// served project when not listed.
+//
+// GET /api/v1/token/inspect answers as CDF documents it: the subject (the
+// client id for the service principal), the projects the holder reaches as
+// {"projectUrlName","groups"} (the simulator has no groups: always []),
+// and capabilities such as {"filesAcl":{"actions":["READ"],"scope":{"all":{}}},
+// "projectScope":{"projects":[...]}}. A missing or invalid token is 401.
+// CDF requires the IDENTITY scope and projectsAcl:LIST and groupsAcl:LIST;
+// the simulator does not model scopes, and holds those two capabilities
+// for every principal unless revoked, which makes inspection answer 403.
 //
 // # People's tokens
 //
