@@ -274,8 +274,9 @@ func TestManifests(t *testing.T) {
 			t.Fatal("SEGVIEW_RENDER_CONCURRENCY must be set: its default is the node's CPUs, not the pod's")
 		}
 		const perTurn, rest = 128 << 20, 128 << 20
+		// Outputs twice: the shared group's and this replica's copies.
 		budget := bytesOf("SEGVIEW_IMAGE_CACHE_BYTES", config.DefaultImageCacheBytes) +
-			bytesOf("SEGVIEW_OUTPUT_CACHE_BYTES", config.DefaultOutputCacheBytes) +
+			2*bytesOf("SEGVIEW_OUTPUT_CACHE_BYTES", config.DefaultOutputCacheBytes) +
 			bytesOf("SEGVIEW_PEER_CACHE_BYTES", config.DefaultPeerCacheBytes) +
 			32<<20 + 4<<20 + // finished jobs, job pages' files
 			turns*perTurn + rest

@@ -86,8 +86,12 @@ func memoryLimit(ctx context.Context, cfg config.Config, logger *slog.Logger) {
 		logger.LogAttrs(ctx, slog.LevelInfo, "memory limit", slog.String("GOMEMLIMIT", v))
 		return
 	}
-	limit := render.MemoryLimit(render.Options{ImageCacheBytes: cfg.Render.ImageCacheBytes,
-		OutputCacheBytes: cfg.Render.OutputCacheBytes, Concurrency: cfg.Render.Concurrency})
+	opts := render.Options{ImageCacheBytes: cfg.Render.ImageCacheBytes,
+		OutputCacheBytes: cfg.Render.OutputCacheBytes, Concurrency: cfg.Render.Concurrency}
+	if cfg.Peers.Enabled() {
+		opts.Peers = &render.Peers{SourceBytes: cfg.Peers.CacheBytes}
+	}
+	limit := render.MemoryLimit(opts)
 	debug.SetMemoryLimit(limit)
 	logger.LogAttrs(ctx, slog.LevelInfo, "memory limit", slog.Int64("bytes", limit), slog.String("from", "render caches and concurrency"))
 }

@@ -147,24 +147,25 @@ func gradientPNG(t *testing.T, w, h, seed int) []byte {
 // formats and two views, three times each: each image is downloaded from
 // CDF once for the whole cluster, and every replica answers the same
 // bytes and ETag for the same URL.
-func TestReplicasDownloadEachImageOnce(t *testing.T) {
-	t.Parallel()
+// replicaJob starts a simulator holding one finished job over four
+// photos, each wider than the 640 bucket so each is decoded scaled.
+func replicaJob(t *testing.T) (sim *cdfsim.Server, simURL string, job int64, files []int64) {
+	t.Helper()
 	sim, err := cdfsim.New(cdfsim.Options{Project: testProject, ClientID: testClientID, ClientSecret: testSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	simURL, err := sim.Start(ctx, "127.0.0.1:0")
+	simURL, err = sim.Start(ctx, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); sim.Close() })
 
-	const job = int64(990001)
-	files := []int64{990101, 990102, 990103, 990104}
+	job = 990001
+	files = []int64{990101, 990102, 990103, 990104}
 	var items []cdfsim.JobItem
 	for i, id := range files {
-		// Wider than the 640 bucket, so each is decoded scaled.
 		sim.AddFile(cdfsim.File{ID: id, Name: fmt.Sprintf("photo-%d.png", i), Data: gradientPNG(t, 900+40*i, 500, i)})
 		items = append(items, cdfsim.JobItem{FileID: id, Segments: []cdfsim.Segment{
 			{Score: 0.9, Polygons: [][]cdfsim.Vertex{{{X: 0.1, Y: 0.1}, {X: 0.6, Y: 0.1}, {X: 0.6, Y: 0.7}}}},
@@ -173,6 +174,12 @@ func TestReplicasDownloadEachImageOnce(t *testing.T) {
 	}
 	sim.AddJob(cdfsim.Job{ID: job, Status: cdfsim.StatusCompleted, Created: time.Now(), Items: items})
 
+	return sim, simURL, job, files
+}
+
+func TestReplicasDownloadEachImageOnce(t *testing.T) {
+	t.Parallel()
+	sim, simURL, job, files := replicaJob(t)
 	rs := newReplicas(t, sim, simURL, 3, nil)
 	proxy, served := roundRobin(t, rs)
 	client := httptestclient.Client(t, nil, false)
@@ -253,6 +260,55 @@ func TestReplicasDownloadEachImageOnce(t *testing.T) {
 	}
 	if computed != float64(len(files)) || fromPeers == 0 {
 		t.Errorf("/metrics: %v sources computed across the cluster (want %d), %v values from peers", computed, len(files), fromPeers)
+	}
+}
+
+// TestReplicaKeepsOutputsFromPeers checks that a replica keeps the
+// outputs it got from their owners: asked again for the same views, it
+// answers from its own copy and asks no peer.
+func TestReplicaKeepsOutputsFromPeers(t *testing.T) {
+	t.Parallel()
+	sim, simURL, job, files := replicaJob(t)
+	rs := newReplicas(t, sim, simURL, 3, nil)
+	client := httptestclient.Client(t, nil, false)
+	peerLoads := func() int64 {
+		st, _ := rs[0].app.Peers.GroupStats("outputs")
+		return st.PeerLoads
+	}
+	var paths []string
+	for _, id := range files {
+		for _, name := range []string{"overlay.jpg", "overlay.png"} {
+			for _, view := range []string{"", "&min_score=0.5"} {
+				paths = append(paths, imagePath(job, id, name)+"?width=640"+view)
+			}
+		}
+	}
+	bodies := map[string][]byte{}
+	for pass := range 2 {
+		if pass == 1 && peerLoads() == 0 {
+			t.Fatalf("replica 0 owns all %d outputs; the test needs some owned by its peers", len(paths))
+		}
+		before := peerLoads()
+		for _, path := range paths {
+			resp, err := client.Get(rs[0].public.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("pass %d, %s: status %d, %v", pass, path, resp.StatusCode, err)
+			}
+			if was, ok := bodies[path]; ok && !bytes.Equal(was, body) {
+				t.Errorf("%s: other bytes the second time", path)
+			}
+			bodies[path] = body
+		}
+		if pass == 1 {
+			if got := peerLoads() - before; got != 0 {
+				t.Errorf("asked again, replica 0 fetched %d outputs from peers, want 0 (its own copies)", got)
+			}
+		}
 	}
 }
 

@@ -30,6 +30,10 @@ func decodeBudget(concurrency int) int64 {
 //	ImageCacheBytes + OutputCacheBytes + Concurrency × 64 MiB + 2 × Concurrency × 16 MiB + 48 MiB
 //
 // With the defaults on two CPUs: 256 + 32 + 128 + 64 + 48 = 528 MiB.
+// With Peers (only its SourceBytes is read) the shared groups come on
+// top: Peers.SourceBytes for the shared sources and OutputCacheBytes
+// again for the shared outputs, which the group holds beside the copies
+// this replica keeps.
 //
 // The limit is soft: the garbage collector runs more often as the heap
 // nears it, so garbage from finished renders is collected before it
@@ -50,5 +54,9 @@ func MemoryLimit(opts Options) int64 {
 	if turns <= 0 {
 		turns = runtime.NumCPU()
 	}
-	return max(images, 0) + max(outputs, 0) + int64(turns)*(decodeTurnBytes+drawingTurns*drawingTurnBytes) + baseBytes
+	shared := int64(0)
+	if opts.Peers != nil {
+		shared = max(opts.Peers.SourceBytes, 0) + max(outputs, 0)
+	}
+	return max(images, 0) + max(outputs, 0) + shared + int64(turns)*(decodeTurnBytes+drawingTurns*drawingTurnBytes) + baseBytes
 }
