@@ -29,7 +29,6 @@ import (
 	"github.com/segview/segview/internal/peers"
 	"github.com/segview/segview/internal/render"
 	"github.com/segview/segview/internal/segment"
-	"github.com/segview/segview/internal/verdict"
 	"github.com/segview/segview/web/templates"
 )
 
@@ -143,9 +142,19 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 	// token, so CDF decides each time; otherwise one identity reads CDF
 	// for everybody, and finished jobs are shared from the reader's cache.
 	perPerson := cfg.Auth.Mode == config.AuthOIDC && cfg.Auth.Identity == config.IdentityUser
-	var reader *jobs.Reader
-	share, err := a.startPeers(ctx, cfg, perPerson, logger, func(ctx context.Context, jobID, fileID int64) (segment.FileResults, cdf.Millis, error) {
-		results, file, err := reader.FileResults(ctx, jobID, fileID, segment.Limits{MaxVertices: cfg.Limits.MaxVertices})
+	var projects *projectSet
+	share, err := a.startPeers(ctx, cfg, perPerson, logger, func(project string) (render.CDF, error) {
+		c, err := projects.clientFor(project)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}, func(ctx context.Context, project string, jobID, fileID int64) (segment.FileResults, cdf.Millis, error) {
+		p, ok := projects.served[project]
+		if !ok {
+			return segment.FileResults{}, 0, fmt.Errorf("project %q is not served here", project)
+		}
+		results, file, err := p.Reader.FileResults(ctx, jobID, fileID, segment.Limits{MaxVertices: cfg.Limits.MaxVertices})
 		return results, file.LastUpdatedTime, err
 	})
 	if err != nil {
@@ -153,6 +162,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		return nil, err
 	}
 	renderer := render.New(client, render.Options{
+		Project: client.Project(),
 		Limits: render.Limits{
 			MaxPixels:   cfg.Limits.MaxImagePixels,
 			MaxVertices: cfg.Limits.MaxVertices,
@@ -172,10 +182,22 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		a.Close()
 		return nil, err
 	}
-	reader = jobs.New(client, renderer, jobs.Options{
+	reader := jobs.New(client, renderer, jobs.Options{
+		Project:   client.Project(),
 		PerPerson: perPerson,
 		Metrics:   a.Metrics,
 	})
+	// One set of caches, limits and memory budgets for every project
+	// served: each project gets views of them keyed by its name.
+	var stores func(*cdf.Client) handlers.VerdictStore
+	if cfg.Verdicts {
+		stores = verdictStores(version, cfg.Limits.MaxAnnotations)
+	}
+	projects, err = newProjectSet(client, renderer, reader, stores, cfg.Projects, cfg.AnyProject, o.now)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	served, err := hosts.NewPolicy(cfg.Security.Hosts...)
 	if err != nil {
 		a.Close()
@@ -187,16 +209,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 	if cfg.MetricsAddr == "" {
 		metricsHere = a.Metrics.Handler()
 	}
-	var verdicts handlers.VerdictStore
-	if cfg.Verdicts {
-		verdicts = &verdict.Store{CDF: client, AppVersion: version, MaxAnnotations: cfg.Limits.MaxAnnotations}
-	}
 	router, err := handlers.NewRouter(handlers.Deps{
-		Verdicts:       verdicts,
-		Reader:         reader,
-		Renderer:       renderer,
+		Projects:       projects.handlers(cfg.Project),
 		Auth:           signedIn,
-		Project:        cfg.Project,
 		Demo:           cfg.Demo,
 		DemoJobs:       demoJobs,
 		MaxItems:       cfg.Limits.MaxItems,
@@ -232,7 +247,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 // have to read CDF for somebody else, and a groupcache getter gets no
 // requester's token; see docs/security.md.
 func (a *App) startPeers(ctx context.Context, cfg config.Config, perPerson bool, logger *slog.Logger,
-	results func(ctx context.Context, jobID, fileID int64) (segment.FileResults, cdf.Millis, error)) (*render.Peers, error) {
+	clients func(project string) (render.CDF, error),
+	results func(ctx context.Context, project string, jobID, fileID int64) (segment.FileResults, cdf.Millis, error)) (*render.Peers, error) {
 	pc := cfg.Peers
 	if !pc.Enabled() {
 		return nil, nil
@@ -274,7 +290,7 @@ func (a *App) startPeers(ctx context.Context, cfg config.Config, perPerson bool,
 		}()
 		a.closers = append(a.closers, func() error { stop(); ticker.Stop(); <-done; return nil })
 	}
-	return &render.Peers{Pool: pool, Project: cfg.Project, SourceBytes: pc.CacheBytes, Results: results}, nil
+	return &render.Peers{Pool: pool, Clients: clients, SourceBytes: pc.CacheBytes, Results: results}, nil
 }
 
 // Close stops what New started (the readiness check, the demo
@@ -359,7 +375,11 @@ func newCDFClient(ctx context.Context, cfg config.Config, version string, m *met
 		cdf.WithMaxDownloadBytes(cfg.Limits.MaxImageBytes),
 		cdf.WithMetrics(m),
 	}, extra...)
-	return cdf.New(cfg.URL, cfg.Project, hc, opts...)
+	project := cfg.Project
+	if project == "" {
+		project = noDefaultProject // SEGVIEW_PROJECTS=*: only views call CDF
+	}
+	return cdf.New(cfg.URL, project, hc, opts...)
 }
 
 func newTransport() *http.Transport {

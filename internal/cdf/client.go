@@ -33,7 +33,8 @@ type Client struct {
 	hc          *http.Client // authenticated, for the CDF API
 	dl          *http.Client // unauthenticated, for signed download URLs
 	dlPolicy    DownloadPolicy
-	prefix      string // {baseURL}/api/v1/projects/{project}, escaped
+	base        string // {baseURL}/api/v1
+	prefix      string // {base}/projects/{project}, escaped
 	project     string
 	version     string
 	userAgent   string
@@ -155,11 +156,13 @@ func New(baseURL, project string, hc *http.Client, opts ...Option) (*Client, err
 	if hc == nil {
 		hc = http.DefaultClient
 	}
+	base := u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/") + "/api/v1"
 	c := &Client{
 		hc:          hc,
 		dl:          NewDownloadClient(policyFor(u)),
 		dlPolicy:    policyFor(u),
-		prefix:      u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/") + "/api/v1/projects/" + url.PathEscape(project),
+		base:        base,
+		prefix:      base + "/projects/" + url.PathEscape(project),
 		project:     project,
 		version:     DefaultVersion,
 		userAgent:   appName + "/dev",
@@ -178,6 +181,45 @@ func New(baseURL, project string, hc *http.Client, opts ...Option) (*Client, err
 // Project returns the CDF project the client calls.
 func (c *Client) Project() string { return c.project }
 
+// ForProject returns a client for another project of the same CDF
+// cluster: it shares c's authenticated and download clients, limits,
+// retry policy and metrics, and costs one small allocation. The name must
+// be a project's URL name (ValidProject).
+func (c *Client) ForProject(project string) (*Client, error) {
+	if !ValidProject(project) {
+		return nil, fmt.Errorf("cdf: %q is not a CDF project name", clipRunes(project, 64))
+	}
+	if project == c.project {
+		return c, nil
+	}
+	v := *c
+	v.project = project
+	v.prefix = c.base + "/projects/" + url.PathEscape(project)
+	return &v, nil
+}
+
+// MaxProjectLength is the longest project name ValidProject accepts.
+const MaxProjectLength = 64
+
+// ValidProject reports whether name can be a CDF project's URL name, the
+// {project} of /api/v1/projects/{project}: 1 to MaxProjectLength ASCII
+// letters, digits and hyphens, starting with a letter or digit. CDF's own
+// names are lowercase letters, digits and hyphens; segview accepts a
+// little more so as never to refuse a name CDF serves, and nothing that
+// would need escaping in a URL or a file name.
+func ValidProject(name string) bool {
+	if name == "" || len(name) > MaxProjectLength || name[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		b := name[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // call describes one API call: path is relative to the project and
 // starts with "/"; in, if non-nil, is sent as JSON; out, if non-nil,
 // receives the decoded response; retry says which failures are retried
@@ -188,6 +230,8 @@ type call struct {
 	endpoint     string
 	in, out      any
 	retry        retryMode
+	// global says path is relative to /api/v1, not to the project.
+	global bool
 }
 
 // do performs an API call with the standard headers, retries, body limits
@@ -201,6 +245,9 @@ func (c *Client) do(ctx context.Context, cl call) error {
 		}
 	}
 	target := c.prefix + cl.path
+	if cl.global {
+		target = c.base + cl.path
+	}
 	attempt := func(ctx context.Context) (*response, error) {
 		var rd io.Reader
 		if body != nil {

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/segview/segview/internal/cdf"
 )
 
 // Login flows understood by segview (LOGIN_FLOW).
@@ -37,13 +39,25 @@ type Config struct {
 	// segview waits for the requests in flight: less than the platform's
 	// grace period (Kubernetes: terminationGracePeriodSeconds, 30 s).
 	ShutdownTimeout time.Duration
-	// Demo is true when CDF_PROJECT is unset: segview then runs its built-in
-	// CDF simulator and the CDF fields below are filled in by the caller.
+	// Demo is true when neither CDF_PROJECT nor SEGVIEW_PROJECTS is set:
+	// segview then runs its built-in CDF simulator and the CDF fields below
+	// are filled in by the caller.
 	Demo bool
 
-	Cluster    string // CDF_CLUSTER
-	URL        string // CDF_URL, without a trailing slash
-	Project    string // CDF_PROJECT
+	Cluster string // CDF_CLUSTER
+	URL     string // CDF_URL, without a trailing slash
+	// Project is the default project (CDF_PROJECT, else the first of
+	// SEGVIEW_PROJECTS): the one /jobs/{id} and /open?job= open. It is ""
+	// only with AnyProject and no CDF_PROJECT.
+	Project string
+	// Projects are the projects served (SEGVIEW_PROJECTS, default
+	// CDF_PROJECT), each a valid project name, without duplicates; nil
+	// with AnyProject.
+	Projects []string
+	// AnyProject (SEGVIEW_PROJECTS=*, only with SEGVIEW_CDF_IDENTITY=user)
+	// serves any project the signed-in person's token reaches: CDF
+	// decides each request.
+	AnyProject bool
 	CDFVersion string // SEGVIEW_CDF_VERSION, sent as the cdf-version header
 
 	LoginFlow    string   // LOGIN_FLOW
@@ -251,18 +265,21 @@ func Load(env Getenv, readFile func(string) ([]byte, error)) (Config, error) {
 	if strings.TrimSpace(c.CDFVersion) == "" {
 		p.fail("SEGVIEW_CDF_VERSION is empty: unset it for the default %q or set a CDF API version", DefaultCDFVersion)
 	}
+	rawProjects := p.str("SEGVIEW_PROJECTS", "")
+	demo := c.Project == "" && rawProjects == ""
 	c.Peers = p.parsePeers(c, readFile)
-	c.Auth = p.parseAuth(c.Project == "", readFile)
+	c.Auth = p.parseAuth(demo, readFile)
 	c.Security = p.parseSecurity(c.Auth)
-	if c.Project == "" {
+	if demo {
 		c.Demo = true
 		return c, p.err()
 	}
+	p.parseProjects(&c, rawProjects)
 	c.Cluster = p.str("CDF_CLUSTER", "")
 	c.URL = strings.TrimRight(p.str("CDF_URL", ""), "/")
 	switch {
 	case c.URL == "" && c.Cluster == "":
-		p.fail("CDF_PROJECT is set but neither CDF_URL nor CDF_CLUSTER is: set CDF_CLUSTER (for example westeurope-1) or CDF_URL")
+		p.fail("CDF_PROJECT or SEGVIEW_PROJECTS is set but neither CDF_URL nor CDF_CLUSTER is: set CDF_CLUSTER (for example westeurope-1) or CDF_URL")
 	case c.URL == "":
 		if !validCluster(c.Cluster) {
 			p.fail("CDF_CLUSTER %q is not a cluster name: use letters, digits and dashes (for example westeurope-1)", c.Cluster)
@@ -325,6 +342,7 @@ func (c Config) LogAttrs() []slog.Attr {
 		slog.Bool("demo", c.Demo),
 		slog.String("cdf_url", c.URL),
 		slog.String("cdf_project", c.Project),
+		slog.String("projects", c.projectsAttr()),
 		slog.String("cdf_version", c.CDFVersion),
 		slog.String("login_flow", c.LoginFlow),
 	}
@@ -362,6 +380,66 @@ func (c Config) LogAttrs() []slog.Attr {
 		slog.Int("export_queue", c.Exports.Queue),
 		slog.Bool("ignore_exif", c.Render.IgnoreEXIF),
 	)
+}
+
+// AnyProjectValue is the value of SEGVIEW_PROJECTS that serves any
+// project the signed-in person reaches.
+const AnyProjectValue = "*"
+
+// parseProjects reads SEGVIEW_PROJECTS (raw) against CDF_PROJECT
+// (c.Project): comma-separated project names, each a valid CDF project
+// name (cdf.ValidProject), or * with per-person identity. CDF_PROJECT,
+// when set, is the default project and must be one of them; when unset
+// the first listed is.
+func (p *parser) parseProjects(c *Config, raw string) {
+	if c.Project != "" && !cdf.ValidProject(c.Project) {
+		p.fail("CDF_PROJECT %q is not a CDF project name: use letters, digits and hyphens (at most %d), as in the project's URL", clipValue(c.Project), cdf.MaxProjectLength)
+	}
+	if raw == "" {
+		c.Projects = []string{c.Project}
+		return
+	}
+	seen := map[string]bool{}
+	for _, name := range strings.Split(raw, ",") {
+		name = strings.TrimSpace(name)
+		switch {
+		case name == "":
+			continue
+		case name == AnyProjectValue:
+			c.AnyProject = true
+			continue
+		case !cdf.ValidProject(name):
+			p.fail("SEGVIEW_PROJECTS: %q is not a CDF project name: use letters, digits and hyphens (at most %d), as in the project's URL, separated by commas", clipValue(name), cdf.MaxProjectLength)
+			continue
+		case seen[name]:
+			p.fail("SEGVIEW_PROJECTS names %q twice: keep one", name)
+			continue
+		}
+		seen[name] = true
+		c.Projects = append(c.Projects, name)
+	}
+	switch {
+	case c.AnyProject && len(c.Projects) > 0:
+		p.fail("SEGVIEW_PROJECTS mixes * with project names: set either * (any project the signed-in person reaches) or a list of projects")
+	case c.AnyProject && (c.Auth.Mode != AuthOIDC || c.Auth.Identity != IdentityUser):
+		p.fail("SEGVIEW_PROJECTS=* needs SEGVIEW_AUTH=oidc and SEGVIEW_CDF_IDENTITY=user: only a signed-in person's own token lets CDF decide which projects they reach; list the projects instead")
+	case c.AnyProject:
+		c.Projects = nil
+	case len(c.Projects) == 0:
+		p.fail("SEGVIEW_PROJECTS names no project: list them separated by commas, like SEGVIEW_PROJECTS=acme-dev,acme-prod")
+	case c.Project == "":
+		c.Project = c.Projects[0]
+	case !slices.Contains(c.Projects, c.Project):
+		p.fail("CDF_PROJECT (%s) is not one of SEGVIEW_PROJECTS: add it to the list, or unset CDF_PROJECT to make the first listed the default", c.Project)
+	}
+}
+
+// projectsAttr is the projects served, for the start-up log.
+func (c Config) projectsAttr() string {
+	if c.AnyProject {
+		return AnyProjectValue
+	}
+	return strings.Join(c.Projects, ",")
 }
 
 // IsLoopback reports whether host (without port) names this machine.

@@ -17,12 +17,17 @@ import (
 
 // Deps are the router's dependencies.
 type Deps struct {
+	// Projects are the CDF projects served, each with its views of the
+	// one reader, renderer and verdict store. When nil, the dashboard
+	// serves Project alone, with Reader, Renderer and Verdicts.
+	Projects *Projects
 	// Reader makes every read of CDF's metadata (*jobs.Reader: cached, and
 	// checked per person with SEGVIEW_CDF_IDENTITY=user).
 	Reader Reader
 	// Renderer draws overlays on the images it downloads (*render.Service).
 	Renderer OverlayRenderer
-	// Project is the one CDF project this dashboard serves.
+	// Project is the one CDF project this dashboard serves without
+	// Projects.
 	Project string
 	// Demo shows the demo badge; DemoJobs are listed on the start page.
 	Demo     bool
@@ -70,9 +75,16 @@ type Deps struct {
 // NewRouter builds segview's HTTP handler: the route table, the middleware
 // and the one error handler.
 func NewRouter(d Deps) (*echo.Echo, error) {
-	if d.Reader == nil || d.Renderer == nil || d.Project == "" || d.Logger == nil {
-		return nil, fmt.Errorf("handlers: Reader, Renderer, Project and Logger are required")
+	if d.Projects == nil {
+		if d.Reader == nil || d.Renderer == nil || d.Project == "" {
+			return nil, fmt.Errorf("handlers: Projects, or Reader, Renderer and Project, are required")
+		}
+		d.Projects = oneProject(Project{Name: d.Project, Reader: d.Reader, Renderer: d.Renderer, Verdicts: d.Verdicts})
 	}
+	if d.Logger == nil || d.Projects.Lookup == nil {
+		return nil, fmt.Errorf("handlers: Logger and Projects.Lookup are required")
+	}
+	ps := d.Projects
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -87,7 +99,11 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	if page.CSS == "" || page.JS == "" || page.Icon == "" {
 		return nil, fmt.Errorf("handlers: the embedded assets lack app.css, %s or favicon.svg", entryModule)
 	}
-	page.Demo, page.Project = d.Demo, d.Project
+	page.Demo, page.Project = d.Demo, ps.Default
+	if len(ps.Listed) > 1 || ps.Any {
+		// The header names the project of each page, not a default.
+		page.Project = ""
+	}
 
 	// Without sign-in, the forms' CSRF tokens come from a cookie.
 	var csrfChecker CSRFChecker
@@ -133,11 +149,11 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 		}))
 	}
 
-	home := &Home{Page: page, DemoJobs: d.DemoJobs}
-	job := &Job{Reader: d.Reader, Page: page, Verdicts: d.Verdicts, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
-	status := &JobStatus{Reader: d.Reader, Project: d.Project}
-	overlay := &Overlay{Reader: d.Reader, Renderer: d.Renderer, Project: d.Project, MaxVertices: d.MaxVertices, Verdicts: d.Verdicts}
-	redirects := &Redirects{Project: d.Project}
+	home := &Home{Page: page, DemoJobs: d.DemoJobs, Projects: ps}
+	job := &Job{Page: page, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
+	status := &JobStatus{}
+	overlay := &Overlay{MaxVertices: d.MaxVertices}
+	redirects := &Redirects{Project: ps.Default, Projects: ps}
 	static := &Static{Assets: assets}
 
 	signedIn, signedInImage := guards(d.Auth)
@@ -150,32 +166,51 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	get(e, "/", home.Show, signedIn)
 	get(e, "/open", redirects.Open, signedIn)
 	get(e, "/jobs/:jobId", redirects.Job, signedIn)
-	exports := &Export{Reader: d.Reader, Project: d.Project, Gate: gate, MaxPixels: d.MaxImagePixels, MaxVertices: d.MaxVertices, Verdicts: d.Verdicts, MaxZipJobs: d.MaxZipJobs}
-	get(e, "/projects/:project/jobs/:jobId", jobOrJSON(job.Show, exports.JobJSON), signedIn, issueCSRF)
-	get(e, "/projects/:project/jobs/:jobId/export/coco.json", exports.COCO, plainErrors, signedIn)
-	get(e, "/projects/:project/jobs/:jobId/export/geojson", exports.GeoJSON, plainErrors, signedIn)
-	get(e, "/projects/:project/jobs/:jobId/files/:fileId/yolo.txt", exports.YOLO, plainErrors, signedIn)
-	get(e, "/projects/:project/jobs/:jobId/files/:fileId/mask.png", exports.Mask, plainErrors, signedIn)
-	get(e, "/projects/:project/review/export.zip", exports.ZIP, plainErrors, signedIn)
-	svg := &OverlaySVG{Reader: d.Reader, Renderer: d.Renderer, Project: d.Project, PublicURL: d.Security.PublicURL, MaxVertices: d.MaxVertices, Gate: gate, Verdicts: d.Verdicts}
-	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.svg", svg.SVG, plainErrors, signedInImage)
-	if d.Verdicts != nil {
-		verdicts := &Verdicts{Reader: d.Reader, Store: d.Verdicts, Project: d.Project}
-		e.POST("/projects/:project/jobs/:jobId/files/:fileId/verdicts", verdicts.Save, signedIn)
-		e.POST("/projects/:project/jobs/:jobId/files/:fileId/verdicts/undo", verdicts.Undo, signedIn)
-		e.POST("/projects/:project/jobs/:jobId/files/:fileId/triage", verdicts.Triage, signedIn)
-		e.POST("/projects/:project/jobs/:jobId/files/:fileId/triage/undo", verdicts.TriageUndo, signedIn)
+	// Every /projects/{project}/ route gets a copy of its handler made
+	// for the project the URL names (perProject); a project not served
+	// answers 404 before any call to CDF.
+	bindJob := func(h *Job, p Project) { h.Reader, h.Verdicts, h.Page.Project = p.Reader, p.Verdicts, p.Name }
+	bindStatus := func(h *JobStatus, p Project) { h.Reader, h.Project = p.Reader, p.Name }
+	bindOverlay := func(h *Overlay, p Project) {
+		h.Reader, h.Renderer, h.Verdicts, h.Project = p.Reader, p.Renderer, p.Verdicts, p.Name
 	}
-	get(e, "/projects/:project/jobs/:jobId/status", status.Show, plainErrors, signedIn)
-	review := &Review{Reader: d.Reader, Page: page, Verdicts: d.Verdicts, MaxItems: d.MaxItems, MaxZipJobs: d.MaxZipJobs}
-	get(e, "/projects/:project/review", review.Show, signedIn)
-	embed := &Embed{Reader: d.Reader, Page: page, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now, Verdicts: d.Verdicts}
-	get(e, "/embed/projects/:project/jobs/:jobId", embed.Show, allowFraming(d.Security), embedGuard(d.Auth, embed.SignIn))
-	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.png", overlay.PNG, plainErrors, signedInImage)
-	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", overlay.JPEG, plainErrors, signedInImage)
-	get(e, "/projects/:project/jobs/:jobId/files/:fileId/layer.png", overlay.Layer, plainErrors, signedInImage)
-	hits := &Hits{Reader: d.Reader, Project: d.Project, MaxVertices: d.MaxVertices, Gate: gate, Verdicts: d.Verdicts}
-	get(e, "/projects/:project/jobs/:jobId/files/:fileId/hits.json", hits.Show, plainErrors, signedIn)
+	bindExport := func(h *Export, p Project) { h.Reader, h.Verdicts, h.Project = p.Reader, p.Verdicts, p.Name }
+	bindSVG := func(h *OverlaySVG, p Project) {
+		h.Reader, h.Renderer, h.Verdicts, h.Project = p.Reader, p.Renderer, p.Verdicts, p.Name
+	}
+	bindVerdicts := func(h *Verdicts, p Project) { h.Reader, h.Store, h.Project = p.Reader, p.Verdicts, p.Name }
+	bindReview := func(h *Review, p Project) { h.Reader, h.Verdicts, h.Page.Project = p.Reader, p.Verdicts, p.Name }
+	bindEmbed := func(h *Embed, p Project) { h.Reader, h.Verdicts, h.Page.Project = p.Reader, p.Verdicts, p.Name }
+	bindHits := func(h *Hits, p Project) { h.Reader, h.Verdicts, h.Project = p.Reader, p.Verdicts, p.Name }
+
+	exports := &Export{Gate: gate, MaxPixels: d.MaxImagePixels, MaxVertices: d.MaxVertices, MaxZipJobs: d.MaxZipJobs}
+	get(e, "/projects/:project/jobs/:jobId", jobOrJSON(
+		perProject(ps, job, bindJob, func(h *Job) echo.HandlerFunc { return h.Show }),
+		perProject(ps, exports, bindExport, func(h *Export) echo.HandlerFunc { return h.JobJSON })), signedIn, issueCSRF)
+	get(e, "/projects/:project/jobs/:jobId/export/coco.json", perProject(ps, exports, bindExport, func(h *Export) echo.HandlerFunc { return h.COCO }), plainErrors, signedIn)
+	get(e, "/projects/:project/jobs/:jobId/export/geojson", perProject(ps, exports, bindExport, func(h *Export) echo.HandlerFunc { return h.GeoJSON }), plainErrors, signedIn)
+	get(e, "/projects/:project/jobs/:jobId/files/:fileId/yolo.txt", perProject(ps, exports, bindExport, func(h *Export) echo.HandlerFunc { return h.YOLO }), plainErrors, signedIn)
+	get(e, "/projects/:project/jobs/:jobId/files/:fileId/mask.png", perProject(ps, exports, bindExport, func(h *Export) echo.HandlerFunc { return h.Mask }), plainErrors, signedIn)
+	get(e, "/projects/:project/review/export.zip", perProject(ps, exports, bindExport, func(h *Export) echo.HandlerFunc { return h.ZIP }), plainErrors, signedIn)
+	svg := &OverlaySVG{PublicURL: d.Security.PublicURL, MaxVertices: d.MaxVertices, Gate: gate}
+	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.svg", perProject(ps, svg, bindSVG, func(h *OverlaySVG) echo.HandlerFunc { return h.SVG }), plainErrors, signedInImage)
+	if ps.Verdicts {
+		verdicts := &Verdicts{}
+		e.POST("/projects/:project/jobs/:jobId/files/:fileId/verdicts", perProject(ps, verdicts, bindVerdicts, func(h *Verdicts) echo.HandlerFunc { return h.Save }), signedIn)
+		e.POST("/projects/:project/jobs/:jobId/files/:fileId/verdicts/undo", perProject(ps, verdicts, bindVerdicts, func(h *Verdicts) echo.HandlerFunc { return h.Undo }), signedIn)
+		e.POST("/projects/:project/jobs/:jobId/files/:fileId/triage", perProject(ps, verdicts, bindVerdicts, func(h *Verdicts) echo.HandlerFunc { return h.Triage }), signedIn)
+		e.POST("/projects/:project/jobs/:jobId/files/:fileId/triage/undo", perProject(ps, verdicts, bindVerdicts, func(h *Verdicts) echo.HandlerFunc { return h.TriageUndo }), signedIn)
+	}
+	get(e, "/projects/:project/jobs/:jobId/status", perProject(ps, status, bindStatus, func(h *JobStatus) echo.HandlerFunc { return h.Show }), plainErrors, signedIn)
+	review := &Review{Page: page, MaxItems: d.MaxItems, MaxZipJobs: d.MaxZipJobs}
+	get(e, "/projects/:project/review", perProject(ps, review, bindReview, func(h *Review) echo.HandlerFunc { return h.Show }), signedIn)
+	embed := &Embed{Page: page, MaxItems: d.MaxItems, MaxVertices: d.MaxVertices, Now: d.Now}
+	get(e, "/embed/projects/:project/jobs/:jobId", perProject(ps, embed, bindEmbed, func(h *Embed) echo.HandlerFunc { return h.Show }), allowFraming(d.Security), embedGuard(d.Auth, embed.SignIn))
+	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.png", perProject(ps, overlay, bindOverlay, func(h *Overlay) echo.HandlerFunc { return h.PNG }), plainErrors, signedInImage)
+	get(e, "/projects/:project/jobs/:jobId/files/:fileId/overlay.jpg", perProject(ps, overlay, bindOverlay, func(h *Overlay) echo.HandlerFunc { return h.JPEG }), plainErrors, signedInImage)
+	get(e, "/projects/:project/jobs/:jobId/files/:fileId/layer.png", perProject(ps, overlay, bindOverlay, func(h *Overlay) echo.HandlerFunc { return h.Layer }), plainErrors, signedInImage)
+	hits := &Hits{MaxVertices: d.MaxVertices, Gate: gate}
+	get(e, "/projects/:project/jobs/:jobId/files/:fileId/hits.json", perProject(ps, hits, bindHits, func(h *Hits) echo.HandlerFunc { return h.Show }), plainErrors, signedIn)
 	signInRoutes(e, d.Auth, page)
 	get(e, "/static/*", static.Serve)
 	get(e, healthPath, Health)

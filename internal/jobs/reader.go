@@ -59,6 +59,9 @@ type Options struct {
 	Now func() time.Time
 	// Metrics, when set, reports the caches.
 	Metrics *metrics.Metrics
+	// Project is the CDF project c reads; part of every key (ForProject
+	// gives views for other projects).
+	Project string
 }
 
 // DefaultJobCacheBytes bounds the cache of finished jobs: a finished job is
@@ -79,15 +82,33 @@ const pageFilesBytes = 4 << 20
 // Reader reads jobs, files and image sizes from CDF. It is safe for
 // concurrent use.
 type Reader struct {
-	cdf       CDF
-	sizes     Sizes
+	cdf   CDF
+	sizes Sizes
+	// project is the project cdf reads, part of every key: ids are
+	// per project.
+	project   string
 	perPerson bool
-	jobs      *lru.Cache[int64, *cdf.SegmentJob]
+	jobs      *lru.Cache[idKey, *cdf.SegmentJob]
 	// pageFiles holds finished jobs' files' metadata for their pages, by
 	// job id, for PageFilesTTL.
-	pageFiles *lru.Cache[int64, pageFiles]
+	pageFiles *lru.Cache[idKey, pageFiles]
 	now       func() time.Time
-	flights   singleflight.Group
+	flights   *singleflight.Group
+}
+
+// idKey names a job (or file) of a project.
+type idKey struct {
+	project string
+	id      int64
+}
+
+// ForProject returns a view of r that reads project with c and asks
+// sizes (the renderer's view of the same project) for image sizes; it
+// shares r's caches and flights, whose keys name the project.
+func (r *Reader) ForProject(project string, c CDF, sizes Sizes) *Reader {
+	v := *r
+	v.project, v.cdf, v.sizes = project, c, sizes
+	return &v
 }
 
 // pageFiles is the metadata of the files ids, read at read.
@@ -110,9 +131,10 @@ func New(c CDF, sizes Sizes, opts Options) *Reader {
 	if now == nil {
 		now = time.Now
 	}
-	r := &Reader{cdf: c, sizes: sizes, perPerson: opts.PerPerson, now: now,
-		jobs:      lru.New[int64, *cdf.SegmentJob](cacheBytes),
-		pageFiles: lru.New[int64, pageFiles](filesBytes)}
+	r := &Reader{cdf: c, sizes: sizes, project: opts.Project, perPerson: opts.PerPerson, now: now,
+		flights:   new(singleflight.Group),
+		jobs:      lru.New[idKey, *cdf.SegmentJob](cacheBytes),
+		pageFiles: lru.New[idKey, pageFiles](filesBytes)}
 	opts.Metrics.Cache("finished_jobs", r.jobs)
 	opts.Metrics.Cache("page_files", r.pageFiles)
 	return r
@@ -128,16 +150,16 @@ func (r *Reader) SegmentJob(ctx context.Context, id int64) (*cdf.SegmentJob, err
 	if r.perPerson {
 		return r.cdf.SegmentJob(ctx, id)
 	}
-	if j, ok := r.jobs.Get(id); ok {
+	if j, ok := r.jobs.Get(idKey{r.project, id}); ok {
 		return j, nil
 	}
-	return flight.Do(ctx, &r.flights, fmt.Sprintf("job/%d", id), func(ctx context.Context) (*cdf.SegmentJob, error) {
+	return flight.Do(ctx, r.flights, fmt.Sprintf("job/%s/%d", r.project, id), func(ctx context.Context) (*cdf.SegmentJob, error) {
 		j, err := r.cdf.SegmentJob(ctx, id)
 		if err != nil {
 			return nil, err
 		}
 		if j.Status.Terminal() {
-			r.jobs.Add(id, j, jobSize(j))
+			r.jobs.Add(idKey{r.project, id}, j, jobSize(j))
 		}
 		return j, nil
 	})
@@ -181,14 +203,14 @@ func (r *Reader) PageFiles(ctx context.Context, job *cdf.SegmentJob, ids []int64
 		return r.Files(ctx, ids)
 	}
 	now := r.now()
-	if e, ok := r.pageFiles.Get(job.JobID); ok && slices.Equal(e.ids, ids) && now.Sub(e.read) < PageFilesTTL && !now.Before(e.read) {
+	if e, ok := r.pageFiles.Get(idKey{r.project, job.JobID}); ok && slices.Equal(e.ids, ids) && now.Sub(e.read) < PageFilesTTL && !now.Before(e.read) {
 		return e.files, nil
 	}
 	files, err := r.Files(ctx, ids)
 	if err != nil {
 		return files, err
 	}
-	r.pageFiles.Add(job.JobID, pageFiles{ids: slices.Clone(ids), files: files, read: now}, pageFilesSize(ids, files))
+	r.pageFiles.Add(idKey{r.project, job.JobID}, pageFiles{ids: slices.Clone(ids), files: files, read: now}, pageFilesSize(ids, files))
 	return files, nil
 }
 
@@ -211,7 +233,7 @@ func (r *Reader) File(ctx context.Context, id int64) (cdf.File, error) {
 	if r.perPerson {
 		return read(ctx)
 	}
-	return flight.Do(ctx, &r.flights, fmt.Sprintf("file/%d", id), read)
+	return flight.Do(ctx, r.flights, fmt.Sprintf("file/%s/%d", r.project, id), read)
 }
 
 // FileResults reads the job and the file's metadata at once and returns

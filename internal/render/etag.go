@@ -18,8 +18,8 @@ import (
 // the view decides what is drawn, and the crop (if any) which part.
 func (s *Service) etag(jobID int64, v versionKey, f Format, target int, view segment.View, crop *overlay.Crop) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "segview overlay\x00render=%s\x00build=%s\x00jpeg=%s\x00job=%d\x00file=%d\x00updated=%d\x00exif-ignored=%t\x00format=%s\x00width=%d\x00view=%s\x00crop=%s",
-		Version, s.buildVersion, jpegCodec(), jobID, v.FileID, v.Updated, v.IgnoreEXIF, f, target, view.Key(), cropKey(crop))
+	fmt.Fprintf(h, "segview overlay\x00render=%s\x00build=%s\x00jpeg=%s\x00project=%s\x00job=%d\x00file=%d\x00updated=%d\x00exif-ignored=%t\x00format=%s\x00width=%d\x00view=%s\x00crop=%s",
+		Version, s.buildVersion, jpegCodec(), v.Project, jobID, v.FileID, v.Updated, v.IgnoreEXIF, f, target, view.Key(), cropKey(crop))
 	return `"` + base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18]) + `"`
 }
 

@@ -38,8 +38,8 @@ func (s *Service) PrefetchLink(ctx context.Context, req Request) *Link {
 		// downloads it, often another one, with a link of its own.
 		return nil
 	}
-	if updated, ok := s.latest.Get(req.FileID); ok {
-		v := versionKey{FileID: req.FileID, Updated: updated, IgnoreEXIF: s.ignoreEXIF}
+	if updated, ok := s.latest.Get(fileKey{s.project, req.FileID}); ok {
+		v := versionKey{Project: s.project, FileID: req.FileID, Updated: updated, IgnoreEXIF: s.ignoreEXIF}
 		width := s.targetWidth(req)
 		if req.Crop != nil {
 			width = cropSourceWidth(*req.Crop, width) // as cropCanvas asks

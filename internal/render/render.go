@@ -61,7 +61,10 @@ const sizeCacheLength = 16384
 
 // Options configure a Service. The zero value gives the defaults.
 type Options struct {
-	Limits Limits
+	// Project is the CDF project c reads; part of every key (ForProject
+	// gives views for other projects).
+	Project string
+	Limits  Limits
 	// IgnoreEXIF draws on JPEG pixels as stored, for deployments whose model
 	// saw raw pixels; by default the EXIF Orientation is applied, as a
 	// browser does.
@@ -120,11 +123,13 @@ type Service struct {
 	sizes  *lru.Cache[versionKey, image.Point]
 	// latest is the lastUpdatedTime of each file last rendered, for
 	// PrefetchLink to tell whether its image is cached.
-	latest  *lru.Cache[int64, cdf.Millis]
+	latest  *lru.Cache[fileKey, cdf.Millis]
 	outputs *lru.Cache[string, []byte] // encoded outputs by ETag
 	// masks keeps the segments' coverage masks between views.
-	masks   *overlay.MaskCache
-	flights singleflight.Group
+	masks *overlay.MaskCache
+	// flights shares concurrent identical work: every key names the
+	// project.
+	flights *singleflight.Group
 	limiter *limiter
 	// decodeBytes bounds the memory of the decodes running at once.
 	decodeBytes *byteBudget
@@ -135,20 +140,26 @@ type Service struct {
 	// field so that tests can count and block decodes.
 	decode func(data []byte, opts decodeOptions) (*image.RGBA, error)
 	// draws counts drawings, for tests of the output cache.
-	draws atomic.Int64
+	draws *atomic.Int64
 	// metrics records the stages' durations.
 	metrics *metrics.Metrics
 
-	// With peers: the groups shared among the replicas, the project in
-	// their keys, and how an owner reads results for a peer.
+	// project is the CDF project this Service (or view, ForProject) reads
+	// with cdf; it is part of every key of every cache, flight and shared
+	// group, and of every ETag.
+	project string
+
+	// With peers: the groups shared among the replicas, and how an owner
+	// reads a project's images and results for a peer.
 	sourceGroup, outputGroup interface {
 		Get(ctx context.Context, key string, dest groupcache.Sink) error
 	}
-	project string
-	results func(ctx context.Context, jobID, fileID int64) (segment.FileResults, cdf.Millis, error)
+	clients func(project string) (CDF, error)
+	results func(ctx context.Context, project string, jobID, fileID int64) (segment.FileResults, cdf.Millis, error)
 }
 
-// New returns a Service that reads from c.
+// New returns a Service that reads Options.Project from c. ForProject
+// gives views of it for other projects that share its caches and limits.
 func New(c CDF, opts Options) *Service {
 	cacheBytes := opts.ImageCacheBytes
 	switch {
@@ -183,13 +194,16 @@ func New(c CDF, opts Options) *Service {
 	}
 	s := &Service{
 		cdf:          c,
+		project:      opts.Project,
+		flights:      new(singleflight.Group),
+		draws:        new(atomic.Int64),
 		limits:       opts.Limits,
 		ignoreEXIF:   opts.IgnoreEXIF,
 		buildVersion: opts.BuildVersion,
 		buckets:      widthBuckets(opts.Limits.MaxWidth),
 		images:       lru.New[sourceKey, *image.RGBA](cacheBytes),
 		sizes:        lru.New[versionKey, image.Point](sizeCacheLength),
-		latest:       lru.New[int64, cdf.Millis](sizeCacheLength),
+		latest:       lru.New[fileKey, cdf.Millis](sizeCacheLength),
 		outputs:      lru.New[string, []byte](outputBytes),
 		masks:        overlay.NewMaskCache(maskBytes),
 		limiter:      newLimiter(concurrency, wait),
@@ -200,7 +214,7 @@ func New(c CDF, opts Options) *Service {
 	}
 	s.limiter.metrics, s.drawing.metrics = opts.Metrics, opts.Metrics
 	if p := opts.Peers; p != nil && p.Pool != nil {
-		s.project, s.results = p.Project, p.Results
+		s.clients, s.results = p.Clients, p.Results
 		sourceBytes := p.SourceBytes
 		if sourceBytes <= 0 {
 			sourceBytes = DefaultImageCacheBytes / 2
@@ -327,8 +341,8 @@ func (s *Service) Render(ctx context.Context, req Request) (Result, error) {
 	if limit := s.limits.MaxVertices; limit > 0 && results.Vertices > limit {
 		return Result{}, &segment.TooManyVerticesError{FileID: results.FileID, Vertices: results.Vertices, Limit: limit}
 	}
-	file := versionKey{FileID: req.FileID, Updated: req.FileUpdated, IgnoreEXIF: s.ignoreEXIF}
-	s.latest.Add(req.FileID, req.FileUpdated, 1)
+	file := versionKey{Project: s.project, FileID: req.FileID, Updated: req.FileUpdated, IgnoreEXIF: s.ignoreEXIF}
+	s.latest.Add(fileKey{s.project, req.FileID}, req.FileUpdated, 1)
 	ctx = withLink(ctx, req.Link)
 
 	view := segment.DefaultView()

@@ -44,21 +44,49 @@ const (
 type Peers struct {
 	// Pool is this replica's pool of peers.
 	Pool *peers.Pool
-	// Project is the CDF project the Service reads; part of every key.
-	Project string
+	// Clients gives the CDF client of a project this replica serves, for
+	// a key a peer asks this replica, its owner, to compute; an error
+	// for any other project. The project is part of every key.
+	Clients func(project string) (CDF, error)
 	// SourceBytes bounds the shared sources' cache (encoded bytes); the
 	// outputs' is Options.OutputCacheBytes.
 	SourceBytes int64
 	// Results reads a finished job's file results and the file's
 	// lastUpdatedTime with this replica's own identity, for a peer that
 	// asks this replica, the owner, for an output it has not drawn.
-	Results func(ctx context.Context, jobID, fileID int64) (segment.FileResults, cdf.Millis, error)
+	Results func(ctx context.Context, project string, jobID, fileID int64) (segment.FileResults, cdf.Millis, error)
+}
+
+// ForProject returns a view of s that reads project with c: it shares s's
+// caches, flights, limiters, memory budgets and shared groups, and every
+// key it makes names project, so that files and jobs with the same ids in
+// two projects never meet.
+func (s *Service) ForProject(project string, c CDF) *Service {
+	v := *s
+	v.project, v.cdf = project, c
+	return &v
+}
+
+// view is the view of s for a project a peer's key names, with the
+// client Peers.Clients gives.
+func (s *Service) view(project string) (*Service, error) {
+	if project == s.project {
+		return s, nil
+	}
+	if s.clients == nil || !cdf.ValidProject(project) {
+		return nil, fmt.Errorf("render: project %q is not served here", project)
+	}
+	c, err := s.clients(project)
+	if err != nil {
+		return nil, err
+	}
+	return s.ForProject(project, c), nil
 }
 
 // sharedSourceKey is the key of a decoded source in the group:
 // src/{Version}/{project}/{file}/{lastUpdatedTime}/{exif ignored}/{bucket}.
 func (s *Service) sharedSourceKey(v versionKey, width int) string {
-	return fmt.Sprintf("src/%s/%s/%d/%d/%t/%d", Version, s.project, v.FileID, v.Updated, v.IgnoreEXIF, width)
+	return fmt.Sprintf("src/%s/%s/%d/%d/%t/%d", Version, v.Project, v.FileID, v.Updated, v.IgnoreEXIF, width)
 }
 
 // parseSharedSourceKey reads a key of sharedSourceKey's form made by a
@@ -68,8 +96,8 @@ func (s *Service) parseSharedSourceKey(key string) (versionKey, int, error) {
 	if len(f) != 7 || f[0] != "src" {
 		return versionKey{}, 0, fmt.Errorf("render: %q is not a source key", key)
 	}
-	if f[1] != Version || f[2] != s.project {
-		return versionKey{}, 0, fmt.Errorf("render: source key %q is another release's or project's", key)
+	if f[1] != Version || (f[2] != s.project && !cdf.ValidProject(f[2])) {
+		return versionKey{}, 0, fmt.Errorf("render: source key %q is another release's", key)
 	}
 	id, err1 := strconv.ParseInt(f[3], 10, 64)
 	updated, err2 := strconv.ParseInt(f[4], 10, 64)
@@ -78,7 +106,7 @@ func (s *Service) parseSharedSourceKey(key string) (versionKey, int, error) {
 	if err := errors.Join(err1, err2, err3, err4); err != nil || exif != s.ignoreEXIF || s.bucket(width) != width || width == 0 {
 		return versionKey{}, 0, fmt.Errorf("render: bad source key %q", key)
 	}
-	return versionKey{FileID: id, Updated: cdf.Millis(updated), IgnoreEXIF: exif}, width, nil
+	return versionKey{Project: f[2], FileID: id, Updated: cdf.Millis(updated), IgnoreEXIF: exif}, width, nil
 }
 
 // Context keys of decodedHere and resultsHere.
@@ -97,7 +125,7 @@ type decodedHere struct {
 // replica owns the key (or its owner failed).
 func (s *Service) sharedSource(ctx context.Context, v versionKey, width int) (*image.RGBA, error) {
 	key := s.sharedSourceKey(v, width)
-	return flight.Do(ctx, &s.flights, key, func(ctx context.Context) (*image.RGBA, error) {
+	return flight.Do(ctx, s.flights, key, func(ctx context.Context) (*image.RGBA, error) {
 		if img, ok := s.images.Get(s.sourceKey(v, width)); ok {
 			return img, nil
 		}
@@ -128,7 +156,11 @@ func (s *Service) loadSource(ctx context.Context, key string, dest groupcache.Si
 	if err != nil {
 		return err
 	}
-	img, size, err := s.decodeSource(ctx, v, width)
+	in, err := s.view(v.Project)
+	if err != nil {
+		return err
+	}
+	img, size, err := in.decodeSource(ctx, v, width)
 	if err != nil {
 		return err
 	}
@@ -173,7 +205,7 @@ func (s *Service) parseOutputKey(key string) (outputRecipe, error) {
 	if !ok || err != nil || json.Unmarshal(b, &r) != nil {
 		return r, fmt.Errorf("render: bad output key")
 	}
-	if r.Version != Version || r.Build != s.buildVersion || r.JPEG != jpegCodec() || r.Project != s.project || r.EXIF != s.ignoreEXIF {
+	if r.Version != Version || r.Build != s.buildVersion || r.JPEG != jpegCodec() || (r.Project != s.project && !cdf.ValidProject(r.Project)) || r.EXIF != s.ignoreEXIF {
 		return r, errors.New("render: an output key of another release, codec, project or EXIF setting")
 	}
 	if r.Format < FormatPNG || r.Format > FormatLayer || r.Target < 0 || r.View.Verdict != 0 || (r.Crop != nil && checkCrop(*r.Crop) != nil) {
@@ -192,7 +224,7 @@ type resultsHere struct {
 // sharedOutput returns a finished job's output from the group.
 func (s *Service) sharedOutput(ctx context.Context, r outputRecipe, results segment.FileResults) ([]byte, error) {
 	key := r.key()
-	return flight.Do(ctx, &s.flights, key, func(ctx context.Context) ([]byte, error) {
+	return flight.Do(ctx, s.flights, key, func(ctx context.Context) ([]byte, error) {
 		var body []byte
 		ctx = context.WithValue(ctx, resultsKey{}, &resultsHere{key: key, results: results})
 		err := s.outputGroup.Get(ctx, key, groupcache.AllocatingByteSliceSink(&body))
@@ -208,6 +240,10 @@ func (s *Service) loadOutput(ctx context.Context, key string, dest groupcache.Si
 	if err != nil {
 		return err
 	}
+	in, err := s.view(r.Project)
+	if err != nil {
+		return err
+	}
 	var results segment.FileResults
 	if here, ok := ctx.Value(resultsKey{}).(*resultsHere); ok && here.key == key {
 		results = here.results
@@ -216,7 +252,7 @@ func (s *Service) loadOutput(ctx context.Context, key string, dest groupcache.Si
 			return errors.New("render: cannot read results for a peer")
 		}
 		var updated cdf.Millis
-		results, updated, err = s.results(ctx, r.Job, r.File)
+		results, updated, err = s.results(ctx, r.Project, r.Job, r.File)
 		if err != nil {
 			return err
 		}
@@ -227,8 +263,8 @@ func (s *Service) loadOutput(ctx context.Context, key string, dest groupcache.Si
 			return &segment.TooManyVerticesError{FileID: results.FileID, Vertices: results.Vertices, Limit: limit}
 		}
 	}
-	file := versionKey{FileID: r.File, Updated: r.Updated, IgnoreEXIF: r.EXIF}
-	body, err := s.draw(ctx, file, r.Format, r.Target, r.View, r.Crop, results)
+	file := versionKey{Project: r.Project, FileID: r.File, Updated: r.Updated, IgnoreEXIF: r.EXIF}
+	body, err := in.draw(ctx, file, r.Format, r.Target, r.View, r.Crop, results)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 // decodes pixels. An image over the pixel limit fails with
 // *imaging.TooLargeError, as drawing on it would.
 func (s *Service) ImageSize(ctx context.Context, fileID int64, updated cdf.Millis) (image.Point, error) {
-	return s.size(ctx, versionKey{FileID: fileID, Updated: updated, IgnoreEXIF: s.ignoreEXIF})
+	return s.size(ctx, versionKey{Project: s.project, FileID: fileID, Updated: updated, IgnoreEXIF: s.ignoreEXIF})
 }
 
 // HeaderSize returns the size of the file's image as ImageSize does, for
@@ -28,12 +28,12 @@ func (s *Service) ImageSize(ctx context.Context, fileID int64, updated cdf.Milli
 // pixel limit does not apply, since the header alone gives the size. Data
 // that is not a readable JPEG or PNG header fails with *ImageHeaderError.
 func (s *Service) HeaderSize(ctx context.Context, fileID int64, updated cdf.Millis) (image.Point, error) {
-	v := versionKey{FileID: fileID, Updated: updated, IgnoreEXIF: s.ignoreEXIF}
+	v := versionKey{Project: s.project, FileID: fileID, Updated: updated, IgnoreEXIF: s.ignoreEXIF}
 	if size, ok := s.sizes.Get(v); ok {
 		return size, nil
 	}
-	key := fmt.Sprintf("header/%d/%d/%t", v.FileID, v.Updated, v.IgnoreEXIF)
-	return flight.Do(ctx, &s.flights, key, func(ctx context.Context) (image.Point, error) {
+	key := fmt.Sprintf("header/%s/%d/%d/%t", v.Project, v.FileID, v.Updated, v.IgnoreEXIF)
+	return flight.Do(ctx, s.flights, key, func(ctx context.Context) (image.Point, error) {
 		data, err := s.download(ctx, v.FileID)
 		if err != nil {
 			return image.Point{}, err

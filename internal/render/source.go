@@ -17,12 +17,20 @@ import (
 )
 
 // versionKey names one version of a file's image as segview draws on it:
-// a file replaced in CDF gets a new lastUpdatedTime, and the EXIF setting
-// decides which way up its pixels are.
+// the project (file ids are per project), a file replaced in CDF gets a
+// new lastUpdatedTime, and the EXIF setting decides which way up its
+// pixels are.
 type versionKey struct {
+	Project    string
 	FileID     int64
 	Updated    cdf.Millis
 	IgnoreEXIF bool
+}
+
+// fileKey names a file of a project.
+type fileKey struct {
+	Project string
+	FileID  int64
 }
 
 // sourceKey names one decoded image in the cache: a version of a file at a
@@ -33,7 +41,7 @@ type sourceKey struct {
 }
 
 func (k sourceKey) String() string {
-	return fmt.Sprintf("source/%d/%d/%t/%d", k.FileID, k.Updated, k.IgnoreEXIF, k.Width)
+	return fmt.Sprintf("source/%s/%d/%d/%t/%d", k.Project, k.FileID, k.Updated, k.IgnoreEXIF, k.Width)
 }
 
 // displayBuckets are the widths sources are decoded and cached at. An
@@ -93,7 +101,7 @@ func (s *Service) source(ctx context.Context, v versionKey, target int) (*image.
 		// the bucket whatever this replica knows of the size.
 		return s.sharedSource(ctx, v, b)
 	}
-	return flight.Do(ctx, &s.flights, key.String(), func(ctx context.Context) (*image.RGBA, error) {
+	return flight.Do(ctx, s.flights, key.String(), func(ctx context.Context) (*image.RGBA, error) {
 		if img, ok := s.images.Get(s.sourceKey(v, target)); ok {
 			return img, nil // decoded by a flight that just ended
 		}
@@ -175,8 +183,8 @@ func (s *Service) size(ctx context.Context, v versionKey) (image.Point, error) {
 		}
 		return size, nil
 	}
-	key := fmt.Sprintf("size/%d/%d/%t", v.FileID, v.Updated, v.IgnoreEXIF)
-	return flight.Do(ctx, &s.flights, key, func(ctx context.Context) (image.Point, error) {
+	key := fmt.Sprintf("size/%s/%d/%d/%t", v.Project, v.FileID, v.Updated, v.IgnoreEXIF)
+	return flight.Do(ctx, s.flights, key, func(ctx context.Context) (image.Point, error) {
 		data, err := s.download(ctx, v.FileID)
 		if err != nil {
 			return image.Point{}, err

@@ -45,6 +45,21 @@ type HomePage struct {
 	// ReviewAction is the review queue's path, where the form of pasted
 	// job ids goes.
 	ReviewAction string
+	// Several says the dashboard serves several projects (or any the
+	// person reaches): Projects lists them, each with its forms, instead
+	// of the one project's forms; ProjectsNote says why none is listed.
+	Several      bool
+	Projects     []ProjectLink
+	ProjectsNote string
+}
+
+// ProjectLink is a project on the start page, with the ids of its forms'
+// fields.
+type ProjectLink struct {
+	Name         string
+	ReviewAction string
+	JobInputID   string
+	QueueInputID string
 }
 
 // JobPage shows one segmentation job.
