@@ -32,10 +32,13 @@ import (
 	"github.com/segview/segview/web/templates"
 )
 
-// Demo-mode identity. The secret is random per start.
+// Demo-mode identity. The secret is random per start. The demo serves two
+// projects, so that a new user sees the list of projects on the home page;
+// both hold jobs 1001 and 1002, with other photos.
 const (
-	demoProject  = "demo"
-	demoClientID = "segview-demo"
+	demoProject       = "demo"
+	demoSecondProject = "demo-b"
+	demoClientID      = "segview-demo"
 )
 
 // App is a configured dashboard, ready to serve.
@@ -113,12 +116,14 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		a.closers = append(a.closers, sim.Close)
 		a.Demo = sim
 		cfg = demoConfig(cfg, sim.TokenURL(simURL), simURL, secret)
-		for _, j := range sim.DemoJobs() {
-			demoJobs = append(demoJobs, templates.JobLink{
-				Href:        "/projects/" + demoProject + "/jobs/" + strconv.FormatInt(j.ID, 10),
-				Label:       fmt.Sprintf("Job %d · %s", j.ID, j.Title),
-				Description: j.Description,
-			})
+		for _, project := range []string{demoProject, demoSecondProject} {
+			for _, j := range sim.DemoJobsIn(project) {
+				demoJobs = append(demoJobs, templates.JobLink{
+					Href:        "/projects/" + project + "/jobs/" + strconv.FormatInt(j.ID, 10),
+					Label:       fmt.Sprintf("Job %d · %s", j.ID, j.Title),
+					Description: j.Description,
+				})
+			}
 		}
 	}
 	a.Config = cfg
@@ -312,6 +317,7 @@ func startDemo(ctx context.Context, logger *slog.Logger) (sim *cdfsim.Server, ba
 	}
 	sim, err = cdfsim.New(cdfsim.Options{
 		Project:      demoProject,
+		Projects:     []string{demoSecondProject},
 		ClientID:     demoClientID,
 		ClientSecret: secret,
 		Seed:         true,
@@ -332,6 +338,7 @@ func startDemo(ctx context.Context, logger *slog.Logger) (sim *cdfsim.Server, ba
 func demoConfig(cfg config.Config, tokenURL, simURL, secret string) config.Config {
 	cfg.URL = simURL
 	cfg.Project = demoProject
+	cfg.Projects = []string{demoProject, demoSecondProject}
 	cfg.LoginFlow = config.FlowClientCredentials
 	cfg.TokenURL = tokenURL
 	cfg.ClientID = demoClientID
