@@ -85,12 +85,23 @@ func newSessionKey(t *testing.T) string {
 // (SEGVIEW_CDF_IDENTITY=user, no service principal).
 func newSignInStack(t *testing.T, accessTTL time.Duration, env map[string]string) *signInStack {
 	t.Helper()
+	return newSignInStackWith(t, accessTTL, env, nil)
+}
+
+// newSignInStackWith is newSignInStack with simulator options adjusted by
+// simOpts.
+func newSignInStackWith(t *testing.T, accessTTL time.Duration, env map[string]string, simOpts func(*cdfsim.Options)) *signInStack {
+	t.Helper()
 	p := startIDP(t, accessTTL)
 	clock := &offsetClock{}
-	sim, err := cdfsim.New(cdfsim.Options{Project: testProject, ClientID: testClientID, ClientSecret: testSecret, Seed: true, Now: clock.Now,
+	opts := cdfsim.Options{Project: testProject, ClientID: testClientID, ClientSecret: testSecret, Seed: true, Now: clock.Now,
 		OIDCIssuer: p.Issuer(), OIDCAudience: p.ClientID,
 		UserCapabilities: map[string][]string{alice.Subject: {cdfsim.CapFilesRead}, bob.Email: {"groupsAcl:LIST"},
-			carol.Subject: {cdfsim.CapFilesRead, cdfsim.CapAnnotationsRead, cdfsim.CapAnnotationsWrite}}})
+			carol.Subject: {cdfsim.CapFilesRead, cdfsim.CapAnnotationsRead, cdfsim.CapAnnotationsWrite}}}
+	if simOpts != nil {
+		simOpts(&opts)
+	}
+	sim, err := cdfsim.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
