@@ -350,3 +350,78 @@ func TestPerPersonReplicasShareNothing(t *testing.T) {
 		t.Errorf("no warning that the peers are ignored; logs:\n%s", s.logs.String())
 	}
 }
+
+// TestReplicasKeepProjectsApart serves two projects from three replicas
+// that share their work: a file with the same id and version in both
+// projects, under the same job, shows each project's own photo whichever
+// replica owns the shared keys, and each photo is downloaded once for the
+// cluster.
+func TestReplicasKeepProjectsApart(t *testing.T) {
+	t.Parallel()
+	at := time.Now().Truncate(time.Second)
+	sim, err := cdfsim.New(cdfsim.Options{Project: testProject, Projects: []string{secondProject},
+		ClientID: testClientID, ClientSecret: testSecret, Now: func() time.Time { return at }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	simURL, err := sim.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); sim.Close() })
+	const job, file = int64(990001), int64(990101)
+	projects := []string{testProject, secondProject}
+	for i, p := range projects {
+		sim.AddFileTo(p, cdfsim.File{ID: file, Name: "photo.png", Data: gradientPNG(t, 900, 500, i+1)})
+		sim.AddJobTo(p, cdfsim.Job{ID: job, Status: cdfsim.StatusCompleted, Created: at, Items: []cdfsim.JobItem{{FileID: file, Segments: []cdfsim.Segment{
+			{Score: 0.9, Polygons: [][]cdfsim.Vertex{{{X: 0.1, Y: 0.1}, {X: 0.6, Y: 0.1}, {X: 0.6, Y: 0.7}}}},
+		}}}})
+	}
+	rs := newReplicas(t, sim, simURL, 3, map[string]string{"SEGVIEW_PROJECTS": strings.Join(projects, ",")})
+	proxy, _ := roundRobin(t, rs)
+	client := httptestclient.Client(t, nil, false)
+
+	tests := []struct{ name string }{{"overlay.jpg?width=640"}, {"overlay.png?width=640"}, {"overlay.png?width=640&min_score=0.5"}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var first [2][]byte
+			for round := range 3 {
+				for i, p := range projects {
+					resp, err := client.Get(proxy.URL + projectFilePath(p, job, file, tt.name))
+					if err != nil {
+						t.Fatal(err)
+					}
+					body, err := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if err != nil || resp.StatusCode != http.StatusOK {
+						t.Fatalf("%s, round %d: %d %v: %.300s", p, round, resp.StatusCode, err, body)
+					}
+					if round == 0 {
+						first[i] = body
+					} else if !bytes.Equal(first[i], body) {
+						t.Errorf("%s, round %d: another replica answered other bytes", p, round)
+					}
+				}
+			}
+			if bytes.Equal(first[0], first[1]) {
+				t.Error("both projects answer the same image")
+			}
+		})
+	}
+	if got := sim.APIRequests("/download/"); got != len(projects) {
+		t.Errorf("%d downloads across the cluster for one photo in each of %d projects, want one each", got, len(projects))
+	}
+	for _, p := range projects {
+		if got := sim.APIRequests("/projects/" + p + "/files/downloadlink"); got != 1 {
+			t.Errorf("%s: %d download links, want 1", p, got)
+		}
+	}
+	for i, r := range rs {
+		for _, g := range []string{"sources", "outputs"} {
+			if st, _ := r.app.Peers.GroupStats(g); st.PeerErrors != 0 || st.LocalLoadErrs != 0 {
+				t.Errorf("replica %d, %s: %d peer errors, %d load errors", i, g, st.PeerErrors, st.LocalLoadErrs)
+			}
+		}
+	}
+}
