@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -643,6 +644,21 @@ func TestDemoMode(t *testing.T) {
 	links := doc.ByTestID("demo-job")
 	if len(links) < 7 {
 		t.Fatalf("demo jobs listed = %d", len(links))
+	}
+	// Two projects, so that a new user sees the list; both have demo
+	// jobs listed, the default project's first.
+	var projects []string
+	for _, p := range doc.ByTestID("project") {
+		projects = append(projects, htmltest.Attr(p, "data-project"))
+	}
+	var second int
+	for _, l := range links {
+		if strings.HasPrefix(htmltest.Attr(htmltest.ByTag(l, "a")[0], "href"), "/projects/"+demoSecondProject+"/") {
+			second++
+		}
+	}
+	if !slices.Equal(projects, []string{demoProject, demoSecondProject}) || second != 2 {
+		t.Errorf("demo home lists projects %v and %d demo jobs of %s, want [%s %s] and 2", projects, second, demoSecondProject, demoProject, demoSecondProject)
 	}
 	href := htmltest.Attr(htmltest.ByTag(links[0], "a")[0], "href")
 	resp2, err := httptestclient.Client(t, nil, false).Get(srv.URL + href)
