@@ -300,7 +300,7 @@ func TestAnyProjectPerPerson(t *testing.T) {
 	s := newSignInStackWith(t, 0, map[string]string{"SEGVIEW_CDF_IDENTITY": "user", "SEGVIEW_VERDICTS": "false",
 		"CDF_PROJECT": "", "SEGVIEW_PROJECTS": "*"}, func(o *cdfsim.Options) {
 		o.Projects = []string{secondProject}
-		o.UserProjects = map[string][]string{alice.Subject: {testProject}}
+		o.UserProjects = map[string][]string{alice.Subject: {testProject}, bob.Subject: {secondProject}}
 	})
 	job := cdfsim.DemoJobPumpSkid
 	br := s.browser(t)
@@ -317,6 +317,16 @@ func TestAnyProjectPerPerson(t *testing.T) {
 	wantStatus(t, br.get(t, "/"), http.StatusOK)
 	if n := s.sim.PersonRequests(alice.Subject, "/token/inspect"); n != inspections {
 		t.Errorf("the home page asked CDF again within the session: %d inspections, then %d", inspections, n)
+	}
+	// Another person right after gets their own list, not alice's.
+	r = s.browser(t).signIn(t, s, bob, "/")
+	wantStatus(t, r, http.StatusOK)
+	listed = nil
+	for _, e := range htmltest.Parse(t, r.body).ByTestID("project") {
+		listed = append(listed, htmltest.Attr(e, "data-project"))
+	}
+	if !slices.Equal(listed, []string{secondProject}) {
+		t.Errorf("the home page lists %v for bob, want [%s]", listed, secondProject)
 	}
 
 	tests := []struct {
