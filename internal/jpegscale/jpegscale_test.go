@@ -1,0 +1,203 @@
+package jpegscale
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	"image/jpeg"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// maxDiff is the largest difference allowed, per sample, between a
+// full-size decode and image/jpeg's: both compute the T.81 IDCT exactly
+// in theory, in different fixed-point arithmetic; each rounds its two
+// passes differently, which moves a sample by at most a level or two.
+const maxDiff = 2
+
+// minPSNR is the least PSNR, in dB, of a scaled decode against image/jpeg's
+// full-size decode averaged over the same (8/M)×(8/M) squares. The scaled
+// IDCT drops the frequencies above M/2 cycles a block, which the box
+// average only attenuates: on the fixtures' noise and hard edges that
+// costs 30–40 dB; a wrong coefficient or block costs far more.
+const minPSNR = 28
+
+// fixtures are the files of testdata that Decode decodes.
+var fixtures = []string{
+	"444", "422", "420", "440", "411", "410", "gray",
+	"420-restart", "420-multiscan",
+	"420-progressive", "444-progressive", "422-progressive-restart", "gray-progressive",
+	"420-big", "420-big-progressive", "444-big-progressive-restart", "gray-big",
+}
+
+// twins name the fixtures that image/jpeg cannot decode and the file,
+// with the same DCT coefficients, whose decode by image/jpeg stands for it.
+var twins = map[string]string{"422-progressive-restart": "422-progressive-restart-twin"}
+
+// reference decodes fixture name (or its twin) with image/jpeg.
+func reference(t testing.TB, name string) image.Image {
+	t.Helper()
+	if twin, ok := twins[name]; ok {
+		name = twin
+	}
+	img, err := jpeg.Decode(bytes.NewReader(readFixture(t, name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name+".jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// planes returns img's planes with their sizes: Y, Cb, Cr or the gray one.
+type plane struct {
+	pix    []byte
+	stride int
+	w, h   int
+}
+
+func planesOf(t testing.TB, img image.Image) []plane {
+	t.Helper()
+	switch m := img.(type) {
+	case *image.Gray:
+		return []plane{{m.Pix, m.Stride, m.Rect.Dx(), m.Rect.Dy()}}
+	case *image.YCbCr:
+		w, h := m.Rect.Dx(), m.Rect.Dy()
+		cw, ch := w, h
+		switch m.SubsampleRatio {
+		case image.YCbCrSubsampleRatio422:
+			cw = (w + 1) / 2
+		case image.YCbCrSubsampleRatio420:
+			cw, ch = (w+1)/2, (h+1)/2
+		case image.YCbCrSubsampleRatio440:
+			ch = (h + 1) / 2
+		case image.YCbCrSubsampleRatio411:
+			cw = (w + 3) / 4
+		case image.YCbCrSubsampleRatio410:
+			cw, ch = (w+3)/4, (h+1)/2
+		}
+		return []plane{{m.Y, m.YStride, w, h}, {m.Cb, m.CStride, cw, ch}, {m.Cr, m.CStride, cw, ch}}
+	}
+	t.Fatalf("decoded a %T", img)
+	return nil
+}
+
+func TestFullSizeMatchesImageJPEG(t *testing.T) {
+	t.Parallel()
+	for _, name := range fixtures {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			data := readFixture(t, name)
+			want := reference(t, name)
+			got, err := Decode(data, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Bounds() != want.Bounds() {
+				t.Fatalf("bounds %v, want %v", got.Bounds(), want.Bounds())
+			}
+			if w, ok := want.(*image.YCbCr); ok {
+				if g := got.(*image.YCbCr); g.SubsampleRatio != w.SubsampleRatio {
+					t.Fatalf("ratio %v, want %v", g.SubsampleRatio, w.SubsampleRatio)
+				}
+			}
+			gp, wp := planesOf(t, got), planesOf(t, want)
+			for i := range gp {
+				worst := 0
+				for y := range wp[i].h {
+					for x := range wp[i].w {
+						d := int(gp[i].pix[y*gp[i].stride+x]) - int(wp[i].pix[y*wp[i].stride+x])
+						worst = max(worst, d, -d)
+					}
+				}
+				if worst > maxDiff {
+					t.Errorf("plane %d differs by up to %d, want <= %d", i, worst, maxDiff)
+				}
+			}
+		})
+	}
+}
+
+// psnr compares a scaled plane with the full-size one averaged over
+// f×f squares (cut at the edges).
+func psnr(scaled, full plane, f int) float64 {
+	var sum float64
+	for y := range scaled.h {
+		for x := range scaled.w {
+			var acc, n int
+			for yy := y * f; yy < min((y+1)*f, full.h); yy++ {
+				for xx := x * f; xx < min((x+1)*f, full.w); xx++ {
+					acc += int(full.pix[yy*full.stride+xx])
+					n++
+				}
+			}
+			if n == 0 {
+				continue
+			}
+			d := float64(scaled.pix[y*scaled.stride+x]) - float64(acc)/float64(n)
+			sum += d * d
+		}
+	}
+	mse := sum / float64(scaled.w*scaled.h)
+	if mse == 0 {
+		return math.Inf(1)
+	}
+	return 10 * math.Log10(255*255/mse)
+}
+
+func TestScaledMatchesBoxAverage(t *testing.T) {
+	t.Parallel()
+	for _, name := range fixtures {
+		for _, m := range []int{1, 2, 4} {
+			t.Run(name+"/"+string(rune('0'+m))+"of8", func(t *testing.T) {
+				t.Parallel()
+				data := readFixture(t, name)
+				want := reference(t, name)
+				b := want.Bounds()
+				got, err := Decode(data, Options{MinWidth: Scaled(b.Dx(), m), MinHeight: Scaled(b.Dy(), m)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if w, h := Scaled(b.Dx(), m), Scaled(b.Dy(), m); got.Bounds() != image.Rect(0, 0, w, h) {
+					t.Fatalf("bounds %v, want %dx%d", got.Bounds(), w, h)
+				}
+				gp, wp := planesOf(t, got), planesOf(t, want)
+				for i := range gp {
+					if p := psnr(gp[i], wp[i], 8/m); p < minPSNR {
+						t.Errorf("plane %d: PSNR %.1f dB, want >= %d", i, p, minPSNR)
+					} else {
+						t.Logf("plane %d: PSNR %.1f dB", i, p)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestUnsupported(t *testing.T) {
+	t.Parallel()
+	cmyk, err := os.ReadFile("../imaging/testdata/cmyk.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"arithmetic": readFixture(t, "arithmetic"),
+		"rgb":        readFixture(t, "rgb"),
+		"cmyk":       cmyk,
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := Decode(data, Options{}); !errors.Is(err, ErrUnsupported) {
+				t.Fatalf("error %v, want ErrUnsupported", err)
+			}
+		})
+	}
+}
