@@ -1,5 +1,7 @@
 package jpegscale
 
+import "encoding/binary"
+
 // lookBits is how many bits of a Huffman code are looked up at once: codes
 // that long or shorter, nearly all of a photo's, cost one table read.
 const lookBits = 9
@@ -67,6 +69,18 @@ type bitReader struct {
 
 // fill tops acc up to at least 57 bits.
 func (br *bitReader) fill() {
+	if br.pos+8 <= len(br.data) {
+		// Eight bytes at once when none of them is 0xFF.
+		v := binary.BigEndian.Uint64(br.data[br.pos:])
+		if x := ^v; (x-0x0101010101010101)&^x&0x8080808080808080 == 0 {
+			k := (64 - br.n) >> 3
+			keep := ^uint64(0) << (64 - br.n - 8*k)
+			br.acc |= v >> br.n & keep
+			br.pos += k
+			br.n += 8 * k
+			return
+		}
+	}
 	for br.n <= 56 {
 		var b byte
 		if br.pos < len(br.data) {

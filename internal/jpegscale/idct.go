@@ -127,49 +127,74 @@ func idct4(b *[64]int32, dst []byte, stride int) {
 	}
 }
 
-// idct1D8 is the 8-point transform of x (stride apart in in) into out
-// (ostride apart), before descaling.
+// idct8 is the full-size 8×8 IDCT.
 func idct8(b *[64]int32, dst []byte, stride int) {
-	t := &cosines[8]
 	var ws [64]int32
 	const sh = constBits - passBits
 	for u := range 8 {
 		x0, x1, x2, x3 := b[u], b[8+u], b[16+u], b[24+u]
 		x4, x5, x6, x7 := b[32+u], b[40+u], b[48+u], b[56+u]
 		if x1|x2|x3|x4|x5|x6|x7 == 0 {
-			v := (t[0]*x0 + pass1Round) >> sh
+			v := (c8.c0*x0 + pass1Round) >> sh
 			for y := range 8 {
 				ws[8*y+u] = v
 			}
 			continue
 		}
-		var out [8]int32
-		butterfly8(t, x0, x1, x2, x3, x4, x5, x6, x7, &out)
-		for y := range 8 {
-			ws[8*y+u] = (out[y] + pass1Round) >> sh
-		}
+		o0, o1, o2, o3, o4, o5, o6, o7 := idct1D8(x0, x1, x2, x3, x4, x5, x6, x7)
+		ws[u] = (o0 + pass1Round) >> sh
+		ws[8+u] = (o1 + pass1Round) >> sh
+		ws[16+u] = (o2 + pass1Round) >> sh
+		ws[24+u] = (o3 + pass1Round) >> sh
+		ws[32+u] = (o4 + pass1Round) >> sh
+		ws[40+u] = (o5 + pass1Round) >> sh
+		ws[48+u] = (o6 + pass1Round) >> sh
+		ws[56+u] = (o7 + pass1Round) >> sh
 	}
 	const sh2 = constBits + passBits
 	for y := range 8 {
 		r := ws[8*y : 8*y+8 : 8*y+8]
-		var out [8]int32
-		butterfly8(t, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], &out)
+		o0, o1, o2, o3, o4, o5, o6, o7 := idct1D8(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
 		row := dst[y*stride : y*stride+8 : y*stride+8]
-		for x := range 8 {
-			row[x] = clampSample((out[x] + pass2Bias) >> sh2)
-		}
+		row[0] = clampSample((o0 + pass2Bias) >> sh2)
+		row[1] = clampSample((o1 + pass2Bias) >> sh2)
+		row[2] = clampSample((o2 + pass2Bias) >> sh2)
+		row[3] = clampSample((o3 + pass2Bias) >> sh2)
+		row[4] = clampSample((o4 + pass2Bias) >> sh2)
+		row[5] = clampSample((o5 + pass2Bias) >> sh2)
+		row[6] = clampSample((o6 + pass2Bias) >> sh2)
+		row[7] = clampSample((o7 + pass2Bias) >> sh2)
 	}
 }
 
-// butterfly8 is the 8-point transform of x0..x7 by the table t, split into
-// the even coefficients' half (the same for x and 7−x) and the odd ones'
-// (opposite).
-func butterfly8(t *[64]int32, x0, x1, x2, x3, x4, x5, x6, x7 int32, out *[8]int32) {
-	for x := range 4 {
-		a := t[8*x : 8*x+8 : 8*x+8]
-		e := a[0]*x0 + a[2]*x2 + a[4]*x4 + a[6]*x6
-		o := a[1]*x1 + a[3]*x3 + a[5]*x5 + a[7]*x7
-		out[x] = e + o
-		out[7-x] = e - o
-	}
+// c8 are the distinct values of a(x, u) for M = 8: ck = a(0, k) for the
+// even k (a(x, 0) and ±a(x, 4) are the same for every x, a(x, 2) and
+// a(x, 6) take the values ±c2, ±c6), and the odd columns' 4×4.
+var c8 = struct {
+	c0, c2, c4, c6 int32
+	odd            [4][4]int32 // odd[x][j] = a(x, 2j+1)
+}{
+	c0: cosines[8][0], c2: cosines[8][2], c4: cosines[8][4], c6: cosines[8][6],
+	odd: func() (o [4][4]int32) {
+		for x := range 4 {
+			for j := range 4 {
+				o[x][j] = cosines[8][8*x+2*j+1]
+			}
+		}
+		return o
+	}(),
+}
+
+// idct1D8 is the 8-point transform, before descaling: the even
+// coefficients' half, the same for x and 7−x, plus or minus the odd ones'.
+func idct1D8(x0, x1, x2, x3, x4, x5, x6, x7 int32) (o0, o1, o2, o3, o4, o5, o6, o7 int32) {
+	ee0, ee1 := c8.c0*x0+c8.c4*x4, c8.c0*x0-c8.c4*x4
+	eo0, eo1 := c8.c2*x2+c8.c6*x6, c8.c6*x2-c8.c2*x6
+	e0, e1, e2, e3 := ee0+eo0, ee1+eo1, ee1-eo1, ee0-eo0
+	k := &c8.odd
+	d0 := k[0][0]*x1 + k[0][1]*x3 + k[0][2]*x5 + k[0][3]*x7
+	d1 := k[1][0]*x1 + k[1][1]*x3 + k[1][2]*x5 + k[1][3]*x7
+	d2 := k[2][0]*x1 + k[2][1]*x3 + k[2][2]*x5 + k[2][3]*x7
+	d3 := k[3][0]*x1 + k[3][1]*x3 + k[3][2]*x5 + k[3][3]*x7
+	return e0 + d0, e1 + d1, e2 + d2, e3 + d3, e3 - d3, e2 - d2, e1 - d1, e0 - d0
 }

@@ -1,6 +1,7 @@
 package jpegscale
 
 import (
+	"math/bits"
 	"runtime"
 	"sync"
 )
@@ -273,20 +274,8 @@ func (d *decoder) acRefine(c *component, ac *huffman, b int, s *scan) error {
 	coefs := c.coefs[b*n : b*n+n]
 	nz := &c.nz[b]
 	p1, m1 := int16(1)<<s.al, int16(-1)<<s.al
-	refine := func(k int) {
-		if !br.bit() {
-			return
-		}
-		if sl := d.slot[k]; sl >= 0 {
-			if v := coefs[sl]; v&p1 == 0 {
-				if v >= 0 {
-					coefs[sl] = v + p1
-				} else {
-					coefs[sl] = v + m1
-				}
-			}
-		}
-	}
+	// band has a bit set for each coefficient the scan codes, ss..se.
+	band := uint64(1)<<(s.se+1) - 1
 	k := s.ss
 	if d.eobrun == 0 {
 		for ; k <= s.se; k++ {
@@ -313,33 +302,58 @@ func (d *decoder) acRefine(c *component, ac *huffman, b int, s *scan) error {
 					val = p1
 				}
 			}
-			for ; k <= s.se; k++ {
-				if *nz&(1<<k) != 0 {
-					refine(k)
-					continue
-				}
-				if r == 0 {
-					if val != 0 {
-						*nz |= 1 << k
-						if sl := d.slot[k]; sl >= 0 {
-							coefs[sl] = val
-						}
-					}
-					break
-				}
-				r--
+			// Skip r coefficients still zero, refining the non-zero ones
+			// on the way; the next zero one takes val.
+			zeros := ^*nz >> k << k & band
+			for ; r > 0 && zeros != 0; r-- {
+				zeros &= zeros - 1
 			}
+			next := s.se + 1
+			if zeros != 0 {
+				next = bits.TrailingZeros64(zeros)
+			}
+			for rest := *nz & (uint64(1)<<next - 1) >> k << k; rest != 0; rest &= rest - 1 {
+				if br.bit() {
+					refine(coefs, d.slot[bits.TrailingZeros64(rest)], p1, m1)
+				}
+			}
+			if zeros != 0 && val != 0 {
+				*nz |= 1 << next
+				if sl := d.slot[next]; sl >= 0 {
+					coefs[sl] = val
+				}
+			}
+			k = next
 		}
 	}
 	if d.eobrun > 0 {
-		for ; k <= s.se; k++ {
-			if *nz&(1<<k) != 0 {
-				refine(k)
+		// The rest of the band is zero but for a correction bit of each
+		// coefficient already non-zero.
+		if k <= s.se {
+			for rest := *nz >> k << k & band; rest != 0; rest &= rest - 1 {
+				if br.bit() {
+					refine(coefs, d.slot[bits.TrailingZeros64(rest)], p1, m1)
+				}
 			}
 		}
 		d.eobrun--
 	}
 	return nil
+}
+
+// refine adds a correction bit, p1 (1 << Al), to the magnitude of the
+// coefficient in slot sl (none when < 0) unless it has it already.
+func refine(coefs []int16, sl int8, p1, m1 int16) {
+	if sl < 0 {
+		return
+	}
+	if v := coefs[sl]; v&p1 == 0 {
+		if v >= 0 {
+			coefs[sl] = v + p1
+		} else {
+			coefs[sl] = v + m1
+		}
+	}
 }
 
 // finishProgressive dequantizes every block of a progressive frame and
