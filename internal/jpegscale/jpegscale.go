@@ -88,6 +88,33 @@ func Decode(data []byte, opts Options) (image.Image, error) {
 	return d.image(), nil
 }
 
+// Memory returns the bytes Decode allocates for data with opts (its
+// planes at the scale, and a progressive JPEG's coefficients: 2 bytes for
+// each of the m×m kept of a block and 8 for the block), read from the
+// frame header, or the error Decode returns for a header it refuses.
+func Memory(data []byte, opts Options) (int64, error) {
+	d := decoder{data: data, opts: opts, headerOnly: true}
+	if err := d.decode(); err != errHeaderRead {
+		if err == nil {
+			err = formatError("no frame")
+		}
+		return 0, err
+	}
+	var n int64
+	for i := range d.comps {
+		c := &d.comps[i]
+		blocks := int64(c.bw) * int64(c.bh)
+		n += blocks * int64(d.m*d.m)
+		if d.progressive {
+			n += blocks * int64(2*d.m*d.m+8)
+		}
+	}
+	return n, nil
+}
+
+// errHeaderRead stops Memory's parse after the frame header.
+var errHeaderRead = errors.New("jpegscale: header read")
+
 // component is one component of the frame.
 type component struct {
 	id   uint8
@@ -111,6 +138,9 @@ type decoder struct {
 	data []byte
 	opts Options
 	pos  int
+	// headerOnly stops the decode after the frame header, before any
+	// allocation, with errHeaderRead.
+	headerOnly bool
 
 	width, height int
 	m             int // the scale, M/8
@@ -324,12 +354,18 @@ func (d *decoder) parseFrame(seg []byte, progressive bool) error {
 		ch := (d.height*c.v + d.vmax - 1) / d.vmax
 		c.nbw, c.nbh = (cw+7)/8, (ch+7)/8
 		c.stride = c.bw * d.m
+		if d.headerOnly {
+			continue
+		}
 		c.pix = make([]byte, c.stride*c.bh*d.m)
 		if progressive {
 			blocks := c.bw * c.bh
 			c.coefs = make([]int16, blocks*d.m*d.m)
 			c.nz = make([]uint64, blocks)
 		}
+	}
+	if d.headerOnly {
+		return errHeaderRead
 	}
 	return nil
 }
