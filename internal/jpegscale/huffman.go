@@ -18,6 +18,10 @@ type huffman struct {
 	valptr  [17]int32
 	vals    [256]uint8
 	defined bool
+	// fastAC holds, for each lookBits-bit prefix that starts an AC code
+	// (a run r and a size s > 0) and its s extra bits, value<<16 | r<<8 |
+	// the bits used; 0 when they do not fit in lookBits.
+	fastAC [1 << lookBits]int32
 }
 
 // build makes h from a DHT table's counts of codes of each length 1..16
@@ -45,6 +49,9 @@ func (h *huffman) build(counts [16]int, symbols []byte) error {
 					}
 				}
 			}
+			for i := int32(0); i < n; i++ {
+				h.addFastAC(l, code+i, symbols[k+i])
+			}
 			code += n
 			k += n
 			h.maxcode[l] = code - 1
@@ -53,6 +60,26 @@ func (h *huffman) build(counts [16]int, symbols []byte) error {
 	}
 	h.defined = true
 	return nil
+}
+
+// addFastAC enters the l-bit code of AC symbol sym (run<<4 | size) in
+// fastAC, for every value of its extra bits, when all fit in lookBits.
+func (h *huffman) addFastAC(l int, code int32, sym uint8) {
+	r, s := int32(sym>>4), int(sym&15)
+	if s == 0 || l+s > lookBits {
+		return
+	}
+	for extra := range int32(1) << s {
+		v := extra
+		if v < 1<<(s-1) {
+			v -= 1<<s - 1
+		}
+		shift := lookBits - l - s
+		first := (code<<s | extra) << shift
+		for j := range int32(1) << shift {
+			h.fastAC[first+j] = v<<16 | r<<8 | int32(l+s)
+		}
+	}
 }
 
 // bitReader reads the entropy-coded data of a scan, most significant bit

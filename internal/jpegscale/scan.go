@@ -183,6 +183,24 @@ func (d *decoder) sequentialBlock(c *component, dc, ac *huffman, blk *[64]int32,
 	blk[0] = c.pred * q[0]
 	hasAC := false
 	for k := 1; k < 64; k++ {
+		if br.n < 16 {
+			br.fill()
+		}
+		if e := ac.fastAC[br.acc>>(64-lookBits)]; e != 0 {
+			// A short code and its value at once.
+			l := int(e & 255)
+			br.acc <<= l
+			br.n -= l
+			k += int(e >> 8 & 15)
+			if k > 63 {
+				return formatError("coefficient index past 63")
+			}
+			if sl := d.slot[k]; sl >= 0 {
+				blk[sl] = e >> 16 * q[k]
+				hasAC = true
+			}
+			continue
+		}
 		rs, err := br.decode(ac)
 		if err != nil {
 			return err
@@ -236,6 +254,23 @@ func (d *decoder) acFirst(c *component, ac *huffman, b int, s *scan) error {
 	coefs := c.coefs[b*n : b*n+n]
 	nz := &c.nz[b]
 	for k := s.ss; k <= s.se; k++ {
+		if br.n < 16 {
+			br.fill()
+		}
+		if e := ac.fastAC[br.acc>>(64-lookBits)]; e != 0 {
+			l := int(e & 255)
+			br.acc <<= l
+			br.n -= l
+			k += int(e >> 8 & 15)
+			if k > 63 {
+				return formatError("coefficient index past 63")
+			}
+			*nz |= 1 << k
+			if sl := d.slot[k]; sl >= 0 {
+				coefs[sl] = int16(e >> 16 << s.al)
+			}
+			continue
+		}
 		rs, err := br.decode(ac)
 		if err != nil {
 			return err
