@@ -201,3 +201,90 @@ func TestUnsupported(t *testing.T) {
 		})
 	}
 }
+
+// segment finds the first marker m in data and returns the offset of its
+// 0xFF.
+func segment(t *testing.T, data []byte, m byte) int {
+	t.Helper()
+	i := bytes.Index(data, []byte{0xff, m})
+	if i < 0 {
+		t.Fatalf("no marker %#x", m)
+	}
+	return i
+}
+
+func TestMalformed(t *testing.T) {
+	t.Parallel()
+	base := readFixture(t, "420")
+	restart := readFixture(t, "420-restart")
+	edit := func(data []byte, f func([]byte)) []byte {
+		out := bytes.Clone(data)
+		f(out)
+		return out
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"empty", nil, ErrFormat},
+		{"no SOI", base[2:], ErrFormat},
+		{"header only", base[:segment(t, base, 0xda)], ErrFormat},
+		{"truncated scan", base[:len(base)*2/3], ErrFormat},
+		{"no EOI", base[:len(base)-2], ErrFormat},
+		{"segment longer than the file", edit(base, func(b []byte) { i := segment(t, b, 0xdb); b[i+2], b[i+3] = 0xff, 0xff }), ErrFormat},
+		{"zero width", edit(base, func(b []byte) { i := segment(t, b, 0xc0); b[i+7], b[i+8] = 0, 0 }), ErrFormat},
+		{"sampling factor 0", edit(base, func(b []byte) { i := segment(t, b, 0xc0); b[i+11] = 0x02 }), ErrFormat},
+		{"Huffman counts that overflow", edit(base, func(b []byte) { i := segment(t, b, 0xc4); b[i+5] = 3 }), ErrFormat},
+		{"scan of an unknown component", edit(base, func(b []byte) { i := segment(t, b, 0xda); b[i+5] = 9 }), ErrFormat},
+		{"restart marker out of order", edit(restart, func(b []byte) {
+			i := segment(t, b[segment(t, b, 0xda):], 0xd0) + segment(t, b, 0xda)
+			b[i+1] = 0xd3
+		}), ErrFormat},
+		{"above the pixel limit", base, ErrTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			opts := Options{}
+			if tt.want == ErrTooLarge {
+				opts.MaxPixels = 61*43 - 1
+			}
+			img, err := Decode(tt.data, opts)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("error %v, want %v", err, tt.want)
+			}
+			if img != nil {
+				t.Fatal("an image with the error")
+			}
+		})
+	}
+}
+
+// Memory, from the header alone, is what the decode allocates: the planes
+// and, for a progressive JPEG, the kept coefficients and the masks.
+func TestMemory(t *testing.T) {
+	t.Parallel()
+	for _, name := range fixtures {
+		data := readFixture(t, name)
+		width := reference(t, name).Bounds().Dx()
+		for _, m := range Scales {
+			opts := Options{MinWidth: Scaled(width, m)}
+			want, err := Memory(data, opts)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			d := decoder{data: data, opts: opts}
+			if err := d.decode(); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			var got int64
+			for _, c := range d.comps {
+				got += int64(len(c.pix) + 2*len(c.coefs) + 8*len(c.nz))
+			}
+			if got != want || d.m != m {
+				t.Errorf("%s at %d/8: Memory %d, allocated %d at %d/8", name, m, want, got, d.m)
+			}
+		}
+	}
+}
