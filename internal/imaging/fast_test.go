@@ -310,16 +310,26 @@ var photo12MP = sync.OnceValues(func() (*image.RGBA, []byte) {
 	return img, buf.Bytes()
 })
 
-// BenchmarkDecode12MP decodes a 12 MP JPEG with image/jpeg, with
-// libjpeg-turbo, and with libjpeg-turbo scaled for a 1600 px wide result.
+// BenchmarkDecode12MP decodes a 12 MP JPEG with image/jpeg, in pure Go
+// (jpegscale) and with libjpeg-turbo, at full size and scaled for a
+// 1600 px wide result.
 func BenchmarkDecode12MP(b *testing.B) {
 	_, data := photo12MP()
+	b.Run("image_jpeg", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	for _, bc := range []struct {
 		name  string
 		opts  Options
 		turbo bool
 	}{
 		{"go", Options{Decoder: DecoderGo}, false},
+		{"go_scaled_1600", Options{Decoder: DecoderGo, MinWidth: 1600}, false},
 		{"turbo", Options{}, true},
 		{"turbo_scaled_1600", Options{MinWidth: 1600}, true},
 	} {
