@@ -226,8 +226,9 @@ func (d *decoder) decode() error {
 		case marker == 0xdd:
 			if len(seg) != 2 {
 				err = formatError("bad DRI length")
+			} else {
+				d.restart = int(binary.BigEndian.Uint16(seg))
 			}
-			d.restart = int(binary.BigEndian.Uint16(seg))
 		case marker == 0xee:
 			if len(seg) >= 12 && string(seg[:5]) == "Adobe" {
 				d.adobe, d.transform = true, int(seg[11])

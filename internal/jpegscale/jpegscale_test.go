@@ -241,6 +241,7 @@ func TestMalformed(t *testing.T) {
 			i := segment(t, b[segment(t, b, 0xda):], 0xd0) + segment(t, b, 0xda)
 			b[i+1] = 0xd3
 		}), ErrFormat},
+		{"short DRI", append([]byte{0xff, 0xd8, 0xff, 0xdd, 0x00, 0x03, 0x00}, base[2:]...), ErrFormat},
 		{"above the pixel limit", base, ErrTooLarge},
 	}
 	for _, tt := range tests {
