@@ -77,6 +77,7 @@ func idct(b *[64]int32, m int, ac bool, dst []byte, stride int) {
 	}
 }
 
+// idct2 is the 2×2 IDCT (scale 1/4).
 func idct2(b *[64]int32, dst []byte, stride int) {
 	t := &cosines[2]
 	a0, a1 := t[0], t[1]
@@ -94,6 +95,8 @@ func idct2(b *[64]int32, dst []byte, stride int) {
 	}
 }
 
+// idct4 is the 4×4 IDCT (scale 1/2); a column of zero AC coefficients,
+// the common case, is its mean.
 func idct4(b *[64]int32, dst []byte, stride int) {
 	t := &cosines[4]
 	a00, a02, a01, a03 := t[0], t[2], t[1], t[3]

@@ -173,7 +173,9 @@ var zigzag = func() (z [64]int) {
 	k := 0
 	for s := 0; s < 15; s++ { // anti-diagonals u+v = s
 		for i := 0; i <= s; i++ {
-			u, v := i, s-i // odd diagonals run down-left to up-right...
+			// Even diagonals run from bottom left to top right, odd
+			// ones from top right to bottom left.
+			u, v := i, s-i
 			if s%2 == 1 {
 				u, v = s-i, i
 			}
