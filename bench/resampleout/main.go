@@ -1,6 +1,7 @@
 // Command resampleout writes what segview draws on for a photo at a width:
-// the decode scaled by each codec segview has (libjpeg-turbo at M/8 then
-// one resample, or image/jpeg's YCbCr planes resampled straight), as PNGs,
+// the decode scaled by each codec segview has (libjpeg-turbo at M/8, or the
+// pure-Go jpegscale at 1/8, 1/4, 1/2 or 1/1, to YCbCr planes, then one
+// resample), as PNGs,
 // for bench/quality.py to compare with Pillow's thumbnail.
 //
 //	go run ./bench/resampleout -in photo.jpg -width 1600 -out dir

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/image/draw"
 
+	"github.com/segview/segview/internal/jpegscale"
 	"github.com/segview/segview/internal/jpegturbo"
 )
 
@@ -17,14 +18,20 @@ const (
 	// DecoderTurbo is libjpeg-turbo (package jpegturbo), used for JPEGs
 	// when the library can be loaded.
 	DecoderTurbo = jpegturbo.Name
-	// DecoderGo is the standard library: image/jpeg and image/png.
+	// DecoderGo is pure Go: package jpegscale for the JPEGs it decodes
+	// (at a DCT scale, as libjpeg-turbo), image/jpeg for the others, and
+	// image/png.
 	DecoderGo = "go"
 )
 
 // decodePixels decodes data, a JPEG or PNG whose header Decode has checked,
 // and names the decoder that did it. JPEGs go through libjpeg-turbo when it
 // is available, unless opts.Decoder asks for DecoderGo, and otherwise
-// through decode, the standard library decoder for the format.
+// through jpegscale, which decodes to the YCbCr or gray planes at the scale
+// opts.MinWidth allows (1/8, 1/4, 1/2 or 1/1). What jpegscale refuses
+// (arithmetic coding, 12-bit, CMYK, RGB, unusual samplings, damaged data)
+// is decoded by decode, the standard library decoder for the format, which
+// also decodes PNGs.
 //
 // Whatever libjpeg-turbo refuses is decoded again with image/jpeg, which
 // then decides: CMYK and YCCK files, the unusual subsamplings libjpeg-turbo
@@ -35,12 +42,13 @@ const (
 // With planes set, libjpeg-turbo returns the JPEG's planes as stored (an
 // *image.YCbCr or *image.Gray), for a caller that resamples them anyway.
 func decodePixels(format string, data []byte, opts Options, decode func(io.Reader) (image.Image, error), planes bool) (image.Image, string, error) {
-	if format == "jpeg" && opts.Decoder != DecoderGo && jpegturbo.Available() {
-		turbo := jpegturbo.Options{MinWidth: opts.MinWidth, MaxPixels: opts.Limits.maxPixels()}
-		if !opts.IgnoreEXIF && Orientation(data) >= 5 {
-			// Shown sideways: the displayed width is the stored height.
-			turbo.MinWidth, turbo.MinHeight = 0, opts.MinWidth
-		}
+	if format != "jpeg" {
+		img, err := decode(bytes.NewReader(data))
+		return img, DecoderGo, err
+	}
+	minW, minH := storedMinSize(data, opts)
+	if opts.Decoder != DecoderGo && jpegturbo.Available() {
+		turbo := jpegturbo.Options{MinWidth: minW, MinHeight: minH, MaxPixels: opts.Limits.maxPixels()}
 		if planes {
 			if img, err := jpegturbo.DecodePlanes(data, turbo); err == nil {
 				return img, DecoderTurbo, nil
@@ -49,9 +57,24 @@ func decodePixels(format string, data []byte, opts Options, decode func(io.Reade
 		if img, err := jpegturbo.Decode(data, turbo); err == nil {
 			return img, DecoderTurbo, nil
 		}
+	} else {
+		scaled := jpegscale.Options{MinWidth: minW, MinHeight: minH, MaxPixels: opts.Limits.maxPixels()}
+		if img, err := jpegscale.Decode(data, scaled); err == nil {
+			return img, DecoderGo, nil
+		}
 	}
 	img, err := decode(bytes.NewReader(data))
 	return img, DecoderGo, err
+}
+
+// storedMinSize is the least size, as stored, that a scaled decode of the
+// JPEG data must keep for opts.MinWidth: a bound on the stored width, or on
+// the stored height when the image is shown sideways (orientations 5–8).
+func storedMinSize(data []byte, opts Options) (w, h int) {
+	if !opts.IgnoreEXIF && opts.MinWidth > 0 && Orientation(data) >= 5 {
+		return 0, opts.MinWidth
+	}
+	return opts.MinWidth, 0
 }
 
 // EncodeJPEG writes img to w as a JPEG of the given quality (1..100, as in

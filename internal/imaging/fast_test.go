@@ -227,7 +227,13 @@ func TestDecodeMinWidth(t *testing.T) {
 		{"orientation 7 scales the stored height", sideways[7], Options{MinWidth: 200}, true, image.Pt(200, 150)},
 		{"orientation 8 scales the stored height", sideways[8], Options{MinWidth: 100}, true, image.Pt(100, 75)},
 		{"orientation 6 ignored scales the stored width", sideways[6], Options{MinWidth: 200, IgnoreEXIF: true}, true, image.Pt(225, 300)},
-		{"go decodes at full size", upright, Options{MinWidth: 200, Decoder: DecoderGo}, false, image.Pt(800, 600)},
+		// The pure-Go path (jpegscale) scales by 1/8, 1/4, 1/2 or 1/1.
+		{"go quarter", upright, Options{MinWidth: 200, Decoder: DecoderGo}, false, image.Pt(200, 150)},
+		{"go just over a quarter", upright, Options{MinWidth: 201, Decoder: DecoderGo}, false, image.Pt(400, 300)},
+		{"go just over a half", upright, Options{MinWidth: 401, Decoder: DecoderGo}, false, image.Pt(800, 600)},
+		{"go eighth", upright, Options{MinWidth: 100, Decoder: DecoderGo}, false, image.Pt(100, 75)},
+		{"go orientation 6 scales the stored height", sideways[6], Options{MinWidth: 200, Decoder: DecoderGo}, false, image.Pt(200, 150)},
+		{"go orientation 6 ignored scales the stored width", sideways[6], Options{MinWidth: 200, IgnoreEXIF: true, Decoder: DecoderGo}, false, image.Pt(300, 400)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -304,16 +310,26 @@ var photo12MP = sync.OnceValues(func() (*image.RGBA, []byte) {
 	return img, buf.Bytes()
 })
 
-// BenchmarkDecode12MP decodes a 12 MP JPEG with image/jpeg, with
-// libjpeg-turbo, and with libjpeg-turbo scaled for a 1600 px wide result.
+// BenchmarkDecode12MP decodes a 12 MP JPEG with image/jpeg, in pure Go
+// (jpegscale) and with libjpeg-turbo, at full size and scaled for a
+// 1600 px wide result.
 func BenchmarkDecode12MP(b *testing.B) {
 	_, data := photo12MP()
+	b.Run("image_jpeg", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	for _, bc := range []struct {
 		name  string
 		opts  Options
 		turbo bool
 	}{
 		{"go", Options{Decoder: DecoderGo}, false},
+		{"go_scaled_1600", Options{Decoder: DecoderGo, MinWidth: 1600}, false},
 		{"turbo", Options{}, true},
 		{"turbo_scaled_1600", Options{MinWidth: 1600}, true},
 	} {
@@ -361,8 +377,8 @@ func TestDecodeWithoutTurbo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Decoder != DecoderGo || img.Bounds().Size() != image.Pt(80, 60) {
-		t.Errorf("Decoder %q, size %v; want go at full size", info.Decoder, img.Bounds().Size())
+	if info.Decoder != DecoderGo || img.Bounds().Size() != image.Pt(10, 8) {
+		t.Errorf("Decoder %q, size %v; want go at 1/8", info.Decoder, img.Bounds().Size())
 	}
 	var buf bytes.Buffer
 	if err := EncodeJPEG(&buf, img, 85); err != nil {

@@ -3,6 +3,7 @@ package imaging
 import (
 	"encoding/binary"
 
+	"github.com/segview/segview/internal/jpegscale"
 	"github.com/segview/segview/internal/jpegturbo"
 )
 
@@ -10,10 +11,15 @@ import (
 // with opts holds at its peak, for a caller that bounds the decodes running
 // at once by their memory:
 //
-//   - a JPEG decoded by image/jpeg (no libjpeg-turbo, or Options.Decoder
-//     DecoderGo): its planes as stored, one byte a sample, and for a
-//     progressive JPEG also every DCT coefficient, which image/jpeg keeps
-//     as an int32 a sample until the last scan: five bytes a sample;
+//   - a JPEG decoded in pure Go (no libjpeg-turbo, or Options.Decoder
+//     DecoderGo) by jpegscale: its planes at the scale it decodes at (the
+//     smallest of 1/8, 1/4, 1/2 and 1/1 still Options.MinWidth wide as
+//     displayed), and for a progressive JPEG also the coefficients that
+//     scale uses, as int16, and a 64-bit mask a block (jpegscale.Memory);
+//   - a JPEG jpegscale refuses, decoded by image/jpeg: its planes as
+//     stored, one byte a sample, and for a progressive JPEG also every DCT
+//     coefficient, which image/jpeg keeps as an int32 a sample until the
+//     last scan: five bytes a sample;
 //   - a JPEG decoded by libjpeg-turbo: its planes at the scale it decodes
 //     at (the smallest M/8 still Options.MinWidth wide);
 //   - anything else: width × height × 4 bytes (RGBA).
@@ -31,6 +37,10 @@ func DecodeMemory(data []byte, opts Options) int64 {
 				m = min(8, max(1, (8*int64(opts.MinWidth)+side-1)/side))
 			}
 			return samples * m * m / 64
+		}
+		minW, minH := storedMinSize(data, opts)
+		if n, err := jpegscale.Memory(data, jpegscale.Options{MinWidth: minW, MinHeight: minH}); err == nil {
+			return n
 		}
 		if h.progressive {
 			return 5 * samples

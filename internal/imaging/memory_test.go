@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"os"
 	"testing"
 
 	"github.com/segview/segview/internal/jpegturbo"
@@ -31,6 +32,13 @@ func TestDecodeMemory(t *testing.T) {
 	color := encJPEG(image.NewYCbCr(image.Rect(0, 0, 400, 300), image.YCbCrSubsampleRatio420))
 	const colorSamples = 400*304 + 2*200*152
 	gray := encJPEG(image.NewGray(image.Rect(0, 0, 100, 50)))
+	// testdata/cmyk.jpg: 64×48, four components at full size, which
+	// jpegscale refuses.
+	cmyk, err := os.ReadFile("testdata/cmyk.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cmykSamples = 4 * 64 * 48
 	var pngBuf bytes.Buffer
 	if err := png.Encode(&pngBuf, image.NewNRGBA(image.Rect(0, 0, 30, 20))); err != nil {
 		t.Fatal(err)
@@ -42,10 +50,14 @@ func TestDecodeMemory(t *testing.T) {
 		opts Options
 		want int64
 	}{
-		{"baseline colour, image/jpeg: the planes", color, goOpts, colorSamples},
-		{"progressive colour, image/jpeg: planes and coefficients", progressive(color), goOpts, 5 * colorSamples},
-		{"baseline grey, image/jpeg", gray, goOpts, 104 * 56},
-		{"progressive grey, image/jpeg", progressive(gray), goOpts, 5 * 104 * 56},
+		{"baseline colour, jpegscale: the planes", color, goOpts, colorSamples},
+		{"progressive colour, jpegscale: planes, int16 coefficients, a mask a block", progressive(color), goOpts, colorSamples*3 + colorSamples/64*8},
+		{"baseline grey, jpegscale", gray, goOpts, 104 * 56},
+		{"progressive grey, jpegscale", progressive(gray), goOpts, 3*104*56 + 13*7*8},
+		{"baseline colour at 1/4, jpegscale", color, Options{Decoder: DecoderGo, MinWidth: 100}, colorSamples / 16},
+		{"progressive colour at 1/8, jpegscale", progressive(color), Options{Decoder: DecoderGo, MinWidth: 50}, colorSamples*3/64 + colorSamples/64*8},
+		{"CMYK, image/jpeg: the planes", cmyk, goOpts, cmykSamples},
+		{"progressive CMYK, image/jpeg: planes and int32 coefficients", progressive(cmyk), goOpts, 5 * cmykSamples},
 		{"PNG: RGBA", pngBuf.Bytes(), goOpts, 30 * 20 * 4},
 		{"not an image", []byte("<html>"), goOpts, 0},
 		{"a truncated JPEG", color[:20], goOpts, 0},
@@ -57,7 +69,7 @@ func TestDecodeMemory(t *testing.T) {
 	}
 	// libjpeg-turbo decodes at the smallest M/8 still MinWidth wide: 3/8
 	// of 300 is 112.5 ≥ 100.
-	want := int64(5 * colorSamples)
+	want := int64(colorSamples*3/16 + colorSamples/64*8) // jpegscale at 1/4
 	if jpegturbo.Available() {
 		want = colorSamples * 9 / 64
 	}

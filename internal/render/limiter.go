@@ -92,8 +92,8 @@ func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
 
 // byteBudget lets decodes run at once as long as their expected memory
 // (imaging.DecodeMemory) fits a budget of bytes, so that two decodes that
-// each hold a few hundred bytes a pixel (image/jpeg's coefficients of a
-// progressive JPEG) do not run together where many small ones may. A
+// each hold several bytes a pixel (image/jpeg's coefficients of a
+// progressive JPEG jpegscale refuses) do not run together where many small ones may. A
 // decode larger than the whole budget counts as the budget: it runs
 // alone. Whatever fits goes, in no particular order, so small decodes
 // pass while a large one waits; a waiter gives up after wait with a copy

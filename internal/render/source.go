@@ -139,8 +139,9 @@ func (s *Service) decodeSource(ctx context.Context, v versionKey, width int) (*i
 		MinWidth:   key.Width,
 	}
 	// The decode's memory, known from the header, must fit the budget
-	// with the other decodes': a progressive JPEG decoded by image/jpeg
-	// holds five bytes a sample.
+	// with the other decodes': a progressive JPEG holds its coefficients
+	// (two bytes a kept coefficient with jpegscale at its scale, four a
+	// sample when image/jpeg decodes it).
 	releaseBytes, err := s.decodeBytes.acquire(ctx, imaging.DecodeMemory(data, opts))
 	if err != nil {
 		return nil, image.Point{}, err
@@ -292,10 +293,10 @@ type decodeOptions struct {
 // result is always an *image.RGBA at the origin, the type overlay.Render
 // copies fastest, since every warm render copies it.
 //
-// The decode is scaled by libjpeg-turbo to the smallest M/8 still at least
-// the bucket wide, and imaging.DecodeSize resamples it once, straight to
-// opts.Size, from the decoder's own layout (image/jpeg's YCbCr planes on
-// the pure-Go path): every output, and layer.png computed from the size
+// The decode is scaled to the smallest M/8 still at least the bucket wide
+// (libjpeg-turbo: M = 1..5 or 8; pure Go, jpegscale: 1, 2, 4 or 8), and
+// imaging.DecodeSize resamples it once, straight to opts.Size, from the
+// decoder's own layout (YCbCr or gray planes): every output, and layer.png computed from the size
 // alone, has the same size whichever decoder ran.
 func decodeDisplay(data []byte, opts decodeOptions) (*image.RGBA, error) {
 	img, _, err := imaging.DecodeSize(data, opts.Options, opts.Size)
