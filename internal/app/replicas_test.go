@@ -312,6 +312,47 @@ func TestReplicaKeepsOutputsFromPeers(t *testing.T) {
 	}
 }
 
+// TestReplicasShareImageSizes checks that what needs only an image's size
+// (the COCO export's image sizes, an SVG that links its photo) downloads
+// each image once across the cluster, even when every replica is asked.
+func TestReplicasShareImageSizes(t *testing.T) {
+	t.Parallel()
+	sim, simURL, job, files := replicaJob(t)
+	rs := newReplicas(t, sim, simURL, 3, nil)
+	client := httptestclient.Client(t, nil, false)
+	paths := []string{fmt.Sprintf("/projects/%s/jobs/%d/export/coco.json", testProject, job)}
+	for _, id := range files {
+		paths = append(paths, imagePath(job, id, "overlay.svg")+"?embed=0")
+	}
+	for i, r := range rs {
+		for _, path := range paths {
+			resp, err := client.Get(r.public.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("replica %d, %s: status %d, %v: %.300s", i, path, resp.StatusCode, err, body)
+			}
+		}
+	}
+	if got := sim.APIRequests("/download/"); got != len(files) {
+		t.Errorf("%d downloads from CDF for the sizes of %d images asked on %d replicas, want one each", got, len(files), len(rs))
+	}
+	var fromPeers int64
+	for _, r := range rs {
+		st, _ := r.app.Peers.GroupStats("sizes")
+		if st.PeerErrors != 0 || st.LocalLoadErrs != 0 {
+			t.Errorf("sizes group: %d peer errors, %d load errors", st.PeerErrors, st.LocalLoadErrs)
+		}
+		fromPeers += st.PeerLoads
+	}
+	if fromPeers == 0 {
+		t.Error("no replica got a size from a peer")
+	}
+}
+
 // TestPeersOnlyOnTheirListener checks that the dashboard's listener does
 // not answer the peers' path, signed or not: the peers have a listener of
 // their own (SEGVIEW_PEER_ADDR).

@@ -151,7 +151,7 @@ type Service struct {
 
 	// With peers: the groups shared among the replicas, and how an owner
 	// reads a project's images and results for a peer.
-	sourceGroup, outputGroup interface {
+	sourceGroup, outputGroup, sizeGroup interface {
 		Get(ctx context.Context, key string, dest groupcache.Sink) error
 	}
 	clients func(project string) (CDF, error)
@@ -221,9 +221,10 @@ func New(c CDF, opts Options) *Service {
 		}
 		s.sourceGroup = p.Pool.NewGroup(groupSources, sourceBytes, groupcache.GetterFunc(s.loadSource))
 		s.outputGroup = p.Pool.NewGroup(groupOutputs, outputBytes, groupcache.GetterFunc(s.loadOutput))
+		s.sizeGroup = p.Pool.NewGroup(groupSizes, sizeGroupBytes, groupcache.GetterFunc(s.loadSize))
 		opts.Metrics.Cache("shared_sources", groupCache{p.Pool, groupSources})
 		opts.Metrics.Cache("shared_outputs", groupCache{p.Pool, groupOutputs})
-		for _, g := range []string{groupSources, groupOutputs} {
+		for _, g := range []string{groupSources, groupOutputs, groupSizes} {
 			opts.Metrics.PeerGroup(g, func() metrics.PeerLoads {
 				st, _ := p.Pool.GroupStats(g)
 				return metrics.PeerLoads{FromPeers: st.PeerLoads, Computed: st.LocalLoads, PeerErrors: st.PeerErrors}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"strconv"
 	"strings"
 
@@ -14,15 +15,17 @@ import (
 
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/flight"
+	"github.com/segview/segview/internal/imaging"
 	"github.com/segview/segview/internal/lru"
 	"github.com/segview/segview/internal/overlay"
 	"github.com/segview/segview/internal/peers"
 	"github.com/segview/segview/internal/segment"
 )
 
-// Replicas share their work through two groupcache groups (package
-// peers): "sources", the decoded images at a display bucket, and
-// "outputs", the encoded overlays of finished jobs. A key names its value
+// Replicas share their work through three groupcache groups (package
+// peers): "sources", the decoded images at a display bucket, "outputs",
+// the encoded overlays of finished jobs, and "sizes", the images' sizes
+// from their headers (for layers, SVGs and exports that need no pixels). A key names its value
 // completely (project, file, version, EXIF setting, width, the drawing's
 // Version; for outputs everything the ETag names too), so what any
 // replica returns for it never depends on who asked, and its owner can
@@ -38,6 +41,10 @@ import (
 const (
 	groupSources = "sources"
 	groupOutputs = "outputs"
+	groupSizes   = "sizes"
+	// sizeGroupBytes bounds the shared image sizes: a few dozen bytes
+	// each.
+	sizeGroupBytes = 1 << 20
 )
 
 // Peers configures sharing among replicas.
@@ -289,4 +296,64 @@ func (g groupCache) Stats() lru.Stats {
 		Bytes:     st.Bytes,
 		Entries:   int(st.Items),
 	}
+}
+
+// sharedSizeKey is the key of an image's size in the sizes group:
+// size/{Version}/{project}/{file}/{lastUpdatedTime}/{exif ignored}.
+func sharedSizeKey(v versionKey) string {
+	return fmt.Sprintf("size/%s/%s/%d/%d/%t", Version, v.Project, v.FileID, v.Updated, v.IgnoreEXIF)
+}
+
+// parseSharedSizeKey reads a key of sharedSizeKey's form made by a
+// replica like this one.
+func (s *Service) parseSharedSizeKey(key string) (versionKey, error) {
+	f := strings.Split(key, "/")
+	if len(f) != 6 || f[0] != "size" || f[1] != Version || (f[2] != s.project && !cdf.ValidProject(f[2])) {
+		return versionKey{}, fmt.Errorf("render: %q is not a size key of this release", key)
+	}
+	id, err1 := strconv.ParseInt(f[3], 10, 64)
+	updated, err2 := strconv.ParseInt(f[4], 10, 64)
+	exif, err3 := strconv.ParseBool(f[5])
+	if err := errors.Join(err1, err2, err3); err != nil || exif != s.ignoreEXIF {
+		return versionKey{}, fmt.Errorf("render: bad size key %q", key)
+	}
+	return versionKey{Project: f[2], FileID: id, Updated: cdf.Millis(updated), IgnoreEXIF: exif}, nil
+}
+
+// sharedSize asks the sizes group for the size of an image from its
+// header, whatever its number of pixels (the caller checks the limit):
+// the key's owner downloads the image once for the cluster. ok is false
+// when the group failed; the caller then reads the size here, which keeps
+// its errors' types (a file that is not an image, one too large).
+func (s *Service) sharedSize(ctx context.Context, v versionKey) (size image.Point, ok bool) {
+	var text string
+	if err := s.sizeGroup.Get(ctx, sharedSizeKey(v), groupcache.StringSink(&text)); err != nil {
+		return image.Point{}, false
+	}
+	if _, err := fmt.Sscanf(text, "%d %d", &size.X, &size.Y); err != nil || size.X <= 0 || size.Y <= 0 {
+		return image.Point{}, false
+	}
+	return size, true
+}
+
+// loadSize is the sizes group's getter: it downloads the image the key
+// names with this replica's CDF client and reads its header.
+func (s *Service) loadSize(ctx context.Context, key string, dest groupcache.Sink) error {
+	v, err := s.parseSharedSizeKey(key)
+	if err != nil {
+		return err
+	}
+	in, err := s.view(v.Project)
+	if err != nil {
+		return err
+	}
+	data, err := in.download(ctx, v.FileID)
+	if err != nil {
+		return err
+	}
+	info, err := imaging.DecodeConfig(data, imaging.Options{Limits: imaging.Limits{MaxPixels: math.MaxInt64}, IgnoreEXIF: v.IgnoreEXIF})
+	if err != nil {
+		return err
+	}
+	return dest.SetString(fmt.Sprintf("%d %d", info.Width, info.Height))
 }

@@ -34,6 +34,12 @@ func (s *Service) HeaderSize(ctx context.Context, fileID int64, updated cdf.Mill
 	}
 	key := fmt.Sprintf("header/%s/%d/%d/%t", v.Project, v.FileID, v.Updated, v.IgnoreEXIF)
 	return flight.Do(ctx, s.flights, key, func(ctx context.Context) (image.Point, error) {
+		if s.sizeGroup != nil {
+			if size, ok := s.sharedSize(ctx, v); ok {
+				s.sizes.Add(v, size, 1)
+				return size, nil
+			}
+		}
 		data, err := s.download(ctx, v.FileID)
 		if err != nil {
 			return image.Point{}, err

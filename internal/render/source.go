@@ -186,6 +186,12 @@ func (s *Service) size(ctx context.Context, v versionKey) (image.Point, error) {
 	}
 	key := fmt.Sprintf("size/%s/%d/%d/%t", v.Project, v.FileID, v.Updated, v.IgnoreEXIF)
 	return flight.Do(ctx, s.flights, key, func(ctx context.Context) (image.Point, error) {
+		if s.sizeGroup != nil {
+			if size, ok := s.sharedSize(ctx, v); ok {
+				s.sizes.Add(v, size, 1)
+				return size, s.checkPixels(size)
+			}
+		}
 		data, err := s.download(ctx, v.FileID)
 		if err != nil {
 			return image.Point{}, err
