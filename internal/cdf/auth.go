@@ -2,6 +2,7 @@ package cdf
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -164,6 +165,65 @@ type authTransport struct {
 	src    oauth2.TokenSource // nil for FlowUser
 	base   http.RoundTripper
 	redact []string
+	// refused remembers, per project, a token that CDF refused with a
+	// 401 although it had just been fetched to replace a refused one: a
+	// 401 that a new token does not cure is about the project (one the
+	// identity cannot reach, or that does not exist), not the token, and
+	// refreshing again for each request would cost the identity provider
+	// a grant per request. Another project, or another token, refreshes
+	// as before.
+	refused refusedTokens
+}
+
+// refusedTokens is a bounded set of (project, token digest) pairs.
+type refusedTokens struct {
+	mu  sync.Mutex
+	set map[[sha256.Size]byte]struct{}
+}
+
+// maxRefusedTokens bounds refusedTokens; when full it starts again.
+const maxRefusedTokens = 1024
+
+func refusedKey(req *http.Request, tok *oauth2.Token) ([sha256.Size]byte, bool) {
+	project, ok := projectOf(req.URL.EscapedPath())
+	if !ok {
+		return [sha256.Size]byte{}, false
+	}
+	return sha256.Sum256([]byte(project + "\x00" + tok.AccessToken)), true
+}
+
+// projectOf returns the project of an API path /api/v1/projects/{p}/...
+func projectOf(path string) (string, bool) {
+	_, rest, ok := strings.Cut(path, "/api/v1/projects/")
+	if !ok {
+		return "", false
+	}
+	project, _, _ := strings.Cut(rest, "/")
+	return project, project != ""
+}
+
+func (r *refusedTokens) has(req *http.Request, tok *oauth2.Token) bool {
+	k, ok := refusedKey(req, tok)
+	if !ok {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, found := r.set[k]
+	return found
+}
+
+func (r *refusedTokens) add(req *http.Request, tok *oauth2.Token) {
+	k, ok := refusedKey(req, tok)
+	if !ok {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.set == nil || len(r.set) >= maxRefusedTokens {
+		r.set = map[[sha256.Size]byte]struct{}{}
+	}
+	r.set[k] = struct{}{}
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -191,7 +251,7 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// again. A second 401 goes to the caller (a person is then asked to
 	// sign in again).
 	r, ok := src.(Refresher)
-	if !ok || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
+	if !ok || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) || t.refused.has(req, tok) {
 		return resp, nil
 	}
 	drainAndClose(resp)
@@ -205,7 +265,11 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	return t.send(req, body, fresh)
+	resp, err = t.send(req, body, fresh)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized {
+		t.refused.add(req, fresh)
+	}
+	return resp, err
 }
 
 // send sends a copy of req with body and tok's Authorization header.

@@ -103,25 +103,49 @@ func TestServiceTokenRenewedAfterCDFForgetsIt(t *testing.T) {
 	}
 }
 
-// An IdP whose tokens CDF keeps refusing: one renewal and one retry per
-// call, then the 401 reaches the caller. Never a loop.
+// A 401 is answered with one new token and one retry. When CDF refuses the
+// new token too, the 401 is about the project (one the identity cannot
+// reach), not the token: later requests there get the 401 at once instead
+// of costing the identity provider a grant each, while another project
+// still renews a token CDF has forgotten.
 func TestServiceTokenRetriedOnlyOnce(t *testing.T) {
 	t.Parallel()
-	sim, c := renewClient(t, cdfsim.Options{}, nil)
-	job := renewJob
-	jobPath := fmt.Sprintf("/context/vision/segment/%d", job.ID)
+	sim, c := renewClient(t, cdfsim.Options{Projects: []string{"other"}}, nil)
+	sim.AddJobTo("other", cdfsim.Job{ID: renewJob.ID, Status: cdfsim.StatusCompleted, Items: []cdfsim.JobItem{{FileID: renewJob.FileID}}})
+	other, err := c.ForProject("other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobPath := fmt.Sprintf("/projects/proj/context/vision/segment/%d", renewJob.ID)
 	sim.InjectFault(cdfsim.Fault{Match: jobPath, Status: http.StatusUnauthorized})
-	for call := 1; call <= 2; call++ {
-		_, err := c.SegmentJob(t.Context(), job.ID)
+	steps := []struct {
+		name         string
+		client       *cdf.Client
+		forget       bool
+		want401      bool
+		wantGrants   int
+		wantRequests int // to the refused project's job
+	}{
+		{"refused: one new token, one retry", c, false, true, 2, 2},
+		{"refused again with the new token: no grant, no retry", c, false, true, 2, 3},
+		{"another project, CDF forgot the token: renewed", other, true, false, 3, 3},
+		{"the refused project with that newer token: one more try", c, false, true, 4, 5},
+		{"and then no more", c, false, true, 4, 6},
+	}
+	for _, st := range steps {
+		if st.forget {
+			sim.ForgetTokens()
+		}
+		_, err := st.client.SegmentJob(t.Context(), renewJob.ID)
 		var apiErr *cdf.APIError
-		if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized {
-			t.Fatalf("call %d: err = %v, want a 401 *cdf.APIError", call, err)
+		if got401 := errors.As(err, &apiErr) && apiErr.Status == http.StatusUnauthorized; got401 != st.want401 || (!st.want401 && err != nil) {
+			t.Fatalf("%s: err = %v, want 401: %t", st.name, err, st.want401)
 		}
-		if n := sim.TokenRequests(); n != call+1 {
-			t.Errorf("after call %d: token grants = %d, want %d", call, n, call+1)
+		if n := sim.TokenRequests(); n != st.wantGrants {
+			t.Errorf("%s: token grants = %d, want %d", st.name, n, st.wantGrants)
 		}
-		if n := sim.APIRequests(jobPath); n != 2*call {
-			t.Errorf("after call %d: job requests = %d, want %d", call, n, 2*call)
+		if n := sim.APIRequests(jobPath); n != st.wantRequests {
+			t.Errorf("%s: requests to the refused job = %d, want %d", st.name, n, st.wantRequests)
 		}
 	}
 }
