@@ -92,3 +92,62 @@ func TestFillRun(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderInPlace: Spec.Into set to Spec.Image draws on the image itself,
+// with the same pixels as drawing on a copy; with Spec.Once the masks
+// drawn are not kept, and masks kept before are still used, to the same
+// pixels.
+func TestRenderInPlace(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 13))
+	var segs []Segment
+	for i := range 8 {
+		segs = append(segs, Segment{Polygons: randomSegment(rng), Color: Color(i + 1), Label: "x"})
+	}
+	img := photo(320, 240)
+	spec := Spec{Image: img, Segments: segs, Points: []PromptPoint{{X: 0.4, Y: 0.6, Label: LabelForeground}},
+		Box: &Box{XMin: 0.1, YMin: 0.1, XMax: 0.9, YMax: 0.9}}
+	want, err := Render(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		cache   *MaskCache
+		prewarm bool // masks kept by an earlier render of the same segments
+	}{
+		{"no cache", nil, false},
+		{"a cache, once", NewMaskCache(16 << 20), false},
+		{"a warm cache, once", NewMaskCache(16 << 20), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.prewarm {
+				if _, err := Render(Spec{Image: img, Segments: segs, Masks: tc.cache}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			kept := 0
+			if tc.cache != nil {
+				kept = tc.cache.Len()
+			}
+			own := image.NewRGBA(img.Rect)
+			copy(own.Pix, img.Pix)
+			s := spec
+			s.Image, s.Into, s.Masks, s.Once = own, own, tc.cache, true
+			got, err := Render(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != own {
+				t.Error("not drawn in place")
+			}
+			if !bytes.Equal(got.Pix, want.Pix) {
+				n, _ := comparePixels(want, got, 0)
+				t.Errorf("%d pixels differ from drawing on a copy", n)
+			}
+			if tc.cache != nil && tc.cache.Len() != kept {
+				t.Errorf("the cache holds %d segments' masks after a render once, %d before", tc.cache.Len(), kept)
+			}
+		})
+	}
+}

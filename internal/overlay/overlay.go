@@ -106,7 +106,13 @@ type Spec struct {
 	// Into, when set and of the image's size, is the buffer Render draws
 	// into and returns instead of allocating one, so that a caller can
 	// reuse it from one render to the next; its pixels are overwritten.
+	// It may be Image itself (an *image.RGBA at the origin that the
+	// caller does not need again): Render then draws on it in place.
 	Into *image.RGBA
+	// Once says that this image's size is not drawn again (a
+	// full-resolution export): Masks still provides the masks and labels'
+	// anchors it keeps, but the masks drawn now are not added to it.
+	Once bool
 }
 
 // ErrNoImage is returned by Render when Spec.Image is nil or has no pixels.
@@ -177,13 +183,16 @@ func Render(spec Spec) (*image.RGBA, error) {
 	if dst == nil || dst.Rect != image.Rect(0, 0, b.Dx(), b.Dy()) || dst.Stride != 4*b.Dx() {
 		dst = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	}
-	draw.Draw(dst, dst.Rect, spec.Image, b.Min, draw.Src)
+	if src, ok := spec.Image.(*image.RGBA); !ok || src != dst {
+		draw.Draw(dst, dst.Rect, spec.Image, b.Min, draw.Src)
+	}
 
 	r := newRenderer(dst, spec.Crop)
 	alpha := spec.Style.fillAlpha()
 	segments := newCanvas(dst, r.line)
 	segments.noOutline = spec.Style.NoOutline
 	segments.cache = spec.Masks
+	segments.once = spec.Once
 	ordered := r.drawables(spec)
 	for _, s := range ordered {
 		segments.addCached(s.polys, s.visible, s.color, alpha)

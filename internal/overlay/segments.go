@@ -163,6 +163,8 @@ type canvas struct {
 	// pending are the masks drawn this time, to keep once drawn.
 	cache   *MaskCache
 	pending []pendingMasks
+	// once keeps no new masks in cache (Spec.Once).
+	once bool
 }
 
 type pendingMasks struct {
@@ -186,8 +188,8 @@ func (cv *canvas) addCached(rings, visible []geom.Polygon, c color.NRGBA, alpha 
 	}
 	n := len(cv.segs)
 	cv.add(rings, visible, c, alpha)
-	if len(cv.segs) == n {
-		return // nothing to draw
+	if len(cv.segs) == n || cv.once {
+		return // nothing to draw, or to keep
 	}
 	sh := cv.segs[n]
 	sh.capture = &segMasks{x0: sh.x0, x1: sh.x1, y0: sh.y0, y1: sh.y1, band0: sh.band0, bands: make([]bandMask, sh.nb)}
