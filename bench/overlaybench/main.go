@@ -54,8 +54,9 @@ func main() {
 	p5runs := flag.Int("p5", 10, "runs of P5, each in a fresh segview process")
 	p1only := flag.Bool("p1", false, "measure P1 only (more -runs give steadier medians)")
 	p2only := flag.Bool("p2", false, "measure P2 only, on the real photos")
+	p3only := flag.Bool("p3", false, "measure P3 only, on the real photos")
 	flag.Parse()
-	if err := run(config{runs: *runs, p5: *p5runs, p1only: *p1only, p2only: *p2only, python: *python, out: *keep, baseline: *baseline, progressive: *progressive, today: *today}); err != nil {
+	if err := run(config{runs: *runs, p5: *p5runs, p1only: *p1only, p2only: *p2only, p3only: *p3only, python: *python, out: *keep, baseline: *baseline, progressive: *progressive, today: *today}); err != nil {
 		fmt.Fprintln(os.Stderr, "overlaybench:", err)
 		os.Exit(1)
 	}
@@ -63,7 +64,7 @@ func main() {
 
 type config struct {
 	runs, p5                                  int
-	p1only, p2only                            bool
+	p1only, p2only, p3only                    bool
 	python, out, baseline, progressive, today string
 }
 
@@ -218,13 +219,13 @@ func run(cfg config) error {
 	for _, p := range photos {
 		synthetic := p.name == "synthetic image"
 		servers := []*server{def, goSrv}
-		if (synthetic || cfg.p2only) && todayDef != nil {
+		if (synthetic || cfg.p2only || cfg.p3only) && todayDef != nil {
 			servers = append(servers, todayDef, todayGo)
 		}
-		if synthetic && cfg.p2only {
+		if synthetic && (cfg.p2only || cfg.p3only) {
 			continue
 		}
-		if !cfg.p2only {
+		if !cfg.p2only && !cfg.p3only {
 			fmt.Fprintf(os.Stderr, "overlaybench: %s: P1\n", p.name)
 			// P1: one cold request of each server and one Pillow run per round.
 			py, err := startNotebook(cfg.python, p.path, geoPath, filepath.Join(outDir, "pillow.jpg"))
@@ -274,43 +275,29 @@ func run(cfg config) error {
 		}
 
 		fmt.Fprintf(os.Stderr, "overlaybench: %s: P2, P3\n", p.name)
-		// P2: a view never asked before, on the cached decode.
-		for _, s := range servers {
-			id := p.take()
-			url := fmt.Sprintf("%s/projects/%s/jobs/%d/files/%d/overlay.jpg?width=1600", s.base, project, id, id)
-			if _, err := timeGET(url); err != nil {
+		if !cfg.p3only {
+			if err := measureP2(cfg, p, servers, &out); err != nil {
 				return err
 			}
-			s.warm = url
-		}
-		p2 := make([][]time.Duration, len(servers))
-		n := 0
-		for range cfg.runs * 3 {
-			for i, s := range servers {
-				n++
-				// A tiny threshold hides nothing but makes another ETag.
-				d, err := timeGET(fmt.Sprintf("%s&min_score=%g", s.warm, float64(n)*1e-9))
-				if err != nil {
-					return err
-				}
-				p2[i] = append(p2[i], d)
-			}
-		}
-		for i, s := range servers {
-			d := median(p2[i])
-			out = append(out, result{fmt.Sprintf("P2 %s: a new view (threshold) on the cached decode, 1600 px JPEG, %s", p.name, s.label()),
-				"≤ 15 ms", ms(d), verdict(d <= 15*time.Millisecond)})
 		}
 
 		if !cfg.p2only {
-			// P3: full-resolution export against the codec floor, interleaved.
-			var p3, floor []time.Duration
+			// P3: full-resolution export against the codec floor, interleaved
+			// (with -today, that build's default export too).
+			var p3, p3today, floor []time.Duration
 			for range cfg.runs {
 				d, err := def.cold(p, "overlay.jpg?export=1")
 				if err != nil {
 					return err
 				}
 				p3 = append(p3, d)
+				if todayDef != nil {
+					d, err := todayDef.cold(p, "overlay.jpg?export=1")
+					if err != nil {
+						return err
+					}
+					p3today = append(p3today, d)
+				}
 				f, c, err := codecFloor(p.data)
 				if err != nil {
 					return err
@@ -319,12 +306,17 @@ func run(cfg config) error {
 				floor = append(floor, f)
 			}
 			r3 := median(p3).Seconds() / median(floor).Seconds()
-			out = append(out, result{fmt.Sprintf("P3 %s: full-resolution export, default codec", p.name), "≤ 1.25× decode+encode floor",
-				fmt.Sprintf("%s; floor %s with %s: **%.2f×**", ms(median(p3)), ms(median(floor)), codec, r3), verdict(r3 <= 1.25)})
+			row := result{fmt.Sprintf("P3 %s: full-resolution export, default codec", p.name), "≤ 1.25× decode+encode floor",
+				fmt.Sprintf("%s%s; floor %s%s with %s: **%.2f×**", ms(median(p3)), spread(p3), ms(median(floor)), spread(floor), codec, r3), verdict(r3 <= 1.25)}
+			if todayDef != nil {
+				t := median(p3today)
+				row.value += fmt.Sprintf("; today %s%s (%.2f× this floor)", ms(t), spread(p3today), t.Seconds()/median(floor).Seconds())
+			}
+			out = append(out, row)
 		}
 	}
 
-	if cfg.p1only || cfg.p2only {
+	if cfg.p1only || cfg.p2only || cfg.p3only {
 		return printTable(cfg, photos, out, codec)
 	}
 	pageURL := fmt.Sprintf("%s/projects/%s/jobs/%d", def.base, project, pageJob)
@@ -402,6 +394,39 @@ func run(cfg config) error {
 	}
 
 	return printTable(cfg, photos, out, codec)
+}
+
+// measureP2 times, round after round, each server drawing a view never
+// asked before (a threshold) of a photo whose decode it has cached.
+func measureP2(cfg config, p *photo, servers []*server, out *[]result) error {
+	// P2: a view never asked before, on the cached decode.
+	for _, s := range servers {
+		id := p.take()
+		url := fmt.Sprintf("%s/projects/%s/jobs/%d/files/%d/overlay.jpg?width=1600", s.base, project, id, id)
+		if _, err := timeGET(url); err != nil {
+			return err
+		}
+		s.warm = url
+	}
+	p2 := make([][]time.Duration, len(servers))
+	n := 0
+	for range cfg.runs * 3 {
+		for i, s := range servers {
+			n++
+			// A tiny threshold hides nothing but makes another ETag.
+			d, err := timeGET(fmt.Sprintf("%s&min_score=%g", s.warm, float64(n)*1e-9))
+			if err != nil {
+				return err
+			}
+			p2[i] = append(p2[i], d)
+		}
+	}
+	for i, s := range servers {
+		d := median(p2[i])
+		*out = append(*out, result{fmt.Sprintf("P2 %s: a new view (threshold) on the cached decode, 1600 px JPEG, %s", p.name, s.label()),
+			"≤ 15 ms", ms(d) + spread(p2[i]), verdict(d <= 15*time.Millisecond)})
+	}
+	return nil
 }
 
 func printTable(cfg config, photos []*photo, out []result, codec string) error {
@@ -558,6 +583,11 @@ func timeGET(url string) (time.Duration, error) {
 		return 0, fmt.Errorf("GET %s: %d (%d bytes)", url, resp.StatusCode, n)
 	}
 	return d, nil
+}
+
+// spread is " (least–most)" of ds.
+func spread(ds []time.Duration) string {
+	return fmt.Sprintf(" (%s–%s)", ms(slices.Min(ds)), ms(slices.Max(ds)))
 }
 
 func median(ds []time.Duration) time.Duration {

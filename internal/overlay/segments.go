@@ -9,7 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/fogleman/gg"
+	"github.com/golang/freetype/raster"
+	"golang.org/x/image/math/fixed"
 
 	"github.com/segview/segview/internal/geom"
 )
@@ -355,12 +356,17 @@ func (cv *canvas) draw() {
 	wg.Wait()
 }
 
-// band is what drawing one band at a time takes: the two masks, each with
-// its gg context, and the coverage bookkeeping of composite.go.
+// band is what drawing one band at a time takes: the two masks, one byte
+// a pixel, the rasterizer that paints them (raster.go), and the coverage
+// bookkeeping of composite.go.
 type band struct {
 	cv          *canvas
-	fill, line  *image.RGBA
-	fdc, ldc    *gg.Context
+	fill, line  []byte // stride bytes a row
+	stride      int
+	ras         *raster.Rasterizer
+	fp, lp      bytePainter // painting fill and line
+	path        maskPath
+	stroke      raster.Path
 	covered     []uint8
 	under       []uint8
 	top, bottom int // rows of the band being drawn
@@ -368,25 +374,21 @@ type band struct {
 
 func (cv *canvas) newBand() *band {
 	rows := min(bandRows, cv.h)
-	// The masks are as wide as the image, with a border, so that one gg
-	// context of each serves every segment; only the part under the
-	// segment being drawn is cleared and read.
-	mask := image.Rect(0, 0, cv.w+2*maskPad, rows+2*maskPad)
+	// The masks are as wide as the image, with a border, so that one
+	// rasterizer serves every segment; only the part under the segment
+	// being drawn is cleared and read.
+	w, h := cv.w+2*maskPad, rows+2*maskPad
 	bd := &band{
 		cv:      cv,
-		fill:    image.NewRGBA(mask),
-		line:    image.NewRGBA(mask),
+		fill:    make([]byte, w*h),
+		line:    make([]byte, w*h),
+		stride:  w,
+		ras:     raster.NewRasterizer(w, h),
 		covered: make([]uint8, cv.w*rows),
 		under:   make([]uint8, 4*cv.w*rows),
 	}
-	bd.fdc = gg.NewContextForRGBA(bd.fill)
-	bd.fdc.SetFillRule(gg.FillRuleEvenOdd)
-	bd.fdc.SetColor(color.White)
-	bd.ldc = gg.NewContextForRGBA(bd.line)
-	bd.ldc.SetLineWidth(2 * cv.width)
-	bd.ldc.SetLineCapRound()
-	bd.ldc.SetLineJoinRound()
-	bd.ldc.SetColor(color.White)
+	bd.fp = bytePainter{pix: bd.fill, stride: w, w: w, h: h}
+	bd.lp = bytePainter{pix: bd.line, stride: w, w: w, h: h}
 	return bd
 }
 
@@ -411,8 +413,8 @@ func (bd *band) draw(k int) {
 	}
 }
 
-// segment has gg draw the masks of one segment in the band and composites
-// them.
+// segment rasterizes the masks of one segment in the band, as gg would
+// draw them (raster.go), and composites them.
 //
 // The masks cover the rectangle of the band's rows that the segment
 // reaches into and the columns its fill covers in the band. When the
@@ -427,60 +429,70 @@ func (bd *band) segment(sh *shape, fill, outline *bandPath) {
 	cv := bd.cv
 	y0, y1 := max(bd.top, sh.y0), min(bd.bottom, sh.y1)
 	x0, x1 := fill.x0, fill.x1
-	// Rows and columns of the masks start maskPad before the band's.
-	row := func(m *image.RGBA, y int) []byte {
-		return m.Pix[(y-bd.top+maskPad)*m.Stride+4*(x0+maskPad):][:4*(x1-x0)]
-	}
 	for y := y0; y < y1; y++ {
-		clear(row(bd.fill, y))
-		clear(row(bd.line, y))
+		clear(bd.maskRow(bd.fill, y, x0, x1))
+		clear(bd.maskRow(bd.line, y, x0, x1))
 	}
 
-	dc := bd.fdc
-	dc.Identity()
-	dc.Translate(maskPad, float64(maskPad-bd.top))
-	var flip uint32
+	// gg's Identity and Translate: rows and columns of the masks start
+	// maskPad before the band's.
+	p := &bd.path
+	p.reset(maskPad, float64(maskPad-bd.top))
+	var flip uint8
 	if fill.area > float64((x1-x0)*(y1-y0))/2 {
-		flip = maskAll
-		dc.DrawRectangle(float64(x0), float64(y0), float64(x1-x0), float64(y1-y0))
+		flip = 255
+		p.rectangle(float64(x0), float64(y0), float64(x1-x0), float64(y1-y0))
 	}
 	fill.subpaths(func(pts []point) {
-		dc.MoveTo(pts[0].x, pts[0].y)
-		for _, p := range pts[1:] {
-			dc.LineTo(p.x, p.y)
+		p.moveTo(pts[0].x, pts[0].y)
+		for _, q := range pts[1:] {
+			p.lineTo(q.x, q.y)
 		}
-		dc.ClosePath()
+		p.closePath()
 	})
-	dc.Fill()
+	r := bd.ras
+	r.UseNonZeroWinding = false // gg.FillRuleEvenOdd
+	r.Clear()
+	r.AddPath(p.fillPath())
+	r.Rasterize(&bd.fp)
 	if cv.mask != nil {
 		for y := y0; y < y1; y++ {
-			cv.mask.maskRow(row(bd.fill, y), flip, x0, y)
+			cv.mask.maskRow(bd.maskRow(bd.fill, y, x0, x1), flip, x0, y)
 		}
 		return
 	}
 
-	if len(outline.ends) > 0 {
-		dc = bd.ldc
-		dc.Identity()
-		dc.Translate(maskPad, float64(maskPad-bd.top))
+	hasLine := len(outline.ends) > 0
+	if hasLine {
+		// gg's Stroke, with round caps and joins, of the outline's
+		// subpaths (not closed).
+		p.reset(maskPad, float64(maskPad-bd.top))
 		outline.subpaths(func(pts []point) {
-			dc.MoveTo(pts[0].x, pts[0].y)
-			for _, p := range pts[1:] {
-				dc.LineTo(p.x, p.y)
+			p.moveTo(pts[0].x, pts[0].y)
+			for _, q := range pts[1:] {
+				p.lineTo(q.x, q.y)
 			}
 		})
-		dc.Stroke()
+		bd.stroke = p.strokePath(bd.stroke)
+		lineWidth := 2 * cv.width
+		r.UseNonZeroWinding = true
+		r.Clear()
+		r.AddStroke(bd.stroke, fixed.Int26_6(lineWidth*64), raster.RoundCapper, raster.RoundJoiner)
+		r.Rasterize(&bd.lp)
 	}
 	if sh.capture != nil {
-		sh.capture.captureBand(bd, bd.top/bandRows, x0, x1, y0, y1, flip, len(outline.ends) > 0)
+		sh.capture.captureBand(bd, bd.top/bandRows, x0, x1, y0, y1, flip, hasLine)
 	}
 
 	for y := y0; y < y1; y++ {
 		r := (y - bd.top) * cv.w
-		sh.blend.compositeRow(
+		var line []byte
+		if hasLine {
+			line = bd.maskRow(bd.line, y, x0, x1)
+		}
+		sh.blend.compositeRow8(
 			cv.dst.Pix[cv.dst.PixOffset(x0, y):][:4*(x1-x0)],
-			row(bd.fill, y), flip,
-			row(bd.line, y),
+			bd.maskRow(bd.fill, y, x0, x1), flip, line,
 			bd.covered[r+x0:r+x1],
 			bd.under[4*(r+x0):4*(r+x1)],
 		)
@@ -488,8 +500,8 @@ func (bd *band) segment(sh *shape, fill, outline *bandPath) {
 }
 
 // maskRow is the columns x0..x1 of row y of one of the band's masks.
-func (bd *band) maskRow(m *image.RGBA, y, x0, x1 int) []byte {
-	return m.Pix[(y-bd.top+maskPad)*m.Stride+4*(x0+maskPad):][:4*(x1-x0)]
+func (bd *band) maskRow(m []byte, y, x0, x1 int) []byte {
+	return m[(y-bd.top+maskPad)*bd.stride+x0+maskPad:][:x1-x0]
 }
 
 // cached composites a segment's masks from a MaskCache in the band, as
@@ -506,7 +518,7 @@ func (bd *band) cached(sh *shape, bm *bandMask) {
 		r := (y - bd.top) * cv.w
 		sh.blend.compositeRow8(
 			cv.dst.Pix[cv.dst.PixOffset(x0, y):][:4*w],
-			bm.fill[o:o+w], uint8(bm.flip), line,
+			bm.fill[o:o+w], bm.flip, line,
 			bd.covered[r+x0:r+x1],
 			bd.under[4*(r+x0):4*(r+x1)],
 		)
