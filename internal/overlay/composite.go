@@ -95,6 +95,20 @@ func (b *blender) fillRun(pix []byte) {
 	}
 }
 
+// solidRun sets whole pixels to the opaque colour: what blend does at
+// opacity one.
+func (b *blender) solidRun(pix []byte) {
+	c := uint64(b.c[0]) | uint64(b.c[1])<<8 | uint64(b.c[2])<<16 | 255<<24
+	c |= c << 32
+	i := 0
+	for ; i+8 <= len(pix); i += 8 {
+		binary.LittleEndian.PutUint64(pix[i:], c)
+	}
+	if i+4 <= len(pix) {
+		binary.LittleEndian.PutUint32(pix[i:], uint32(c))
+	}
+}
+
 func (b *blender) blend(px []byte, a float32) {
 	w := weight(float64(a))
 	px[0] = mix(uint32(px[0]), b.c[0], w)

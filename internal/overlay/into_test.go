@@ -151,3 +151,68 @@ func TestRenderInPlace(t *testing.T) {
 		})
 	}
 }
+
+// TestCompositeRow8 pins compositeRow8's runs to its per-pixel steps: each
+// pixel the fill reaches is fillRun's blend when whole and off the outline,
+// else pixel's, over rows of random masks with runs of every kind (none,
+// whole, whole outline, partial) and both flips, with and without outline.
+func TestCompositeRow8(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(23, 29))
+	levels := []uint8{0, 0, 255, 255, 255, 1, 128, 254}
+	for round := range 400 {
+		n := 1 + rng.IntN(40)
+		fill, outline := make([]byte, n), make([]byte, n)
+		for x := 0; x < n; {
+			run := 1 + rng.IntN(12)
+			f, o := levels[rng.IntN(len(levels))], levels[rng.IntN(len(levels))]
+			for ; run > 0 && x < n; run, x = run-1, x+1 {
+				fill[x], outline[x] = f, o
+			}
+		}
+		flip := uint8(0)
+		if round%2 == 1 {
+			flip = 255
+			for x := range fill {
+				fill[x] ^= 255
+			}
+		}
+		if round%3 == 2 {
+			outline = nil
+		}
+		b := newBlender(Color(round%10+1), []float64{0.4, 0.75, 1}[round%3])
+		pix := make([]byte, 4*n)
+		for i := range pix {
+			pix[i] = uint8(rng.Uint32())
+		}
+		covered := make([]uint8, n)
+		for x := range covered {
+			covered[x] = uint8(rng.IntN(3) * 100)
+		}
+		under := make([]uint8, 4*n)
+		for i := range under {
+			under[i] = uint8(rng.Uint32())
+		}
+		wantPix, wantCovered, wantUnder := bytes.Clone(pix), bytes.Clone(covered), bytes.Clone(under)
+		for x := range n {
+			f := fill[x] ^ flip
+			var o uint8
+			if outline != nil {
+				o = outline[x]
+			}
+			switch {
+			case f == 0:
+			case f == 255 && o == 0:
+				b.fillRun(wantPix[4*x : 4*x+4])
+				wantCovered[x] = 0
+			default:
+				b.pixel(wantPix[4*x:4*x+4], wantUnder[4*x:4*x+4], &wantCovered[x], f, o)
+			}
+		}
+		b.compositeRow8(pix, fill, flip, outline, covered, under)
+		if !bytes.Equal(pix, wantPix) || !bytes.Equal(covered, wantCovered) || !bytes.Equal(under, wantUnder) {
+			t.Fatalf("round %d (fill %v, flip %d, outline %v): pixels %v, covered %v; want %v, %v",
+				round, fill, flip, outline, pix, covered, wantPix, wantCovered)
+		}
+	}
+}

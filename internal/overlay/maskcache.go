@@ -241,6 +241,22 @@ func (b *blender) compositeRow8(pix, fill []byte, flip uint8, outline []byte, co
 			x = end - 1
 			continue
 		}
+		if f == 255 && o == 255 {
+			// Whole pixels of the outline: opaque, the colour itself
+			// (pixel's blend at opacity one).
+			end := x + 1
+			for end+8 <= n && binary.LittleEndian.Uint64(fill[end:])^flip8 == 1<<64-1 &&
+				binary.LittleEndian.Uint64(outline[end:]) == 1<<64-1 {
+				end += 8
+			}
+			for end < n && fill[end]^flip == 255 && outline[end] == 255 {
+				end++
+			}
+			b.solidRun(pix[4*x : 4*end])
+			clear(covered[x:end])
+			x = end - 1
+			continue
+		}
 		b.pixel(pix[4*x:4*x+4:4*x+4], under[4*x:4*x+4:4*x+4], &covered[x], f, o)
 	}
 }
