@@ -34,6 +34,7 @@ func TestRenderInto(t *testing.T) {
 		{"a threshold", everyOther(all), Style{FillAlpha: 0.7}},
 		{"no fill", all, Style{NoFill: true}},
 		{"all again", all, Style{}},
+		{"no segments", nil, Style{}}, // the photo copied all the same
 	}
 	for _, v := range views {
 		spec := Spec{Image: img, Segments: v.segs, Style: v.style, Masks: cache,

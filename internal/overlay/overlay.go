@@ -183,13 +183,16 @@ func Render(spec Spec) (*image.RGBA, error) {
 	if dst == nil || dst.Rect != image.Rect(0, 0, b.Dx(), b.Dy()) || dst.Stride != 4*b.Dx() {
 		dst = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	}
-	if src, ok := spec.Image.(*image.RGBA); !ok || src != dst {
-		draw.Draw(dst, dst.Rect, spec.Image, b.Min, draw.Src)
-	}
-
 	r := newRenderer(dst, spec.Crop)
 	alpha := spec.Style.fillAlpha()
 	segments := newCanvas(dst, r.line)
+	switch src, ok := spec.Image.(*image.RGBA); {
+	case ok && src == dst: // drawn in place
+	case ok && src.Rect == dst.Rect && src.Stride == dst.Stride:
+		segments.src = src // copied band by band as the segments are drawn
+	default:
+		draw.Draw(dst, dst.Rect, spec.Image, b.Min, draw.Src)
+	}
 	segments.noOutline = spec.Style.NoOutline
 	segments.cache = spec.Masks
 	segments.once = spec.Once

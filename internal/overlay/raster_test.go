@@ -101,6 +101,7 @@ func TestMasksMatchGG(t *testing.T) {
 					}
 					// Masks left over from another segment, as in a band
 					// drawing several: segment clears what it paints.
+					bd.rasterizer()
 					for j := range bd.fill {
 						bd.fill[j], bd.line[j] = 0, 0
 					}

@@ -166,6 +166,9 @@ type canvas struct {
 	pending []pendingMasks
 	// once keeps no new masks in cache (Spec.Once).
 	once bool
+	// src, when set, is the image to copy into dst (of the same size and
+	// stride) before drawing: each band copies its rows, on the workers.
+	src *image.RGBA
 }
 
 type pendingMasks struct {
@@ -331,13 +334,16 @@ func (sh *shape) sortOutline(a, b point, reach float64) {
 
 // draw draws the segments added, in order.
 func (cv *canvas) draw() {
-	if len(cv.segs) == 0 {
-		return
-	}
-	first, last := math.MaxInt, 0
+	first, last := math.MaxInt, -1
 	for _, sh := range cv.segs {
 		f, l := sh.bands()
 		first, last = min(first, f), max(last, l)
+	}
+	if cv.src != nil {
+		first, last = 0, (cv.h-1)/bandRows // every band copies its rows
+	}
+	if last < first {
+		return
 	}
 	var next atomic.Int64
 	next.Store(int64(first))
@@ -377,25 +383,36 @@ func (cv *canvas) newBand() *band {
 	// The masks are as wide as the image, with a border, so that one
 	// rasterizer serves every segment; only the part under the segment
 	// being drawn is cleared and read.
-	w, h := cv.w+2*maskPad, rows+2*maskPad
-	bd := &band{
+	return &band{
 		cv:      cv,
-		fill:    make([]byte, w*h),
-		line:    make([]byte, w*h),
-		stride:  w,
-		ras:     raster.NewRasterizer(w, h),
+		stride:  cv.w + 2*maskPad,
 		covered: make([]uint8, cv.w*rows),
 		under:   make([]uint8, 4*cv.w*rows),
 	}
-	bd.fp = bytePainter{pix: bd.fill, stride: w, w: w, h: h}
-	bd.lp = bytePainter{pix: bd.line, stride: w, w: w, h: h}
-	return bd
+}
+
+// rasterizer allocates the masks and the rasterizer when the band first
+// draws a segment's masks: composited from a MaskCache alone, it needs
+// neither.
+func (bd *band) rasterizer() *raster.Rasterizer {
+	if bd.ras == nil {
+		w, h := bd.stride, min(bandRows, bd.cv.h)+2*maskPad
+		bd.fill, bd.line = make([]byte, w*h), make([]byte, w*h)
+		bd.ras = raster.NewRasterizer(w, h)
+		bd.fp = bytePainter{pix: bd.fill, stride: w, w: w, h: h}
+		bd.lp = bytePainter{pix: bd.line, stride: w, w: w, h: h}
+	}
+	return bd.ras
 }
 
 // draw draws band k of every segment.
 func (bd *band) draw(k int) {
 	cv := bd.cv
 	bd.top, bd.bottom = k*bandRows, min((k+1)*bandRows, cv.h)
+	if cv.src != nil {
+		s := cv.dst.Stride
+		copy(cv.dst.Pix[bd.top*s:bd.bottom*s], cv.src.Pix[bd.top*s:bd.bottom*s])
+	}
 	clear(bd.covered[:cv.w*(bd.bottom-bd.top)])
 	for _, sh := range cv.segs {
 		if first, last := sh.bands(); k < first || k > last {
@@ -429,6 +446,7 @@ func (bd *band) segment(sh *shape, fill, outline *bandPath) {
 	cv := bd.cv
 	y0, y1 := max(bd.top, sh.y0), min(bd.bottom, sh.y1)
 	x0, x1 := fill.x0, fill.x1
+	r := bd.rasterizer()
 	for y := y0; y < y1; y++ {
 		clear(bd.maskRow(bd.fill, y, x0, x1))
 		clear(bd.maskRow(bd.line, y, x0, x1))
@@ -450,7 +468,6 @@ func (bd *band) segment(sh *shape, fill, outline *bandPath) {
 		}
 		p.closePath()
 	})
-	r := bd.ras
 	r.UseNonZeroWinding = false // gg.FillRuleEvenOdd
 	r.Clear()
 	r.AddPath(p.fillPath())
