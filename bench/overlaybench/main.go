@@ -9,7 +9,9 @@
 // through the real OAuth2 flow, so peak memory is segview's own: one with
 // the default JPEG codec (libjpeg-turbo when installed) and one with
 // SEGVIEW_JPEG=go, the pure-Go path. With -today BIN, a segview binary built
-// from an earlier commit runs too, both ways, on the synthetic image.
+// from an earlier commit runs too, both ways, on the synthetic image (and
+// on the photos for P2 and P3 with -p2 and -p3, which measure those alone;
+// they also print where each build's render time went, from its /metrics).
 //
 // The machine is shared and noisy, so every comparison is interleaved: each
 // round times one request of each segview and one Pillow run, in turn, and
@@ -26,6 +28,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -54,7 +57,7 @@ func main() {
 	p5runs := flag.Int("p5", 10, "runs of P5, each in a fresh segview process")
 	p1only := flag.Bool("p1", false, "measure P1 only (more -runs give steadier medians)")
 	p2only := flag.Bool("p2", false, "measure P2 only, on the real photos")
-	p3only := flag.Bool("p3", false, "measure P3 only, on the real photos")
+	p3only := flag.Bool("p3", false, "measure P3 only, on the real photos (with -p2: P2 and P3)")
 	flag.Parse()
 	if err := run(config{runs: *runs, p5: *p5runs, p1only: *p1only, p2only: *p2only, p3only: *p3only, python: *python, out: *keep, baseline: *baseline, progressive: *progressive, today: *today}); err != nil {
 		fmt.Fprintln(os.Stderr, "overlaybench:", err)
@@ -275,28 +278,35 @@ func run(cfg config) error {
 		}
 
 		fmt.Fprintf(os.Stderr, "overlaybench: %s: P2, P3\n", p.name)
-		if !cfg.p3only {
+		if !cfg.p3only || cfg.p2only {
 			if err := measureP2(cfg, p, servers, &out); err != nil {
 				return err
 			}
 		}
 
-		if !cfg.p2only {
+		if !cfg.p2only || cfg.p3only {
 			// P3: full-resolution export against the codec floor, interleaved
 			// (with -today, that build's default export too).
+			// The two builds take turns going first.
 			var p3, p3today, floor []time.Duration
-			for range cfg.runs {
-				d, err := def.cold(p, "overlay.jpg?export=1")
-				if err != nil {
-					return err
+			for round := range cfg.runs {
+				turns := []*server{def, todayDef}
+				if round%2 == 1 {
+					turns = []*server{todayDef, def}
 				}
-				p3 = append(p3, d)
-				if todayDef != nil {
-					d, err := todayDef.cold(p, "overlay.jpg?export=1")
+				for _, s := range turns {
+					if s == nil {
+						continue
+					}
+					d, err := s.cold(p, "overlay.jpg?export=1")
 					if err != nil {
 						return err
 					}
-					p3today = append(p3today, d)
+					if s == def {
+						p3 = append(p3, d)
+					} else {
+						p3today = append(p3today, d)
+					}
 				}
 				f, c, err := codecFloor(p.data)
 				if err != nil {
@@ -313,6 +323,11 @@ func run(cfg config) error {
 				row.value += fmt.Sprintf("; today %s%s (%.2f× this floor)", ms(t), spread(p3today), t.Seconds()/median(floor).Seconds())
 			}
 			out = append(out, row)
+			for _, s := range []*server{def, todayDef} {
+				if s != nil {
+					stages(s)
+				}
+			}
 		}
 	}
 
@@ -422,6 +437,9 @@ func measureP2(cfg config, p *photo, servers []*server, out *[]result) error {
 		}
 	}
 	for i, s := range servers {
+		if s.name != "pure-go" && s.name != "today-go" {
+			stages(s)
+		}
 		d := median(p2[i])
 		*out = append(*out, result{fmt.Sprintf("P2 %s: a new view (threshold) on the cached decode, 1600 px JPEG, %s", p.name, s.label()),
 			"≤ 15 ms", ms(d) + spread(p2[i]), verdict(d <= 15*time.Millisecond)})
@@ -441,6 +459,36 @@ func printTable(cfg config, photos []*photo, out []result, codec string) error {
 		fmt.Printf("| %s | %s | %s | %s |\n", r.name, r.target, r.value, r.verdict)
 	}
 	return nil
+}
+
+// stages prints to stderr the mean duration of each render stage segview's
+// /metrics has recorded so far, where the time of its requests went.
+func stages(s *server) {
+	resp, err := http.Get(s.base + "/metrics")
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	sums, counts := map[string]float64{}, map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		for suffix, m := range map[string]map[string]float64{"_sum": sums, "_count": counts} {
+			prefix := "segview_render_stage_duration_seconds" + suffix + `{stage="`
+			if rest, ok := strings.CutPrefix(line, prefix); ok {
+				name, val, _ := strings.Cut(rest, `"} `)
+				v, _ := strconv.ParseFloat(val, 64)
+				m[name] = v
+			}
+		}
+	}
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(sums)) {
+		if counts[name] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.1f ms (%d)", name, 1000*sums[name]/counts[name], int(counts[name])))
+		}
+	}
+	fmt.Fprintf(os.Stderr, "overlaybench: %s: mean render stages so far: %s\n", s.name, strings.Join(parts, ", "))
 }
 
 // take returns a file id of p not asked for before.
