@@ -10,7 +10,7 @@ import (
 	"github.com/segview/segview/internal/lru"
 )
 
-// MaskCache keeps the coverage masks gg rasterizes for segments (the fill
+// MaskCache keeps the coverage masks rasterized for segments (the fill
 // and the outline mask of each band, see segments.go), so that drawing the
 // same segments on an image of the same size again, at another opacity or
 // with another subset of them shown, only composites: a new threshold or

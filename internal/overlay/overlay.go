@@ -11,10 +11,11 @@
 // tints exactly the left half of the image, fill and outline alike, and
 // pixels an edge passes through are covered by the area inside it.
 //
-// Everything is drawn with gg. Segments are rasterized by gg into coverage
-// masks, which this package composites so that segments sharing an edge
-// leave no seam (see segments.go and composite.go); the box and the points
-// are drawn by gg directly.
+// Everything is drawn with gg. Segments are rasterized by gg's rasterizer,
+// from the paths gg would draw, into coverage masks (raster.go), which this
+// package composites so that segments sharing an edge leave no seam (see
+// segments.go and composite.go); the box and the points are drawn by gg
+// directly.
 package overlay
 
 import (

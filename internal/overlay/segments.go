@@ -15,8 +15,9 @@ import (
 	"github.com/segview/segview/internal/geom"
 )
 
-// How segments are drawn. gg rasterizes every segment into two coverage
-// masks, and composite.go blends them into the image:
+// How segments are drawn. gg's rasterizer rasterizes every segment into two
+// coverage masks, one byte a pixel, as gg would draw them (raster.go), and
+// composite.go blends them into the image:
 //
 //   - The fill mask is the segment's polygons, clipped to the image, as one
 //     path filled opaque white with gg's even-odd rule. gg's rasterizer
