@@ -472,7 +472,12 @@ func (s *Service) draw(ctx context.Context, file versionKey, format Format, targ
 	var buf bytes.Buffer
 	err = encode(&buf, out, format)
 	// The encoder has copied the pixels: the buffer serves the next draw.
-	outputs.Put(out)
+	// An export drawn in place is left to the garbage collector instead:
+	// pooled, it would keep the next export's decode from reusing its
+	// memory, and a fresh 50 MB costs page faults.
+	if out != src {
+		outputs.Put(out)
+	}
 	if err != nil {
 		return nil, err
 	}
