@@ -290,11 +290,18 @@ func (r *renderer) cropped() bool {
 }
 
 func newRenderer(dst *image.RGBA, crop *Crop) *renderer {
-	w, h, ox, oy := crop.frame(float64(dst.Rect.Dx()), float64(dst.Rect.Dy()))
+	r := frameOf(dst.Rect.Dx(), dst.Rect.Dy(), crop)
+	r.dc = gg.NewContextForRGBA(dst) // draws into dst: no second copy
+	return r
+}
+
+// frameOf is a renderer, without its drawing context, for an output of
+// w×h pixels showing crop (nil: the whole image).
+func frameOf(w0, h0 int, crop *Crop) *renderer {
+	w, h, ox, oy := crop.frame(float64(w0), float64(h0))
 	scale := max(w, h) / referenceSize
 	px := func(v float64) float64 { return max(1, v*scale) }
 	return &renderer{
-		dc:            gg.NewContextForRGBA(dst), // draws into dst: no second copy
 		w:             w,
 		h:             h,
 		ox:            ox,

@@ -4,7 +4,6 @@ import (
 	"image"
 	"image/color"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -150,7 +149,8 @@ type shape struct {
 
 func (sh *shape) bands() (first, last int) { return sh.band0, sh.band0 + sh.nb - 1 }
 
-// canvas draws segments onto one image.
+// canvas draws segments onto one image (or, with dst nil, only
+// rasterizes their masks into cache).
 type canvas struct {
 	dst   *image.RGBA
 	w, h  int
@@ -170,6 +170,8 @@ type canvas struct {
 	// src, when set, is the image to copy into dst (of the same size and
 	// stride) before drawing: each band copies its rows, on the workers.
 	src *image.RGBA
+	// workers is the most goroutines drawing bands; 0 means GOMAXPROCS.
+	workers int
 }
 
 type pendingMasks struct {
@@ -354,7 +356,11 @@ func (cv *canvas) draw() {
 			bd.draw(k)
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), last-first+1)
+	workers := cv.workers
+	if workers <= 0 {
+		workers = defaultWorkers()
+	}
+	workers = min(workers, last-first+1)
 	var wg sync.WaitGroup
 	for range workers - 1 {
 		wg.Go(run)
@@ -420,7 +426,7 @@ func (bd *band) draw(k int) {
 			continue
 		}
 		if sh.masks != nil {
-			if bm := &sh.masks.bands[k-sh.band0]; bm.drawn {
+			if bm := &sh.masks.bands[k-sh.band0]; bm.drawn && cv.dst != nil {
 				bd.cached(sh, bm)
 			}
 			continue
@@ -500,6 +506,9 @@ func (bd *band) segment(sh *shape, fill, outline *bandPath) {
 	}
 	if sh.capture != nil {
 		sh.capture.captureBand(bd, bd.top/bandRows, x0, x1, y0, y1, flip, hasLine)
+	}
+	if cv.dst == nil {
+		return // masks only (PrepareMasks)
 	}
 
 	for y := y0; y < y1; y++ {

@@ -149,7 +149,9 @@ func BenchmarkNewView(b *testing.B) {
 // photoJob is overlaybench's job on the photo SEGVIEW_BENCH_PHOTO names
 // (e.g. bench/run.sh's baseline photo): benchdata.Blobs(20, 500, 1), two
 // points and a box. It skips b without the variable.
-func photoJob(b *testing.B) *fakeCDF {
+func photoJob(b *testing.B) *fakeCDF { return photoJobT(b) }
+
+func photoJobT(b testing.TB) *fakeCDF {
 	path := os.Getenv("SEGVIEW_BENCH_PHOTO")
 	if path == "" {
 		b.Skip("SEGVIEW_BENCH_PHOTO not set")

@@ -113,3 +113,34 @@ func TestExportDrawnInPlace(t *testing.T) {
 		})
 	})
 }
+
+// TestMaskPrep: a preparation started for a source's size gives masks for
+// the output's size (the source fitted to the target) and none for
+// another; without one in the context, or not started, there are none.
+func TestMaskPrep(t *testing.T) {
+	t.Parallel()
+	job := benchJob()
+	results, err := segment.Results(job, 9, segment.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &maskPrep{view: segment.DefaultView(), results: results, target: 2100, done: make(chan struct{})}
+	if p.wait(image.Pt(2100, 1400)) != nil {
+		t.Error("masks before the preparation started")
+	}
+	startMaskPrep(context.Background(), image.Pt(3000, 2000)) // none in the context: nothing
+	ctx := withMaskPrep(context.Background(), p)
+	startMaskPrep(ctx, image.Pt(3000, 2000))
+	startMaskPrep(ctx, image.Pt(30, 20)) // started once only
+	masks := p.wait(image.Pt(2100, 1400))
+	if masks == nil || masks.Len() != len(results.Ranked) {
+		t.Fatalf("prepared masks %v, want those of the %d segments", masks, len(results.Ranked))
+	}
+	if p.wait(image.Pt(3000, 2000)) != nil {
+		t.Error("masks for another size than the output's")
+	}
+	var none *maskPrep
+	if none.wait(image.Pt(1, 1)) != nil {
+		t.Error("masks from no preparation")
+	}
+}

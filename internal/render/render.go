@@ -418,7 +418,14 @@ func (s *Service) draw(ctx context.Context, file versionKey, format Format, targ
 	// the turns from renders whose images are ready.
 	var src *image.RGBA
 	var own bool
+	var prep *maskPrep
 	if reqCrop == nil && format != FormatLayer {
+		if s.bucket(target) == 0 {
+			// A full-size decode: its masks are rasterized while it
+			// decodes, should it be one that is not kept (maskPrep).
+			prep = &maskPrep{view: view, results: results, target: target, done: make(chan struct{})}
+			ctx = withMaskPrep(ctx, prep)
+		}
 		var err error
 		if src, own, err = s.ownSource(ctx, file, target); err != nil {
 			return nil, err
@@ -454,6 +461,9 @@ func (s *Service) draw(ctx context.Context, file versionKey, format Format, targ
 	spec := view.Spec(canvas, results.Ranked, results.Prompt)
 	spec.Crop = crop
 	spec.Masks = s.masks
+	if masks := prep.wait(canvas.Bounds().Size()); masks != nil {
+		spec.Masks = masks
+	}
 	if own && canvas == image.Image(src) {
 		// A decode of this request's alone, at the output's size (an
 		// export): drawn on in place, without a copy, and its masks are

@@ -148,6 +148,9 @@ func (s *Service) decodeSource(ctx context.Context, v versionKey, width int) (*i
 		return nil, image.Point{}, err
 	}
 	w, h := fitSize(size.X, size.Y, key.Width)
+	if key.Width == 0 && !s.keeps(key, size) {
+		startMaskPrep(ctx, size) // while it decodes
+	}
 	opts := imaging.Options{
 		Limits:     imaging.Limits{MaxPixels: s.limits.MaxPixels},
 		IgnoreEXIF: v.IgnoreEXIF,
