@@ -32,6 +32,9 @@ type maskPrep struct {
 	done    chan struct{} // closed once the masks are ready
 }
 
+// prepBytes bounds the masks one preparation keeps.
+const prepBytes = 32 << 20
+
 type maskPrepKey struct{}
 
 func withMaskPrep(ctx context.Context, p *maskPrep) context.Context {
@@ -47,9 +50,11 @@ func startMaskPrep(ctx context.Context, size image.Point) {
 	}
 	w, h := fitSize(size.X, size.Y, p.target) // the output: the decode fitted to target
 	p.size = image.Pt(w, h)
-	// Room for the largest segment's masks (a byte of fill and of outline
-	// a pixel): MaskCache keeps none larger than a quarter of its size.
-	p.masks = overlay.NewMaskCache(4 * 2 * int64(w) * int64(h))
+	// At most prepBytes of masks (a byte of fill and one of outline a
+	// pixel of each segment's bounds), as much as the Service's own mask
+	// cache holds by default: segments beyond it, or larger than a quarter
+	// of it, are rasterized when drawn, as without a preparation.
+	p.masks = overlay.NewMaskCache(prepBytes)
 	spec := p.view.Spec(nil, p.results.Ranked, p.results.Prompt)
 	spec.Masks = p.masks
 	go func() {
