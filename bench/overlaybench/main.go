@@ -9,7 +9,9 @@
 // through the real OAuth2 flow, so peak memory is segview's own: one with
 // the default JPEG codec (libjpeg-turbo when installed) and one with
 // SEGVIEW_JPEG=go, the pure-Go path. With -today BIN, a segview binary built
-// from an earlier commit runs too, both ways, on the synthetic image.
+// from an earlier commit runs too, both ways, on the synthetic image (and
+// on the photos for P2 and P3 with -p2 and -p3, which measure those alone;
+// they also print where each build's render time went, from its /metrics).
 //
 // The machine is shared and noisy, so every comparison is interleaved: each
 // round times one request of each segview and one Pillow run, in turn, and
@@ -26,6 +28,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -54,8 +57,9 @@ func main() {
 	p5runs := flag.Int("p5", 10, "runs of P5, each in a fresh segview process")
 	p1only := flag.Bool("p1", false, "measure P1 only (more -runs give steadier medians)")
 	p2only := flag.Bool("p2", false, "measure P2 only, on the real photos")
+	p3only := flag.Bool("p3", false, "measure P3 only, on the real photos (with -p2: P2 and P3)")
 	flag.Parse()
-	if err := run(config{runs: *runs, p5: *p5runs, p1only: *p1only, p2only: *p2only, python: *python, out: *keep, baseline: *baseline, progressive: *progressive, today: *today}); err != nil {
+	if err := run(config{runs: *runs, p5: *p5runs, p1only: *p1only, p2only: *p2only, p3only: *p3only, python: *python, out: *keep, baseline: *baseline, progressive: *progressive, today: *today}); err != nil {
 		fmt.Fprintln(os.Stderr, "overlaybench:", err)
 		os.Exit(1)
 	}
@@ -63,7 +67,7 @@ func main() {
 
 type config struct {
 	runs, p5                                  int
-	p1only, p2only                            bool
+	p1only, p2only, p3only                    bool
 	python, out, baseline, progressive, today string
 }
 
@@ -218,13 +222,13 @@ func run(cfg config) error {
 	for _, p := range photos {
 		synthetic := p.name == "synthetic image"
 		servers := []*server{def, goSrv}
-		if (synthetic || cfg.p2only) && todayDef != nil {
+		if (synthetic || cfg.p2only || cfg.p3only) && todayDef != nil {
 			servers = append(servers, todayDef, todayGo)
 		}
-		if synthetic && cfg.p2only {
+		if synthetic && (cfg.p2only || cfg.p3only) {
 			continue
 		}
-		if !cfg.p2only {
+		if !cfg.p2only && !cfg.p3only {
 			fmt.Fprintf(os.Stderr, "overlaybench: %s: P1\n", p.name)
 			// P1: one cold request of each server and one Pillow run per round.
 			py, err := startNotebook(cfg.python, p.path, geoPath, filepath.Join(outDir, "pillow.jpg"))
@@ -274,43 +278,36 @@ func run(cfg config) error {
 		}
 
 		fmt.Fprintf(os.Stderr, "overlaybench: %s: P2, P3\n", p.name)
-		// P2: a view never asked before, on the cached decode.
-		for _, s := range servers {
-			id := p.take()
-			url := fmt.Sprintf("%s/projects/%s/jobs/%d/files/%d/overlay.jpg?width=1600", s.base, project, id, id)
-			if _, err := timeGET(url); err != nil {
+		if !cfg.p3only || cfg.p2only {
+			if err := measureP2(cfg, p, servers, &out); err != nil {
 				return err
 			}
-			s.warm = url
-		}
-		p2 := make([][]time.Duration, len(servers))
-		n := 0
-		for range cfg.runs * 3 {
-			for i, s := range servers {
-				n++
-				// A tiny threshold hides nothing but makes another ETag.
-				d, err := timeGET(fmt.Sprintf("%s&min_score=%g", s.warm, float64(n)*1e-9))
-				if err != nil {
-					return err
-				}
-				p2[i] = append(p2[i], d)
-			}
-		}
-		for i, s := range servers {
-			d := median(p2[i])
-			out = append(out, result{fmt.Sprintf("P2 %s: a new view (threshold) on the cached decode, 1600 px JPEG, %s", p.name, s.label()),
-				"≤ 15 ms", ms(d), verdict(d <= 15*time.Millisecond)})
 		}
 
-		if !cfg.p2only {
-			// P3: full-resolution export against the codec floor, interleaved.
-			var p3, floor []time.Duration
-			for range cfg.runs {
-				d, err := def.cold(p, "overlay.jpg?export=1")
-				if err != nil {
-					return err
+		if !cfg.p2only || cfg.p3only {
+			// P3: full-resolution export against the codec floor, interleaved
+			// (with -today, that build's default export too).
+			// The two builds take turns going first.
+			var p3, p3today, floor []time.Duration
+			for round := range cfg.runs {
+				turns := []*server{def, todayDef}
+				if round%2 == 1 {
+					turns = []*server{todayDef, def}
 				}
-				p3 = append(p3, d)
+				for _, s := range turns {
+					if s == nil {
+						continue
+					}
+					d, err := s.cold(p, "overlay.jpg?export=1")
+					if err != nil {
+						return err
+					}
+					if s == def {
+						p3 = append(p3, d)
+					} else {
+						p3today = append(p3today, d)
+					}
+				}
 				f, c, err := codecFloor(p.data)
 				if err != nil {
 					return err
@@ -319,12 +316,22 @@ func run(cfg config) error {
 				floor = append(floor, f)
 			}
 			r3 := median(p3).Seconds() / median(floor).Seconds()
-			out = append(out, result{fmt.Sprintf("P3 %s: full-resolution export, default codec", p.name), "≤ 1.25× decode+encode floor",
-				fmt.Sprintf("%s; floor %s with %s: **%.2f×**", ms(median(p3)), ms(median(floor)), codec, r3), verdict(r3 <= 1.25)})
+			row := result{fmt.Sprintf("P3 %s: full-resolution export, default codec", p.name), "≤ 1.25× decode+encode floor",
+				fmt.Sprintf("%s%s; floor %s%s with %s: **%.2f×**", ms(median(p3)), spread(p3), ms(median(floor)), spread(floor), codec, r3), verdict(r3 <= 1.25)}
+			if todayDef != nil {
+				t := median(p3today)
+				row.value += fmt.Sprintf("; today %s%s (%.2f× this floor)", ms(t), spread(p3today), t.Seconds()/median(floor).Seconds())
+			}
+			out = append(out, row)
+			for _, s := range []*server{def, todayDef} {
+				if s != nil {
+					stages(s)
+				}
+			}
 		}
 	}
 
-	if cfg.p1only || cfg.p2only {
+	if cfg.p1only || cfg.p2only || cfg.p3only {
 		return printTable(cfg, photos, out, codec)
 	}
 	pageURL := fmt.Sprintf("%s/projects/%s/jobs/%d", def.base, project, pageJob)
@@ -404,6 +411,42 @@ func run(cfg config) error {
 	return printTable(cfg, photos, out, codec)
 }
 
+// measureP2 times, round after round, each server drawing a view never
+// asked before (a threshold) of a photo whose decode it has cached.
+func measureP2(cfg config, p *photo, servers []*server, out *[]result) error {
+	// P2: a view never asked before, on the cached decode.
+	for _, s := range servers {
+		id := p.take()
+		url := fmt.Sprintf("%s/projects/%s/jobs/%d/files/%d/overlay.jpg?width=1600", s.base, project, id, id)
+		if _, err := timeGET(url); err != nil {
+			return err
+		}
+		s.warm = url
+	}
+	p2 := make([][]time.Duration, len(servers))
+	n := 0
+	for range cfg.runs * 3 {
+		for i, s := range servers {
+			n++
+			// A tiny threshold hides nothing but makes another ETag.
+			d, err := timeGET(fmt.Sprintf("%s&min_score=%g", s.warm, float64(n)*1e-9))
+			if err != nil {
+				return err
+			}
+			p2[i] = append(p2[i], d)
+		}
+	}
+	for i, s := range servers {
+		if s.name != "pure-go" && s.name != "today-go" {
+			stages(s)
+		}
+		d := median(p2[i])
+		*out = append(*out, result{fmt.Sprintf("P2 %s: a new view (threshold) on the cached decode, 1600 px JPEG, %s", p.name, s.label()),
+			"≤ 15 ms", ms(d) + spread(p2[i]), verdict(d <= 15*time.Millisecond)})
+	}
+	return nil
+}
+
 func printTable(cfg config, photos []*photo, out []result, codec string) error {
 	fmt.Printf("segview overlay benchmark — %s, %d interleaved rounds, medians, %s\n\n", time.Now().UTC().Format("2006-01-02"), cfg.runs, codec)
 	for _, p := range photos {
@@ -416,6 +459,36 @@ func printTable(cfg config, photos []*photo, out []result, codec string) error {
 		fmt.Printf("| %s | %s | %s | %s |\n", r.name, r.target, r.value, r.verdict)
 	}
 	return nil
+}
+
+// stages prints to stderr the mean duration of each render stage segview's
+// /metrics has recorded so far, where the time of its requests went.
+func stages(s *server) {
+	resp, err := http.Get(s.base + "/metrics")
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	sums, counts := map[string]float64{}, map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		for suffix, m := range map[string]map[string]float64{"_sum": sums, "_count": counts} {
+			prefix := "segview_render_stage_duration_seconds" + suffix + `{stage="`
+			if rest, ok := strings.CutPrefix(line, prefix); ok {
+				name, val, _ := strings.Cut(rest, `"} `)
+				v, _ := strconv.ParseFloat(val, 64)
+				m[name] = v
+			}
+		}
+	}
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(sums)) {
+		if counts[name] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.1f ms (%d)", name, 1000*sums[name]/counts[name], int(counts[name])))
+		}
+	}
+	fmt.Fprintf(os.Stderr, "overlaybench: %s: mean render stages so far: %s\n", s.name, strings.Join(parts, ", "))
 }
 
 // take returns a file id of p not asked for before.
@@ -558,6 +631,11 @@ func timeGET(url string) (time.Duration, error) {
 		return 0, fmt.Errorf("GET %s: %d (%d bytes)", url, resp.StatusCode, n)
 	}
 	return d, nil
+}
+
+// spread is " (least–most)" of ds.
+func spread(ds []time.Duration) string {
+	return fmt.Sprintf(" (%s–%s)", ms(slices.Min(ds)), ms(slices.Max(ds)))
 }
 
 func median(ds []time.Duration) time.Duration {

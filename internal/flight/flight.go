@@ -25,6 +25,14 @@ import (
 // The flight runs with the first caller's context values: a call made
 // with a person's own credentials (in the context) must not be shared.
 func Do[T any](ctx context.Context, g *singleflight.Group, key string, fn func(context.Context) (T, error)) (T, error) {
+	v, _, err := DoShared(ctx, g, key, fn)
+	return v, err
+}
+
+// DoShared is Do, and also reports whether the value was given to other
+// callers too: when it was not, this caller has the only reference fn
+// returned (unless fn kept one elsewhere).
+func DoShared[T any](ctx context.Context, g *singleflight.Group, key string, fn func(context.Context) (T, error)) (T, bool, error) {
 	var zero T
 	for {
 		ch := g.DoChan(key, func() (v any, err error) {
@@ -46,18 +54,18 @@ func Do[T any](ctx context.Context, g *singleflight.Group, key string, fn func(c
 		select {
 		case r := <-ch:
 			if r.Err == nil {
-				return r.Val.(T), nil
+				return r.Val.(T), r.Shared, nil
 			}
 			var expired *expiredFlight
 			if errors.As(r.Err, &expired) {
 				if ctx.Err() == nil && !pastDeadline(ctx) {
 					continue // the flight ran out of another caller's time
 				}
-				return zero, expired.err
+				return zero, false, expired.err
 			}
-			return zero, r.Err
+			return zero, false, r.Err
 		case <-ctx.Done():
-			return zero, ctx.Err()
+			return zero, false, ctx.Err()
 		}
 	}
 }

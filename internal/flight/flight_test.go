@@ -112,3 +112,33 @@ func TestDoOwnDeadlineNotRetried(t *testing.T) {
 		}
 	})
 }
+
+// TestDoSharedReports: a caller alone in its flight is told the value is
+// its own; callers that shared one are told so.
+func TestDoSharedReports(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var g singleflight.Group
+		_, shared, err := DoShared(t.Context(), &g, "alone", func(context.Context) (int, error) { return 1, nil })
+		if err != nil || shared {
+			t.Fatalf("a lone caller: shared %t, err %v; want false, nil", shared, err)
+		}
+		release := make(chan struct{})
+		fn := func(context.Context) (int, error) {
+			<-release
+			return 2, nil
+		}
+		var wg sync.WaitGroup
+		var got [2]bool
+		var vals [2]int
+		for i := range 2 {
+			wg.Go(func() { vals[i], got[i], _ = DoShared(t.Context(), &g, "two", fn) })
+		}
+		synctest.Wait() // both callers are in the flight, which waits
+		close(release)
+		wg.Wait()
+		if vals != [2]int{2, 2} || got != [2]bool{true, true} {
+			t.Errorf("two callers got %v, shared %v; want [2 2], [true true]", vals, got)
+		}
+	})
+}

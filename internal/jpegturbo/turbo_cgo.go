@@ -82,12 +82,14 @@ static const char *sv_error(tjhandle h) { return sv_tjGetErrorStr2(h); }
 import "C"
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -320,13 +322,48 @@ func prepare(data []byte, opts Options) (*handle, header, int, int, error) {
 // Encode writes img to w as a baseline JPEG of the given quality (clamped
 // to 1..100) with 4:2:0 chroma subsampling. Alpha is ignored, as image/jpeg
 // does for an *image.RGBA: the premultiplied colour is what is encoded.
+// An image of a quarter megapixel or more is encoded in strips on all
+// cores (GOMAXPROCS), joined with restart markers (strips.go): the same
+// pixels as encoding it whole, sooner.
 func Encode(w io.Writer, img *image.RGBA, quality int) error {
+	return encodeStrips(w, img, quality, runtime.GOMAXPROCS(0))
+}
+
+// encodeStrips is Encode with workers encoders at most.
+func encodeStrips(w io.Writer, img *image.RGBA, quality, workers int) error {
 	if img.Rect.Empty() {
 		return fmt.Errorf("jpegturbo: cannot encode an empty %d×%d image", img.Rect.Dx(), img.Rect.Dy())
 	}
 	// A sub-image is encoded in place: the pitch skips the rest of each row.
 	pix := img.Pix[img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y):]
-	return encode(w, pix, img.Rect.Dx(), img.Rect.Dy(), img.Stride, tjpfRGBA, tjsamp420, quality, 0)
+	width, height := img.Rect.Dx(), img.Rect.Dy()
+	if plan := planStrips(width, height, workers); plan.count > 1 {
+		strips := make([][]byte, plan.count)
+		errs := make([]error, plan.count)
+		var next atomic.Int64
+		run := func() {
+			for i := int(next.Add(1) - 1); i < plan.count; i = int(next.Add(1) - 1) {
+				y0 := i * plan.rows
+				var buf bytes.Buffer
+				errs[i] = encode(&buf, pix[y0*img.Stride:], width, min(plan.rows, height-y0), img.Stride, tjpfRGBA, tjsamp420, quality, 0)
+				strips[i] = buf.Bytes()
+			}
+		}
+		var wg sync.WaitGroup
+		for range min(workers, plan.count) - 1 {
+			wg.Go(run)
+		}
+		run()
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		if out, ok := joinStrips(strips, height, plan); ok {
+			_, err := w.Write(out)
+			return err
+		}
+	}
+	return encode(w, pix, width, height, img.Stride, tjpfRGBA, tjsamp420, quality, 0)
 }
 
 // encode compresses width×height pixels of format pf, rows stride bytes

@@ -5,8 +5,9 @@ import (
 	"image/color"
 )
 
-// Compositing a segment's coverage masks into the image. gg rasterizes the
-// masks (see segments.go); this code only blends them:
+// Compositing a segment's coverage masks into the image. gg's rasterizer
+// draws the masks (see segments.go and raster.go), one byte a pixel, and
+// compositeRow8 (maskcache.go) blends them, a row at a time:
 //
 //   - Fill and outline of a segment are composited in one step, each pixel
 //     weighted by the areas the fill and the outline cover in it.
@@ -17,59 +18,6 @@ import (
 //     is covered and what was under it, and a segment's partial coverage
 //     goes to the uncovered part first. Two segments sharing an edge then
 //     leave no seam, while a segment inside another still tints over it.
-
-// Mask pixels are gg's opaque white drawn over transparent black, so all
-// four bytes of a pixel hold its coverage; a whole word says none or all.
-const (
-	maskNone = 0
-	maskAll  = 0xffffffff
-)
-
-// compositeRow blends one row of a segment into pix, the row's pixels in
-// the image. fill and outline are the same row of the segment's masks
-// (four bytes a pixel, like pix); the fill mask holds the fill's coverage,
-// or one minus it when flip is maskAll. covered and under are the row's
-// coverage bookkeeping (one and four bytes a pixel): the fraction of each
-// pixel already covered by segments (0..255), and the colour before any
-// segment where that is strictly between none and all.
-func (b *blender) compositeRow(pix, fill []byte, flip uint32, outline []byte, covered, under []uint8) {
-	n := len(pix) / 4
-	fill, outline = fill[:4*n], outline[:4*n]
-	covered, under = covered[:n], under[:4*n]
-	flip2 := uint64(flip)<<32 | uint64(flip)
-	for x := 0; x < n; x++ {
-		f := binary.LittleEndian.Uint32(fill[4*x:]) ^ flip
-		if f == maskNone {
-			// Outside: skip the run of pixels the fill does not reach, two
-			// at a time while it lasts.
-			for x+2 < n && binary.LittleEndian.Uint64(fill[4*x+4:])^flip2 == 0 {
-				x += 2
-			}
-			if x+1 < n && binary.LittleEndian.Uint32(fill[4*x+4:])^flip == maskNone {
-				x++
-			}
-			continue
-		}
-		if f == maskAll && binary.LittleEndian.Uint32(outline[4*x:]) == maskNone {
-			// Inside, beyond the outline: the run of whole pixels gets the
-			// fill alone.
-			end := x + 1
-			for end+1 < n && binary.LittleEndian.Uint64(fill[4*end:])^flip2 == 1<<64-1 &&
-				binary.LittleEndian.Uint64(outline[4*end:]) == 0 {
-				end += 2
-			}
-			if end < n && binary.LittleEndian.Uint32(fill[4*end:])^flip == maskAll &&
-				binary.LittleEndian.Uint32(outline[4*end:]) == maskNone {
-				end++
-			}
-			b.fillRun(pix[4*x : 4*end])
-			clear(covered[x:end])
-			x = end - 1
-			continue
-		}
-		b.pixel(pix[4*x:4*x+4:4*x+4], under[4*x:4*x+4:4*x+4], &covered[x], fill[4*x+3]^uint8(flip), outline[4*x+3])
-	}
-}
 
 // pixel composites one pixel that the segment covers by f/255 (its fill
 // mask) and whose outline covers o/255 (the stroke mask) over px, keeping
@@ -144,6 +92,20 @@ func (b *blender) fillRun(pix []byte) {
 		p := uint64(binary.LittleEndian.Uint32(pix[i:]))
 		p = ((p&lo)*keep+rb+half)>>8&lo | ((p>>8&lo)*keep+ga+half)&^lo
 		binary.LittleEndian.PutUint32(pix[i:], uint32(p))
+	}
+}
+
+// solidRun sets whole pixels to the opaque colour: what blend does at
+// opacity one.
+func (b *blender) solidRun(pix []byte) {
+	c := uint64(b.c[0]) | uint64(b.c[1])<<8 | uint64(b.c[2])<<16 | 255<<24
+	c |= c << 32
+	i := 0
+	for ; i+8 <= len(pix); i += 8 {
+		binary.LittleEndian.PutUint64(pix[i:], c)
+	}
+	if i+4 <= len(pix) {
+		binary.LittleEndian.PutUint32(pix[i:], uint32(c))
 	}
 }
 

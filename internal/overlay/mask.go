@@ -97,19 +97,19 @@ func (mk *Masker) Mask(polys []geom.Polygon) *Mask {
 }
 
 // maskRow stores one row of a segment's fill mask (gg's coverage, or one
-// minus it when flip is maskAll, as compositeRow reads it) for the columns
+// minus it when flip is 255, as compositeRow8 reads it) for the columns
 // x0.. of row y: in when covered at least half.
-func (m *Mask) maskRow(fill []byte, flip uint32, x0, y int) {
+func (m *Mask) maskRow(fill []byte, flip uint8, x0, y int) {
 	if y < m.Rect.Min.Y || y >= m.Rect.Max.Y {
 		return
 	}
 	row := m.Pix[(y-m.Rect.Min.Y)*m.Rect.Dx():][:m.Rect.Dx()]
-	for i := 0; 4*i < len(fill); i++ {
+	for i, f := range fill {
 		x := x0 + i
 		if x < m.Rect.Min.X || x >= m.Rect.Max.X {
 			continue
 		}
-		if fill[4*i+3]^uint8(flip) >= 128 {
+		if f^flip >= 128 {
 			row[x-m.Rect.Min.X] = 1
 		}
 	}

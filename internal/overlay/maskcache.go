@@ -5,13 +5,12 @@ import (
 	"hash/maphash"
 	"math"
 	"slices"
-	"sync/atomic"
 
 	"github.com/segview/segview/internal/geom"
 	"github.com/segview/segview/internal/lru"
 )
 
-// MaskCache keeps the coverage masks gg rasterizes for segments (the fill
+// MaskCache keeps the coverage masks rasterized for segments (the fill
 // and the outline mask of each band, see segments.go), so that drawing the
 // same segments on an image of the same size again, at another opacity or
 // with another subset of them shown, only composites: a new threshold or
@@ -101,9 +100,6 @@ type segMasks struct {
 	x0, x1, y0, y1 int
 	band0          int
 	bands          []bandMask
-	// bad is set when a mask could not be kept one byte a pixel (its
-	// four bytes differed); such masks are not stored.
-	bad atomic.Bool
 }
 
 // bandMask is a segment's masks in one band: the rectangle [x0, x1) ×
@@ -114,7 +110,7 @@ type segMasks struct {
 type bandMask struct {
 	drawn          bool
 	x0, x1, y0, y1 int
-	flip           uint32
+	flip           uint8
 	fill, line     []byte
 }
 
@@ -162,7 +158,7 @@ func (c *MaskCache) lookup(k maskKey, polys []geom.Polygon) *segMasks {
 // store keeps masks drawn for polys; a segment's masks larger than a
 // quarter of the cache are not kept.
 func (c *MaskCache) store(k maskKey, polys []geom.Polygon, m *segMasks) {
-	if c == nil || m.bad.Load() {
+	if c == nil {
 		return
 	}
 	n := m.bytes()
@@ -176,7 +172,7 @@ func (c *MaskCache) store(k maskKey, polys []geom.Polygon, m *segMasks) {
 
 // captureBand records the masks bd has just drawn for sh in the band's
 // rows y0..y1 and columns x0..x1.
-func (m *segMasks) captureBand(bd *band, k, x0, x1, y0, y1 int, flip uint32, hasLine bool) {
+func (m *segMasks) captureBand(bd *band, k, x0, x1, y0, y1 int, flip uint8, hasLine bool) {
 	w := x1 - x0
 	bm := bandMask{drawn: true, x0: x0, x1: x1, y0: y0, y1: y1, flip: flip, fill: make([]byte, w*(y1-y0))}
 	if hasLine {
@@ -184,33 +180,21 @@ func (m *segMasks) captureBand(bd *band, k, x0, x1, y0, y1 int, flip uint32, has
 	}
 	for y := y0; y < y1; y++ {
 		o := (y - y0) * w
-		if !pack(bm.fill[o:o+w], bd.maskRow(bd.fill, y, x0, x1)) {
-			m.bad.Store(true)
-		}
-		if hasLine && !pack(bm.line[o:o+w], bd.maskRow(bd.line, y, x0, x1)) {
-			m.bad.Store(true)
+		copy(bm.fill[o:o+w], bd.maskRow(bd.fill, y, x0, x1))
+		if hasLine {
+			copy(bm.line[o:o+w], bd.maskRow(bd.line, y, x0, x1))
 		}
 	}
 	m.bands[k-m.band0] = bm
 }
 
-// pack stores the coverage of each four-byte pixel of src in dst, and
-// reports whether every pixel's four bytes were equal.
-func pack(dst, src []byte) bool {
-	ok := true
-	for i := range dst {
-		p := src[4*i : 4*i+4 : 4*i+4]
-		dst[i] = p[3]
-		ok = ok && p[0] == p[3] && p[1] == p[3] && p[2] == p[3]
-	}
-	return ok
-}
-
-// compositeRow8 is compositeRow on masks kept one byte a pixel (a
-// MaskCache's): fill holds the fill's coverage, or one minus it when flip
-// is 255, and outline the outline's, or is nil for none. It gives the same
-// pixels as compositeRow on the four-byte masks the bytes were packed
-// from.
+// compositeRow8 blends one row of a segment into pix, the row's pixels in
+// the image. fill and outline are the same row of the segment's masks, one
+// byte a pixel: fill holds the fill's coverage, or one minus it when flip
+// is 255, and outline the outline's, or is nil for none. covered and under
+// are the row's coverage bookkeeping (one and four bytes a pixel): the
+// fraction of each pixel already covered by segments (0..255), and the
+// colour before any segment where that is strictly between none and all.
 func (b *blender) compositeRow8(pix, fill []byte, flip uint8, outline []byte, covered, under []uint8) {
 	n := len(pix) / 4
 	fill = fill[:n]
@@ -253,6 +237,22 @@ func (b *blender) compositeRow8(pix, fill []byte, flip uint8, outline []byte, co
 				end++
 			}
 			b.fillRun(pix[4*x : 4*end])
+			clear(covered[x:end])
+			x = end - 1
+			continue
+		}
+		if f == 255 && o == 255 {
+			// Whole pixels of the outline: opaque, the colour itself
+			// (pixel's blend at opacity one).
+			end := x + 1
+			for end+8 <= n && binary.LittleEndian.Uint64(fill[end:])^flip8 == 1<<64-1 &&
+				binary.LittleEndian.Uint64(outline[end:]) == 1<<64-1 {
+				end += 8
+			}
+			for end < n && fill[end]^flip == 255 && outline[end] == 255 {
+				end++
+			}
+			b.solidRun(pix[4*x : 4*end])
 			clear(covered[x:end])
 			x = end - 1
 			continue

@@ -11,10 +11,11 @@
 // tints exactly the left half of the image, fill and outline alike, and
 // pixels an edge passes through are covered by the area inside it.
 //
-// Everything is drawn with gg. Segments are rasterized by gg into coverage
-// masks, which this package composites so that segments sharing an edge
-// leave no seam (see segments.go and composite.go); the box and the points
-// are drawn by gg directly.
+// Everything is drawn with gg. Segments are rasterized by gg's rasterizer,
+// from the paths gg would draw, into coverage masks (raster.go), which this
+// package composites so that segments sharing an edge leave no seam (see
+// segments.go and composite.go); the box and the points are drawn by gg
+// directly.
 package overlay
 
 import (
@@ -106,7 +107,13 @@ type Spec struct {
 	// Into, when set and of the image's size, is the buffer Render draws
 	// into and returns instead of allocating one, so that a caller can
 	// reuse it from one render to the next; its pixels are overwritten.
+	// It may be Image itself (an *image.RGBA at the origin that the
+	// caller does not need again): Render then draws on it in place.
 	Into *image.RGBA
+	// Once says that this image's size is not drawn again (a
+	// full-resolution export): Masks still provides the masks and labels'
+	// anchors it keeps, but the masks drawn now are not added to it.
+	Once bool
 }
 
 // ErrNoImage is returned by Render when Spec.Image is nil or has no pixels.
@@ -177,13 +184,19 @@ func Render(spec Spec) (*image.RGBA, error) {
 	if dst == nil || dst.Rect != image.Rect(0, 0, b.Dx(), b.Dy()) || dst.Stride != 4*b.Dx() {
 		dst = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	}
-	draw.Draw(dst, dst.Rect, spec.Image, b.Min, draw.Src)
-
 	r := newRenderer(dst, spec.Crop)
 	alpha := spec.Style.fillAlpha()
 	segments := newCanvas(dst, r.line)
+	switch src, ok := spec.Image.(*image.RGBA); {
+	case ok && src == dst: // drawn in place
+	case ok && src.Rect == dst.Rect && src.Stride == dst.Stride:
+		segments.src = src // copied band by band as the segments are drawn
+	default:
+		draw.Draw(dst, dst.Rect, spec.Image, b.Min, draw.Src)
+	}
 	segments.noOutline = spec.Style.NoOutline
 	segments.cache = spec.Masks
+	segments.once = spec.Once
 	ordered := r.drawables(spec)
 	for _, s := range ordered {
 		segments.addCached(s.polys, s.visible, s.color, alpha)
@@ -277,11 +290,18 @@ func (r *renderer) cropped() bool {
 }
 
 func newRenderer(dst *image.RGBA, crop *Crop) *renderer {
-	w, h, ox, oy := crop.frame(float64(dst.Rect.Dx()), float64(dst.Rect.Dy()))
+	r := frameOf(dst.Rect.Dx(), dst.Rect.Dy(), crop)
+	r.dc = gg.NewContextForRGBA(dst) // draws into dst: no second copy
+	return r
+}
+
+// frameOf is a renderer, without its drawing context, for an output of
+// w×h pixels showing crop (nil: the whole image).
+func frameOf(w0, h0 int, crop *Crop) *renderer {
+	w, h, ox, oy := crop.frame(float64(w0), float64(h0))
 	scale := max(w, h) / referenceSize
 	px := func(v float64) float64 { return max(1, v*scale) }
 	return &renderer{
-		dc:            gg.NewContextForRGBA(dst), // draws into dst: no second copy
 		w:             w,
 		h:             h,
 		ox:            ox,

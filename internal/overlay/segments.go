@@ -4,18 +4,19 @@ import (
 	"image"
 	"image/color"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
 
-	"github.com/fogleman/gg"
+	"github.com/golang/freetype/raster"
+	"golang.org/x/image/math/fixed"
 
 	"github.com/segview/segview/internal/geom"
 )
 
-// How segments are drawn. gg rasterizes every segment into two coverage
-// masks, and composite.go blends them into the image:
+// How segments are drawn. gg's rasterizer rasterizes every segment into two
+// coverage masks, one byte a pixel, as gg would draw them (raster.go), and
+// composite.go blends them into the image:
 //
 //   - The fill mask is the segment's polygons, clipped to the image, as one
 //     path filled opaque white with gg's even-odd rule. gg's rasterizer
@@ -148,7 +149,8 @@ type shape struct {
 
 func (sh *shape) bands() (first, last int) { return sh.band0, sh.band0 + sh.nb - 1 }
 
-// canvas draws segments onto one image.
+// canvas draws segments onto one image (or, with dst nil, only
+// rasterizes their masks into cache).
 type canvas struct {
 	dst   *image.RGBA
 	w, h  int
@@ -163,6 +165,13 @@ type canvas struct {
 	// pending are the masks drawn this time, to keep once drawn.
 	cache   *MaskCache
 	pending []pendingMasks
+	// once keeps no new masks in cache (Spec.Once).
+	once bool
+	// src, when set, is the image to copy into dst (of the same size and
+	// stride) before drawing: each band copies its rows, on the workers.
+	src *image.RGBA
+	// workers is the most goroutines drawing bands; 0 means GOMAXPROCS.
+	workers int
 }
 
 type pendingMasks struct {
@@ -186,8 +195,8 @@ func (cv *canvas) addCached(rings, visible []geom.Polygon, c color.NRGBA, alpha 
 	}
 	n := len(cv.segs)
 	cv.add(rings, visible, c, alpha)
-	if len(cv.segs) == n {
-		return // nothing to draw
+	if len(cv.segs) == n || cv.once {
+		return // nothing to draw, or to keep
 	}
 	sh := cv.segs[n]
 	sh.capture = &segMasks{x0: sh.x0, x1: sh.x1, y0: sh.y0, y1: sh.y1, band0: sh.band0, bands: make([]bandMask, sh.nb)}
@@ -328,13 +337,16 @@ func (sh *shape) sortOutline(a, b point, reach float64) {
 
 // draw draws the segments added, in order.
 func (cv *canvas) draw() {
-	if len(cv.segs) == 0 {
-		return
-	}
-	first, last := math.MaxInt, 0
+	first, last := math.MaxInt, -1
 	for _, sh := range cv.segs {
 		f, l := sh.bands()
 		first, last = min(first, f), max(last, l)
+	}
+	if cv.src != nil {
+		first, last = 0, (cv.h-1)/bandRows // every band copies its rows
+	}
+	if last < first {
+		return
 	}
 	var next atomic.Int64
 	next.Store(int64(first))
@@ -344,7 +356,11 @@ func (cv *canvas) draw() {
 			bd.draw(k)
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), last-first+1)
+	workers := cv.workers
+	if workers <= 0 {
+		workers = defaultWorkers()
+	}
+	workers = min(workers, last-first+1)
 	var wg sync.WaitGroup
 	for range workers - 1 {
 		wg.Go(run)
@@ -353,12 +369,17 @@ func (cv *canvas) draw() {
 	wg.Wait()
 }
 
-// band is what drawing one band at a time takes: the two masks, each with
-// its gg context, and the coverage bookkeeping of composite.go.
+// band is what drawing one band at a time takes: the two masks, one byte
+// a pixel, the rasterizer that paints them (raster.go), and the coverage
+// bookkeeping of composite.go.
 type band struct {
 	cv          *canvas
-	fill, line  *image.RGBA
-	fdc, ldc    *gg.Context
+	fill, line  []byte // stride bytes a row
+	stride      int
+	ras         *raster.Rasterizer
+	fp, lp      bytePainter // painting fill and line
+	path        maskPath
+	stroke      raster.Path
 	covered     []uint8
 	under       []uint8
 	top, bottom int // rows of the band being drawn
@@ -366,39 +387,46 @@ type band struct {
 
 func (cv *canvas) newBand() *band {
 	rows := min(bandRows, cv.h)
-	// The masks are as wide as the image, with a border, so that one gg
-	// context of each serves every segment; only the part under the
-	// segment being drawn is cleared and read.
-	mask := image.Rect(0, 0, cv.w+2*maskPad, rows+2*maskPad)
-	bd := &band{
+	// The masks are as wide as the image, with a border, so that one
+	// rasterizer serves every segment; only the part under the segment
+	// being drawn is cleared and read.
+	return &band{
 		cv:      cv,
-		fill:    image.NewRGBA(mask),
-		line:    image.NewRGBA(mask),
+		stride:  cv.w + 2*maskPad,
 		covered: make([]uint8, cv.w*rows),
 		under:   make([]uint8, 4*cv.w*rows),
 	}
-	bd.fdc = gg.NewContextForRGBA(bd.fill)
-	bd.fdc.SetFillRule(gg.FillRuleEvenOdd)
-	bd.fdc.SetColor(color.White)
-	bd.ldc = gg.NewContextForRGBA(bd.line)
-	bd.ldc.SetLineWidth(2 * cv.width)
-	bd.ldc.SetLineCapRound()
-	bd.ldc.SetLineJoinRound()
-	bd.ldc.SetColor(color.White)
-	return bd
+}
+
+// rasterizer allocates the masks and the rasterizer when the band first
+// draws a segment's masks: composited from a MaskCache alone, it needs
+// neither.
+func (bd *band) rasterizer() *raster.Rasterizer {
+	if bd.ras == nil {
+		w, h := bd.stride, min(bandRows, bd.cv.h)+2*maskPad
+		bd.fill, bd.line = make([]byte, w*h), make([]byte, w*h)
+		bd.ras = raster.NewRasterizer(w, h)
+		bd.fp = bytePainter{pix: bd.fill, stride: w, w: w, h: h}
+		bd.lp = bytePainter{pix: bd.line, stride: w, w: w, h: h}
+	}
+	return bd.ras
 }
 
 // draw draws band k of every segment.
 func (bd *band) draw(k int) {
 	cv := bd.cv
 	bd.top, bd.bottom = k*bandRows, min((k+1)*bandRows, cv.h)
+	if cv.src != nil {
+		s := cv.dst.Stride
+		copy(cv.dst.Pix[bd.top*s:bd.bottom*s], cv.src.Pix[bd.top*s:bd.bottom*s])
+	}
 	clear(bd.covered[:cv.w*(bd.bottom-bd.top)])
 	for _, sh := range cv.segs {
 		if first, last := sh.bands(); k < first || k > last {
 			continue
 		}
 		if sh.masks != nil {
-			if bm := &sh.masks.bands[k-sh.band0]; bm.drawn {
+			if bm := &sh.masks.bands[k-sh.band0]; bm.drawn && cv.dst != nil {
 				bd.cached(sh, bm)
 			}
 			continue
@@ -409,8 +437,8 @@ func (bd *band) draw(k int) {
 	}
 }
 
-// segment has gg draw the masks of one segment in the band and composites
-// them.
+// segment rasterizes the masks of one segment in the band, as gg would
+// draw them (raster.go), and composites them.
 //
 // The masks cover the rectangle of the band's rows that the segment
 // reaches into and the columns its fill covers in the band. When the
@@ -425,60 +453,73 @@ func (bd *band) segment(sh *shape, fill, outline *bandPath) {
 	cv := bd.cv
 	y0, y1 := max(bd.top, sh.y0), min(bd.bottom, sh.y1)
 	x0, x1 := fill.x0, fill.x1
-	// Rows and columns of the masks start maskPad before the band's.
-	row := func(m *image.RGBA, y int) []byte {
-		return m.Pix[(y-bd.top+maskPad)*m.Stride+4*(x0+maskPad):][:4*(x1-x0)]
-	}
+	r := bd.rasterizer()
 	for y := y0; y < y1; y++ {
-		clear(row(bd.fill, y))
-		clear(row(bd.line, y))
+		clear(bd.maskRow(bd.fill, y, x0, x1))
+		clear(bd.maskRow(bd.line, y, x0, x1))
 	}
 
-	dc := bd.fdc
-	dc.Identity()
-	dc.Translate(maskPad, float64(maskPad-bd.top))
-	var flip uint32
+	// gg's Identity and Translate: rows and columns of the masks start
+	// maskPad before the band's.
+	p := &bd.path
+	p.reset(maskPad, float64(maskPad-bd.top))
+	var flip uint8
 	if fill.area > float64((x1-x0)*(y1-y0))/2 {
-		flip = maskAll
-		dc.DrawRectangle(float64(x0), float64(y0), float64(x1-x0), float64(y1-y0))
+		flip = 255
+		p.rectangle(float64(x0), float64(y0), float64(x1-x0), float64(y1-y0))
 	}
 	fill.subpaths(func(pts []point) {
-		dc.MoveTo(pts[0].x, pts[0].y)
-		for _, p := range pts[1:] {
-			dc.LineTo(p.x, p.y)
+		p.moveTo(pts[0].x, pts[0].y)
+		for _, q := range pts[1:] {
+			p.lineTo(q.x, q.y)
 		}
-		dc.ClosePath()
+		p.closePath()
 	})
-	dc.Fill()
+	r.UseNonZeroWinding = false // gg.FillRuleEvenOdd
+	r.Clear()
+	r.AddPath(p.fillPath())
+	r.Rasterize(&bd.fp)
 	if cv.mask != nil {
 		for y := y0; y < y1; y++ {
-			cv.mask.maskRow(row(bd.fill, y), flip, x0, y)
+			cv.mask.maskRow(bd.maskRow(bd.fill, y, x0, x1), flip, x0, y)
 		}
 		return
 	}
 
-	if len(outline.ends) > 0 {
-		dc = bd.ldc
-		dc.Identity()
-		dc.Translate(maskPad, float64(maskPad-bd.top))
+	hasLine := len(outline.ends) > 0
+	if hasLine {
+		// gg's Stroke, with round caps and joins, of the outline's
+		// subpaths (not closed).
+		p.reset(maskPad, float64(maskPad-bd.top))
 		outline.subpaths(func(pts []point) {
-			dc.MoveTo(pts[0].x, pts[0].y)
-			for _, p := range pts[1:] {
-				dc.LineTo(p.x, p.y)
+			p.moveTo(pts[0].x, pts[0].y)
+			for _, q := range pts[1:] {
+				p.lineTo(q.x, q.y)
 			}
 		})
-		dc.Stroke()
+		bd.stroke = p.strokePath(bd.stroke)
+		lineWidth := 2 * cv.width
+		r.UseNonZeroWinding = true
+		r.Clear()
+		r.AddStroke(bd.stroke, fixed.Int26_6(lineWidth*64), raster.RoundCapper, raster.RoundJoiner)
+		r.Rasterize(&bd.lp)
 	}
 	if sh.capture != nil {
-		sh.capture.captureBand(bd, bd.top/bandRows, x0, x1, y0, y1, flip, len(outline.ends) > 0)
+		sh.capture.captureBand(bd, bd.top/bandRows, x0, x1, y0, y1, flip, hasLine)
+	}
+	if cv.dst == nil {
+		return // masks only (PrepareMasks)
 	}
 
 	for y := y0; y < y1; y++ {
 		r := (y - bd.top) * cv.w
-		sh.blend.compositeRow(
+		var line []byte
+		if hasLine {
+			line = bd.maskRow(bd.line, y, x0, x1)
+		}
+		sh.blend.compositeRow8(
 			cv.dst.Pix[cv.dst.PixOffset(x0, y):][:4*(x1-x0)],
-			row(bd.fill, y), flip,
-			row(bd.line, y),
+			bd.maskRow(bd.fill, y, x0, x1), flip, line,
 			bd.covered[r+x0:r+x1],
 			bd.under[4*(r+x0):4*(r+x1)],
 		)
@@ -486,8 +527,8 @@ func (bd *band) segment(sh *shape, fill, outline *bandPath) {
 }
 
 // maskRow is the columns x0..x1 of row y of one of the band's masks.
-func (bd *band) maskRow(m *image.RGBA, y, x0, x1 int) []byte {
-	return m.Pix[(y-bd.top+maskPad)*m.Stride+4*(x0+maskPad):][:4*(x1-x0)]
+func (bd *band) maskRow(m []byte, y, x0, x1 int) []byte {
+	return m[(y-bd.top+maskPad)*bd.stride+x0+maskPad:][:x1-x0]
 }
 
 // cached composites a segment's masks from a MaskCache in the band, as
@@ -504,7 +545,7 @@ func (bd *band) cached(sh *shape, bm *bandMask) {
 		r := (y - bd.top) * cv.w
 		sh.blend.compositeRow8(
 			cv.dst.Pix[cv.dst.PixOffset(x0, y):][:4*w],
-			bm.fill[o:o+w], uint8(bm.flip), line,
+			bm.fill[o:o+w], bm.flip, line,
 			bd.covered[r+x0:r+x1],
 			bd.under[4*(r+x0):4*(r+x1)],
 		)

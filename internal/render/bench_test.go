@@ -6,11 +6,15 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
 	"math"
+	"os"
 	"sync"
 	"testing"
 
+	"github.com/segview/segview/bench/benchdata"
 	"github.com/segview/segview/internal/cdf"
+	"github.com/segview/segview/internal/imaging"
 	"github.com/segview/segview/internal/segment"
 )
 
@@ -140,4 +144,80 @@ func BenchmarkNewView(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// photoJob is overlaybench's job on the photo SEGVIEW_BENCH_PHOTO names
+// (e.g. bench/run.sh's baseline photo): benchdata.Blobs(20, 500, 1), two
+// points and a box. It skips b without the variable.
+func photoJob(b *testing.B) *fakeCDF { return photoJobT(b) }
+
+func photoJobT(b testing.TB) *fakeCDF {
+	path := os.Getenv("SEGVIEW_BENCH_PHOTO")
+	if path == "" {
+		b.Skip("SEGVIEW_BENCH_PHOTO not set")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var segs []cdf.Segment
+	for _, s := range benchdata.Blobs(20, 500, 1) {
+		var p cdf.Polygon
+		for _, v := range s.Polygons[0] {
+			p.Vertices = append(p.Vertices, cdf.Vertex{X: v.X, Y: v.Y})
+		}
+		segs = append(segs, cdf.Segment{Score: s.Score, Polygons: []cdf.Polygon{p}})
+	}
+	job := &cdf.SegmentJob{JobID: 5, Status: cdf.StatusCompleted, Items: []cdf.SegmentItem{{FileID: 9, Segments: segs}},
+		Prompt: cdf.Prompt{Points: []cdf.PromptPoint{{X: 0.3, Y: 0.4, Label: 1}, {X: 0.7, Y: 0.6, Label: 0}},
+			BoundingBox: &cdf.BoundingBox{XMin: 0.1, YMin: 0.1, XMax: 0.9, YMax: 0.9}}}
+	return &fakeCDF{job: job, files: map[int64]*fakeFile{9: {data: data, updated: 1000}}}
+}
+
+// BenchmarkNewViewPhoto is BenchmarkNewView on a real photo with
+// overlaybench's geometry (photoJob): P2 in process, without HTTP.
+func BenchmarkNewViewPhoto(b *testing.B) {
+	s := New(photoJob(b), Options{Limits: Limits{MaxWidth: 2048}, OutputCacheBytes: -1})
+	ctx := context.Background()
+	req := func(n int) Request {
+		return Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 1600,
+			View: &segment.View{MinScore: float64(n) * 1e-9, Opacity: 0.4, Layers: segment.AllLayers}}
+	}
+	if _, err := s.renderRead(ctx, req(0)); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for b.Loop() {
+		n++
+		if _, err := s.renderRead(ctx, req(n)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkExportPhoto is P3 in process, without HTTP: a full-resolution
+// JPEG export of photoJob's photo, cold (download, full decode, draw,
+// encode), and its codec floor (decode and encode the same photo).
+func BenchmarkExportPhoto(b *testing.B) {
+	f := photoJob(b)
+	ctx := context.Background()
+	b.Run("export", func(b *testing.B) {
+		for b.Loop() {
+			s := New(f, Options{Limits: Limits{MaxWidth: 2048}, OutputCacheBytes: -1})
+			if _, err := s.renderRead(ctx, Request{JobID: 5, FileID: 9, Format: FormatJPEG, Export: true}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("floor", func(b *testing.B) {
+		for b.Loop() {
+			img, _, err := imaging.Decode(f.files[9].data, imaging.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := imaging.EncodeJPEG(io.Discard, img, jpegQuality); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -109,7 +109,7 @@ type Options struct {
 // Version is the version of the drawing and encoding. It is part of every
 // ETag: bump it when a change to render, overlay or imaging changes the
 // pixels or bytes of an output, so browsers fetch the new image.
-const Version = "3"
+const Version = "4"
 
 // Service renders overlays. It is safe for concurrent use.
 type Service struct {
@@ -417,9 +417,17 @@ func (s *Service) draw(ctx context.Context, file versionKey, format Format, targ
 	// decode (here, under the decode limiter, or on a peer) must not keep
 	// the turns from renders whose images are ready.
 	var src *image.RGBA
+	var own bool
+	var prep *maskPrep
 	if reqCrop == nil && format != FormatLayer {
+		if s.bucket(target) == 0 {
+			// A full-size decode: its masks are rasterized while it
+			// decodes, should it be one that is not kept (maskPrep).
+			prep = &maskPrep{view: view, results: results, target: target, done: make(chan struct{})}
+			ctx = withMaskPrep(ctx, prep)
+		}
 		var err error
-		if src, err = s.source(ctx, file, target); err != nil {
+		if src, own, err = s.ownSource(ctx, file, target); err != nil {
 			return nil, err
 		}
 	}
@@ -453,7 +461,17 @@ func (s *Service) draw(ctx context.Context, file versionKey, format Format, targ
 	spec := view.Spec(canvas, results.Ranked, results.Prompt)
 	spec.Crop = crop
 	spec.Masks = s.masks
-	spec.Into = takeCanvas(canvas.Bounds())
+	if masks := prep.wait(canvas.Bounds().Size()); masks != nil {
+		spec.Masks = masks
+	}
+	if own && canvas == image.Image(src) {
+		// A decode of this request's alone, at the output's size (an
+		// export): drawn on in place, without a copy, and its masks are
+		// not kept, since the image is not.
+		spec.Into, spec.Once = src, true
+	} else {
+		spec.Into = takeCanvas(canvas.Bounds())
+	}
 	start := time.Now()
 	out, err := overlay.Render(spec)
 	if err != nil {
@@ -464,7 +482,12 @@ func (s *Service) draw(ctx context.Context, file versionKey, format Format, targ
 	var buf bytes.Buffer
 	err = encode(&buf, out, format)
 	// The encoder has copied the pixels: the buffer serves the next draw.
-	outputs.Put(out)
+	// An export drawn in place is left to the garbage collector instead:
+	// pooled, it would keep the next export's decode from reusing its
+	// memory, and a fresh 50 MB costs page faults.
+	if out != src {
+		outputs.Put(out)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -92,22 +92,37 @@ func (s *Service) sourceKey(v versionKey, target int) sourceKey {
 // calls for the same image share one download and decode, which waits for
 // a turn of the limiter.
 func (s *Service) source(ctx context.Context, v versionKey, target int) (*image.RGBA, error) {
+	img, _, err := s.ownSource(ctx, v, target)
+	return img, err
+}
+
+// ownSource is source, and also reports whether the image is the caller's
+// alone: decoded for this call, kept in no cache (a full-size image wider
+// than every bucket, see keep) and given to no other caller of the same
+// flight. The caller may then draw on it in place instead of on a copy.
+func (s *Service) ownSource(ctx context.Context, v versionKey, target int) (*image.RGBA, bool, error) {
 	key := s.sourceKey(v, target)
 	if img, ok := s.images.Get(key); ok {
-		return img, nil
+		return img, false, nil
 	}
 	if b := s.bucket(target); s.sourceGroup != nil && b != 0 {
 		// The display buckets are shared among the replicas, keyed by
 		// the bucket whatever this replica knows of the size.
-		return s.sharedSource(ctx, v, b)
+		img, err := s.sharedSource(ctx, v, b)
+		return img, false, err
 	}
-	return flight.Do(ctx, s.flights, key.String(), func(ctx context.Context) (*image.RGBA, error) {
+	type decoded struct {
+		img  *image.RGBA
+		kept bool // in the cache, or may be
+	}
+	d, shared, err := flight.DoShared(ctx, s.flights, key.String(), func(ctx context.Context) (decoded, error) {
 		if img, ok := s.images.Get(s.sourceKey(v, target)); ok {
-			return img, nil // decoded by a flight that just ended
+			return decoded{img, true}, nil // decoded by a flight that just ended
 		}
-		img, _, err := s.decodeSource(ctx, v, key.Width)
-		return img, err
+		img, size, err := s.decodeSource(ctx, v, key.Width)
+		return decoded{img, s.keeps(key, size)}, err
 	})
+	return d.img, err == nil && !d.kept && !shared, err
 }
 
 // decodeSource downloads the file and decodes it for the bucket width
@@ -133,6 +148,9 @@ func (s *Service) decodeSource(ctx context.Context, v versionKey, width int) (*i
 		return nil, image.Point{}, err
 	}
 	w, h := fitSize(size.X, size.Y, key.Width)
+	if key.Width == 0 && !s.keeps(key, size) {
+		startMaskPrep(ctx, size) // while it decodes
+	}
 	opts := imaging.Options{
 		Limits:     imaging.Limits{MaxPixels: s.limits.MaxPixels},
 		IgnoreEXIF: v.IgnoreEXIF,
@@ -164,13 +182,19 @@ func (s *Service) keep(key sourceKey, img *image.RGBA, size image.Point) {
 	if key.Width == 0 || size.X <= key.Width {
 		stored.Width = 0
 	}
-	// A full-size image wider than every bucket is an export: a one-off
-	// that would push many display images out of the cache.
-	if stored.Width != 0 || size.X <= s.buckets[len(s.buckets)-1] {
+	if s.keeps(key, size) {
 		s.images.Add(stored, img, int64(len(img.Pix)))
 	}
 	// After the image, so that a request keyed by the size finds it.
 	s.sizes.Add(key.versionKey, size, 1)
+}
+
+// keeps reports whether keep adds a decode for key of a file of full size
+// size to the image cache: all but a full-size image wider than every
+// bucket, which is an export, a one-off that would push many display
+// images out of the cache.
+func (s *Service) keeps(key sourceKey, size image.Point) bool {
+	return key.Width != 0 && size.X > key.Width || size.X <= s.buckets[len(s.buckets)-1]
 }
 
 // size returns the file's size as displayed, from the cache or from the
