@@ -399,7 +399,17 @@ func (p *parser) parseProjects(c *Config, raw string) {
 		c.Projects = []string{c.Project}
 		return
 	}
-	seen := map[string]bool{}
+	// seen maps each name, lowercased, to its spelling in the list.
+	// Project URL names differ by more than case: Cognite's public docs
+	// state no rule on case (the Python SDK's Project.url_name is only
+	// "the URL name of the project ... used as part of the request path"),
+	// but Cognite's own JS code that turns input into a project name
+	// lowercases it because "CDP projects cannot have upper-case
+	// characters". cdf.ValidProject still accepts capitals, so as never to
+	// refuse a name CDF serves; two names that differ only by case are
+	// refused, as they would otherwise be served as two projects.
+	seen := map[string]string{}
+	bad := false // a name was refused: say only that
 	for _, name := range strings.Split(raw, ",") {
 		name = strings.TrimSpace(name)
 		switch {
@@ -410,12 +420,18 @@ func (p *parser) parseProjects(c *Config, raw string) {
 			continue
 		case !cdf.ValidProject(name):
 			p.fail("SEGVIEW_PROJECTS: %q is not a CDF project name: use letters, digits and hyphens (at most %d), as in the project's URL, separated by commas", clipValue(name), cdf.MaxProjectLength)
+			bad = true
 			continue
-		case seen[name]:
+		case seen[strings.ToLower(name)] == name:
 			p.fail("SEGVIEW_PROJECTS names %q twice: keep one", name)
+			bad = true
+			continue
+		case seen[strings.ToLower(name)] != "":
+			p.fail("SEGVIEW_PROJECTS names %q and %q, which differ only by case: CDF project URL names are lowercase, keep the one in the project's URL", seen[strings.ToLower(name)], name)
+			bad = true
 			continue
 		}
-		seen[name] = true
+		seen[strings.ToLower(name)] = name
 		c.Projects = append(c.Projects, name)
 	}
 	switch {
@@ -426,7 +442,9 @@ func (p *parser) parseProjects(c *Config, raw string) {
 	case c.AnyProject:
 		c.Projects = nil
 	case len(c.Projects) == 0:
-		p.fail("SEGVIEW_PROJECTS names no project: list them separated by commas, like SEGVIEW_PROJECTS=acme-dev,acme-prod")
+		if !bad {
+			p.fail("SEGVIEW_PROJECTS names no project: list them separated by commas, like SEGVIEW_PROJECTS=acme-dev,acme-prod")
+		}
 	case c.Project == "":
 		c.Project = c.Projects[0]
 	case !slices.Contains(c.Projects, c.Project):

@@ -35,6 +35,7 @@ func TestLoadProjects(t *testing.T) {
 		any         bool
 		demo        bool
 		wantErr     []string
+		notErr      []string // the error must not mention these
 	}{
 		{name: "CDF_PROJECT alone", base: service, env: map[string]string{"CDF_PROJECT": "acme"},
 			projects: []string{"acme"}, defaultName: "acme"},
@@ -58,6 +59,14 @@ func TestLoadProjects(t *testing.T) {
 		{name: "a leading hyphen", base: service, env: map[string]string{"SEGVIEW_PROJECTS": "-acme"}, wantErr: []string{`"-acme" is not a CDF project name`}},
 		{name: "an underscore", base: service, env: map[string]string{"SEGVIEW_PROJECTS": "acme_dev"}, wantErr: []string{`"acme_dev" is not a CDF project name`}},
 		{name: "too long", base: service, env: map[string]string{"SEGVIEW_PROJECTS": strings.Repeat("a", 65)}, wantErr: []string{"is not a CDF project name", "at most 64"}},
+		{name: "a bad name alone: one error", base: service, env: map[string]string{"SEGVIEW_PROJECTS": "demo b"},
+			wantErr: []string{`"demo b" is not a CDF project name`}, notErr: []string{"names no project", ";"}},
+		{name: "only bad names: no further error", base: service, env: map[string]string{"SEGVIEW_PROJECTS": "a/b,c d"},
+			wantErr: []string{`"a/b" is not a CDF project name`}, notErr: []string{"names no project"}},
+		{name: "names differing by case", base: service, env: map[string]string{"SEGVIEW_PROJECTS": "demo,Demo"},
+			wantErr: []string{`names "demo" and "Demo", which differ only by case`}, notErr: []string{"names no project"}},
+		{name: "names differing by case, CDF_PROJECT set", base: service, env: map[string]string{"CDF_PROJECT": "acme", "SEGVIEW_PROJECTS": "ACME,acme"},
+			wantErr: []string{`names "ACME" and "acme"`}},
 		{name: "only commas", base: service, env: map[string]string{"SEGVIEW_PROJECTS": ",,"}, wantErr: []string{"names no project"}},
 		{name: "bad CDF_PROJECT", base: service, env: map[string]string{"CDF_PROJECT": "acme dev"}, wantErr: []string{`CDF_PROJECT "acme dev" is not a CDF project name`}},
 		{name: "a list needs a cluster", env: map[string]string{"SEGVIEW_PROJECTS": "acme"}, wantErr: []string{"neither CDF_URL nor CDF_CLUSTER"}},
@@ -80,6 +89,11 @@ func TestLoadProjects(t *testing.T) {
 				for _, w := range tt.wantErr {
 					if !strings.Contains(err.Error(), w) {
 						t.Errorf("error %q does not mention %q", err, w)
+					}
+				}
+				for _, w := range tt.notErr {
+					if strings.Contains(err.Error(), w) {
+						t.Errorf("error %q mentions %q", err, w)
 					}
 				}
 				return
