@@ -23,6 +23,9 @@ type COCO struct {
 // COCOInfo describes the dataset.
 type COCOInfo struct {
 	Description string `json:"description"`
+	// Project is the job's CDF project (Options.Project); segview's
+	// addition, absent when unknown.
+	Project string `json:"project,omitempty"`
 	// DateCreated is the job's status time (when it last changed state).
 	DateCreated string `json:"date_created,omitempty"`
 	// SkippedFiles are the job's files left out of the dataset, and why;
@@ -120,7 +123,7 @@ func WriteCOCO(w io.Writer, job *cdf.SegmentJob, images map[int64]Image, opts Op
 // cocoHead is the dataset without its annotations.
 func cocoHead(job *cdf.SegmentJob, images map[int64]Image, opts Options) COCO {
 	out := COCO{
-		Info:        COCOInfo{Description: fmt.Sprintf("CDF vision segmentation job %d (%s), exported by segview", job.JobID, job.Status)},
+		Info:        COCOInfo{Description: fmt.Sprintf("CDF vision segmentation job %d (%s), exported by segview", job.JobID, job.Status), Project: opts.Project},
 		Images:      []COCOImage{},
 		Annotations: []COCOAnnotation{},
 		Categories:  []COCOCategory{{ID: segmentCategory, Name: "segment", Supercategory: "segment"}},

@@ -127,6 +127,9 @@ const (
 // Options are what an export holds of a job's segments beyond the job
 // itself. The zero value exports every segment, as unreviewed.
 type Options struct {
+	// Project is the CDF project of the job: COCO's info.project and
+	// GeoJSON's project member name it; both are absent when it is "".
+	Project string
 	// View leaves out the segments it does not show: below its MinScore,
 	// hidden, or with a status its verdict filter leaves out
 	// (segment.View.ShowsStatus).

@@ -62,8 +62,8 @@ func golden(t *testing.T, name string, v any) {
 
 func TestGolden(t *testing.T) {
 	t.Parallel()
-	golden(t, "coco.json", ToCOCO(testJob(), testImages, Options{View: segment.DefaultView()}))
-	golden(t, "geojson.json", ToGeoJSON(testJob(), testImages, Options{View: segment.DefaultView()}))
+	golden(t, "coco.json", ToCOCO(testJob(), testImages, Options{View: segment.DefaultView(), Project: "demo-b"}))
+	golden(t, "geojson.json", ToGeoJSON(testJob(), testImages, Options{View: segment.DefaultView(), Project: "demo-b"}))
 }
 
 func TestToCOCO(t *testing.T) {

@@ -20,6 +20,9 @@ type FeatureCollection struct {
 	Type             string `json:"type"`
 	CoordinateSystem string `json:"coordinateSystem"`
 	JobID            int64  `json:"jobId"`
+	// Project is the job's CDF project (Options.Project); a foreign
+	// member, absent when unknown.
+	Project string `json:"project,omitempty"`
 	// SkippedFiles are the job's files left out, and why; a foreign
 	// member (RFC 7946 §6.1), absent when no file is left out.
 	SkippedFiles []GeoJSONSkippedFile `json:"skippedFiles,omitempty"`
@@ -40,6 +43,7 @@ type featureCollectionHead struct {
 	Type             string               `json:"type"`
 	CoordinateSystem string               `json:"coordinateSystem"`
 	JobID            int64                `json:"jobId"`
+	Project          string               `json:"project,omitempty"`
 	SkippedFiles     []GeoJSONSkippedFile `json:"skippedFiles,omitempty"`
 }
 
@@ -82,8 +86,8 @@ type Properties struct {
 // Options) are left out, and the others keep their ranks; the zero Options
 // export every one.
 func ToGeoJSON(job *cdf.SegmentJob, images map[int64]Image, opts Options) FeatureCollection {
-	h := geoJSONHead(job, images)
-	out := FeatureCollection{Type: h.Type, CoordinateSystem: h.CoordinateSystem, JobID: h.JobID, SkippedFiles: h.SkippedFiles, Features: []Feature{}}
+	h := geoJSONHead(job, images, opts.Project)
+	out := FeatureCollection{Type: h.Type, CoordinateSystem: h.CoordinateSystem, JobID: h.JobID, Project: h.Project, SkippedFiles: h.SkippedFiles, Features: []Feature{}}
 	for f := range features(job, images, opts) {
 		out.Features = append(out.Features, f)
 	}
@@ -93,7 +97,7 @@ func ToGeoJSON(job *cdf.SegmentJob, images map[int64]Image, opts Options) Featur
 // WriteGeoJSON writes ToGeoJSON's collection to w as JSON, the bytes
 // json.Marshal gives it, one feature at a time. It fails only when w does.
 func WriteGeoJSON(w io.Writer, job *cdf.SegmentJob, images map[int64]Image, opts Options) error {
-	head, err := json.Marshal(geoJSONHead(job, images))
+	head, err := json.Marshal(geoJSONHead(job, images, opts.Project))
 	if err != nil {
 		return err
 	}
@@ -106,8 +110,8 @@ func WriteGeoJSON(w io.Writer, job *cdf.SegmentJob, images map[int64]Image, opts
 	return s.close()
 }
 
-func geoJSONHead(job *cdf.SegmentJob, images map[int64]Image) featureCollectionHead {
-	h := featureCollectionHead{Type: "FeatureCollection", CoordinateSystem: CoordinateSystem, JobID: job.JobID}
+func geoJSONHead(job *cdf.SegmentJob, images map[int64]Image, project string) featureCollectionHead {
+	h := featureCollectionHead{Type: "FeatureCollection", CoordinateSystem: CoordinateSystem, JobID: job.JobID, Project: project}
 	for _, f := range skippedFiles(job, images) {
 		h.SkippedFiles = append(h.SkippedFiles, GeoJSONSkippedFile{FileID: f.FileID, FileName: f.Name, Reason: f.Reason})
 	}

@@ -121,7 +121,7 @@ func (h *Export) export(c echo.Context, contentType, suffix string,
 		return err
 	}
 	return stream(c, contentType, export.FileName(h.Project, jobID, suffix), func(w io.Writer) error {
-		return write(w, job, images, export.Options{View: view.View, Verdicts: verdicts, MaxMaskPixels: h.MaxPixels})
+		return write(w, job, images, export.Options{Project: h.Project, View: view.View, Verdicts: verdicts, MaxMaskPixels: h.MaxPixels})
 	})
 }
 

@@ -124,7 +124,7 @@ func (h *Export) ZIP(c echo.Context) error {
 			continue
 		}
 		jobs = append(jobs, zipJob{job: job, images: images, opts: export.Options{
-			View: view.View, Verdicts: verdicts, Masks: masks, MaxMaskPixels: h.MaxPixels}})
+			Project: h.Project, View: view.View, Verdicts: verdicts, Masks: masks, MaxMaskPixels: h.MaxPixels}})
 	}
 	name := safeName(fmt.Sprintf("segview-%s-review-%d-jobs.zip", h.Project, len(ids)))
 	return stream(c, "application/zip", name, func(w io.Writer) error {
