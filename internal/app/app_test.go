@@ -87,16 +87,9 @@ func newStackOpts(t *testing.T, env map[string]string, simOpts func(*cdfsim.Opti
 	if simOpts != nil {
 		simOpts(&opts)
 	}
-	sim, err := cdfsim.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, simURL := startSim(t, opts)
 	ctx, cancel := context.WithCancel(context.Background())
-	simURL, err := sim.Start(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); sim.Close() })
+	t.Cleanup(cancel)
 
 	vars := map[string]string{
 		"CDF_PROJECT":       testProject,
@@ -686,4 +679,21 @@ func TestNewRefusesNonSemVerVersion(t *testing.T) {
 			t.Errorf("New(version %q) = %v, want a SemVer error", v, err)
 		}
 	}
+}
+
+// startSim starts a simulator made with opts on a loopback port for the
+// test's lifetime and returns it with its base URL.
+func startSim(t *testing.T, opts cdfsim.Options) (*cdfsim.Server, string) {
+	t.Helper()
+	sim, err := cdfsim.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	simURL, err := sim.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); sim.Close() })
+	return sim, simURL
 }

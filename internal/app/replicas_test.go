@@ -151,16 +151,7 @@ func gradientPNG(t *testing.T, w, h, seed int) []byte {
 // photos, each wider than the 640 bucket so each is decoded scaled.
 func replicaJob(t *testing.T) (sim *cdfsim.Server, simURL string, job int64, files []int64) {
 	t.Helper()
-	sim, err := cdfsim.New(cdfsim.Options{Project: testProject, ClientID: testClientID, ClientSecret: testSecret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	simURL, err = sim.Start(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); sim.Close() })
+	sim, simURL = startSim(t, cdfsim.Options{Project: testProject, ClientID: testClientID, ClientSecret: testSecret})
 
 	job = 990001
 	files = []int64{990101, 990102, 990103, 990104}
@@ -358,16 +349,7 @@ func TestReplicasShareImageSizes(t *testing.T) {
 // their own (SEGVIEW_PEER_ADDR).
 func TestPeersOnlyOnTheirListener(t *testing.T) {
 	t.Parallel()
-	sim, err := cdfsim.New(cdfsim.Options{Project: testProject, ClientID: testClientID, ClientSecret: testSecret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	simURL, err := sim.Start(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); sim.Close() })
+	sim, simURL := startSim(t, cdfsim.Options{Project: testProject, ClientID: testClientID, ClientSecret: testSecret})
 	rs := newReplicas(t, sim, simURL, 1, nil)
 	resp, err := httptestclient.Client(t, nil, false).Get(rs[0].public.URL + "/_segview/peers/sources/src")
 	if err != nil {
@@ -400,17 +382,8 @@ func TestPerPersonReplicasShareNothing(t *testing.T) {
 func TestReplicasKeepProjectsApart(t *testing.T) {
 	t.Parallel()
 	at := time.Now().Truncate(time.Second)
-	sim, err := cdfsim.New(cdfsim.Options{Project: testProject, Projects: []string{secondProject},
+	sim, simURL := startSim(t, cdfsim.Options{Project: testProject, Projects: []string{secondProject},
 		ClientID: testClientID, ClientSecret: testSecret, Now: func() time.Time { return at }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	simURL, err := sim.Start(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); sim.Close() })
 	const job, file = int64(990001), int64(990101)
 	projects := []string{testProject, secondProject}
 	for i, p := range projects {

@@ -101,16 +101,7 @@ func newSignInStackWith(t *testing.T, accessTTL time.Duration, env map[string]st
 	if simOpts != nil {
 		simOpts(&opts)
 	}
-	sim, err := cdfsim.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	simURL, err := sim.Start(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); sim.Close() })
+	sim, simURL := startSim(t, opts)
 	s := &signInStack{idp: p, sim: sim, clock: clock, env: map[string]string{
 		"CDF_PROJECT":                testProject,
 		"CDF_URL":                    simURL,
