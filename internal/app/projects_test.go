@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/segview/segview/internal/cdfsim"
 	"github.com/segview/segview/internal/htmltest"
+	"golang.org/x/net/html"
 )
 
 // secondProject is the other project of the tests of several projects.
@@ -255,11 +257,18 @@ func TestHomeListsProjects(t *testing.T) {
 			for _, e := range entries {
 				name := htmltest.Attr(e, "data-project")
 				listed = append(listed, name)
-				queue := htmltest.ByTestID(e, "queue-form")
-				if len(queue) != 1 || htmltest.Attr(queue[0], "action") != "/projects/"+name+"/review" {
+				if id := htmltest.Attr(e, "id"); id != "project-"+name {
+					t.Errorf("%s: the entry's id is %q, want project-%s", name, id, name)
+				}
+				// Each form's test id is the project's own, once on the page.
+				queue := htmltest.ByTestID(e, "queue-form-"+name)
+				if len(queue) != 1 || len(doc.ByTestID("queue-form-"+name)) != 1 || htmltest.Attr(queue[0], "action") != "/projects/"+name+"/review" {
 					t.Errorf("%s: review queue form = %v", name, queue)
 				}
-				open := htmltest.ByTestID(e, "open-form")
+				open := htmltest.ByTestID(e, "open-form-"+name)
+				if len(open) != 1 || len(doc.ByTestID("open-form-"+name)) != 1 {
+					t.Fatalf("%s: %d open forms in the entry, %d on the page; want one", name, len(open), len(doc.ByTestID("open-form-"+name)))
+				}
 				var hidden string
 				for _, in := range htmltest.ByTag(open[0], "input") {
 					if htmltest.Attr(in, "name") == "project" {
@@ -273,8 +282,11 @@ func TestHomeListsProjects(t *testing.T) {
 			if !slices.Equal(listed, tt.projects) {
 				t.Errorf("listed projects %v, want %v", listed, tt.projects)
 			}
-			if tt.projects == nil && len(doc.ByTestID("open-form")) != 1 {
-				t.Errorf("one project: %d open forms, want 1", len(doc.ByTestID("open-form")))
+			if n := len(doc.ByTestID("open-form")); (tt.projects == nil) != (n == 1) {
+				t.Errorf("%d forms with the one project's test id open-form, want %v", n, tt.projects == nil)
+			}
+			if n := len(doc.ByTestID("queue-form")); (tt.projects == nil) != (n == 1) {
+				t.Errorf("%d forms with the one project's test id queue-form, want %v", n, tt.projects == nil)
 			}
 			r = s.get(t, "/open?job=5")
 			if loc := r.header.Get("Location"); r.status != http.StatusSeeOther || loc != tt.open {
@@ -405,5 +417,139 @@ func TestTwoProjectsSameVersionOtherPhoto(t *testing.T) {
 				t.Errorf("both projects answer ETag %s", etags[0])
 			}
 		})
+	}
+}
+
+// pageTitle is the text of the page's <title>.
+func pageTitle(t *testing.T, body []byte) string {
+	t.Helper()
+	titles := htmltest.Parse(t, body).ByTag("title")
+	if len(titles) != 1 {
+		t.Fatalf("%d titles", len(titles))
+	}
+	return htmltest.Text(titles[0])
+}
+
+// TestPagesNameTheirProject checks that with several projects served the
+// job page, the review queue and the embed are titled with their project,
+// the header links the project to its section of the home page, and the
+// COCO and GeoJSON exports name it; with one project titles stay as they
+// were.
+func TestPagesNameTheirProject(t *testing.T) {
+	t.Parallel()
+	job := cdfsim.DemoJobPumpSkid
+	pages := []struct {
+		name  string
+		path  func(p string) string
+		title string // without the project and " · segview"
+	}{
+		{name: "job page", path: func(p string) string { return projectJobPath(p, job) }, title: fmt.Sprintf("Job %d", job)},
+		{name: "review queue", path: func(p string) string { return fmt.Sprintf("/projects/%s/review?jobs=%d", p, job) }, title: "Review queue of 1 jobs"},
+		{name: "embed", path: func(p string) string { return fmt.Sprintf("/embed/projects/%s/jobs/%d", p, job) }, title: fmt.Sprintf("Job %d", job)},
+	}
+	t.Run("two projects", func(t *testing.T) {
+		t.Parallel()
+		s := newTwoProjectStack(t, nil)
+		for _, p := range []string{testProject, secondProject} {
+			for _, pg := range pages {
+				r := s.get(t, pg.path(p))
+				wantStatus(t, r, http.StatusOK)
+				if got, want := pageTitle(t, r.body), pg.title+" · "+p+" · segview"; got != want {
+					t.Errorf("%s of %s: title %q, want %q", pg.name, p, got, want)
+				}
+				if pg.name == "embed" {
+					continue // the embed has no header
+				}
+				links := htmltest.Parse(t, r.body).ByTestID("project-link")
+				if len(links) != 1 || htmltest.Attr(links[0], "href") != "/projects/"+p || htmltest.Text(links[0]) != p {
+					t.Errorf("%s of %s: the header's project link = %v", pg.name, p, links)
+				}
+			}
+			for _, path := range []string{projectJobPath(p, job) + "/export/coco.json", projectJobPath(p, job) + "/export/geojson"} {
+				r := s.get(t, path)
+				wantStatus(t, r, http.StatusOK)
+				var doc struct {
+					Info    struct{ Project string }
+					Project string
+				}
+				if err := json.Unmarshal(r.body, &doc); err != nil {
+					t.Fatal(err)
+				}
+				if doc.Info.Project+doc.Project != p {
+					t.Errorf("%s: names project %q (info) and %q (member), want %q once", path, doc.Info.Project, doc.Project, p)
+				}
+			}
+		}
+	})
+	t.Run("one project", func(t *testing.T) {
+		t.Parallel()
+		s := newStack(t, nil)
+		for _, pg := range pages {
+			r := s.get(t, pg.path(testProject))
+			wantStatus(t, r, http.StatusOK)
+			if got, want := pageTitle(t, r.body), pg.title+" · segview"; got != want {
+				t.Errorf("%s: title %q, want %q", pg.name, got, want)
+			}
+			if n := len(htmltest.Parse(t, r.body).ByTestID("project-link")); n != 0 {
+				t.Errorf("%s: %d project links in the header, want none", pg.name, n)
+			}
+		}
+	})
+}
+
+// TestProjectAddresses checks /projects/{project}(/) and
+// /jobs/{id}?project=: a project served leads to its section of the home
+// page (the home page with one project) or its job; one not served is a
+// 404 that says so, without a call to CDF.
+func TestProjectAddresses(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		two  bool
+		path string
+		// to is where a 303 leads; "" wants a 404 "not served".
+		to string
+	}{
+		{name: "two: project", two: true, path: "/projects/" + secondProject, to: "/#project-" + secondProject},
+		{name: "two: project/", two: true, path: "/projects/" + secondProject + "/", to: "/#project-" + secondProject},
+		{name: "two: default project", two: true, path: "/projects/" + testProject, to: "/#project-" + testProject},
+		{name: "two: project not served", two: true, path: "/projects/acme-c"},
+		{name: "two: project/ not served", two: true, path: "/projects/acme-c/"},
+		{name: "two: job of a project", two: true, path: "/jobs/1001?project=" + secondProject, to: projectJobPath(secondProject, 1001)},
+		{name: "two: job of the default", two: true, path: "/jobs/1001", to: projectJobPath(testProject, 1001)},
+		{name: "two: job of a project not served", two: true, path: "/jobs/1001?project=acme-c"},
+		{name: "one: project", path: "/projects/" + testProject, to: "/"},
+		{name: "one: project/", path: "/projects/" + testProject + "/", to: "/"},
+		{name: "one: project not served", path: "/projects/" + secondProject},
+		{name: "one: job of the project", path: "/jobs/1001?project=" + testProject, to: projectJobPath(testProject, 1001)},
+		{name: "one: job of a project not served", path: "/jobs/1001?project=" + secondProject},
+	}
+	two := newTwoProjectStackWith(t, nil, func(o *cdfsim.Options) { o.Projects = []string{secondProject, "acme-c"} })
+	one := newStackWith(t, nil, func(o *cdfsim.Options) { o.Projects = []string{secondProject} })
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := one
+			if tt.two {
+				s = two
+			}
+			before := cdfCalls(s.sim)[""]
+			r := s.get(t, tt.path)
+			if tt.to == "" {
+				wantStatus(t, r, http.StatusNotFound)
+				if !strings.Contains(string(r.body), "is not served by this dashboard") {
+					t.Errorf("the 404 does not say the project is not served: %.300s", r.body)
+				}
+			} else if loc := r.header.Get("Location"); r.status != http.StatusSeeOther || loc != tt.to {
+				t.Errorf("%d to %q, want 303 to %q", r.status, loc, tt.to)
+			}
+			if n := cdfCalls(s.sim)[""] - before; n != 0 {
+				t.Errorf("%d calls to CDF, want none", n)
+			}
+		})
+	}
+	// The anchor the redirect names is on the home page.
+	doc := htmltest.Parse(t, two.get(t, "/").body)
+	if n := len(htmltest.Find(doc.Root, func(n *html.Node) bool { return htmltest.Attr(n, "id") == "project-"+secondProject })); n != 1 {
+		t.Errorf("%d elements with id project-%s on the home page, want 1", n, secondProject)
 	}
 }

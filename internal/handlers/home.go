@@ -46,7 +46,8 @@ func (h *Home) Show(c echo.Context) error {
 				id = "" // the first keeps the ids of a one-project page
 			}
 			m.Projects = append(m.Projects, templates.ProjectLink{Name: name, ReviewAction: reviewAction(name),
-				JobInputID: suffixed("job-id", id), QueueInputID: suffixed("queue-jobs", id)})
+				JobInputID: suffixed("job-id", id), QueueInputID: suffixed("queue-jobs", id), Anchor: ProjectAnchor(name),
+				OpenTestID: "open-form-" + name, QueueTestID: "queue-form-" + name})
 		}
 	} else {
 		m.ReviewAction = reviewAction(ps.Default)

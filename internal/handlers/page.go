@@ -16,16 +16,27 @@ import (
 
 // Page is what every rendered page shares.
 type Page struct {
-	Demo          bool
-	Project       string
+	Demo    bool
+	Project string
+	// Several says the dashboard serves more than one project (or any the
+	// person reaches): titles then name the page's project, and the
+	// header links it to its section of the home page.
+	Several       bool
 	CSS, JS, Icon string   // fingerprinted asset URLs
 	Modules       []string // the script's other modules, preloaded
 	Styles        []string // stylesheets after app.css (stage.css), sorted
 }
 
-// Base returns the frame model for a page titled title.
+// Base returns the frame model for a page titled title; when the
+// dashboard serves several projects, the title names the page's project
+// ("Job 1001 · demo-b"), so that two tabs of job 1001 tell apart.
 func (p Page) Base(title string) templates.Base {
-	return templates.Base{Title: title, Demo: p.Demo, Project: p.Project, CSS: p.CSS, JS: p.JS, Icon: p.Icon, Modules: p.Modules, Styles: p.Styles}
+	b := templates.Base{Title: title, Demo: p.Demo, Project: p.Project, CSS: p.CSS, JS: p.JS, Icon: p.Icon, Modules: p.Modules, Styles: p.Styles}
+	if p.Several && p.Project != "" {
+		b.Title = title + " · " + p.Project
+		b.ProjectHref = projectPath(p.Project)
+	}
+	return b
 }
 
 // render writes a component with status only after it rendered completely,

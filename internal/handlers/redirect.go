@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -15,18 +16,49 @@ type Redirects struct {
 	Projects *Projects
 }
 
-// Job handles GET /jobs/:jobId: the job of the default project.
+// Job handles GET /jobs/:jobId[?project=NAME]: the job of the project
+// named, as /open takes it (a project not served is a 404), or of the
+// default project.
 func (h *Redirects) Job(c echo.Context) error {
 	id, err := parseID(c.Param("jobId"), "job id")
 	if err != nil {
 		return err
 	}
-	project, err := h.project("")
+	project, err := h.project(strings.TrimSpace(c.QueryParam("project")))
 	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, jobPath(project, id))
 }
+
+// ProjectHome handles GET /projects/:project and /projects/:project/: the
+// project's section of the home page (its forms), or the home page when
+// the dashboard serves one project; a project not served is a 404.
+func (h *Redirects) ProjectHome(c echo.Context) error {
+	name := c.Param("project")
+	if h.Projects == nil {
+		if err := checkProject(name, h.Project); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/")
+	}
+	if _, err := h.Projects.resolve(name); err != nil {
+		return err
+	}
+	if !h.Projects.Any && len(h.Projects.Listed) == 1 {
+		return c.Redirect(http.StatusSeeOther, "/")
+	}
+	return c.Redirect(http.StatusSeeOther, "/#"+ProjectAnchor(name))
+}
+
+// ProjectAnchor is the id of a project's section on the home page.
+// Project names are letters, digits and hyphens (cdf.ValidProject), valid
+// in an id and a fragment as they are.
+func ProjectAnchor(project string) string { return "project-" + project }
+
+// projectPath is a project's address, which leads to its section of the
+// home page (Redirects.ProjectHome).
+func projectPath(project string) string { return "/projects/" + url.PathEscape(project) }
 
 // Open handles GET /open?job=ID[&project=NAME], the start page's form:
 // the job of the project named, or of the default project.

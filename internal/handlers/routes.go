@@ -101,8 +101,9 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	}
 	page.Demo, page.Project = d.Demo, ps.Default
 	if len(ps.Listed) > 1 || ps.Any {
-		// The header names the project of each page, not a default.
-		page.Project = ""
+		// The header and the titles name the project of each page, not a
+		// default.
+		page.Project, page.Several = "", true
 	}
 
 	// Without sign-in, the forms' CSRF tokens come from a cookie.
@@ -166,6 +167,8 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	get(e, "/", home.Show, signedIn)
 	get(e, "/open", redirects.Open, signedIn)
 	get(e, "/jobs/:jobId", redirects.Job, signedIn)
+	get(e, "/projects/:project", redirects.ProjectHome, signedIn)
+	get(e, "/projects/:project/", redirects.ProjectHome, signedIn)
 	// Every /projects/{project}/ route gets a copy of its handler made
 	// for the project the URL names (perProject); a project not served
 	// answers 404 before any call to CDF.

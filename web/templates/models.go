@@ -8,8 +8,12 @@ type Base struct {
 	Title string
 	// Demo shows the "demo data" badge.
 	Demo bool
-	// Project is the configured CDF project.
+	// Project is the page's CDF project.
 	Project string
+	// ProjectHref, when set (several projects served), makes the header's
+	// project name a link to it: /projects/{project}, which leads to the
+	// project's section of the home page.
+	ProjectHref string
 	// CSS, JS and Icon are the fingerprinted URLs of the embedded assets;
 	// JS is the page script's entry module, and Modules are the modules it
 	// imports, preloaded.
@@ -60,6 +64,11 @@ type ProjectLink struct {
 	ReviewAction string
 	JobInputID   string
 	QueueInputID string
+	// Anchor is the id of the project's entry (/projects/{project}
+	// leads there); OpenTestID and QueueTestID are its forms' test ids,
+	// one per project (open-form-{project}, queue-form-{project}).
+	Anchor                  string
+	OpenTestID, QueueTestID string
 }
 
 // JobPage shows one segmentation job.
