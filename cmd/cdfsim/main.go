@@ -102,8 +102,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		"base_url", base, "token_url", sim.TokenURL(base), "project", sim.Project(),
 		"projects", strings.Join(sim.Projects(), ","), "client_id", *clientID,
 		"demo_jobs", len(sim.DemoJobs()))
-	logger.Info("configure segview with",
-		"CDF_URL", base, "CDF_PROJECT", sim.Project(), "IDP_TOKEN_URL", sim.TokenURL(base), "IDP_CLIENT_ID", *clientID)
+	configure := []any{"CDF_URL", base, "CDF_PROJECT", sim.Project(), "IDP_TOKEN_URL", sim.TokenURL(base), "IDP_CLIENT_ID", *clientID}
+	if len(extra) > 0 {
+		// Without it segview serves CDF_PROJECT alone.
+		configure = append(configure, "SEGVIEW_PROJECTS", strings.Join(sim.Projects(), ","))
+	}
+	logger.Info("configure segview with", configure...)
 
 	<-ctx.Done()
 	logger.Info("shutting down")

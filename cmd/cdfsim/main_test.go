@@ -107,6 +107,9 @@ func TestRunWithFlags(t *testing.T) {
 			t.Errorf("log lacks %q:\n%s", want, logs)
 		}
 	}
+	if strings.Contains(logs, "SEGVIEW_PROJECTS") {
+		t.Errorf("SEGVIEW_PROJECTS suggested without -projects:\n%s", logs)
+	}
 	if strings.Contains(logs, "flag-secret") || strings.Contains(logs, "generated") {
 		t.Errorf("a given secret was logged:\n%s", logs)
 	}
@@ -126,6 +129,10 @@ func TestRunWithProjects(t *testing.T) {
 	base, stderr, _ := startRun(t, "-client-secret", "x", "-projects", "demo-east, demo-west")
 	if logs := stderr.String(); !strings.Contains(logs, "projects=demo,demo-east,demo-west") {
 		t.Errorf("log lacks the served projects:\n%s", logs)
+	}
+	// The line that says how to configure segview lists them for it.
+	if logs := stderr.String(); !regexp.MustCompile(`configure segview with" .* SEGVIEW_PROJECTS=demo,demo-east,demo-west\n`).MatchString(logs) {
+		t.Errorf("the configure line lacks SEGVIEW_PROJECTS:\n%s", logs)
 	}
 	res, err := httptestclient.Client(t, nil, false).PostForm(base+"/oauth2/token", url.Values{
 		"grant_type": {"client_credentials"}, "client_id": {"segview-dev"}, "client_secret": {"x"},
