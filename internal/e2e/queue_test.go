@@ -23,9 +23,9 @@ func TestReviewQueueKeys(t *testing.T) {
 
 	run(t, ctx, chromedp.Steps(
 		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="queue-form"] textarea`)),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid="queue-form"] textarea`), fmt.Sprintf("%d\n%d %d, %d", jobs[0], jobs[1], jobs[2], jobs[0])),
-		chromedp.Submit(chromedp.CSS(`[data-testid="queue-form"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="queue-form-demo"] textarea`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="queue-form-demo"] textarea`), fmt.Sprintf("%d\n%d %d, %d", jobs[0], jobs[1], jobs[2], jobs[0])),
+		chromedp.Submit(chromedp.CSS(`[data-testid="queue-form-demo"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="queue"]`)),
 	))
 	if rows := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="queue-row"]').length`)); rows != 3 {
