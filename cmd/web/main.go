@@ -17,7 +17,7 @@ import (
 	"github.com/segview/segview/internal/app"
 	"github.com/segview/segview/internal/buildversion"
 	"github.com/segview/segview/internal/config"
-	"github.com/segview/segview/internal/jpegturbo"
+	"github.com/segview/segview/internal/imaging"
 	"github.com/segview/segview/internal/render"
 )
 
@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File, 
 	defer a.Close()
 	logger.LogAttrs(ctx, slog.LevelInfo, "segview", slog.String("version", version))
 	logger.LogAttrs(ctx, slog.LevelInfo, "configuration", a.Config.LogAttrs()...)
-	logger.LogAttrs(ctx, slog.LevelInfo, "jpeg codec", slog.String("jpeg", jpegturbo.Status()))
+	logger.LogAttrs(ctx, slog.LevelInfo, "jpeg codec", slog.String("jpeg", imaging.JPEGStatus()))
 	return a.Serve(ctx, cfg.Addr, logger, nil)
 }
 

@@ -56,12 +56,14 @@ type Options struct {
 	// IgnoreEXIF returns pixels as stored, without applying the EXIF
 	// Orientation of a JPEG or of a PNG's eXIf chunk.
 	IgnoreEXIF bool
-	// MinWidth lets a JPEG be decoded at reduced scale (libjpeg-turbo's DCT
-	// scaling: M/8 for M = 1..5) when the result, once oriented, is still at
-	// least this wide; 0 means full size.
+	// MinWidth lets a JPEG be decoded at reduced scale (DCT scaling: M/8
+	// for M = 1..5 with libjpeg-turbo, 1, 2 or 4 with jpegscale) when the
+	// result, once oriented, is still at least this wide; 0 means full size.
 	MinWidth int
-	// Decoder set to DecoderGo decodes JPEGs with image/jpeg even when
-	// libjpeg-turbo is available; empty picks the fastest.
+	// Decoder set to DecoderGo decodes JPEGs in pure Go even when
+	// libjpeg-turbo is available: with package jpegscale (at a DCT scale
+	// too), and with image/jpeg for the features jpegscale does not
+	// support. Empty picks the fastest.
 	Decoder string
 }
 

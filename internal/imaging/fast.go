@@ -2,9 +2,11 @@ package imaging
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/jpeg"
 	"io"
+	"strings"
 
 	"golang.org/x/image/draw"
 
@@ -19,19 +21,44 @@ const (
 	// when the library can be loaded.
 	DecoderTurbo = jpegturbo.Name
 	// DecoderGo is pure Go: package jpegscale for the JPEGs it decodes
-	// (at a DCT scale, as libjpeg-turbo), image/jpeg for the others, and
-	// image/png.
+	// (at a DCT scale, as libjpeg-turbo), image/jpeg for those whose
+	// features it does not support, and image/png.
 	DecoderGo = "go"
 )
+
+// JPEGStatus says, for the start-up log, which decoder decodes JPEGs and
+// why: libjpeg-turbo with its library name, or the pure-Go decoder
+// (jpegscale) with the reason, SEGVIEW_JPEG=go or why libjpeg-turbo could
+// not be used.
+func JPEGStatus() string {
+	if jpegturbo.Available() {
+		return jpegturbo.Status()
+	}
+	const goDecoder = "pure Go (jpegscale, image/jpeg for what it does not support)"
+	_, _, err := jpegturbo.DecodeConfig(nil) // fails with the reason
+	if err == nil {
+		return goDecoder
+	}
+	reason := strings.TrimPrefix(err.Error(), jpegturbo.ErrUnavailable.Error()+": ")
+	if reason == jpegturbo.EnvVar+"=go" {
+		return goDecoder + ": chosen by " + reason
+	}
+	return goDecoder + ": libjpeg-turbo not available (" + reason + ")"
+}
 
 // decodePixels decodes data, a JPEG or PNG whose header Decode has checked,
 // and names the decoder that did it. JPEGs go through libjpeg-turbo when it
 // is available, unless opts.Decoder asks for DecoderGo, and otherwise
 // through jpegscale, which decodes to the YCbCr or gray planes at the scale
-// opts.MinWidth allows (1/8, 1/4, 1/2 or 1/1). What jpegscale refuses
-// (arithmetic coding, 12-bit, CMYK, RGB, unusual samplings, damaged data)
-// is decoded by decode, the standard library decoder for the format, which
-// also decodes PNGs.
+// opts.MinWidth allows (1/8, 1/4, 1/2 or 1/1). What jpegscale declares
+// unsupported from the headers (arithmetic coding, 12-bit, CMYK, RGB,
+// unusual samplings; jpegscale.ErrUnsupported, before it allocates or
+// decodes any scan data) is decoded by decode, the standard library decoder
+// for the format, which also decodes PNGs. Any other jpegscale error is
+// returned: damaged scan data, which image/jpeg refuses too (retrying would
+// only cost a second, full-size decode that DecodeMemory does not budget),
+// and a progressive JPEG with too many scans (jpegscale.ErrTooManyScans),
+// on which image/jpeg would spend as long.
 //
 // Whatever libjpeg-turbo refuses is decoded again with image/jpeg, which
 // then decides: CMYK and YCCK files, the unusual subsamplings libjpeg-turbo
@@ -59,8 +86,9 @@ func decodePixels(format string, data []byte, opts Options, decode func(io.Reade
 		}
 	} else {
 		scaled := jpegscale.Options{MinWidth: minW, MinHeight: minH, MaxPixels: opts.Limits.maxPixels()}
-		if img, err := jpegscale.Decode(data, scaled); err == nil {
-			return img, DecoderGo, nil
+		img, err := jpegscale.Decode(data, scaled)
+		if !errors.Is(err, jpegscale.ErrUnsupported) {
+			return img, DecoderGo, err
 		}
 	}
 	img, err := decode(bytes.NewReader(data))

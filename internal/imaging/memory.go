@@ -2,6 +2,7 @@ package imaging
 
 import (
 	"encoding/binary"
+	"errors"
 
 	"github.com/segview/segview/internal/jpegscale"
 	"github.com/segview/segview/internal/jpegturbo"
@@ -16,15 +17,21 @@ import (
 //     smallest of 1/8, 1/4, 1/2 and 1/1 still Options.MinWidth wide as
 //     displayed), and for a progressive JPEG also the coefficients that
 //     scale uses, as int16, and a 64-bit mask a block (jpegscale.Memory);
-//   - a JPEG jpegscale refuses, decoded by image/jpeg: its planes as
-//     stored, one byte a sample, and for a progressive JPEG also every DCT
-//     coefficient, which image/jpeg keeps as an int32 a sample until the
-//     last scan: five bytes a sample;
+//     A decode that fails in the scan data (a truncated or damaged file)
+//     allocates no more: it is not retried with image/jpeg;
+//   - a JPEG whose features jpegscale does not support (its headers say
+//     so: jpegscale.ErrUnsupported), decoded by image/jpeg at full size
+//     whatever Options.MinWidth: its planes as stored, one byte a sample,
+//     and for a progressive JPEG also every DCT coefficient, which
+//     image/jpeg keeps as an int32 a sample until the last scan: five
+//     bytes a sample;
 //   - a JPEG decoded by libjpeg-turbo: its planes at the scale it decodes
 //     at (the smallest M/8 still Options.MinWidth wide);
 //   - anything else: width × height × 4 bytes (RGBA).
 //
-// It is 0 when the header cannot be read; the decode will fail.
+// It is 0 when the header cannot be read, or when jpegscale refuses the
+// headers for another reason: the decode will fail before it allocates
+// pixel memory.
 func DecodeMemory(data []byte, opts Options) int64 {
 	if h, ok := jpegHeader(data); ok {
 		samples := h.samples()
@@ -39,8 +46,9 @@ func DecodeMemory(data []byte, opts Options) int64 {
 			return samples * m * m / 64
 		}
 		minW, minH := storedMinSize(data, opts)
-		if n, err := jpegscale.Memory(data, jpegscale.Options{MinWidth: minW, MinHeight: minH}); err == nil {
-			return n
+		n, err := jpegscale.Memory(data, jpegscale.Options{MinWidth: minW, MinHeight: minH})
+		if !errors.Is(err, jpegscale.ErrUnsupported) {
+			return n // 0 with an error: Decode fails before allocating
 		}
 		if h.progressive {
 			return 5 * samples

@@ -32,6 +32,10 @@ func TestDecodeMemory(t *testing.T) {
 	color := encJPEG(image.NewYCbCr(image.Rect(0, 0, 400, 300), image.YCbCrSubsampleRatio420))
 	const colorSamples = 400*304 + 2*200*152
 	gray := encJPEG(image.NewGray(image.Rect(0, 0, 100, 50)))
+	// A DHT whose counts overflow the data: image/jpeg's DecodeConfig
+	// does not read it; jpegscale refuses it before allocating.
+	badDHT := bytes.Clone(color)
+	badDHT[bytes.Index(badDHT, []byte{0xff, 0xc4})+5] = 3
 	// testdata/cmyk.jpg: 64×48, four components at full size, which
 	// jpegscale refuses.
 	cmyk, err := os.ReadFile("testdata/cmyk.jpg")
@@ -57,6 +61,8 @@ func TestDecodeMemory(t *testing.T) {
 		{"baseline colour at 1/4, jpegscale", color, Options{Decoder: DecoderGo, MinWidth: 100}, colorSamples / 16},
 		{"progressive colour at 1/8, jpegscale", progressive(color), Options{Decoder: DecoderGo, MinWidth: 50}, colorSamples*3/64 + colorSamples/64*8},
 		{"CMYK, image/jpeg: the planes", cmyk, goOpts, cmykSamples},
+		{"CMYK at MinWidth 8, image/jpeg: the planes at full size", cmyk, Options{Decoder: DecoderGo, MinWidth: 8}, cmykSamples},
+		{"Huffman table jpegscale refuses: no pixel memory before the error", badDHT, goOpts, 0},
 		{"progressive CMYK, image/jpeg: planes and int32 coefficients", progressive(cmyk), goOpts, 5 * cmykSamples},
 		{"PNG: RGBA", pngBuf.Bytes(), goOpts, 30 * 20 * 4},
 		{"not an image", []byte("<html>"), goOpts, 0},

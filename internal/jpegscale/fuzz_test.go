@@ -2,6 +2,7 @@ package jpegscale
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/jpeg"
 	"os"
@@ -39,6 +40,11 @@ func FuzzDecode(f *testing.F) {
 		opts := Options{MinWidth: int(minWidth), MaxPixels: limit}
 		want, merr := Memory(data, opts)
 		img, err := Decode(data, opts)
+		if errors.Is(err, ErrUnsupported) != errors.Is(merr, ErrUnsupported) {
+			// A caller falls back to image/jpeg on ErrUnsupported and
+			// budgets that from Memory.
+			t.Fatalf("Decode: %v; Memory: %v", err, merr)
+		}
 		if err != nil {
 			return
 		}

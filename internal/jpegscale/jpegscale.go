@@ -10,8 +10,17 @@
 // three components, and the subsamplings image.YCbCr can hold (4:4:4,
 // 4:2:2, 4:2:0, 4:4:0, 4:1:1, 4:1:0). Anything else (arithmetic coding,
 // 12-bit samples, lossless and hierarchical modes, CMYK, RGB, other
-// samplings) is refused with ErrUnsupported, and damaged data with an
-// error wrapping ErrFormat; callers decode those with image/jpeg.
+// samplings) is refused with ErrUnsupported, always from the headers,
+// before any scan data is decoded or pixel memory allocated, so that a
+// caller can decode those with image/jpeg instead; Memory refuses the same
+// files. Damaged data is refused with an error wrapping ErrFormat, which
+// image/jpeg would refuse too.
+//
+// The work a progressive JPEG asks for is bounded: each scan walks every
+// block it covers, so a few bytes a scan could make a small file take
+// minutes. Decode counts the blocks of each scan as its header arrives and
+// refuses, with ErrTooManyScans, a file whose scans cover more than
+// MaxScanWork times the image's blocks.
 //
 // It runs on untrusted input: every length, index and dimension is checked
 // before use and allocation, and it never panics.
@@ -22,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"strings"
 )
 
 var (
@@ -34,14 +44,26 @@ var (
 	// declares more pixels than Options.MaxPixels. It is detected before
 	// any pixel memory is allocated.
 	ErrTooLarge = errors.New("jpegscale: image is above the pixel limit")
+	// ErrTooManyScans is wrapped when the scans of a JPEG cover more than
+	// MaxScanWork times its blocks. It is detected from a scan's header,
+	// before the scan's data is decoded. image/jpeg would take as long on
+	// such a file, so callers should not retry with it.
+	ErrTooManyScans = errors.New("jpegscale: too many scans for the image's size")
 )
 
 func formatError(msg string) error      { return fmt.Errorf("%w: %s", ErrFormat, msg) }
 func unsupportedError(msg string) error { return fmt.Errorf("%w: %s", ErrUnsupported, msg) }
 
-// maxScans bounds the scans of a progressive JPEG: a few bytes a scan can
-// make a tiny file take minutes otherwise. Encoders write about ten.
-const maxScans = 500
+// MaxScanWork bounds the work of a decode: the blocks of all its scans
+// together (a scan of one component covers that component's blocks, an
+// interleaved scan those of its components) may be at most MaxScanWork
+// times the blocks of the image. A sequential JPEG covers each block once
+// (1×); libjpeg's default progressive scripts cover 4.7× the blocks of a
+// 4:4:4 image (ten scans), 5 to 5.3× those of a 4:2:0 or 4:2:2 one (ten
+// scans) and 6× those of a grey one (six scans), as measured on the
+// photos of testdata and of the benchmarks. Beyond the bound, each scan
+// can cost as much as a whole baseline decode for a few bytes of file.
+const MaxScanWork = 24
 
 // Options configure Decode.
 type Options struct {
@@ -91,7 +113,10 @@ func Decode(data []byte, opts Options) (image.Image, error) {
 // Memory returns the bytes Decode allocates for data with opts (its
 // planes at the scale, and a progressive JPEG's coefficients: 2 bytes for
 // each of the m×m kept of a block and 8 for the block), read from the
-// frame header, or the error Decode returns for a header it refuses.
+// headers before the first scan, or the error Decode returns for those
+// headers: ErrUnsupported exactly when Decode returns it. Decode allocates
+// the planes at the first scan, so it allocates nothing when Memory fails;
+// a decode that fails later, in the scan data, allocates at most this.
 func Memory(data []byte, opts Options) (int64, error) {
 	d := decoder{data: data, opts: opts, headerOnly: true}
 	if err := d.decode(); err != errHeaderRead {
@@ -138,7 +163,7 @@ type decoder struct {
 	data []byte
 	opts Options
 	pos  int
-	// headerOnly stops the decode after the frame header, before any
+	// headerOnly stops the decode at the first scan, before any
 	// allocation, with errHeaderRead.
 	headerOnly bool
 
@@ -159,8 +184,11 @@ type decoder struct {
 	// components means RGB.
 	transform int
 	scans     int
-	eobrun    int32
-	br        bitReader
+	// blocks is the number of blocks of the frame, work the blocks of its
+	// scans so far (MaxScanWork).
+	blocks, work int64
+	eobrun       int32
+	br           bitReader
 
 	// slot[k] is where zigzag coefficient k goes in an m×m block, -1
 	// when the scale does not use it.
@@ -241,6 +269,12 @@ func (d *decoder) decode() error {
 			err = unsupportedError("DNL marker")
 		}
 		if err != nil {
+			if d.scans > 0 && errors.Is(err, ErrUnsupported) {
+				// Only the headers decide ErrUnsupported (see the
+				// package comment); after scan data, image/jpeg
+				// refuses such a marker as well.
+				return formatError(strings.TrimPrefix(err.Error(), ErrUnsupported.Error()+": ") + " after the first scan")
+			}
 			return err
 		}
 	}
@@ -357,20 +391,26 @@ func (d *decoder) parseFrame(seg []byte, progressive bool) error {
 		ch := (d.height*c.v + d.vmax - 1) / d.vmax
 		c.nbw, c.nbh = (cw+7)/8, (ch+7)/8
 		c.stride = c.bw * d.m
-		if d.headerOnly {
+		d.blocks += int64(c.bw) * int64(c.bh)
+	}
+	return nil
+}
+
+// allocate makes the planes, and a progressive frame's coefficients, at
+// the first scan.
+func (d *decoder) allocate() {
+	for i := range d.comps {
+		c := &d.comps[i]
+		if c.pix != nil {
 			continue
 		}
 		c.pix = make([]byte, c.stride*c.bh*d.m)
-		if progressive {
+		if d.progressive {
 			blocks := c.bw * c.bh
 			c.coefs = make([]int16, blocks*d.m*d.m)
 			c.nz = make([]uint64, blocks)
 		}
 	}
-	if d.headerOnly {
-		return errHeaderRead
-	}
-	return nil
 }
 
 // subsampling returns the image.YCbCr layout of three components: full

@@ -198,6 +198,9 @@ func TestUnsupported(t *testing.T) {
 			if _, err := Decode(data, Options{}); !errors.Is(err, ErrUnsupported) {
 				t.Fatalf("error %v, want ErrUnsupported", err)
 			}
+			if _, err := Memory(data, Options{}); !errors.Is(err, ErrUnsupported) {
+				t.Fatalf("Memory: error %v, want ErrUnsupported", err)
+			}
 		})
 	}
 }

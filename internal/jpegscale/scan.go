@@ -1,6 +1,7 @@
 package jpegscale
 
 import (
+	"fmt"
 	"math/bits"
 	"runtime"
 	"sync"
@@ -19,9 +20,8 @@ func (d *decoder) parseScan(seg []byte) error {
 	if !d.frame {
 		return formatError("scan before frame")
 	}
-	d.scans++
-	if d.scans > maxScans {
-		return unsupportedError("too many scans")
+	if d.headerOnly {
+		return errHeaderRead
 	}
 	if len(seg) < 1 {
 		return formatError("short SOS")
@@ -68,6 +68,17 @@ func (d *decoder) parseScan(seg []byte) error {
 	} else if s.ss != 0 || s.se != 63 || s.ah != 0 || s.al != 0 {
 		return formatError("bad sequential scan parameters")
 	}
+	// The blocks this scan walks (see decodeScan), counted before any of
+	// its data is decoded.
+	if s.n == 1 {
+		d.work += int64(s.comps[0].nbw) * int64(s.comps[0].nbh)
+	} else {
+		d.work += int64(d.mcux) * int64(d.mcuy) * int64(blocks)
+	}
+	if d.work > MaxScanWork*d.blocks {
+		return fmt.Errorf("%w: scan %d brings the blocks decoded to more than %d× the image's %d blocks",
+			ErrTooManyScans, d.scans+1, MaxScanWork, d.blocks)
+	}
 	for i := range s.n {
 		needDC := s.ss == 0 && s.ah == 0
 		needAC := s.se > 0
@@ -75,6 +86,8 @@ func (d *decoder) parseScan(seg []byte) error {
 			return formatError("scan uses an undefined Huffman table")
 		}
 	}
+	d.allocate()
+	d.scans++
 	return d.decodeScan(&s)
 }
 

@@ -1,0 +1,209 @@
+package imaging
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"image"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/segview/segview/internal/jpegscale"
+	"github.com/segview/segview/internal/jpegturbo"
+)
+
+// progressiveGray builds a valid progressive grey JPEG of w×h, all mid
+// grey, in a few kilobytes: a DC scan in which every difference is 0, then
+// acScans scans of the AC band 1..63, each a few bytes of end-of-band runs.
+// (internal/jpegscale's tests build the same kind of file.)
+func progressiveGray(w, h, acScans int) []byte {
+	var b bytes.Buffer
+	segment := func(marker byte, payload ...byte) {
+		b.Write([]byte{0xff, marker})
+		b.Write(binary.BigEndian.AppendUint16(nil, uint16(2+len(payload))))
+		b.Write(payload)
+	}
+	// A Huffman table of one code, "0", for symbol.
+	oneCode := func(class, symbol byte) []byte {
+		return append(append([]byte{class << 4, 1}, make([]byte, 15)...), symbol)
+	}
+	entropy := func(bits []bool) { // padded with ones, 0xFF stuffed
+		for i := 0; i < len(bits); i += 8 {
+			var v byte
+			for j := range 8 {
+				v <<= 1
+				if i+j >= len(bits) || bits[i+j] {
+					v |= 1
+				}
+			}
+			b.WriteByte(v)
+			if v == 0xff {
+				b.WriteByte(0)
+			}
+		}
+	}
+	blocks := ((w + 7) / 8) * ((h + 7) / 8)
+	b.Write([]byte{0xff, 0xd8})
+	dqt := bytes.Repeat([]byte{1}, 65)
+	dqt[0] = 0
+	segment(0xdb, dqt...)
+	segment(0xc2, 8, byte(h>>8), byte(h), byte(w>>8), byte(w), 1, 1, 0x11, 0)
+	segment(0xc4, oneCode(0, 0)...)    // DC: difference size 0
+	segment(0xc4, oneCode(1, 0xe0)...) // AC: an end-of-band run, 2^14 + 14 bits
+	segment(0xda, 1, 1, 0x00, 0, 0, 0x00)
+	entropy(make([]bool, blocks))
+	for range acScans {
+		segment(0xda, 1, 1, 0x00, 1, 63, 0x00)
+		var bits []bool
+		for left := blocks; left > 0; left -= 1<<15 - 1 {
+			bits = append(bits, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true)
+		}
+		entropy(bits)
+	}
+	b.Write([]byte{0xff, 0xd9})
+	return b.Bytes()
+}
+
+// A JPEG that jpegscale fails on in its scan data (truncated, damaged) is
+// not decoded again by image/jpeg at full size: the decode allocates no
+// more than DecodeMemory budgets, jpegscale's scaled decode. (Before, a
+// 12 MP progressive photo cut at 60 % allocated 91 MB on a 3 MB budget.)
+// Not parallel: it measures the process's allocations.
+func TestDecodeGoDamagedStaysInBudget(t *testing.T) {
+	full := progressiveGray(2000, 1500, 2) // 250×188 blocks
+	lastScan := bytes.LastIndex(full, []byte{0xff, 0xda})
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"cut in the DC scan", full[:len(full)/2]},
+		{"cut in the last AC scan", full[:lastScan+12]},
+		{"no EOI", full[:len(full)-2]},
+	}
+	opts := Options{Decoder: DecoderGo, MinWidth: 160}
+	// Besides the budget, header() reads the file with
+	// image/jpeg.DecodeConfig, whose decoder's tables take about 50 kB.
+	const overhead = 128 << 10
+	for _, tt := range tests {
+		budget := DecodeMemory(tt.data, opts)
+		// jpegscale at 1/8: a byte, 2 bytes of coefficient and an 8-byte
+		// mask a block; image/jpeg at full size would need 15 MB.
+		if want := int64(250 * 188 * 11); budget != want {
+			t.Fatalf("%s: DecodeMemory %d, want %d (jpegscale at 1/8)", tt.name, budget, want)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, _, err := DecodeSize(tt.data, opts, image.Pt(160, 120))
+		runtime.ReadMemStats(&after)
+		got := int64(after.TotalAlloc - before.TotalAlloc)
+		t.Logf("%s: allocated %d bytes, budget %d", tt.name, got, budget)
+		if got > budget+overhead {
+			t.Errorf("%s: allocated %d bytes, budget %d", tt.name, got, budget)
+		}
+		if !errors.Is(err, jpegscale.ErrFormat) {
+			t.Errorf("%s: error %v, want jpegscale's ErrFormat", tt.name, err)
+		}
+	}
+	// The whole file decodes, at 1/8, with jpegscale.
+	img, info, err := DecodeSize(full, opts, image.Pt(160, 120))
+	if err != nil || info.Decoder != DecoderGo || img.Bounds().Dx() != 160 {
+		t.Fatalf("undamaged: %v, %+v", err, info)
+	}
+}
+
+// withDCScanRepeated returns the progressive JPEG data with its first scan
+// (libjpeg's scripts start with the interleaved DC scan) written n more
+// times after it: the same coefficients, n more times the image's blocks
+// to decode.
+func withDCScanRepeated(t *testing.T, data []byte, n int) []byte {
+	t.Helper()
+	start := bytes.Index(data, []byte{0xff, 0xda})
+	if start < 0 {
+		t.Fatal("no scan")
+	}
+	end := start + 2
+	for end+1 < len(data) && (data[end] != 0xff || data[end+1] == 0 || data[end+1] >= 0xd0 && data[end+1] <= 0xd7) {
+		end++
+	}
+	if end+1 >= len(data) || data[end+1] != 0xda && data[end+1] != 0xc4 {
+		t.Fatalf("the first scan is followed by marker %#x", data[end+1])
+	}
+	out := append([]byte{}, data[:end]...)
+	for range n {
+		out = append(out, data[start:end]...)
+	}
+	return append(out, data[end:]...)
+}
+
+// A progressive JPEG whose scans cover more than jpegscale.MaxScanWork
+// times its blocks is refused (jpegscale.ErrTooManyScans), and not handed
+// to image/jpeg, which would spend as long on it. A real photo's ten scans
+// (about 5× its blocks) plus eight repeats of its DC scan (1× each) still
+// decode: the bound leaves room for other encoders' scripts.
+func TestDecodeGoTooManyScans(t *testing.T) {
+	t.Parallel()
+	photo, err := os.ReadFile("../jpegscale/testdata/420-big-progressive.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Decoder: DecoderGo}
+	want, _, err := Decode(photo, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, info, err := Decode(withDCScanRepeated(t, photo, 8), opts)
+	if err != nil || info.Decoder != DecoderGo || !sameImage(got, want) {
+		t.Fatalf("with 8 more DC scans: %v, %+v, same image: %v", err, info, err == nil && sameImage(got, want))
+	}
+	for _, tt := range []struct {
+		name string
+		data []byte
+	}{
+		{"a photo with 20 more DC scans", withDCScanRepeated(t, photo, 20)},
+		{"499 scans of a 4000×3000 image in 14 kB", progressiveGray(4000, 3000, 498)},
+	} {
+		for _, o := range []Options{opts, {Decoder: DecoderGo, MinWidth: 160}} {
+			if _, _, err := Decode(tt.data, o); !errors.Is(err, jpegscale.ErrTooManyScans) {
+				t.Errorf("%s, MinWidth %d: error %v, want jpegscale.ErrTooManyScans", tt.name, o.MinWidth, err)
+			}
+		}
+	}
+}
+
+func sameImage(a, b image.Image) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// The start-up log says plainly which decoder decodes JPEGs and why.
+func TestJPEGStatus(t *testing.T) {
+	t.Parallel()
+	got := JPEGStatus()
+	switch {
+	case strings.EqualFold(strings.TrimSpace(os.Getenv(jpegturbo.EnvVar)), "go"):
+		if want := "pure Go (jpegscale, image/jpeg for what it does not support): chosen by SEGVIEW_JPEG=go"; got != want {
+			t.Errorf("JPEGStatus() = %q, want %q", got, want)
+		}
+	case jpegturbo.Available():
+		if want := jpegturbo.Status(); got != want {
+			t.Errorf("JPEGStatus() = %q, want %q", got, want)
+		}
+	default:
+		const prefix = "pure Go (jpegscale, image/jpeg for what it does not support): libjpeg-turbo not available ("
+		if !strings.HasPrefix(got, prefix) || strings.Contains(got, "jpegturbo:") {
+			t.Errorf("JPEGStatus() = %q, want %q and the reason", got, prefix)
+		}
+	}
+}
