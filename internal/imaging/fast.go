@@ -60,11 +60,13 @@ func JPEGStatus() string {
 // and a progressive JPEG with too many scans (jpegscale.ErrTooManyScans),
 // on which image/jpeg would spend as long.
 //
-// Whatever libjpeg-turbo refuses is decoded again with image/jpeg, which
-// then decides: CMYK and YCCK files, the unusual subsamplings libjpeg-turbo
-// 2.1 rejects, and damaged files (libjpeg-turbo is told to stop at the first
-// warning, where image/jpeg tolerates a few kinds of junk). So the fast path
-// never refuses a file the Go path accepts.
+// Whatever libjpeg-turbo refuses goes the Go path's way, which then
+// decides: CMYK and YCCK files and the unusual subsamplings libjpeg-turbo
+// 2.1 rejects (to image/jpeg, as unsupported by jpegscale), and damaged
+// files (libjpeg-turbo is told to stop at the first warning; jpegscale
+// decodes them scaled or refuses them, never a full-size second decode
+// that DecodeMemory did not budget). So the fast path never refuses a file
+// the Go path accepts.
 //
 // With planes set, libjpeg-turbo returns the JPEG's planes as stored (an
 // *image.YCbCr or *image.Gray), for a caller that resamples them anyway.
@@ -84,14 +86,13 @@ func decodePixels(format string, data []byte, opts Options, decode func(io.Reade
 		if img, err := jpegturbo.Decode(data, turbo); err == nil {
 			return img, DecoderTurbo, nil
 		}
-	} else {
-		scaled := jpegscale.Options{MinWidth: minW, MinHeight: minH, MaxPixels: opts.Limits.maxPixels()}
-		img, err := jpegscale.Decode(data, scaled)
-		if !errors.Is(err, jpegscale.ErrUnsupported) {
-			return img, DecoderGo, err
-		}
 	}
-	img, err := decode(bytes.NewReader(data))
+	scaled := jpegscale.Options{MinWidth: minW, MinHeight: minH, MaxPixels: opts.Limits.maxPixels()}
+	img, err := jpegscale.Decode(data, scaled)
+	if !errors.Is(err, jpegscale.ErrUnsupported) {
+		return img, DecoderGo, err
+	}
+	img, err = decode(bytes.NewReader(data))
 	return img, DecoderGo, err
 }
 

@@ -26,7 +26,9 @@ import (
 //     image/jpeg keeps as an int32 a sample until the last scan: five
 //     bytes a sample;
 //   - a JPEG decoded by libjpeg-turbo: its planes at the scale it decodes
-//     at (the smallest M/8 still Options.MinWidth wide);
+//     at (the smallest M/8 still Options.MinWidth wide), or the pure-Go
+//     estimate above when that is larger, since what libjpeg-turbo
+//     refuses (a damaged file, CMYK) goes the pure-Go way;
 //   - anything else: width × height × 4 bytes (RGBA).
 //
 // It is 0 when the header cannot be read, or when jpegscale refuses the
@@ -35,6 +37,17 @@ import (
 func DecodeMemory(data []byte, opts Options) int64 {
 	if h, ok := jpegHeader(data); ok {
 		samples := h.samples()
+		goPath := func() int64 {
+			minW, minH := storedMinSize(data, opts)
+			n, err := jpegscale.Memory(data, jpegscale.Options{MinWidth: minW, MinHeight: minH})
+			if !errors.Is(err, jpegscale.ErrUnsupported) {
+				return n // 0 with an error: Decode fails before allocating
+			}
+			if h.progressive {
+				return 5 * samples
+			}
+			return samples
+		}
 		if opts.Decoder != DecoderGo && jpegturbo.Available() {
 			m := int64(8)
 			if opts.MinWidth > 0 && h.width > 0 {
@@ -43,17 +56,11 @@ func DecodeMemory(data []byte, opts Options) int64 {
 				side := int64(min(h.width, h.height))
 				m = min(8, max(1, (8*int64(opts.MinWidth)+side-1)/side))
 			}
-			return samples * m * m / 64
+			// What libjpeg-turbo refuses goes the Go path's way
+			// (decodePixels): the budget covers either.
+			return max(samples*m*m/64, goPath())
 		}
-		minW, minH := storedMinSize(data, opts)
-		n, err := jpegscale.Memory(data, jpegscale.Options{MinWidth: minW, MinHeight: minH})
-		if !errors.Is(err, jpegscale.ErrUnsupported) {
-			return n // 0 with an error: Decode fails before allocating
-		}
-		if h.progressive {
-			return 5 * samples
-		}
-		return samples
+		return goPath()
 	}
 	info, err := DecodeConfig(data, Options{IgnoreEXIF: true})
 	if err != nil {

@@ -73,13 +73,25 @@ func TestDecodeMemory(t *testing.T) {
 			t.Errorf("%s: DecodeMemory = %d, want %d", tt.name, got, tt.want)
 		}
 	}
-	// libjpeg-turbo decodes at the smallest M/8 still MinWidth wide: 3/8
-	// of 300 is 112.5 ≥ 100.
-	want := int64(colorSamples*3/16 + colorSamples/64*8) // jpegscale at 1/4
-	if jpegturbo.Available() {
-		want = colorSamples * 9 / 64
-	}
-	if got := DecodeMemory(progressive(color), Options{MinWidth: 100}); got != want {
-		t.Errorf("default decoder at MinWidth 100: %d, want %d (libjpeg-turbo available: %v)", got, want, jpegturbo.Available())
+	// libjpeg-turbo decodes at the smallest M/8 still MinWidth wide (3/8
+	// of 300 is 112.5 ≥ 100: colorSamples·9/64), but what it refuses goes
+	// to jpegscale, at 1/4 here; the budget is the larger of the two. For
+	// CMYK, which both refuse, it is image/jpeg's full-size decode.
+	for _, tt := range []struct {
+		name        string
+		data        []byte
+		turbo, goes int64
+	}{
+		{"progressive colour", progressive(color), colorSamples * 9 / 64, colorSamples*3/16 + colorSamples/64*8},
+		{"baseline colour", color, colorSamples * 9 / 64, colorSamples / 16},
+		{"progressive CMYK", progressive(cmyk), cmykSamples * 9 / 64, 5 * cmykSamples},
+	} {
+		want := tt.goes
+		if jpegturbo.Available() {
+			want = max(tt.turbo, tt.goes)
+		}
+		if got := DecodeMemory(tt.data, Options{MinWidth: 100}); got != want {
+			t.Errorf("%s, default decoder at MinWidth 100: %d, want %d (libjpeg-turbo available: %v)", tt.name, got, want, jpegturbo.Available())
+		}
 	}
 }
