@@ -109,29 +109,7 @@ func (e *testEnv) call(method, path string, body any) result {
 
 func (e *testEnv) callWithToken(token, method, path string, body any) result {
 	e.t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		r = bytes.NewReader(data)
-	}
-	req, err := http.NewRequest(method, e.projectURL(path), r)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	return e.do(req)
+	return e.callIn(token, e.sim.Project(), method, path, body)
 }
 
 func (e *testEnv) get(rawURL string) result {
