@@ -128,14 +128,7 @@ func TestLoadAuth(t *testing.T) {
 			}
 			c, err := Load(envOf(tt.env), read)
 			if tt.wantErr != nil {
-				if err == nil {
-					t.Fatalf("Load succeeded, want error mentioning %q", tt.wantErr)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error %q does not mention %q", err, w)
-					}
-				}
+				errorMentions(t, err, tt.wantErr)
 				if strings.Contains(err.Error(), key1) || strings.Contains(err.Error(), "s3cret") {
 					t.Errorf("error reveals a secret: %q", err)
 				}

@@ -258,14 +258,7 @@ func TestLoad(t *testing.T) {
 			}
 			c, err := Load(envOf(tt.env), read)
 			if tt.wantErr != nil {
-				if err == nil {
-					t.Fatalf("Load succeeded, want error mentioning %q", tt.wantErr)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error %q does not mention %q", err, w)
-					}
-				}
+				errorMentions(t, err, tt.wantErr)
 				for _, v := range tt.env {
 					if strings.Contains(v, "s3cret") && strings.Contains(err.Error(), v) {
 						t.Errorf("error reveals a secret: %q", err)
@@ -349,5 +342,19 @@ func TestSecretNeverPrinted(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), redacted) {
 		t.Errorf("summary does not say the secret is set: %s", buf.String())
+	}
+}
+
+// errorMentions fails the test unless err is an error whose message
+// contains each of want.
+func errorMentions(t *testing.T, err error, want []string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("Load succeeded, want error mentioning %q", want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not mention %q", err, w)
+		}
 	}
 }

@@ -83,14 +83,7 @@ func TestLoadProjects(t *testing.T) {
 			}
 			c, err := Load(envOf(env), noFiles)
 			if tt.wantErr != nil {
-				if err == nil {
-					t.Fatalf("Load succeeded, want error mentioning %q", tt.wantErr)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error %q does not mention %q", err, w)
-					}
-				}
+				errorMentions(t, err, tt.wantErr)
 				for _, w := range tt.notErr {
 					if strings.Contains(err.Error(), w) {
 						t.Errorf("error %q mentions %q", err, w)
