@@ -3,7 +3,6 @@ package imaging
 import (
 	"bytes"
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"image"
 	"os"
@@ -11,61 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/segview/segview/internal/imagetest"
 	"github.com/segview/segview/internal/jpegscale"
 	"github.com/segview/segview/internal/jpegturbo"
 )
-
-// progressiveGray builds a valid progressive grey JPEG of w×h, all mid
-// grey, in a few kilobytes: a DC scan in which every difference is 0, then
-// acScans scans of the AC band 1..63, each a few bytes of end-of-band runs.
-// (internal/jpegscale's tests build the same kind of file.)
-func progressiveGray(w, h, acScans int) []byte {
-	var b bytes.Buffer
-	segment := func(marker byte, payload ...byte) {
-		b.Write([]byte{0xff, marker})
-		b.Write(binary.BigEndian.AppendUint16(nil, uint16(2+len(payload))))
-		b.Write(payload)
-	}
-	// A Huffman table of one code, "0", for symbol.
-	oneCode := func(class, symbol byte) []byte {
-		return append(append([]byte{class << 4, 1}, make([]byte, 15)...), symbol)
-	}
-	entropy := func(bits []bool) { // padded with ones, 0xFF stuffed
-		for i := 0; i < len(bits); i += 8 {
-			var v byte
-			for j := range 8 {
-				v <<= 1
-				if i+j >= len(bits) || bits[i+j] {
-					v |= 1
-				}
-			}
-			b.WriteByte(v)
-			if v == 0xff {
-				b.WriteByte(0)
-			}
-		}
-	}
-	blocks := ((w + 7) / 8) * ((h + 7) / 8)
-	b.Write([]byte{0xff, 0xd8})
-	dqt := bytes.Repeat([]byte{1}, 65)
-	dqt[0] = 0
-	segment(0xdb, dqt...)
-	segment(0xc2, 8, byte(h>>8), byte(h), byte(w>>8), byte(w), 1, 1, 0x11, 0)
-	segment(0xc4, oneCode(0, 0)...)    // DC: difference size 0
-	segment(0xc4, oneCode(1, 0xe0)...) // AC: an end-of-band run, 2^14 + 14 bits
-	segment(0xda, 1, 1, 0x00, 0, 0, 0x00)
-	entropy(make([]bool, blocks))
-	for range acScans {
-		segment(0xda, 1, 1, 0x00, 1, 63, 0x00)
-		var bits []bool
-		for left := blocks; left > 0; left -= 1<<15 - 1 {
-			bits = append(bits, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true)
-		}
-		entropy(bits)
-	}
-	b.Write([]byte{0xff, 0xd9})
-	return b.Bytes()
-}
 
 // A JPEG that jpegscale fails on in its scan data (truncated, damaged) is
 // not decoded again by image/jpeg at full size: the decode allocates no
@@ -73,7 +21,7 @@ func progressiveGray(w, h, acScans int) []byte {
 // 12 MP progressive photo cut at 60 % allocated 91 MB on a 3 MB budget.)
 // Not parallel: it measures the process's allocations.
 func TestDecodeGoDamagedStaysInBudget(t *testing.T) {
-	full := progressiveGray(2000, 1500, 2) // 250×188 blocks
+	full := imagetest.ProgressiveGray(2000, 1500, 2, false) // 250×188 blocks
 	lastScan := bytes.LastIndex(full, []byte{0xff, 0xda})
 	tests := []struct {
 		name string
@@ -176,7 +124,7 @@ func TestDecodeGoTooManyScans(t *testing.T) {
 		data []byte
 	}{
 		{"a photo with 20 more DC scans", withDCScanRepeated(t, photo, 20)},
-		{"499 scans of a 4000×3000 image in 14 kB", progressiveGray(4000, 3000, 498)},
+		{"499 scans of a 4000×3000 image in 14 kB", imagetest.ProgressiveGray(4000, 3000, 498, false)},
 	} {
 		for _, o := range []Options{opts, {Decoder: DecoderGo, MinWidth: 160}} {
 			if _, _, err := Decode(tt.data, o); !errors.Is(err, jpegscale.ErrTooManyScans) {
