@@ -1,9 +1,11 @@
 package overlay
 
 import (
+	"fmt"
 	"image"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/segview/segview/internal/geom"
@@ -45,7 +47,7 @@ func benchSpec(b *testing.B) Spec {
 }
 
 // benchSpecSized is the scene of benchSpec on a w×h photo.
-func benchSpecSized(b *testing.B, w, h int) Spec {
+func benchSpecSized(b testing.TB, w, h int) Spec {
 	b.Helper()
 	rng := rand.New(rand.NewPCG(1, 1))
 	segs := make([]Segment, 20)
@@ -102,5 +104,31 @@ func BenchmarkRender1600Cached(b *testing.B) {
 		if _, err := Render(spec); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkMarks draws only the marks on top of the segments (labels'
+// badges, the box and the points) of BenchmarkRender's scene, at the
+// width the job page shows and at a 13.4 MP export's size.
+func BenchmarkMarks(b *testing.B) {
+	for _, c := range []struct {
+		sz     image.Point
+		labels bool
+	}{{image.Pt(1600, 1200), false}, {image.Pt(1600, 1200), true}, {image.Pt(4224, 3168), false}, {image.Pt(4224, 3168), true}} {
+		b.Run(fmt.Sprintf("%dx%d/labels=%t", c.sz.X, c.sz.Y, c.labels), func(b *testing.B) {
+			spec := benchSpecSized(b, c.sz.X, c.sz.Y)
+			for i := range spec.Segments {
+				if c.labels {
+					spec.Segments[i].Label = strconv.Itoa(i + 1)
+				}
+			}
+			dst := spec.Image.(*image.RGBA)
+			r := newRenderer(dst, nil)
+			ordered := r.drawables(spec)
+			b.ResetTimer()
+			for b.Loop() {
+				r.marks(ordered, spec)
+			}
+		})
 	}
 }

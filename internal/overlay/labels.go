@@ -1,10 +1,12 @@
 package overlay
 
 import (
+	"image"
 	"image/color"
 	"math"
 	"sync"
 
+	"github.com/fogleman/gg"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/opentype"
@@ -161,28 +163,19 @@ func clampRange(v, lo, hi float64) float64 {
 
 func fixedFloat(v fixed.Int26_6) float64 { return float64(v) / 64 }
 
-// labels draws the badges of segments that have a label, in the order
-// given (largest segment first, so smaller segments' badges lie on top).
-// The badge's size and place follow the whole image's frame, as the other
-// marks do. Its anchor was found on the whole image (Render), so a crop
-// that shows the anchor shows the badge exactly where the whole image has
-// it (cut by the crop's edge like any mark); only when the anchor is
-// outside the crop does the badge go to the part of the segment the crop
-// shows, so that a segment zoomed into keeps its label.
-func (r *renderer) labels(segments []drawable) {
-	var face font.Face
-	radius := r.labelRadius()
+// badges are the badges of segments that have a label, in the order
+// given (largest segment first, so smaller segments' badges lie on top),
+// with their fills. The badge's size and place follow the whole image's
+// frame, as the other marks do. Its anchor was found on the whole image
+// (Render), so a crop that shows the anchor shows the badge exactly where
+// the whole image has it (cut by the crop's edge like any mark); only when
+// the anchor is outside the crop does the badge go to the part of the
+// segment the crop shows, so that a segment zoomed into keeps its label.
+func (r *renderer) badges(face font.Face, radius float64, segments []drawable) []placedBadge {
+	var out []placedBadge
 	for _, s := range segments {
 		if s.label == "" || !s.hasAnchor {
 			continue
-		}
-		if face == nil {
-			f, err := labelFace(labelFontScale * radius)
-			if err != nil {
-				return // Go Bold is embedded; it parses
-			}
-			face = f
-			defer f.Close()
 		}
 		b, ok := r.badge(face, radius, s)
 		if !ok {
@@ -190,19 +183,56 @@ func (r *renderer) labels(segments []drawable) {
 		}
 		fill := s.color
 		fill.A = 255
-		ink := LabelInk(fill)
-		dc := r.dc
-		dc.ClearPath()
-		dc.SetDash()
-		dc.DrawRoundedRectangle(b.X-b.W/2, b.Y-b.H/2, b.W, b.H, b.H/2)
-		dc.SetColor(fill)
-		dc.FillPreserve()
-		dc.SetColor(ink)
-		dc.SetLineWidth(b.Outline)
-		dc.Stroke()
-		dc.SetFontFace(face)
-		dc.DrawString(s.label, b.TextX, b.TextY)
+		out = append(out, placedBadge{LabelBadge: b, label: s.label, fill: fill})
 	}
+	return out
+}
+
+// placedBadge is a badge to draw: where, its label and its fill.
+type placedBadge struct {
+	LabelBadge
+	label string
+	fill  color.NRGBA
+}
+
+// drawBadge draws b with dc, its label in face (of the badge's font
+// size): a rounded rectangle filled with the segment's colour, edged and
+// lettered in LabelInk.
+func drawBadge(dc *gg.Context, face font.Face, b placedBadge) {
+	ink := LabelInk(b.fill)
+	dc.ClearPath()
+	dc.SetDash()
+	dc.DrawRoundedRectangle(b.X-b.W/2, b.Y-b.H/2, b.W, b.H, b.H/2)
+	dc.SetColor(b.fill)
+	dc.FillPreserve()
+	dc.SetColor(ink)
+	dc.SetLineWidth(b.Outline)
+	dc.Stroke()
+	dc.SetFontFace(face)
+	dc.DrawString(b.label, b.TextX, b.TextY)
+}
+
+// bounds is every pixel drawing b may write: the badge with its edge, and
+// the label's glyphs, which gg draws with a bilinear transform of each
+// glyph's mask, with a margin for both.
+func (b placedBadge) bounds(face font.Face) image.Rectangle {
+	m := b.Outline/2 + 2
+	out := image.Rect(int(math.Floor(b.X-b.W/2-m)), int(math.Floor(b.Y-b.H/2-m)),
+		int(math.Ceil(b.X+b.W/2+m)), int(math.Ceil(b.Y+b.H/2+m)))
+	dot := fixed.Point26_6{X: fixed.Int26_6(b.TextX * 64), Y: fixed.Int26_6(b.TextY * 64)}
+	prev := rune(-1)
+	for _, c := range b.label {
+		if prev >= 0 {
+			dot.X += face.Kern(prev, c)
+		}
+		dr, _, _, advance, ok := face.Glyph(dot, c)
+		if ok {
+			out = out.Union(dr.Inset(-2))
+		}
+		dot.X += advance
+		prev = c
+	}
+	return out
 }
 
 // labelRadius is the badge's radius for the whole image's frame.

@@ -203,13 +203,7 @@ func Render(spec Spec) (*image.RGBA, error) {
 	}
 	segments.draw()
 	segments.keep()
-	r.labels(ordered)
-	if spec.Box != nil {
-		r.box(*spec.Box)
-	}
-	for _, p := range spec.Points {
-		r.point(p)
-	}
+	r.marks(ordered, spec)
 	return dst, nil
 }
 
@@ -314,7 +308,7 @@ func frameOf(w0, h0 int, crop *Crop) *renderer {
 	}
 }
 
-func (r *renderer) box(b Box) {
+func (r *renderer) box(dc *gg.Context, b Box) {
 	if !finite(b.XMin, b.YMin, b.XMax, b.YMax) {
 		return
 	}
@@ -327,7 +321,6 @@ func (r *renderer) box(b Box) {
 	y0, y1 = math.Min(math.Max(y0, in), r.h-in), math.Max(math.Min(y1, r.h-in), in)
 	x0, x1, y0, y1 = x0-r.ox, x1-r.ox, y0-r.oy, y1-r.oy
 
-	dc := r.dc
 	dc.ClearPath()
 	dc.SetLineJoinRound()
 	dc.DrawRectangle(x0, y0, x1-x0, y1-y0)
@@ -345,7 +338,7 @@ func (r *renderer) box(b Box) {
 	dc.SetDash()
 }
 
-func (r *renderer) point(p PromptPoint) {
+func (r *renderer) point(dc *gg.Context, p PromptPoint) {
 	if !finite(p.X, p.Y) {
 		return
 	}
@@ -360,7 +353,6 @@ func (r *renderer) point(p PromptPoint) {
 	}
 	x, y := clamp01(p.X)*r.w-r.ox, clamp01(p.Y)*r.h-r.oy
 
-	dc := r.dc
 	dc.ClearPath()
 	dc.SetDash()
 	dc.DrawCircle(x, y, r.radius)
