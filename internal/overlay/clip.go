@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"math"
+	"slices"
 
 	"github.com/segview/segview/internal/geom"
 )
@@ -10,6 +11,11 @@ import (
 // result covers, under the even-odd rule, exactly the points of the
 // rectangle the ring covers; it may run along the rectangle's border.
 func clipRing(ring geom.Polygon, lo, hi geom.Point) geom.Polygon {
+	if len(ring) >= 3 && within(ring, lo, hi) {
+		// Every vertex is inside every plane: clipping keeps them all, in
+		// order, and clamping changes none (TestClipRingWithin).
+		return slices.Clone(ring)
+	}
 	out := ring
 	for _, pl := range planes(lo, hi) {
 		if len(out) == 0 {
@@ -37,6 +43,16 @@ func clipRing(ring geom.Polygon, lo, hi geom.Point) geom.Polygon {
 		out[i] = geom.Point{X: min(max(v.X, lo.X), hi.X), Y: min(max(v.Y, lo.Y), hi.Y)}
 	}
 	return out
+}
+
+// within reports whether every vertex of ring is within [lo, hi].
+func within(ring geom.Polygon, lo, hi geom.Point) bool {
+	for _, v := range ring {
+		if !(v.X >= lo.X && v.X <= hi.X && v.Y >= lo.Y && v.Y <= hi.Y) {
+			return false
+		}
+	}
+	return true
 }
 
 // clipSegment clips the segment a–b to the rectangle [lo, hi].
