@@ -16,6 +16,12 @@ func clipRing(ring geom.Polygon, lo, hi geom.Point) geom.Polygon {
 		// order, and clamping changes none (TestClipRingWithin).
 		return slices.Clone(ring)
 	}
+	return clipByPlanes(ring, lo, hi)
+}
+
+// clipByPlanes is clipRing without its shortcut for a ring already within
+// the rectangle: the ring clipped by each of the rectangle's four planes.
+func clipByPlanes(ring geom.Polygon, lo, hi geom.Point) geom.Polygon {
 	out := ring
 	for _, pl := range planes(lo, hi) {
 		if len(out) == 0 {

@@ -31,7 +31,7 @@ func TestClipRingWithin(t *testing.T) {
 		if !within(ring, lo, hi) {
 			t.Fatalf("ring %d is not within the image", i)
 		}
-		want := clipPlanes(ring, lo, hi)
+		want := clipByPlanes(ring, lo, hi)
 		if got := clipRing(ring, lo, hi); !slices.Equal(got, want) {
 			t.Errorf("ring %d: clipRing = %v, clipped plane by plane %v", i, got, want)
 		}
@@ -39,31 +39,4 @@ func TestClipRingWithin(t *testing.T) {
 	if within(geom.Polygon{{X: -0.1, Y: 0}, {X: 1, Y: 0}, {X: 1, Y: 1}}, lo, hi) {
 		t.Error("a ring reaching outside is within")
 	}
-}
-
-// clipPlanes is clipRing without its shortcut.
-func clipPlanes(ring geom.Polygon, lo, hi geom.Point) geom.Polygon {
-	out := ring
-	for _, pl := range planes(lo, hi) {
-		in := out
-		out = make(geom.Polygon, 0, len(in)+4)
-		prev := in[len(in)-1]
-		for _, v := range in {
-			vIn, prevIn := pl.inside(v), pl.inside(prev)
-			if vIn != prevIn {
-				out = append(out, pl.cut(prev, v))
-			}
-			if vIn {
-				out = append(out, v)
-			}
-			prev = v
-		}
-	}
-	if len(out) < 3 {
-		return nil
-	}
-	for i, v := range out {
-		out[i] = geom.Point{X: min(max(v.X, lo.X), hi.X), Y: min(max(v.Y, lo.Y), hi.Y)}
-	}
-	return out
 }
