@@ -127,7 +127,12 @@ func BenchmarkWarmRender(b *testing.B) {
 // asked before (another threshold) on the cached decode, so it recomposites
 // the cached masks onto the cached image and encodes.
 func BenchmarkNewView(b *testing.B) {
-	f := &fakeCDF{job: benchJob(), files: map[int64]*fakeFile{9: {data: photo12MP(b), updated: 1000}}}
+	benchNewViews(b, &fakeCDF{job: benchJob(), files: map[int64]*fakeFile{9: {data: photo12MP(b), updated: 1000}}})
+}
+
+// benchNewViews renders, on f's cached decode, one view after another
+// never asked before (another threshold each time).
+func benchNewViews(b *testing.B, f *fakeCDF) {
 	s := New(f, Options{Limits: Limits{MaxWidth: 2048}, OutputCacheBytes: -1})
 	ctx := context.Background()
 	req := func(n int) Request {
@@ -177,22 +182,7 @@ func photoJobT(b testing.TB) *fakeCDF {
 // BenchmarkNewViewPhoto is BenchmarkNewView on a real photo with
 // overlaybench's geometry (photoJob): P2 in process, without HTTP.
 func BenchmarkNewViewPhoto(b *testing.B) {
-	s := New(photoJob(b), Options{Limits: Limits{MaxWidth: 2048}, OutputCacheBytes: -1})
-	ctx := context.Background()
-	req := func(n int) Request {
-		return Request{JobID: 5, FileID: 9, Format: FormatJPEG, Width: 1600,
-			View: &segment.View{MinScore: float64(n) * 1e-9, Opacity: 0.4, Layers: segment.AllLayers}}
-	}
-	if _, err := s.renderRead(ctx, req(0)); err != nil {
-		b.Fatal(err)
-	}
-	n := 0
-	for b.Loop() {
-		n++
-		if _, err := s.renderRead(ctx, req(n)); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchNewViews(b, photoJob(b))
 }
 
 // BenchmarkExportPhoto is P3 in process, without HTTP: a full-resolution
