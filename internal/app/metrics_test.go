@@ -133,11 +133,17 @@ func TestMetricsAddr(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Read to the end, so that the next request reuses the connection
+	// and is read only once the job page's handler (and its recording)
+	// has returned (oneConnection); a body closed unread closes the
+	// connection, and the scrape below could then overtake the record.
+	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	resp, err = s.client.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
+	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("GET /metrics on the dashboard's listener = %d, want 404", resp.StatusCode)
