@@ -75,22 +75,11 @@ func checkBlocks(t *testing.T, img image.Image) {
 	}
 }
 
-// rgbaOf returns img as an *image.RGBA with its origin at (0, 0).
-func rgbaOf(img image.Image) *image.RGBA {
-	if m, ok := img.(*image.RGBA); ok && m.Rect.Min == (image.Point{}) {
-		return m
-	}
-	b := img.Bounds()
-	m := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(m, m.Rect, img, b.Min, draw.Src)
-	return m
-}
-
 // meanDiff returns the mean absolute difference of the channels of two
 // images of the same size.
 func meanDiff(t *testing.T, a, b image.Image) float64 {
 	t.Helper()
-	ra, rb := rgbaOf(a), rgbaOf(b)
+	ra, rb := rgbaCopy(a), rgbaCopy(b)
 	if ra.Rect != rb.Rect {
 		t.Fatalf("sizes differ: %v and %v", ra.Rect.Size(), rb.Rect.Size())
 	}
