@@ -227,4 +227,16 @@ await check('annotation with a non-SemVer creatingAppVersion is refused', async 
   return refused;
 });
 
+// The SDK's HTTP client treats /api/v1/token/inspect apart (a 401 there is
+// not answered with a new token); segview's home page for SEGVIEW_PROJECTS=*
+// reads the projects from it.
+await check('token inspect with client.get', async () => {
+  const res = await client.get('/api/v1/token/inspect');
+  const names = (res.data.projects ?? []).map((p) => p.projectUrlName);
+  assert(typeof res.data.subject === 'string' && res.data.subject !== '', 'no subject');
+  assert(names.includes(project), `projects ${JSON.stringify(names)} lack ${project}`);
+  assert(Array.isArray(res.data.capabilities), 'no capabilities');
+  return { projects: names };
+});
+
 process.stdout.write(JSON.stringify({ sdkVersion: pkg.version, checks }) + '\n');

@@ -115,6 +115,7 @@ func TestCogniteJSSDK(t *testing.T) {
 		"bad token gives 401",
 		"annotations round trip",
 		"annotation with a non-SemVer creatingAppVersion is refused",
+		"token inspect with client.get",
 	}
 	var got []string
 	details := map[string]json.RawMessage{}
