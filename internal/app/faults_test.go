@@ -19,6 +19,7 @@ import (
 	"github.com/segview/segview/internal/cdf"
 	"github.com/segview/segview/internal/cdfsim"
 	"github.com/segview/segview/internal/htmltest"
+	"github.com/segview/segview/internal/imagetest"
 )
 
 // faultEnv is the dashboard against a simulator whose faults the test
@@ -286,6 +287,7 @@ func TestUpstreamFaults(t *testing.T) {
 	}
 	t.Run("answer over the JSON limit", func(t *testing.T) { e.responseOverTheLimit(t) })
 	t.Run("image header bomb", func(t *testing.T) { e.imageHeaderBomb(t) })
+	t.Run("damaged image", func(t *testing.T) { e.damagedImage(t) })
 	e.noPanic(t)
 }
 
@@ -449,6 +451,27 @@ func (e *faultEnv) imageHeaderBomb(t *testing.T) {
 	if alloc := m1.TotalAlloc - m0.TotalAlloc; alloc > 256<<20 {
 		t.Errorf("refusing the bomb allocated %d MB", alloc>>20)
 	}
+	e.healthy(t)
+	e.noLeak(t, before)
+}
+
+// damagedImage: a JPEG cut short in CDF is refused as damaged, 422 for
+// the overlays that decode it, while its layer (which needs only the
+// header's size) and its job page still answer.
+func (e *faultEnv) damagedImage(t *testing.T) {
+	before := e.goroutines()
+	now := time.Now()
+	jpg := imagetest.ProgressiveGray(640, 480, 2, false)
+	e.sim.AddFile(cdfsim.File{ID: 9301, Name: "cut.jpg", MimeType: "image/jpeg", Data: jpg[:len(jpg)/2]})
+	e.sim.AddJob(cdfsim.Job{ID: 9300, Status: "Completed", Created: now, Started: now, StatusAt: now,
+		Items: []cdfsim.JobItem{{FileID: 9301, Segments: []cdfsim.Segment{
+			{Score: 0.5, Polygons: [][]cdfsim.Vertex{{{X: 0.1, Y: 0.1}, {X: 0.9, Y: 0.1}, {X: 0.5, Y: 0.9}}}}}}}})
+	page := fmt.Sprintf("/projects/%s/jobs/9300", testProject)
+	wantStatus(t, e.get(t, page), http.StatusOK)
+	for _, name := range []string{"overlay.png", "overlay.jpg", "overlay.png?export=1"} {
+		e.check(t, page+"/files/9301/"+name, true, answer{status: http.StatusUnprocessableEntity, mention: "damaged or cut short"}, false)
+	}
+	e.check(t, page+"/files/9301/layer.png", true, answer{status: http.StatusOK}, false)
 	e.healthy(t)
 	e.noLeak(t, before)
 }

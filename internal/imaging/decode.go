@@ -27,6 +27,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/segview/segview/internal/jpegscale"
 )
 
 // matte is the grey that transparent pixels are composited over.
@@ -131,6 +133,46 @@ func (e *TooLargeError) PublicMessage() string {
 func (e *TooLargeError) PublicHint() string { return "" }
 func (e *TooLargeError) ErrorKind() string  { return "image_too_large" }
 
+// DamagedError says that data looked like a JPEG or PNG but could not be
+// decoded: its header is unreadable or declares no pixels (Header), or its
+// pixel data is cut short or damaged. A progressive JPEG whose scans add
+// up to far more work than its size warrants is refused as damaged too
+// (jpegscale.ErrTooManyScans).
+type DamagedError struct {
+	Format string // "jpeg" or "png"
+	Header bool
+	Err    error
+}
+
+func (e *DamagedError) Error() string {
+	if e.Header {
+		return fmt.Sprintf("imaging: reading %s header: %v", e.Format, e.Err)
+	}
+	return fmt.Sprintf("imaging: decoding %s: %v", e.Format, e.Err)
+}
+
+func (e *DamagedError) Unwrap() error { return e.Err }
+
+// HTTPStatus is 422: the request is fine, the file's data is not. The
+// message names the format and the part that failed, not the decoder's
+// own words.
+func (e *DamagedError) HTTPStatus() int       { return http.StatusUnprocessableEntity }
+func (e *DamagedError) PublicHeading() string { return "Damaged image" }
+func (e *DamagedError) PublicMessage() string {
+	format := strings.ToUpper(e.Format)
+	switch {
+	case e.Header:
+		return "The file starts as a " + format + " image, but its header cannot be read: the file is damaged."
+	case errors.Is(e.Err, jpegscale.ErrTooManyScans):
+		return "The progressive JPEG has far more scans than an image of its size needs, so segview stopped decoding it: the file is damaged, or made to be slow to decode."
+	}
+	return "The " + format + " image could not be decoded to the end: the file is damaged or cut short."
+}
+func (e *DamagedError) PublicHint() string {
+	return "Check the file in CDF; uploading it again from its source may help."
+}
+func (e *DamagedError) ErrorKind() string { return "image_damaged" }
+
 // megapixels formats n pixels for people: "900 MP", "12.2 MP", "0.5 MP".
 func megapixels(n int64) string {
 	mp := float64(n) / 1e6
@@ -160,7 +202,7 @@ func Decode(data []byte, opts Options) (image.Image, Info, error) {
 	}
 	img, decoder, err := decodePixels(info.Format, data, opts, decode, false)
 	if err != nil {
-		return nil, Info{}, fmt.Errorf("imaging: decoding %s: %w", info.Format, err)
+		return nil, Info{}, &DamagedError{Format: info.Format, Err: err}
 	}
 	info.Decoder = decoder
 	img = flatten(img)
@@ -198,10 +240,10 @@ func header(data []byte, opts Options) (Info, func(io.Reader) (image.Image, erro
 
 	cfg, err := decodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return Info{}, nil, fmt.Errorf("imaging: reading %s header: %w", format, err)
+		return Info{}, nil, &DamagedError{Format: format, Header: true, Err: err}
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return Info{}, nil, fmt.Errorf("imaging: %s header declares an empty %d×%d image", format, cfg.Width, cfg.Height)
+		return Info{}, nil, &DamagedError{Format: format, Header: true, Err: fmt.Errorf("it declares an empty %d×%d image", cfg.Width, cfg.Height)}
 	}
 	if limit := opts.Limits.maxPixels(); int64(cfg.Width)*int64(cfg.Height) > limit {
 		return Info{}, nil, &TooLargeError{Width: cfg.Width, Height: cfg.Height, MaxPixels: limit}

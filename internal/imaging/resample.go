@@ -1,7 +1,6 @@
 package imaging
 
 import (
-	"fmt"
 	"image"
 	"image/draw"
 	"math"
@@ -447,7 +446,7 @@ func DecodeSize(data []byte, opts Options, size image.Point) (*image.RGBA, Info,
 	resample := size.X > 0 && size.Y > 0 && size != image.Pt(info.Width, info.Height)
 	img, decoder, err := decodePixels(info.Format, data, opts, decode, resample)
 	if err != nil {
-		return nil, Info{}, fmt.Errorf("imaging: decoding %s: %w", info.Format, err)
+		return nil, Info{}, &DamagedError{Format: info.Format, Err: err}
 	}
 	info.Decoder = decoder
 	img = flatten(img)
