@@ -465,6 +465,16 @@ func TestPagesNameTheirProject(t *testing.T) {
 					t.Errorf("%s of %s: the header's project link = %v", pg.name, p, links)
 				}
 			}
+			// An error page of a project's route names the project too,
+			// in its title and its header.
+			r := s.get(t, projectJobPath(p, 999999))
+			wantStatus(t, r, http.StatusNotFound)
+			if got := pageTitle(t, r.body); !strings.HasSuffix(got, " · "+p+" · segview") {
+				t.Errorf("error page of %s: title %q does not name the project", p, got)
+			}
+			if links := htmltest.Parse(t, r.body).ByTestID("project-link"); len(links) != 1 || htmltest.Text(links[0]) != p {
+				t.Errorf("error page of %s: the header's project link = %v", p, links)
+			}
 			for _, path := range []string{projectJobPath(p, job) + "/export/coco.json", projectJobPath(p, job) + "/export/geojson"} {
 				r := s.get(t, path)
 				wantStatus(t, r, http.StatusOK)

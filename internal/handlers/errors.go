@@ -23,6 +23,9 @@ const (
 	ctxCDFRequestID = "segview.cdfRequestID"
 	// ctxErrorKind carries the classified error to the log.
 	ctxErrorKind = "segview.errorKind"
+	// ctxProject names the CDF project a /projects/{project}/ route
+	// resolved, for its error page's title and header.
+	ctxProject = "segview.project"
 )
 
 // problem is an error as the person in front of the browser sees it.
@@ -245,7 +248,11 @@ func ErrorHandler(page Page, logger *slog.Logger) echo.HTTPErrorHandler {
 			}
 			return
 		}
-		m := templates.ErrorPage{Base: forRequest(c, page.Base(p.Heading)), Status: p.Status, Heading: p.Heading,
+		pg := page // this request's own copy
+		if name, _ := c.Get(ctxProject).(string); name != "" {
+			pg.Project = name
+		}
+		m := templates.ErrorPage{Base: forRequest(c, pg.Base(p.Heading)), Status: p.Status, Heading: p.Heading,
 			Message: p.Message, Detail: p.Detail, RequestID: p.RequestID, Hint: p.Hint}
 		comp := templates.Error(m)
 		if em, ok := embedErrorPage(c, m); ok {

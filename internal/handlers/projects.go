@@ -79,6 +79,7 @@ func perProject[H any](ps *Projects, h *H, bind func(h *H, p Project), method fu
 		if err != nil {
 			return err
 		}
+		c.Set(ctxProject, p.Name)
 		v := *h
 		bind(&v, p)
 		err = method(&v)(c)
