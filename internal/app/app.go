@@ -135,8 +135,15 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, version st
 		return nil, err
 	}
 	// The readiness check asks for a CDF token in the background, so a
-	// probe answers from its last result; it stops with Close.
-	a.ready = newReadiness(client.CheckToken, logger)
+	// probe answers from its last result; it stops with Close. With one
+	// identity for everybody and a list of projects, its first success
+	// also checks the list against the projects CDF says the identity
+	// reaches, once.
+	check := client.CheckToken
+	if !(cfg.Auth.Mode == config.AuthOIDC && cfg.Auth.Identity == config.IdentityUser) && !cfg.AnyProject {
+		check = checkingProjects(check, client, cfg.Projects, logger)
+	}
+	a.ready = newReadiness(check, logger)
 	a.ready.checked = o.checked
 	a.Ready = a.ready.Ready
 	checkCtx, stopChecks := context.WithCancel(context.WithoutCancel(ctx))

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/segview/segview/internal/auth"
@@ -156,5 +158,47 @@ func (s *projectSet) handlers(defaultProject string) *handlers.Projects {
 func verdictStores(version string, maxAnnotations int) func(c *cdf.Client) handlers.VerdictStore {
 	return func(c *cdf.Client) handlers.VerdictStore {
 		return &verdict.Store{CDF: c, AppVersion: version, MaxAnnotations: maxAnnotations}
+	}
+}
+
+// checkingProjects is the readiness check check that, the first time it
+// succeeds, also asks CDF once which projects the identity's token
+// reaches (token/inspect) and logs a warning naming each of listed that
+// CDF does not list: a mistyped SEGVIEW_PROJECTS or CDF_PROJECT would
+// otherwise show only as CDF's refusal on that project's pages, which
+// reads as missing rights. When CDF cannot tell (token/inspect needs the
+// IDENTITY scope and projectsAcl:LIST and groupsAcl:LIST), it says so at
+// Info level. Readiness does not depend on it: the other projects serve.
+func checkingProjects(check func(context.Context) error, client *cdf.Client, listed []string, logger *slog.Logger) func(context.Context) error {
+	var once sync.Once
+	return func(ctx context.Context) error {
+		if err := check(ctx); err != nil {
+			return err
+		}
+		once.Do(func() { warnUnreachable(ctx, client, listed, logger) })
+		return nil
+	}
+}
+
+// warnUnreachable is checkingProjects' check of listed.
+func warnUnreachable(ctx context.Context, client *cdf.Client, listed []string, logger *slog.Logger) {
+	t, err := client.InspectToken(ctx)
+	if err != nil {
+		logger.Info("could not check the projects against those CDF says this identity reaches (token/inspect)", "err", err)
+		return
+	}
+	var reached, missing []string
+	for _, p := range t.Projects {
+		reached = append(reached, p.ProjectURLName)
+	}
+	for _, p := range listed {
+		if !slices.Contains(reached, p) {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(reached)
+		logger.Warn("CDF does not list these projects among those this identity reaches: check SEGVIEW_PROJECTS and CDF_PROJECT for a typo, or the identity's groups in CDF",
+			"projects", missing, "reached", reached)
 	}
 }

@@ -563,3 +563,34 @@ func TestProjectAddresses(t *testing.T) {
 		t.Errorf("%d elements with id project-%s on the home page, want 1", n, secondProject)
 	}
 }
+
+// TestProjectsCheckedAtStart: with one identity for everybody, the first
+// readiness check that gets a token also asks CDF which projects the
+// identity reaches, and a listed project CDF does not list (a typo) is
+// named in a warning; a list CDF agrees with gives none.
+func TestProjectsCheckedAtStart(t *testing.T) {
+	t.Parallel()
+	const warning = "CDF does not list these projects among those this identity reaches"
+	t.Run("a typo", func(t *testing.T) {
+		t.Parallel()
+		s := newStackWith(t, map[string]string{"SEGVIEW_PROJECTS": testProject + ",acme-tpyo"}, nil)
+		logs := s.logs.String()
+		if !strings.Contains(logs, warning) || !strings.Contains(logs, `"projects":["acme-tpyo"]`) ||
+			!strings.Contains(logs, `"reached":["`+testProject+`"]`) {
+			t.Errorf("no warning naming the mistyped project alone:\n%s", logs)
+		}
+		if n := s.sim.APIRequests("/api/v1/token/inspect"); n != 1 {
+			t.Errorf("token/inspect asked %d times, want once", n)
+		}
+	})
+	t.Run("all reached", func(t *testing.T) {
+		t.Parallel()
+		s := newTwoProjectStack(t, nil)
+		if logs := s.logs.String(); strings.Contains(logs, warning) {
+			t.Errorf("a warning although CDF lists both projects:\n%s", logs)
+		}
+		if n := s.sim.APIRequests("/api/v1/token/inspect"); n != 1 {
+			t.Errorf("token/inspect asked %d times, want once", n)
+		}
+	})
+}
