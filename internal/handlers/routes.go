@@ -119,7 +119,10 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	if d.Security.PublicURL != "" {
 		trusted = append(trusted, d.Security.PublicURL)
 	}
-	csrf, err := csrfGuard(csrfChecker, trusted...)
+	// routes holds "METHOD pattern" of every route, filled in once they
+	// are all registered, before the first request.
+	var routes map[string]bool
+	csrf, err := csrfGuard(csrfChecker, func(method, path string) bool { return routes[method+" "+path] }, trusted...)
 	if err != nil {
 		return nil, err
 	}
@@ -220,6 +223,10 @@ func NewRouter(d Deps) (*echo.Echo, error) {
 	get(e, readyPath, (&Readiness{Ready: d.Ready}).Show)
 	if d.MetricsHandler != nil {
 		get(e, metricsPath, echo.WrapHandler(d.MetricsHandler))
+	}
+	routes = make(map[string]bool)
+	for _, r := range e.Routes() {
+		routes[r.Method+" "+r.Path] = true
 	}
 	return e, nil
 }

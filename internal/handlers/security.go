@@ -147,8 +147,11 @@ var errNoStateChanges = errors.New("no state-changing requests without sign-in")
 // is not this host or trusted), or that does not carry the CSRF token of
 // its session (with sign-in) or of its CSRF cookie (without). A nil check
 // refuses every such request. It runs after the body limit: the token may
-// be in the form.
-func csrfGuard(check CSRFChecker, trustedOrigins ...string) (echo.MiddlewareFunc, error) {
+// be in the form. A request that no route takes with its method (routed
+// reports false for its method and route pattern) is let through to the
+// router's 404 or 405, which change nothing; a nil routed counts every
+// request as routed.
+func csrfGuard(check CSRFChecker, routed func(method, path string) bool, trustedOrigins ...string) (echo.MiddlewareFunc, error) {
 	cop := http.NewCrossOriginProtection()
 	for _, o := range trustedOrigins {
 		if err := cop.AddTrustedOrigin(o); err != nil {
@@ -160,6 +163,9 @@ func csrfGuard(check CSRFChecker, trustedOrigins ...string) (echo.MiddlewareFunc
 			r := c.Request()
 			switch r.Method {
 			case http.MethodGet, http.MethodHead, http.MethodOptions:
+				return next(c)
+			}
+			if routed != nil && !routed(r.Method, c.Path()) {
 				return next(c)
 			}
 			if err := cop.Check(r); err != nil {

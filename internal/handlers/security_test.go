@@ -139,7 +139,7 @@ func TestCSRFGuard(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			guard, err := csrfGuard(tt.check, "https://segview.example.com")
+			guard, err := csrfGuard(tt.check, nil, "https://segview.example.com")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -168,7 +168,41 @@ func TestCSRFGuard(t *testing.T) {
 
 func TestCSRFGuardRefusesBadTrustedOrigin(t *testing.T) {
 	t.Parallel()
-	if _, err := csrfGuard(nil, "https://segview.example.com/path"); err == nil {
+	if _, err := csrfGuard(nil, nil, "https://segview.example.com/path"); err == nil {
 		t.Error("a trusted origin with a path was accepted")
+	}
+}
+
+// TestCSRFGuardUnroutedMethod: a request no route takes with its method
+// reaches the router's 405 or 404 whatever its token or origin, since no
+// handler runs; a routed one is still checked.
+func TestCSRFGuardUnroutedMethod(t *testing.T) {
+	t.Parallel()
+	e := echo.New()
+	e.HTTPErrorHandler = ErrorHandler(Page{Project: "acme"}, slog.New(slog.DiscardHandler))
+	routes := map[string]bool{"GET /page": true, "POST /form": true}
+	guard, err := csrfGuard(nil, func(method, path string) bool { return routes[method+" "+path] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Use(guard)
+	e.GET("/page", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
+	e.POST("/form", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
+	for _, tt := range []struct {
+		method, path string
+		status       int
+	}{
+		{http.MethodPost, "/page", http.StatusMethodNotAllowed},
+		{http.MethodDelete, "/page", http.StatusMethodNotAllowed},
+		{http.MethodPost, "/nothing", http.StatusNotFound},
+		{http.MethodPost, "/form", http.StatusForbidden}, // routed: refused without a checker
+	} {
+		r := httptest.NewRequest(tt.method, "http://segview.test"+tt.path, nil)
+		r.Header.Set("Sec-Fetch-Site", "cross-site")
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, r)
+		if rec.Code != tt.status {
+			t.Errorf("%s %s: status %d, want %d", tt.method, tt.path, rec.Code, tt.status)
+		}
 	}
 }
