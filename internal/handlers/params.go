@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // inputError is bad input from the browser: a 400 with a message that says
@@ -43,15 +44,31 @@ func parseID(raw, what string) (int64, error) {
 	return n, nil
 }
 
+// maxWidthAsk is what a width of more digits than fit stands for: more
+// pixels than any image has, capped like any larger ask.
+const maxWidthAsk = 1 << 30
+
 // parseWidth parses the optional width query value: 0 when absent, else a
-// positive number of pixels no larger than max (larger asks are capped).
+// positive number of pixels, in ASCII digits, no larger than max (larger
+// asks are capped, however many digits they have; max 0 caps nothing here,
+// and the renderer caps at the image's width).
 func parseWidth(raw string, max int) (int, error) {
 	if raw == "" {
 		return 0, nil
 	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n <= 0 || len(raw) > 9 {
-		return 0, &inputError{msg: fmt.Sprintf("The width %q is not valid: it must be a positive whole number of pixels.", clip(raw))}
+	bad := &inputError{msg: fmt.Sprintf("The width %q is not valid: it must be a positive whole number of pixels.", clip(raw))}
+	for _, r := range raw {
+		if r < '0' || r > '9' {
+			return 0, bad
+		}
+	}
+	n := maxWidthAsk
+	if digits := strings.TrimLeft(raw, "0"); len(digits) <= 9 {
+		n, _ = strconv.Atoi(raw)
+		n = min(n, maxWidthAsk)
+	}
+	if n <= 0 {
+		return 0, bad
 	}
 	if max > 0 && n > max {
 		n = max

@@ -48,13 +48,19 @@ func TestParseWidth(t *testing.T) {
 		ok   bool
 	}{
 		{"", 0, true}, {"800", 800, true}, {"4096", 2048, true}, {"0", 0, false}, {"-5", 0, false},
-		{"abc", 0, false}, {"NaN", 0, false}, {"1.5", 0, false}, {"99999999999", 0, false},
+		{"abc", 0, false}, {"NaN", 0, false}, {"1.5", 0, false}, {"+300", 0, false}, {" 300", 0, false},
+		{"99999999999", 2048, true}, {"2147483647", 2048, true}, {"0000000000000300", 300, true}, {"000", 0, false},
 	}
 	for _, tt := range tests {
 		got, err := parseWidth(tt.in, 2048)
 		if tt.ok != (err == nil) || got != tt.want {
 			t.Errorf("parseWidth(%q) = %d, %v; want %d, ok=%v", tt.in, got, err, tt.want, tt.ok)
 		}
+	}
+	// Without a cap here, a width of many digits stands for more pixels
+	// than any image has; the renderer caps it.
+	if got, err := parseWidth("123456789012345678901234567890", 0); err != nil || got != maxWidthAsk {
+		t.Errorf("parseWidth of 30 digits, no cap = %d, %v; want %d", got, err, maxWidthAsk)
 	}
 }
 
