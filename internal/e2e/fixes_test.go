@@ -172,6 +172,11 @@ func TestUndoAcrossFiles(t *testing.T) {
 	if n := countStatus(a.Demo.AnnotationStatuses(cdfsim.DemoFilePumpSkid), "suggested"); n != 1 {
 		t.Errorf("CDF holds %d suggested annotations of the first file, want 1", n)
 	}
+	// Opening another file clears the status line, which spoke of a
+	// segment of the file left.
+	run(t, ctx, chromedp.KeyEvent("."))
+	run(t, ctx, waitTrue(fmt.Sprintf(`document.querySelector('[data-testid="file"]').dataset.fileId !== %q && %s`, first, overlaysLoaded)))
+	run(t, ctx, waitTrue(`document.querySelector('[data-testid="review-status"]').textContent.trim() === ""`))
 	if p := problems(); len(p) > 0 {
 		t.Errorf("browser reported problems: %q", p)
 	}

@@ -7,6 +7,7 @@
 // carried to the other file.
 
 import { fragmentURL, load, imagesLoaded, swap } from "./fragment.js";
+import { say } from "./say.js";
 import { selection } from "./select.js";
 
 let pending = null; // the request in flight, aborted by the next one
@@ -50,7 +51,8 @@ function show(a, { content, href }, sel) {
   swap(content);
 }
 
-// openFile shows the file the link a points at.
+// openFile shows the file the link a points at. The status line, which
+// speaks of the file left (its segment 3, say), is cleared.
 export function openFile(a) {
   if (pending) pending.abort();
   const request = (pending = new AbortController());
@@ -59,6 +61,7 @@ export function openFile(a) {
       if (request !== pending) return;
       pending = null;
       show(a, got, 0);
+      say("", false);
     })
     .catch(() => {
       if (request !== pending) return;
