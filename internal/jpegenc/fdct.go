@@ -61,20 +61,61 @@ func newQuantizer(q *[64]uint8) quantizer {
 // bit k set when zz[k] ≠ 0, for k ≥ 1.
 func fdct(src []int16, stride int, q *quantizer, zz *[64]int32) uint64 {
 	var blk [64]int
-	// Rows: the horizontal frequencies.
+	// Rows: the horizontal frequencies. The one-dimensional transform is
+	// written out twice, here and for the columns, for the compiler to
+	// keep it in registers.
 	for r := range 8 {
 		s := src[r*stride:][:8]
-		d0, d1, d2, d3 := int(s[0]), int(s[1]), int(s[2]), int(s[3])
-		d4, d5, d6, d7 := int(s[4]), int(s[5]), int(s[6]), int(s[7])
 		o := blk[r*8:][:8]
-		aan(d0, d1, d2, d3, d4, d5, d6, d7, o)
+		t0, t7 := int(s[0])+int(s[7]), int(s[0])-int(s[7])
+		t1, t6 := int(s[1])+int(s[6]), int(s[1])-int(s[6])
+		t2, t5 := int(s[2])+int(s[5]), int(s[2])-int(s[5])
+		t3, t4 := int(s[3])+int(s[4]), int(s[3])-int(s[4])
+
+		t10, t13 := t0+t3, t0-t3 // even part
+		t11, t12 := t1+t2, t1-t2
+		o[0] = t10 + t11
+		o[4] = t10 - t11
+		z1 := (t12 + t13) * c0_707 >> constBits
+		o[2] = t13 + z1
+		o[6] = t13 - z1
+
+		t10, t11, t12 = t4+t5, t5+t6, t6+t7 // odd part
+		z5 := (t10 - t12) * c0_382 >> constBits
+		z2 := t10*c0_541>>constBits + z5
+		z4 := t12*c1_306>>constBits + z5
+		z3 := t11 * c0_707 >> constBits
+		z11, z13 := t7+z3, t7-z3
+		o[5] = z13 + z2
+		o[3] = z13 - z2
+		o[1] = z11 + z4
+		o[7] = z11 - z4
 	}
 	// Columns: the vertical frequencies, in place.
-	var col [8]int
 	for c := range 8 {
-		aan(blk[c], blk[8+c], blk[16+c], blk[24+c], blk[32+c], blk[40+c], blk[48+c], blk[56+c], col[:])
-		blk[c], blk[8+c], blk[16+c], blk[24+c] = col[0], col[1], col[2], col[3]
-		blk[32+c], blk[40+c], blk[48+c], blk[56+c] = col[4], col[5], col[6], col[7]
+		t0, t7 := blk[c]+blk[56+c], blk[c]-blk[56+c]
+		t1, t6 := blk[8+c]+blk[48+c], blk[8+c]-blk[48+c]
+		t2, t5 := blk[16+c]+blk[40+c], blk[16+c]-blk[40+c]
+		t3, t4 := blk[24+c]+blk[32+c], blk[24+c]-blk[32+c]
+
+		t10, t13 := t0+t3, t0-t3
+		t11, t12 := t1+t2, t1-t2
+		blk[c] = t10 + t11
+		blk[32+c] = t10 - t11
+		z1 := (t12 + t13) * c0_707 >> constBits
+		blk[16+c] = t13 + z1
+		blk[48+c] = t13 - z1
+
+		t10, t11, t12 = t4+t5, t5+t6, t6+t7
+		z5 := (t10 - t12) * c0_382 >> constBits
+		z2 := t10*c0_541>>constBits + z5
+		z4 := t12*c1_306>>constBits + z5
+		z3 := t11 * c0_707 >> constBits
+		z11, z13 := t7+z3, t7-z3
+		blk[40+c] = z13 + z2
+		blk[24+c] = z13 - z2
+		blk[8+c] = z11 + z4
+		blk[56+c] = z11 - z4
 	}
 	// Quantize, rounding to nearest (floor of x + ½).
 	const half = 1 << (recipBits - 1)
@@ -85,38 +126,4 @@ func fdct(src []int16, stride int, q *quantizer, zz *[64]int32) uint64 {
 		mask |= uint64(v|-v) >> 63 << k
 	}
 	return mask &^ 1
-}
-
-// aan is the eight-point AAN transform of d0..d7 into o[0..7], each output
-// √8·aanScale(k) times the one-dimensional DCT's (with its ½·C(k)
-// normalisation); the two passes make 8·aanScale(u)·aanScale(v).
-func aan(d0, d1, d2, d3, d4, d5, d6, d7 int, o []int) {
-	o = o[:8]
-	t0, t7 := d0+d7, d0-d7
-	t1, t6 := d1+d6, d1-d6
-	t2, t5 := d2+d5, d2-d5
-	t3, t4 := d3+d4, d3-d4
-
-	// Even part.
-	t10, t13 := t0+t3, t0-t3
-	t11, t12 := t1+t2, t1-t2
-	o[0] = t10 + t11
-	o[4] = t10 - t11
-	z1 := (t12 + t13) * c0_707 >> constBits
-	o[2] = t13 + z1
-	o[6] = t13 - z1
-
-	// Odd part.
-	t10 = t4 + t5
-	t11 = t5 + t6
-	t12 = t6 + t7
-	z5 := (t10 - t12) * c0_382 >> constBits
-	z2 := t10*c0_541>>constBits + z5
-	z4 := t12*c1_306>>constBits + z5
-	z3 := t11 * c0_707 >> constBits
-	z11, z13 := t7+z3, t7-z3
-	o[5] = z13 + z2
-	o[3] = z13 - z2
-	o[1] = z11 + z4
-	o[7] = z11 - z4
 }

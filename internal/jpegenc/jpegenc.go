@@ -75,9 +75,13 @@ func Encode(w io.Writer, img *image.RGBA, quality int) error {
 	if width <= 0 || height <= 0 || width > 65535 || height > 65535 {
 		return fmt.Errorf("%w: %d×%d", ErrSize, width, height)
 	}
-	quality = min(max(quality, 1), 100)
-	t := newTables(quality)
-	plan := planStrips(width, height)
+	return encode(w, img, quality, planStrips(width, height))
+}
+
+// encode is Encode with a given plan.
+func encode(w io.Writer, img *image.RGBA, quality int, plan stripPlan) error {
+	width, height := img.Rect.Dx(), img.Rect.Dy()
+	t := newTables(min(max(quality, 1), 100))
 
 	strips := make([]*stripEncoder, plan.count)
 	var next atomic.Int64
