@@ -4,12 +4,12 @@ package jpegenc
 // Cb and Cr), in 16-bit fixed point. The DCT's level shift (−128) is
 // folded in, and the results keep fracBits fraction bits.
 const (
-	yR, yG, yB   = 19595, 38470, 7471  // 0.299, 0.587, 0.114
-	cbR, cbG     = -11059, -21709      // −0.168736, −0.331264; B: +0.5
-	crG, crB     = -27439, -5329       // −0.418688, −0.081312; R: +0.5
-	half16       = 1 << 15             // 0.5 in 16-bit fixed point
-	yShift       = 16 - fracBits       // Y to fracBits fraction bits
-	chromaShift  = 16 + 2 - fracBits   // a 2×2 sum to fracBits fraction bits
+	yR, yG, yB   = 19595, 38470, 7471 // 0.299, 0.587, 0.114
+	cbR, cbG     = -11059, -21709     // −0.168736, −0.331264; B: +0.5
+	crG, crB     = -27439, -5329      // −0.418688, −0.081312; R: +0.5
+	half16       = 1 << 15            // 0.5 in 16-bit fixed point
+	yShift       = 16 - fracBits      // Y to fracBits fraction bits
+	chromaShift  = 16 + 2 - fracBits  // a 2×2 sum to fracBits fraction bits
 	yOffset      = -128<<16 + 1<<(yShift-1)
 	chromaOffset = 1 << (chromaShift - 1)
 )
@@ -54,7 +54,7 @@ func convertRows(a, b []byte, w int, ya, yb, cb, cr []int16) {
 	r0, g0, b0 := int(p[0]), int(p[1]), int(p[2])
 	r2, g2, b2 := int(q[0]), int(q[1]), int(q[2])
 	lastA, lastB := luma(r0, g0, b0), luma(r2, g2, b2)
-	for x := w; x < len(ya); x++ {
+	for x := 2 * pairs; x < len(ya); x++ {
 		ya[x], yb[x] = lastA, lastB
 	}
 	lastCb, lastCr := chroma(2*(r0+r2), 2*(g0+g2), 2*(b0+b2))
