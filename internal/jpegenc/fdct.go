@@ -117,13 +117,15 @@ func fdct(src []int16, stride int, q *quantizer, zz *[64]int32) uint64 {
 		blk[8+c] = z11 + z4
 		blk[56+c] = z11 - z4
 	}
-	// Quantize, rounding to nearest (floor of x + ½).
+	// Quantize, rounding to nearest (floor of x + ½). Each coefficient's
+	// nonzero bit enters the mask at the top, shifted down by those after
+	// it: bit k ends for coefficient k, with constant shifts only.
 	const half = 1 << (recipBits - 1)
 	var mask uint64
 	for k := range 64 {
 		v := (blk[zigzag[k]&63]*q.recip[k] + half) >> recipBits
 		zz[k] = int32(v)
-		mask |= uint64(v|-v) >> 63 << k
+		mask = mask>>1 | uint64(v|-v)&(1<<63)
 	}
 	return mask &^ 1
 }
