@@ -56,11 +56,10 @@ func newQuantizer(q *[64]uint8) quantizer {
 }
 
 // fdct transforms the 8×8 block whose top-left sample is src[0], rows
-// stride apart, quantizes it with q, and stores the coefficients in
-// zig-zag order in zz. It returns a mask of the nonzero AC coefficients:
+// stride apart, in blk, quantizes it with q, and stores the coefficients
+// in zig-zag order in zz. It returns a mask of the nonzero AC coefficients:
 // bit k set when zz[k] ≠ 0, for k ≥ 1.
-func fdct(src []int16, stride int, q *quantizer, zz *[64]int32) uint64 {
-	var blk [64]int
+func fdct(src []int16, stride int, q *quantizer, zz *[64]int32, blk *[64]int) uint64 {
 	// Rows: the horizontal frequencies. The one-dimensional transform is
 	// written out twice, here and for the columns, for the compiler to
 	// keep it in registers.

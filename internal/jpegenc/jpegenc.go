@@ -184,7 +184,8 @@ var encoders = sync.Pool{New: func() any { return new(stripEncoder) }}
 // at full width and Cb and Cr at half, padded to whole MCUs.
 type stripEncoder struct {
 	y, cb, cr []int16
-	zz        [64]int32
+	blk       [64]int   // the DCT's work
+	zz        [64]int32 // quantized, zig-zag order
 	bitWriter
 }
 
@@ -218,12 +219,12 @@ func (e *stripEncoder) encode(img *image.RGBA, t *tables, plan stripPlan, i int)
 		for mx := range perRow {
 			x := mx * mcuSize
 			for _, off := range [4]int{x, x + 8, 8*padW + x, 8*padW + x + 8} {
-				mask := fdct(e.y[off:], padW, &t.q[0], &e.zz)
+				mask := fdct(e.y[off:], padW, &t.q[0], &e.zz, &e.blk)
 				e.block(&e.zz, mask, &pred[0], &dcLumaCodes, &acLumaCodes)
 			}
-			mask := fdct(e.cb[mx*8:], cw, &t.q[1], &e.zz)
+			mask := fdct(e.cb[mx*8:], cw, &t.q[1], &e.zz, &e.blk)
 			e.block(&e.zz, mask, &pred[1], &dcChromaCodes, &acChromaCodes)
-			mask = fdct(e.cr[mx*8:], cw, &t.q[1], &e.zz)
+			mask = fdct(e.cr[mx*8:], cw, &t.q[1], &e.zz, &e.blk)
 			e.block(&e.zz, mask, &pred[2], &dcChromaCodes, &acChromaCodes)
 		}
 	}

@@ -203,7 +203,8 @@ func TestFDCT(t *testing.T) {
 			src[i] = int16(v << fracBits)
 		}
 		var zz [64]int32
-		mask := fdct(src[:], 8, &q, &zz)
+		var blk [64]int
+		mask := fdct(src[:], 8, &q, &zz, &blk)
 		for k, n := range zigzag {
 			v, u := float64(n/8), float64(n%8)
 			var sum float64
