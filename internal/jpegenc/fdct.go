@@ -116,15 +116,21 @@ func fdct(src []int16, stride int, q *quantizer, zz *[64]int32, blk *[64]int) ui
 		blk[8+c] = z11 + z4
 		blk[56+c] = z11 - z4
 	}
-	// Quantize, rounding to nearest (floor of x + ½). Each coefficient's
-	// nonzero bit enters the mask at the top, shifted down by those after
-	// it: bit k ends for coefficient k, with constant shifts only.
+	// Quantize, rounding to nearest (floor of x + ½), four at a time. The
+	// nonzero bits enter the mask at the top, shifted down by those after
+	// them: bit k ends for coefficient k, with constant shifts only.
 	const half = 1 << (recipBits - 1)
 	var mask uint64
-	for k := range 64 {
-		v := (blk[zigzag[k]&63]*q.recip[k] + half) >> recipBits
-		zz[k] = int32(v)
-		mask = mask>>1 | uint64(v|-v)&(1<<63)
+	for k := 0; k < 64; k += 4 {
+		z, r := zigzag[k:][:4], q.recip[k:][:4]
+		v0 := (blk[z[0]&63]*r[0] + half) >> recipBits
+		v1 := (blk[z[1]&63]*r[1] + half) >> recipBits
+		v2 := (blk[z[2]&63]*r[2] + half) >> recipBits
+		v3 := (blk[z[3]&63]*r[3] + half) >> recipBits
+		o := zz[k:][:4]
+		o[0], o[1], o[2], o[3] = int32(v0), int32(v1), int32(v2), int32(v3)
+		mask = mask>>4 | uint64(v0|-v0)>>63<<60 | uint64(v1|-v1)>>63<<61 |
+			uint64(v2|-v2)>>63<<62 | uint64(v3|-v3)>>63<<63
 	}
 	return mask &^ 1
 }
