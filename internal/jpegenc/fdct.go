@@ -27,8 +27,10 @@ const (
 const recipBits = 32
 
 // quantizer divides the DCT's scaled outputs by a quantization table:
-// recip[k] is 2^recipBits over the divisor of the k-th coefficient in
-// zig-zag order, rounded.
+// recip[u*8+v] is 2^recipBits over the divisor of the coefficient of
+// horizontal frequency u and vertical frequency v, rounded. The
+// coefficients are kept column by column (u*8+v), the order in which the
+// DCT's second pass produces them.
 type quantizer struct {
 	recip [64]int
 }
@@ -47,19 +49,53 @@ func aanScale(k int) float64 {
 // bits.
 func newQuantizer(q *[64]uint8) quantizer {
 	var z quantizer
-	for k, n := range zigzag {
-		v, u := int(n)/8, int(n)%8
-		div := float64(q[n]) * aanScale(u) * aanScale(v) * 8 * (1 << fracBits)
-		z.recip[k] = int(math.Round((1 << recipBits) / div))
+	for u := range 8 {
+		for v := range 8 {
+			div := float64(q[v*8+u]) * aanScale(u) * aanScale(v) * 8 * (1 << fracBits)
+			z.recip[u*8+v] = int(math.Round((1 << recipBits) / div))
+		}
 	}
 	return z
 }
 
+// colZigzag lists, in zig-zag order, the index u*8+v of each coefficient
+// in the column-by-column order fdct stores them in.
+var colZigzag = func() [64]uint8 {
+	var c [64]uint8
+	for k, n := range zigzag {
+		c[k] = n%8*8 + n/8
+	}
+	return c
+}()
+
+// zigzagBits[u][b] is, for the nonzero coefficients of column u that byte
+// b marks (bit v for vertical frequency v), the mask of their zig-zag
+// positions.
+var zigzagBits = func() *[8][256]uint64 {
+	var pos [64]uint // zig-zag position of natural index n
+	for k, n := range zigzag {
+		pos[n] = uint(k)
+	}
+	t := new([8][256]uint64)
+	for u := range 8 {
+		for b := range 256 {
+			for v := range 8 {
+				if b>>v&1 == 1 {
+					t[u][b] |= 1 << pos[v*8+u]
+				}
+			}
+		}
+	}
+	return t
+}()
+
 // fdct transforms the 8×8 block whose top-left sample is src[0], rows
-// stride apart, in blk, quantizes it with q, and stores the coefficients
-// in zig-zag order in zz. It returns a mask of the nonzero AC coefficients:
-// bit k set when zz[k] ≠ 0, for k ≥ 1.
-func fdct(src []int16, stride int, q *quantizer, zz *[64]int32, blk *[64]int) uint64 {
+// stride apart, quantizes it with q, and stores the coefficients column by
+// column in coef (u*8+v: read them in zig-zag order through colZigzag).
+// blk is its work space. It returns the mask of the nonzero AC
+// coefficients by zig-zag position: bit k set when coefficient k ≠ 0, for
+// k ≥ 1.
+func fdct(src []int16, stride int, q *quantizer, coef *[64]int32, blk *[64]int) uint64 {
 	// Rows: the horizontal frequencies. The one-dimensional transform is
 	// written out twice, here and for the columns, for the compiler to
 	// keep it in registers.
@@ -90,20 +126,23 @@ func fdct(src []int16, stride int, q *quantizer, zz *[64]int32, blk *[64]int) ui
 		o[1] = z11 + z4
 		o[7] = z11 - z4
 	}
-	// Columns: the vertical frequencies, in place.
-	for c := range 8 {
-		t0, t7 := blk[c]+blk[56+c], blk[c]-blk[56+c]
-		t1, t6 := blk[8+c]+blk[48+c], blk[8+c]-blk[48+c]
-		t2, t5 := blk[16+c]+blk[40+c], blk[16+c]-blk[40+c]
-		t3, t4 := blk[24+c]+blk[32+c], blk[24+c]-blk[32+c]
+	// Columns: the vertical frequencies, quantized as they come, rounding
+	// to nearest (floor of x + ½).
+	const half = 1 << (recipBits - 1)
+	var mask uint64
+	for u := range 8 {
+		t0, t7 := blk[u]+blk[56+u], blk[u]-blk[56+u]
+		t1, t6 := blk[8+u]+blk[48+u], blk[8+u]-blk[48+u]
+		t2, t5 := blk[16+u]+blk[40+u], blk[16+u]-blk[40+u]
+		t3, t4 := blk[24+u]+blk[32+u], blk[24+u]-blk[32+u]
 
 		t10, t13 := t0+t3, t0-t3
 		t11, t12 := t1+t2, t1-t2
-		blk[c] = t10 + t11
-		blk[32+c] = t10 - t11
+		f0 := t10 + t11
+		f4 := t10 - t11
 		z1 := (t12 + t13) * c0_707 >> constBits
-		blk[16+c] = t13 + z1
-		blk[48+c] = t13 - z1
+		f2 := t13 + z1
+		f6 := t13 - z1
 
 		t10, t11, t12 = t4+t5, t5+t6, t6+t7
 		z5 := (t10 - t12) * c0_382 >> constBits
@@ -111,26 +150,27 @@ func fdct(src []int16, stride int, q *quantizer, zz *[64]int32, blk *[64]int) ui
 		z4 := t12*c1_306>>constBits + z5
 		z3 := t11 * c0_707 >> constBits
 		z11, z13 := t7+z3, t7-z3
-		blk[40+c] = z13 + z2
-		blk[24+c] = z13 - z2
-		blk[8+c] = z11 + z4
-		blk[56+c] = z11 - z4
-	}
-	// Quantize, rounding to nearest (floor of x + ½), four at a time. The
-	// nonzero bits enter the mask at the top, shifted down by those after
-	// them: bit k ends for coefficient k, with constant shifts only.
-	const half = 1 << (recipBits - 1)
-	var mask uint64
-	for k := 0; k < 64; k += 4 {
-		z, r := zigzag[k:][:4], q.recip[k:][:4]
-		v0 := (blk[z[0]&63]*r[0] + half) >> recipBits
-		v1 := (blk[z[1]&63]*r[1] + half) >> recipBits
-		v2 := (blk[z[2]&63]*r[2] + half) >> recipBits
-		v3 := (blk[z[3]&63]*r[3] + half) >> recipBits
-		o := zz[k:][:4]
-		o[0], o[1], o[2], o[3] = int32(v0), int32(v1), int32(v2), int32(v3)
-		mask = mask>>4 | uint64(v0|-v0)>>63<<60 | uint64(v1|-v1)>>63<<61 |
-			uint64(v2|-v2)>>63<<62 | uint64(v3|-v3)>>63<<63
+		f5 := z13 + z2
+		f3 := z13 - z2
+		f1 := z11 + z4
+		f7 := z11 - z4
+
+		r := q.recip[u*8:][:8]
+		f0 = (f0*r[0] + half) >> recipBits
+		f1 = (f1*r[1] + half) >> recipBits
+		f2 = (f2*r[2] + half) >> recipBits
+		f3 = (f3*r[3] + half) >> recipBits
+		f4 = (f4*r[4] + half) >> recipBits
+		f5 = (f5*r[5] + half) >> recipBits
+		f6 = (f6*r[6] + half) >> recipBits
+		f7 = (f7*r[7] + half) >> recipBits
+		c := coef[u*8:][:8]
+		c[0], c[1], c[2], c[3] = int32(f0), int32(f1), int32(f2), int32(f3)
+		c[4], c[5], c[6], c[7] = int32(f4), int32(f5), int32(f6), int32(f7)
+		// Bit v of nz: f_v ≠ 0 (the sign bit of f | −f).
+		nz := uint64(f0|-f0)>>63 | uint64(f1|-f1)>>63<<1 | uint64(f2|-f2)>>63<<2 | uint64(f3|-f3)>>63<<3 |
+			uint64(f4|-f4)>>63<<4 | uint64(f5|-f5)>>63<<5 | uint64(f6|-f6)>>63<<6 | uint64(f7|-f7)>>63<<7
+		mask |= zigzagBits[u][nz]
 	}
 	return mask &^ 1
 }

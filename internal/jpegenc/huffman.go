@@ -63,14 +63,15 @@ func magnitude(v int32) (size uint, extra uint64) {
 	return size, uint64(uint32(v+sign)) & (1<<size - 1)
 }
 
-// block Huffman-codes the quantized block zz (zig-zag order) whose AC
-// coefficients are nonzero where mask says, its DC coded as the difference
-// from *pred, which it updates (T.81 F.1.2).
-func (b *bitWriter) block(zz *[64]int32, mask uint64, pred *int32, dc, ac *huffCodes) {
+// block Huffman-codes the quantized block coef (column by column, as fdct
+// stores it) whose AC coefficients are nonzero where mask says (by
+// zig-zag position), its DC coded as the difference from *pred, which it
+// updates (T.81 F.1.2).
+func (b *bitWriter) block(coef *[64]int32, mask uint64, pred *int32, dc, ac *huffCodes) {
 	// 8-bit samples keep the DC difference within 11 bits and the AC
 	// coefficients within 10; the clamps only keep the stream valid.
-	diff := min(max(zz[0]-*pred, -2047), 2047)
-	*pred = zz[0]
+	diff := min(max(coef[0]-*pred, -2047), 2047)
+	*pred = coef[0]
 	size, extra := magnitude(diff)
 	c := dc[size]
 	b.put(uint64(c>>8)<<size|extra, uint(c&0xff)+size)
@@ -84,7 +85,7 @@ func (b *bitWriter) block(zz *[64]int32, mask uint64, pred *int32, dc, ac *huffC
 			c := ac[0xf0] // ZRL: sixteen zeros
 			b.put(uint64(c>>8), uint(c&0xff))
 		}
-		size, extra := magnitude(min(max(zz[k], -1023), 1023))
+		size, extra := magnitude(min(max(coef[colZigzag[k]&63], -1023), 1023))
 		c := ac[uint(run)<<4|size]
 		b.put(uint64(c>>8)<<size|extra, uint(c&0xff)+size)
 		last = k

@@ -185,7 +185,7 @@ var encoders = sync.Pool{New: func() any { return new(stripEncoder) }}
 type stripEncoder struct {
 	y, cb, cr []int16
 	blk       [64]int   // the DCT's work
-	zz        [64]int32 // quantized, zig-zag order
+	coef      [64]int32 // quantized, column by column
 	bitWriter
 }
 
@@ -219,13 +219,13 @@ func (e *stripEncoder) encode(img *image.RGBA, t *tables, plan stripPlan, i int)
 		for mx := range perRow {
 			x := mx * mcuSize
 			for _, off := range [4]int{x, x + 8, 8*padW + x, 8*padW + x + 8} {
-				mask := fdct(e.y[off:], padW, &t.q[0], &e.zz, &e.blk)
-				e.block(&e.zz, mask, &pred[0], &dcLumaCodes, &acLumaCodes)
+				mask := fdct(e.y[off:], padW, &t.q[0], &e.coef, &e.blk)
+				e.block(&e.coef, mask, &pred[0], &dcLumaCodes, &acLumaCodes)
 			}
-			mask := fdct(e.cb[mx*8:], cw, &t.q[1], &e.zz, &e.blk)
-			e.block(&e.zz, mask, &pred[1], &dcChromaCodes, &acChromaCodes)
-			mask = fdct(e.cr[mx*8:], cw, &t.q[1], &e.zz, &e.blk)
-			e.block(&e.zz, mask, &pred[2], &dcChromaCodes, &acChromaCodes)
+			mask := fdct(e.cb[mx*8:], cw, &t.q[1], &e.coef, &e.blk)
+			e.block(&e.coef, mask, &pred[1], &dcChromaCodes, &acChromaCodes)
+			mask = fdct(e.cr[mx*8:], cw, &t.q[1], &e.coef, &e.blk)
+			e.block(&e.coef, mask, &pred[2], &dcChromaCodes, &acChromaCodes)
 		}
 	}
 	e.pad()

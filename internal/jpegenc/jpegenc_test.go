@@ -202,10 +202,11 @@ func TestFDCT(t *testing.T) {
 		for i, v := range b {
 			src[i] = int16(v << fracBits)
 		}
-		var zz [64]int32
+		var coef [64]int32
 		var blk [64]int
-		mask := fdct(src[:], 8, &q, &zz, &blk)
+		mask := fdct(src[:], 8, &q, &coef, &blk)
 		for k, n := range zigzag {
+			got := coef[colZigzag[k]]
 			v, u := float64(n/8), float64(n%8)
 			var sum float64
 			for y := range 8 {
@@ -221,11 +222,11 @@ func TestFDCT(t *testing.T) {
 				cv = math.Sqrt2 / 2
 			}
 			want := sum * cu * cv / 4
-			if math.Abs(float64(zz[k])-want) > 1 {
-				t.Fatalf("coefficient %d (u %v, v %v): %d, want %.2f", k, u, v, zz[k], want)
+			if math.Abs(float64(got)-want) > 1 {
+				t.Fatalf("coefficient %d (u %v, v %v): %d, want %.2f", k, u, v, got, want)
 			}
-			if k > 0 && (mask>>k&1 == 1) != (zz[k] != 0) {
-				t.Fatalf("mask bit %d is %d for coefficient %d", k, mask>>k&1, zz[k])
+			if k > 0 && (mask>>k&1 == 1) != (got != 0) {
+				t.Fatalf("mask bit %d is %d for coefficient %d", k, mask>>k&1, got)
 			}
 		}
 	}
