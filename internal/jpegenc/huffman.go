@@ -4,37 +4,12 @@ import "math/bits"
 
 // bitWriter packs Huffman codes into bytes, most significant bit first,
 // inserting a zero byte after each 0xFF (T.81 F.1.2.3). acc holds nbits
-// pending bits in its low end; whole 32-bit words leave it at once.
+// pending bits in its low end; whole 32-bit words leave it at once
+// (appendWord).
 type bitWriter struct {
 	out   []byte
 	acc   uint64
 	nbits uint
-}
-
-// put appends the n low bits of v (n ≤ 32).
-func (b *bitWriter) put(v uint64, n uint) {
-	b.acc = b.acc<<n | v
-	b.nbits += n
-	if b.nbits >= 32 {
-		b.flush32()
-	}
-}
-
-// flush32 moves the 32 oldest pending bits to out.
-func (b *bitWriter) flush32() {
-	b.nbits -= 32
-	w := uint32(b.acc >> b.nbits)
-	if x := ^w; (x-0x01010101)&^x&0x80808080 == 0 { // no 0xFF byte
-		b.out = append(b.out, byte(w>>24), byte(w>>16), byte(w>>8), byte(w))
-		return
-	}
-	for s := 24; s >= 0; s -= 8 {
-		c := byte(w >> s)
-		b.out = append(b.out, c)
-		if c == 0xff {
-			b.out = append(b.out, 0)
-		}
-	}
 }
 
 // pad ends the entropy-coded segment: the last byte filled with one bits
@@ -66,15 +41,28 @@ func magnitude(v int32) (size uint, extra uint64) {
 // block Huffman-codes the quantized block coef (column by column, as fdct
 // stores it) whose AC coefficients are nonzero where mask says (by
 // zig-zag position), its DC coded as the difference from *pred, which it
-// updates (T.81 F.1.2).
+// updates (T.81 F.1.2). It works on local copies of the writer's state,
+// for the compiler to keep them in registers.
 func (b *bitWriter) block(coef *[64]int32, mask uint64, pred *int32, dc, ac *huffCodes) {
+	acc, nbits, out := b.acc, b.nbits, b.out
+	// put appends the n low bits of v (n ≤ 32) to acc, and a whole word to
+	// out when there is one.
+	put := func(v uint64, n uint) {
+		acc = acc<<n | v
+		nbits += n
+		if nbits >= 32 {
+			nbits -= 32
+			out = appendWord(out, uint32(acc>>nbits))
+		}
+	}
+
 	// 8-bit samples keep the DC difference within 11 bits and the AC
 	// coefficients within 10; the clamps only keep the stream valid.
 	diff := min(max(coef[0]-*pred, -2047), 2047)
 	*pred = coef[0]
 	size, extra := magnitude(diff)
 	c := dc[size]
-	b.put(uint64(c>>8)<<size|extra, uint(c&0xff)+size)
+	put(uint64(c>>8)<<size|extra, uint(c&0xff)+size)
 
 	last := 0
 	for mask != 0 {
@@ -83,15 +71,32 @@ func (b *bitWriter) block(coef *[64]int32, mask uint64, pred *int32, dc, ac *huf
 		run := k - last - 1
 		for ; run > 15; run -= 16 {
 			c := ac[0xf0] // ZRL: sixteen zeros
-			b.put(uint64(c>>8), uint(c&0xff))
+			put(uint64(c>>8), uint(c&0xff))
 		}
 		size, extra := magnitude(min(max(coef[colZigzag[k]&63], -1023), 1023))
 		c := ac[uint(run)<<4|size]
-		b.put(uint64(c>>8)<<size|extra, uint(c&0xff)+size)
+		put(uint64(c>>8)<<size|extra, uint(c&0xff)+size)
 		last = k
 	}
 	if last != 63 {
 		c := ac[0x00] // EOB
-		b.put(uint64(c>>8), uint(c&0xff))
+		put(uint64(c>>8), uint(c&0xff))
 	}
+	b.acc, b.nbits, b.out = acc, nbits, out
+}
+
+// appendWord appends the four bytes of w, most significant first, each
+// 0xFF followed by a stuffed zero.
+func appendWord(out []byte, w uint32) []byte {
+	if x := ^w; (x-0x01010101)&^x&0x80808080 == 0 { // no 0xFF byte
+		return append(out, byte(w>>24), byte(w>>16), byte(w>>8), byte(w))
+	}
+	for s := 24; s >= 0; s -= 8 {
+		c := byte(w >> s)
+		out = append(out, c)
+		if c == 0xff {
+			out = append(out, 0)
+		}
+	}
+	return out
 }
