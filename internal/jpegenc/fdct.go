@@ -5,10 +5,9 @@ import "math"
 // The forward DCT is the factorisation of Arai, Agui and Nakajima (1988):
 // five multiplications for eight points, its outputs off the DCT of T.81
 // (A.3.3) by a known factor per frequency, which quantization absorbs (one
-// multiplication by a reciprocal per coefficient). It runs in int, 64-bit
-// on the platforms segview builds for, on samples with fracBits fraction
-// bits: products never overflow and the rounding of the 14-bit constants
-// stays far below a quantization step.
+// multiplication by a reciprocal per coefficient). It runs in int64 on
+// samples with fracBits fraction bits: products never overflow and the
+// rounding of the 14-bit constants stays far below a quantization step.
 
 // fracBits is the number of fraction bits of the samples the colour
 // conversion hands the DCT: Y, Cb and Cr are not rounded to integers first.
@@ -32,7 +31,7 @@ const recipBits = 32
 // coefficients are kept column by column (u*8+v), the order in which the
 // DCT's second pass produces them.
 type quantizer struct {
-	recip [64]int
+	recip [64]int64
 }
 
 // aanScale[k] is the factor of the AAN factorisation's k-th output against
@@ -52,7 +51,7 @@ func newQuantizer(q *[64]uint8) quantizer {
 	for u := range 8 {
 		for v := range 8 {
 			div := float64(q[v*8+u]) * aanScale(u) * aanScale(v) * 8 * (1 << fracBits)
-			z.recip[u*8+v] = int(math.Round((1 << recipBits) / div))
+			z.recip[u*8+v] = int64(math.Round((1 << recipBits) / div))
 		}
 	}
 	return z
@@ -95,17 +94,17 @@ var zigzagBits = func() *[8][256]uint64 {
 // blk is its work space. It returns the mask of the nonzero AC
 // coefficients by zig-zag position: bit k set when coefficient k ≠ 0, for
 // k ≥ 1.
-func fdct(src []int16, stride int, q *quantizer, coef *[64]int32, blk *[64]int) uint64 {
+func fdct(src []int16, stride int, q *quantizer, coef *[64]int32, blk *[64]int64) uint64 {
 	// Rows: the horizontal frequencies. The one-dimensional transform is
 	// written out twice, here and for the columns, for the compiler to
 	// keep it in registers.
 	for r := range 8 {
 		s := src[r*stride:][:8]
 		o := blk[r*8:][:8]
-		t0, t7 := int(s[0])+int(s[7]), int(s[0])-int(s[7])
-		t1, t6 := int(s[1])+int(s[6]), int(s[1])-int(s[6])
-		t2, t5 := int(s[2])+int(s[5]), int(s[2])-int(s[5])
-		t3, t4 := int(s[3])+int(s[4]), int(s[3])-int(s[4])
+		t0, t7 := int64(s[0])+int64(s[7]), int64(s[0])-int64(s[7])
+		t1, t6 := int64(s[1])+int64(s[6]), int64(s[1])-int64(s[6])
+		t2, t5 := int64(s[2])+int64(s[5]), int64(s[2])-int64(s[5])
+		t3, t4 := int64(s[3])+int64(s[4]), int64(s[3])-int64(s[4])
 
 		t10, t13 := t0+t3, t0-t3 // even part
 		t11, t12 := t1+t2, t1-t2

@@ -184,7 +184,7 @@ var encoders = sync.Pool{New: func() any { return new(stripEncoder) }}
 // at full width and Cb and Cr at half, padded to whole MCUs.
 type stripEncoder struct {
 	y, cb, cr []int16
-	blk       [64]int   // the DCT's work
+	blk       [64]int64 // the DCT's work
 	coef      [64]int32 // quantized, column by column
 	bitWriter
 }

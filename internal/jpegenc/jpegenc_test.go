@@ -218,7 +218,7 @@ func TestFDCT(t *testing.T) {
 			src[i] = int16(v << fracBits)
 		}
 		var coef [64]int32
-		var blk [64]int
+		var blk [64]int64
 		mask := fdct(src[:], 8, &q, &coef, &blk)
 		for k, n := range zigzag {
 			got := coef[colZigzag[k]]
