@@ -83,13 +83,19 @@ func encode(w io.Writer, img *image.RGBA, quality int, plan stripPlan) error {
 	width, height := img.Rect.Dx(), img.Rect.Dy()
 	t := newTables(min(max(quality, 1), 100))
 
-	strips := make([]*stripEncoder, plan.count)
+	// Each goroutine converts and transforms in one encoder's planes;
+	// each strip's bytes go to a buffer of its own, written out in order.
+	strips := make([]*[]byte, plan.count)
 	var next atomic.Int64
 	run := func() {
+		e := encoders.Get().(*stripEncoder)
+		defer encoders.Put(e)
 		for i := int(next.Add(1) - 1); i < plan.count; i = int(next.Add(1) - 1) {
-			e := encoders.Get().(*stripEncoder)
+			buf := buffers.Get().(*[]byte)
+			e.out = (*buf)[:0]
 			e.encode(img, &t, plan, i)
-			strips[i] = e
+			*buf, e.out = e.out, nil
+			strips[i] = buf
 		}
 	}
 	var wg sync.WaitGroup
@@ -99,16 +105,16 @@ func encode(w io.Writer, img *image.RGBA, quality int, plan stripPlan) error {
 	run()
 	wg.Wait()
 	defer func() {
-		for _, e := range strips {
-			encoders.Put(e)
+		for _, buf := range strips {
+			buffers.Put(buf)
 		}
 	}()
 
 	if _, err := w.Write(t.header(width, height, plan.interval)); err != nil {
 		return err
 	}
-	for _, e := range strips {
-		if _, err := w.Write(e.out); err != nil {
+	for _, buf := range strips {
+		if _, err := w.Write(*buf); err != nil {
 			return err
 		}
 	}
@@ -177,11 +183,15 @@ func (t *tables) header(width, height, interval int) []byte {
 	return append(h, 0xff, 0xda, 0, 12, 3, 1, 0x00, 2, 0x11, 3, 0x11, 0, 63, 0)
 }
 
-// encoders keeps strip encoders, their planes and output, between calls.
-var encoders = sync.Pool{New: func() any { return new(stripEncoder) }}
+// encoders keeps strip encoders and their planes between calls, buffers
+// the strips' bytes.
+var (
+	encoders = sync.Pool{New: func() any { return new(stripEncoder) }}
+	buffers  = sync.Pool{New: func() any { return new([]byte) }}
+)
 
-// stripEncoder encodes one strip: the planes of one MCU row at a time, Y
-// at full width and Cb and Cr at half, padded to whole MCUs.
+// stripEncoder encodes strips one after the other, through the planes of
+// one MCU row: Y at full width, Cb and Cr at half, padded to whole MCUs.
 type stripEncoder struct {
 	y, cb, cr []int16
 	blk       [64]int64 // the DCT's work
@@ -189,7 +199,7 @@ type stripEncoder struct {
 	bitWriter
 }
 
-// encode encodes strip i of img under plan into e.out, ending with the
+// encode appends strip i of img under plan to e.out, ending with the
 // marker that follows it: RSTn, or EOI after the last strip.
 func (e *stripEncoder) encode(img *image.RGBA, t *tables, plan stripPlan, i int) {
 	width, height := img.Rect.Dx(), img.Rect.Dy()
@@ -198,7 +208,6 @@ func (e *stripEncoder) encode(img *image.RGBA, t *tables, plan stripPlan, i int)
 	e.y = grow(e.y, mcuSize*padW)
 	e.cb = grow(e.cb, mcuSize/2*padW/2)
 	e.cr = grow(e.cr, mcuSize/2*padW/2)
-	e.out = e.out[:0]
 	e.acc, e.nbits = 0, 0
 
 	row := func(y int) []byte {
