@@ -57,6 +57,7 @@ var layers = map[string]int{
 	"internal/geom":      10,
 	"internal/jpegturbo": 10,
 	"internal/jpegscale": 10,
+	"internal/jpegenc":   10,
 	"internal/lru":       10,
 	"internal/flight":    10,
 	// groupcache among the replicas: no segview imports.

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"image"
-	"image/jpeg"
 	"io"
 	"strings"
 
 	"golang.org/x/image/draw"
 
+	"github.com/segview/segview/internal/jpegenc"
 	"github.com/segview/segview/internal/jpegscale"
 	"github.com/segview/segview/internal/jpegturbo"
 )
@@ -108,22 +108,24 @@ func storedMinSize(data []byte, opts Options) (w, h int) {
 
 // EncodeJPEG writes img to w as a JPEG of the given quality (1..100, as in
 // image/jpeg) with 4:2:0 chroma subsampling: through libjpeg-turbo when it
-// is available, several times faster, and with image/jpeg otherwise. An
-// *image.RGBA is encoded in place; other images are converted to RGBA
-// first for libjpeg-turbo. Alpha is dropped as image/jpeg drops it.
+// is available, and with segview's own encoder (package jpegenc)
+// otherwise. Both encode large images in strips on several cores, into
+// bytes that do not depend on the number of cores. An *image.RGBA is
+// encoded in place; other images are converted to RGBA first. Alpha is
+// dropped as image/jpeg drops it.
 func EncodeJPEG(w io.Writer, img image.Image, quality int) error {
 	return encodeJPEGWith(w, img, quality, jpegturbo.Available())
 }
 
 func encodeJPEGWith(w io.Writer, img image.Image, quality int, turbo bool) error {
-	if !turbo {
-		return jpeg.Encode(w, img, &jpeg.Options{Quality: quality})
-	}
 	rgba, ok := img.(*image.RGBA)
 	if !ok {
 		b := img.Bounds()
 		rgba = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 		draw.Draw(rgba, rgba.Rect, img, b.Min, draw.Src)
+	}
+	if !turbo {
+		return jpegenc.Encode(w, rgba, quality)
 	}
 	return jpegturbo.Encode(w, rgba, quality)
 }

@@ -336,8 +336,8 @@ func BenchmarkDecode12MP(b *testing.B) {
 	}
 }
 
-// BenchmarkEncode12MP encodes a 12 MP RGBA image at quality 85 with
-// image/jpeg and with libjpeg-turbo.
+// BenchmarkEncode12MP encodes a 12 MP RGBA image at quality 85 with each
+// codec: pure Go (jpegenc) and libjpeg-turbo.
 func BenchmarkEncode12MP(b *testing.B) {
 	img, _ := photo12MP()
 	for _, c := range codecs {

@@ -16,7 +16,10 @@ import (
 // strip's interval has in the whole image encoded with that restart
 // interval. Encode cuts the image into strips of whole MCU rows, encodes
 // them at the same time, and joins their scans with RSTn markers under the
-// first strip's header, given the whole height and a DRI marker. The DCT
+// first strip's header, given the whole height and a DRI marker. The cut
+// depends on the image's size only, not on the number of cores, so every
+// machine writes the same bytes (responses carry strong ETags that
+// replicas share); the cores share out the strips. The DCT
 // coefficients are those of encoding the image whole (colour conversion,
 // 2×2 chroma averaging and the DCT all work within one MCU), so the
 // decoded pixels are the same; only the restart markers are added.
@@ -29,22 +32,32 @@ const mcuSize = 16
 // starting the workers costs more than they save.
 const minStripPixels = 1 << 18
 
+// stripMCURows is the height of a strip in MCU rows (128 pixel rows): a
+// 1600×1200 image has 10 strips, enough for 2 to 8 cores, and each strip,
+// a call of libjpeg-turbo of its own, is large enough that the call's
+// set-up and the header it writes for nothing stay small beside it.
+const stripMCURows = 8
+
 // stripPlan says how an image is cut: into count strips of rows pixel rows
 // each (the last one shorter), with a restart interval of interval MCUs.
 type stripPlan struct {
 	count, rows, interval int
 }
 
-// planStrips cuts a width×height image for workers encoders: one strip per
-// worker, of whole MCU rows, each within the largest restart interval
-// (65535 MCUs). A count of 1 means encoding it whole.
-func planStrips(width, height, workers int) stripPlan {
+// planStrips cuts a width×height image into strips of stripMCURows MCU
+// rows, fewer if that many would not fit the largest restart interval
+// (65535 MCUs). A count of 1 means encoding it whole: a small image, one
+// strip's height or less, or a row of MCUs longer than an interval.
+func planStrips(width, height int) stripPlan {
 	mcuRows := (height + mcuSize - 1) / mcuSize
 	perRow := (width + mcuSize - 1) / mcuSize
-	if workers < 2 || width*height < minStripPixels || mcuRows < 2 || perRow > 65535 {
+	if width*height < minStripPixels || perRow > 65535 {
 		return stripPlan{count: 1, rows: height}
 	}
-	r := min((mcuRows+workers-1)/workers, 65535/perRow)
+	r := min(stripMCURows, 65535/perRow)
+	if mcuRows <= r {
+		return stripPlan{count: 1, rows: height}
+	}
 	return stripPlan{count: (mcuRows + r - 1) / r, rows: r * mcuSize, interval: r * perRow}
 }
 

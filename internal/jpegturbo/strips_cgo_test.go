@@ -30,8 +30,9 @@ func restartInterval(data []byte) int {
 }
 
 // TestEncodeStripsSamePixels encodes images in strips on several workers
-// and whole: both decoders must give the same pixels from both, and the
-// striped file must carry its restart interval.
+// and whole: both decoders must give the same pixels from both, the
+// striped file must carry its restart interval, and the strips must be
+// the same bytes on one worker as on several.
 func TestEncodeStripsSamePixels(t *testing.T) {
 	t.Parallel()
 	needTurbo(t)
@@ -39,24 +40,30 @@ func TestEncodeStripsSamePixels(t *testing.T) {
 		w, h, workers int
 		strips        int // of planStrips, 1 for whole
 	}{
-		{1600, 1200, 2, 2},
-		{650, 487, 2, 2},     // edges of partial MCUs, right and bottom
-		{512, 512, 3, 3},     // exactly minStripPixels
-		{511, 512, 2, 1},     // below it: whole
-		{1600, 1200, 12, 11}, // more than eight strips: RSTn wraps
-		{4001, 70, 2, 2},     // five MCU rows
-		{1600, 1200, 1, 1},
+		{1600, 1200, 2, 10}, // RSTn wraps after eight
+		{650, 487, 2, 4},    // edges of partial MCUs, right and bottom
+		{512, 512, 3, 4},    // exactly minStripPixels
+		{511, 512, 2, 1},    // below it: whole
+		{1600, 1200, 12, 10},
+		{4001, 140, 2, 2}, // a strip of eight MCU rows and one of one
+		{1600, 1200, 1, 10},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%dx%d/%d", tc.w, tc.h, tc.workers), func(t *testing.T) {
 			img := imagetest.Photo(tc.w, tc.h, 3)
-			plan := planStrips(tc.w, tc.h, tc.workers)
+			plan := planStrips(tc.w, tc.h)
 			if plan.count != tc.strips {
 				t.Fatalf("planStrips = %+v, want %d strips", plan, tc.strips)
 			}
-			var striped, whole bytes.Buffer
+			var striped, oneWorker, whole bytes.Buffer
 			if err := encodeStrips(&striped, img, 85, tc.workers); err != nil {
 				t.Fatal(err)
+			}
+			if err := encodeStrips(&oneWorker, img, 85, 1); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(striped.Bytes(), oneWorker.Bytes()) {
+				t.Errorf("%d workers write other bytes than one", tc.workers)
 			}
 			if err := encode(&whole, img.Pix, tc.w, tc.h, img.Stride, tjpfRGBA, tjsamp420, 85, 0); err != nil {
 				t.Fatal(err)
@@ -109,14 +116,21 @@ func TestEncodeStripsSubImage(t *testing.T) {
 }
 
 // BenchmarkEncode1600 encodes a 1600×1200 photo-like image (a 1600 px
-// overlay) whole and in strips on GOMAXPROCS workers.
+// overlay) whole, and in strips on one worker and on GOMAXPROCS workers.
 func BenchmarkEncode1600(b *testing.B) {
 	needTurbo(b)
 	img := imagetest.Photo(1600, 1200, 8)
+	b.Run("whole", func(b *testing.B) {
+		for b.Loop() {
+			if err := encode(io.Discard, img.Pix, 1600, 1200, img.Stride, tjpfRGBA, tjsamp420, 85, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	for _, bm := range []struct {
 		name    string
 		workers int
-	}{{"whole", 1}, {"strips", runtime.GOMAXPROCS(0)}} {
+	}{{"strips-1", 1}, {"strips", runtime.GOMAXPROCS(0)}} {
 		b.Run(bm.name, func(b *testing.B) {
 			for b.Loop() {
 				if err := encodeStrips(io.Discard, img, 85, bm.workers); err != nil {

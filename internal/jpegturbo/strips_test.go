@@ -11,19 +11,24 @@ import (
 func TestPlanStrips(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		w, h, workers int
-		want          stripPlan
+		w, h int
+		want stripPlan
 	}{
-		{1600, 1200, 2, stripPlan{count: 2, rows: 38 * 16, interval: 38 * 100}},
-		{1600, 1200, 1, stripPlan{count: 1, rows: 1200}},
-		{1600, 16, 2, stripPlan{count: 1, rows: 16}}, // one MCU row
-		{4224, 3168, 2, stripPlan{count: 2, rows: 99 * 16, interval: 99 * 264}},
-		// 4096 MCUs a row: at most 15 rows an interval.
-		{65535, 1000, 2, stripPlan{count: 5, rows: 15 * 16, interval: 15 * 4096}},
+		{1600, 1200, stripPlan{count: 10, rows: 8 * 16, interval: 8 * 100}},
+		{1600, 16, stripPlan{count: 1, rows: 16}},  // one MCU row
+		{511, 512, stripPlan{count: 1, rows: 512}}, // under a quarter megapixel
+		{4001, 70, stripPlan{count: 1, rows: 70}},  // one strip's height
+		{4001, 140, stripPlan{count: 2, rows: 128, interval: 8 * 251}},
+		{4224, 3168, stripPlan{count: 25, rows: 8 * 16, interval: 8 * 264}},
+		{65535, 1000, stripPlan{count: 8, rows: 8 * 16, interval: 8 * 4096}},
+		// Wider than JPEG allows, for the plan alone: 12500 MCUs a row fit
+		// 5 rows an interval; 70000 MCUs do not fit one.
+		{200000, 112, stripPlan{count: 2, rows: 5 * 16, interval: 5 * 12500}},
+		{1120000, 1000, stripPlan{count: 1, rows: 1000}},
 	}
 	for _, tc := range cases {
-		if got := planStrips(tc.w, tc.h, tc.workers); got != tc.want {
-			t.Errorf("planStrips(%d, %d, %d) = %+v, want %+v", tc.w, tc.h, tc.workers, got, tc.want)
+		if got := planStrips(tc.w, tc.h); got != tc.want {
+			t.Errorf("planStrips(%d, %d) = %+v, want %+v", tc.w, tc.h, got, tc.want)
 		}
 	}
 }

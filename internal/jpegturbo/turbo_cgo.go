@@ -322,14 +322,16 @@ func prepare(data []byte, opts Options) (*handle, header, int, int, error) {
 // Encode writes img to w as a baseline JPEG of the given quality (clamped
 // to 1..100) with 4:2:0 chroma subsampling. Alpha is ignored, as image/jpeg
 // does for an *image.RGBA: the premultiplied colour is what is encoded.
-// An image of a quarter megapixel or more is encoded in strips on all
-// cores (GOMAXPROCS), joined with restart markers (strips.go): the same
-// pixels as encoding it whole, sooner.
+// An image of a quarter megapixel or more is encoded in strips of a fixed
+// height on all cores (GOMAXPROCS), joined with restart markers
+// (strips.go): the same pixels as encoding it whole, sooner, and the same
+// bytes whatever the number of cores.
 func Encode(w io.Writer, img *image.RGBA, quality int) error {
 	return encodeStrips(w, img, quality, runtime.GOMAXPROCS(0))
 }
 
-// encodeStrips is Encode with workers encoders at most.
+// encodeStrips is Encode with workers encoders at most; the bytes do not
+// depend on workers.
 func encodeStrips(w io.Writer, img *image.RGBA, quality, workers int) error {
 	if img.Rect.Empty() {
 		return fmt.Errorf("jpegturbo: cannot encode an empty %d×%d image", img.Rect.Dx(), img.Rect.Dy())
@@ -337,7 +339,7 @@ func encodeStrips(w io.Writer, img *image.RGBA, quality, workers int) error {
 	// A sub-image is encoded in place: the pitch skips the rest of each row.
 	pix := img.Pix[img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y):]
 	width, height := img.Rect.Dx(), img.Rect.Dy()
-	if plan := planStrips(width, height, workers); plan.count > 1 {
+	if plan := planStrips(width, height); plan.count > 1 {
 		strips := make([][]byte, plan.count)
 		errs := make([]error, plan.count)
 		var next atomic.Int64
