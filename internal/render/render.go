@@ -109,7 +109,7 @@ type Options struct {
 // Version is the version of the drawing and encoding. It is part of every
 // ETag: bump it when a change to render, overlay or imaging changes the
 // pixels or bytes of an output, so browsers fetch the new image.
-const Version = "4"
+const Version = "5"
 
 // Service renders overlays. It is safe for concurrent use.
 type Service struct {
