@@ -64,6 +64,7 @@ var layers = map[string]int{
 	"internal/peers": 10,
 
 	// Test helpers and test-only packages.
+	"internal/jpegturbo/turbotest": 11, // imports jpegturbo
 	"internal/auth/authtest":       10,
 	"internal/htmltest":            10,
 	"internal/httptestclient":      10,

@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"os"
 	"sync"
 	"testing"
 
@@ -14,21 +13,8 @@ import (
 
 	"github.com/segview/segview/internal/imagetest"
 	"github.com/segview/segview/internal/jpegturbo"
+	"github.com/segview/segview/internal/jpegturbo/turbotest"
 )
-
-// needTurbo skips a test of the libjpeg-turbo path when the library is
-// unavailable, saying why, or fails it when SEGVIEW_REQUIRE_TURBOJPEG=1 (as
-// in CI).
-func needTurbo(t testing.TB) {
-	t.Helper()
-	if jpegturbo.Available() {
-		return
-	}
-	if os.Getenv("SEGVIEW_REQUIRE_TURBOJPEG") == "1" {
-		t.Fatalf("libjpeg-turbo is required (SEGVIEW_REQUIRE_TURBOJPEG=1) but %s", jpegturbo.Status())
-	}
-	t.Skipf("libjpeg-turbo path not tested: %s", jpegturbo.Status())
-}
 
 // codecs are the two JPEG paths, by the Options.Decoder that selects them.
 var codecs = []struct {
@@ -131,7 +117,7 @@ func TestDecodeBothPaths(t *testing.T) {
 			for _, c := range codecs {
 				t.Run(c.name, func(t *testing.T) {
 					if c.turbo {
-						needTurbo(t)
+						turbotest.Need(t)
 					}
 					img, info, err := Decode(tt.data, Options{Decoder: c.decoder})
 					if err != nil {
@@ -163,7 +149,7 @@ func TestDecodeBothPaths(t *testing.T) {
 
 func TestDecodeTurboAppliesEXIFOrientation(t *testing.T) {
 	t.Parallel()
-	needTurbo(t)
+	turbotest.Need(t)
 	for o := 1; o <= 8; o++ {
 		t.Run(fmt.Sprint(o), func(t *testing.T) {
 			t.Parallel()
@@ -228,7 +214,7 @@ func TestDecodeMinWidth(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			if tt.turbo {
-				needTurbo(t)
+				turbotest.Need(t)
 			}
 			img, info, err := Decode(tt.data, tt.opts)
 			if err != nil {
@@ -270,7 +256,7 @@ func TestEncodeJPEG(t *testing.T) {
 			t.Run(tt.name+"/"+c.name, func(t *testing.T) {
 				t.Parallel()
 				if c.turbo {
-					needTurbo(t)
+					turbotest.Need(t)
 				}
 				var buf bytes.Buffer
 				if err := encodeJPEGWith(&buf, tt.img, 90, c.turbo); err != nil {
@@ -324,7 +310,7 @@ func BenchmarkDecode12MP(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			if bc.turbo {
-				needTurbo(b)
+				turbotest.Need(b)
 			}
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
@@ -343,7 +329,7 @@ func BenchmarkEncode12MP(b *testing.B) {
 	for _, c := range codecs {
 		b.Run(c.name, func(b *testing.B) {
 			if c.turbo {
-				needTurbo(b)
+				turbotest.Need(b)
 			}
 			var buf bytes.Buffer
 			for b.Loop() {

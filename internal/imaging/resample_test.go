@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/segview/segview/internal/imagetest"
+	"github.com/segview/segview/internal/jpegturbo/turbotest"
 )
 
 // filterReference resamples src to w×h with the same separable filter
@@ -372,7 +373,7 @@ func TestDecodeSize(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			if tt.decoder == DecoderTurbo {
-				needTurbo(t)
+				turbotest.Need(t)
 			}
 			got, info, err := DecodeSize(tt.data, tt.opts, tt.size)
 			if err != nil {

@@ -12,7 +12,6 @@ import (
 	"image/jpeg"
 	"math"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"testing"
 
@@ -21,22 +20,9 @@ import (
 	"github.com/segview/segview/internal/imagetest"
 	"github.com/segview/segview/internal/jpegscale"
 	"github.com/segview/segview/internal/jpegturbo"
+	"github.com/segview/segview/internal/jpegturbo/turbotest"
 	"github.com/segview/segview/internal/pycheck"
 )
-
-// needTurbo skips a test that needs libjpeg-turbo when it is unavailable,
-// saying why, or fails it when SEGVIEW_REQUIRE_TURBOJPEG=1 (as in CI), as
-// the other packages' tests do.
-func needTurbo(t testing.TB) {
-	t.Helper()
-	if jpegturbo.Available() {
-		return
-	}
-	if os.Getenv("SEGVIEW_REQUIRE_TURBOJPEG") == "1" {
-		t.Fatalf("libjpeg-turbo is required (SEGVIEW_REQUIRE_TURBOJPEG=1) but %s", jpegturbo.Status())
-	}
-	t.Skipf("libjpeg-turbo not tested: %s", jpegturbo.Status())
-}
 
 // encodeBytes encodes img with Encode.
 func encodeBytes(t testing.TB, img *image.RGBA, quality int) []byte {
@@ -280,7 +266,7 @@ func TestThirdPartyDecoders(t *testing.T) {
 		for _, d := range decoders {
 			t.Run(im.name+"/"+d.name, func(t *testing.T) {
 				if d.turbo {
-					needTurbo(t)
+					turbotest.Need(t)
 				}
 				img, err := d.decode(data)
 				if err != nil {
