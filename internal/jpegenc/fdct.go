@@ -154,21 +154,26 @@ func fdct(src []int16, stride int, q *quantizer, coef *[64]int32, blk *[64]int64
 		f1 := z11 + z4
 		f7 := z11 - z4
 
+		// The quantized coefficient is the high half of f·r + ½ (its two's
+		// complement, which int32 takes back); it is nonzero exactly when
+		// that half is, which adding 2^32 − 1 carries into bit 32.
 		r := q.recip[u*8:][:8]
-		f0 = (f0*r[0] + half) >> recipBits
-		f1 = (f1*r[1] + half) >> recipBits
-		f2 = (f2*r[2] + half) >> recipBits
-		f3 = (f3*r[3] + half) >> recipBits
-		f4 = (f4*r[4] + half) >> recipBits
-		f5 = (f5*r[5] + half) >> recipBits
-		f6 = (f6*r[6] + half) >> recipBits
-		f7 = (f7*r[7] + half) >> recipBits
+		h0 := uint64(f0*r[0]+half) >> recipBits
+		h1 := uint64(f1*r[1]+half) >> recipBits
+		h2 := uint64(f2*r[2]+half) >> recipBits
+		h3 := uint64(f3*r[3]+half) >> recipBits
+		h4 := uint64(f4*r[4]+half) >> recipBits
+		h5 := uint64(f5*r[5]+half) >> recipBits
+		h6 := uint64(f6*r[6]+half) >> recipBits
+		h7 := uint64(f7*r[7]+half) >> recipBits
 		c := coef[u*8:][:8]
-		c[0], c[1], c[2], c[3] = int32(f0), int32(f1), int32(f2), int32(f3)
-		c[4], c[5], c[6], c[7] = int32(f4), int32(f5), int32(f6), int32(f7)
-		// Bit v of nz: f_v ≠ 0 (the sign bit of f | −f).
-		nz := uint64(f0|-f0)>>63 | uint64(f1|-f1)>>63<<1 | uint64(f2|-f2)>>63<<2 | uint64(f3|-f3)>>63<<3 |
-			uint64(f4|-f4)>>63<<4 | uint64(f5|-f5)>>63<<5 | uint64(f6|-f6)>>63<<6 | uint64(f7|-f7)>>63<<7
+		c[0], c[1], c[2], c[3] = int32(h0), int32(h1), int32(h2), int32(h3)
+		c[4], c[5], c[6], c[7] = int32(h4), int32(h5), int32(h6), int32(h7)
+		const ones = 1<<recipBits - 1
+		// Bit v of nz: f_v ≠ 0 (sums of scaled bits, which the compiler
+		// turns into address arithmetic).
+		nz := (h0+ones)>>recipBits + (h1+ones)>>recipBits*2 + (h2+ones)>>recipBits*4 + (h3+ones)>>recipBits*8 +
+			((h4+ones)>>recipBits+(h5+ones)>>recipBits*2+(h6+ones)>>recipBits*4+(h7+ones)>>recipBits*8)*16
 		mask |= zigzagBits[u][nz]
 	}
 	return mask &^ 1
