@@ -99,7 +99,13 @@ func fdct(src []int16, stride int, q *quantizer, coef *[64]int32, blk *[64]int64
 	// written out twice, here and for the columns, for the compiler to
 	// keep it in registers.
 	for r := range 8 {
-		s := src[r*stride:][:8]
+		// Stepping src row by row keeps each row's address in a register:
+		// indexing it at r·stride made the compiler add the two again for
+		// every sample.
+		if r > 0 {
+			src = src[stride:]
+		}
+		s := (*[8]int16)(src)
 		o := blk[r*8:][:8]
 		t0, t7 := int64(s[0])+int64(s[7]), int64(s[0])-int64(s[7])
 		t1, t6 := int64(s[1])+int64(s[6]), int64(s[1])-int64(s[6])
