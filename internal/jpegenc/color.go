@@ -29,7 +29,7 @@ func chroma(r, g, b int) (cb, cr int16) {
 	return cb, cr
 }
 
-// convertRows computes two values at a time in the two 32-bit lanes of a
+// Two values at a time: convertRows works in the two 32-bit lanes of a
 // uint64 (SWAR), with the results of luma and chroma to the bit:
 //
 //   - Y: the red, green and blue of two neighbouring pixels, masked out of
