@@ -338,6 +338,14 @@ func TestRoutes(t *testing.T) {
 		if loc := r.header.Get("Location"); loc != jobURL {
 			t.Errorf("Location = %q, want %q", loc, jobURL)
 		}
+		// The form sent without an id says that one is missing.
+		for _, path := range []string{"/open?job=", "/open?job=+", "/open"} {
+			r = s.get(t, path)
+			wantStatus(t, r, http.StatusBadRequest)
+			if text := htmltest.Text(htmltest.Parse(t, r.body).One(t, "error")); !strings.Contains(text, "No job id was given") {
+				t.Errorf("%s: error %q does not say the job id is missing", path, text)
+			}
+		}
 	})
 	t.Run("job status", func(t *testing.T) {
 		client := s.cdfClient(t)

@@ -63,7 +63,11 @@ func projectPath(project string) string { return "/projects/" + url.PathEscape(p
 // Open handles GET /open?job=ID[&project=NAME], the start page's form:
 // the job of the project named, or of the default project.
 func (h *Redirects) Open(c echo.Context) error {
-	id, err := parseID(strings.TrimSpace(c.QueryParam("job")), "job id")
+	raw := strings.TrimSpace(c.QueryParam("job"))
+	if raw == "" {
+		return &inputError{msg: "No job id was given: enter the id of a segmentation job."}
+	}
+	id, err := parseID(raw, "job id")
 	if err != nil {
 		return err
 	}
