@@ -54,7 +54,9 @@ var layers = map[string]int{
 	// nil *Metrics records nothing); it reads the caches' Stats.
 	"internal/metrics": 15,
 
-	"internal/geom":      10,
+	"internal/geom": 10,
+	// T.81's tables that the JPEG decoder and encoder share.
+	"internal/jpegspec":  5,
 	"internal/jpegturbo": 10,
 	"internal/jpegscale": 10,
 	"internal/jpegenc":   10,

@@ -1,6 +1,10 @@
 package jpegenc
 
-import "math"
+import (
+	"math"
+
+	"github.com/segview/segview/internal/jpegspec"
+)
 
 // The forward DCT is the factorisation of Arai, Agui and Nakajima (1988):
 // five multiplications for eight points, its outputs off the DCT of T.81
@@ -61,7 +65,7 @@ func newQuantizer(q *[64]uint8) quantizer {
 // in the column-by-column order fdct stores them in.
 var colZigzag = func() [64]uint8 {
 	var c [64]uint8
-	for k, n := range zigzag {
+	for k, n := range jpegspec.Zigzag {
 		c[k] = n%8*8 + n/8
 	}
 	return c
@@ -72,7 +76,7 @@ var colZigzag = func() [64]uint8 {
 // positions.
 var zigzagBits = func() *[8][256]uint64 {
 	var pos [64]uint // zig-zag position of natural index n
-	for k, n := range zigzag {
+	for k, n := range jpegspec.Zigzag {
 		pos[n] = uint(k)
 	}
 	t := new([8][256]uint64)

@@ -14,6 +14,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/segview/segview/internal/jpegspec"
 )
 
 // mcuSize is the side of an MCU in pixels: 4:2:0 has two by two luminance
@@ -150,7 +152,7 @@ func (t *tables) header(width, height, interval int) []byte {
 	h = append(h, 0xff, 0xdb, 0, 2+2*65)
 	for i := range t.quant {
 		h = append(h, byte(i))
-		for _, n := range zigzag {
+		for _, n := range jpegspec.Zigzag {
 			h = append(h, t.quant[i][n])
 		}
 	}

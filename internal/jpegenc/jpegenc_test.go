@@ -19,6 +19,7 @@ import (
 
 	"github.com/segview/segview/internal/imagetest"
 	"github.com/segview/segview/internal/jpegscale"
+	"github.com/segview/segview/internal/jpegspec"
 	"github.com/segview/segview/internal/jpegturbo"
 	"github.com/segview/segview/internal/jpegturbo/turbotest"
 	"github.com/segview/segview/internal/pycheck"
@@ -206,7 +207,7 @@ func TestFDCT(t *testing.T) {
 		var coef [64]int32
 		var blk [64]int64
 		mask := fdct(src[:], 8, &q, &coef, &blk)
-		for k, n := range zigzag {
+		for k, n := range jpegspec.Zigzag {
 			got := coef[colZigzag[k]]
 			v, u := float64(n/8), float64(n%8)
 			var sum float64

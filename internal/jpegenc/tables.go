@@ -45,26 +45,6 @@ func scaleQuant(base *[64]uint8, q int) [64]uint8 {
 	return t
 }
 
-// zigzag lists the natural index of each coefficient in zig-zag order
-// (T.81 figure 5): the anti-diagonals of the 8×8 block, walked alternately
-// up and down, starting with the DC term and moving right.
-var zigzag = func() [64]uint8 {
-	var z [64]uint8
-	k := 0
-	for d := range 15 { // d = u + v
-		lo, hi := max(0, d-7), min(d, 7)
-		for i := lo; i <= hi; i++ {
-			v := i // even diagonals go up: v decreasing
-			if d%2 == 0 {
-				v = d - i
-			}
-			z[k] = uint8(v*8 + d - v)
-			k++
-		}
-	}
-	return z
-}()
-
 // huffSpec is a Huffman table as a DHT segment holds it: the number of
 // codes of each length 1..16, then the symbols in order of their codes.
 type huffSpec struct {

@@ -32,6 +32,8 @@ import (
 	"fmt"
 	"image"
 	"strings"
+
+	"github.com/segview/segview/internal/jpegspec"
 )
 
 var (
@@ -195,27 +197,6 @@ type decoder struct {
 	slot [64]int8
 }
 
-// zigzag[k] is the position (v*8+u) of the k-th coefficient in zigzag
-// order (T.81 figure A.6).
-var zigzag = func() (z [64]int) {
-	k := 0
-	for s := 0; s < 15; s++ { // anti-diagonals u+v = s
-		for i := 0; i <= s; i++ {
-			// Even diagonals run from bottom left to top right, odd
-			// ones from top right to bottom left.
-			u, v := i, s-i
-			if s%2 == 1 {
-				u, v = s-i, i
-			}
-			if u < 8 && v < 8 {
-				z[k] = v*8 + u
-				k++
-			}
-		}
-	}
-	return z
-}()
-
 func (d *decoder) decode() error {
 	data := d.data
 	if len(data) < 4 || data[0] != 0xff || data[1] != 0xd8 {
@@ -376,7 +357,7 @@ func (d *decoder) parseFrame(seg []byte, progressive bool) error {
 	d.frame = true
 	d.m = Scale(d.width, d.height, d.opts.MinWidth, d.opts.MinHeight)
 	for k := range d.slot {
-		u, v := zigzag[k]%8, zigzag[k]/8
+		u, v := int(jpegspec.Zigzag[k]%8), int(jpegspec.Zigzag[k]/8)
 		d.slot[k] = -1
 		if u < d.m && v < d.m {
 			d.slot[k] = int8(v*d.m + u)
