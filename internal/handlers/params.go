@@ -62,10 +62,9 @@ func parseWidth(raw string, max int) (int, error) {
 			return 0, bad
 		}
 	}
-	n := maxWidthAsk
+	n := maxWidthAsk // more than nine digits: more than maxWidthAsk
 	if digits := strings.TrimLeft(raw, "0"); len(digits) <= 9 {
 		n, _ = strconv.Atoi(raw)
-		n = min(n, maxWidthAsk)
 	}
 	if n <= 0 {
 		return 0, bad
